@@ -1,0 +1,137 @@
+/**
+ * The interfaces at the heart of the reactor: addresses, connections,
+ * handlers, listening ports and the {@linkcode Reactor} itself.
+ *
+ * @module
+ */
+import type { Deferred } from "../deferred/deferred.ts";
+import type { IReactorTime } from "./time.ts";
+
+/** An in-memory address, used by {@linkcode connectedPair}. */
+export interface MemoryAddr {
+  /** Always `"memory"`. */
+  transport: "memory";
+  /** A name unique to the pair's end. */
+  name: string;
+}
+
+/** Where a connection or listener is: a TCP/UDP host and port, a Unix path, or memory. */
+export type Address = Deno.NetAddr | Deno.UnixAddr | MemoryAddr;
+
+/**
+ * A bidirectional byte stream: the common currency of Spindle.
+ *
+ * Two ways to use it, never both at once on the same side:
+ * - the standard streams `readable` / `writable` (composable with any Web Streams code);
+ * - the fast path `read()` / `write()`, which codecs and protocol servers use to run
+ *   without Web Streams machinery per chunk (DESIGN.md, "Speed principle").
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { Connection } from "@spindle/spindle/reactor";
+ * async function echo(conn: Connection) {
+ *   await conn.readable.pipeTo(conn.writable);
+ * }
+ * ```
+ */
+export interface Connection {
+  /** Bytes from the peer; ends when the peer half-closes or closes. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer; closing it half-closes the connection (`closeWrite`). */
+  readonly writable: WritableStream<Uint8Array>;
+  /** This end's address. */
+  readonly localAddr: Address;
+  /** The peer's address. */
+  readonly remoteAddr: Address;
+  /** Resolves when the connection has closed cleanly; rejects with `ConnectionLostError` otherwise. */
+  readonly closed: Promise<void>;
+  /**
+   * Fast path: the next chunk from the peer, or `null` at end of input.
+   * The returned bytes belong to the caller.
+   */
+  read(): Promise<Uint8Array | null>;
+  /** Fast path: writes all of `data`; resolves when it is accepted (backpressure). */
+  write(data: Uint8Array): Promise<void>;
+  /**
+   * Puts bytes back in front of the read side: the next `read()` (or the
+   * readable) yields them first. This is how a decoder hands over the bytes it
+   * buffered but did not decode when a protocol switches framing.
+   */
+  unshift(data: Uint8Array): void;
+  /** Flushes pending writes, then half-closes: the peer sees end of input; reading goes on. */
+  closeWrite(): Promise<void>;
+  /** Flushes pending writes, then closes both directions. */
+  close(): Promise<void>;
+  /** Closes at once, dropping pending writes; `closed` rejects with `reason`. */
+  abort(reason?: unknown): void;
+  /** Disables Nagle's algorithm where the transport has it (TCP); a no-op elsewhere. */
+  setNoDelay(noDelay?: boolean): void;
+}
+
+/** A stream-style connection handler. */
+export type ConnectionHandlerFunction = (
+  conn: Connection,
+) => void | Promise<void>;
+
+/**
+ * What a Twisted-style `Factory` offers the reactor so it can be passed to
+ * `listenTCP` and friends wherever a handler function is accepted.
+ */
+export interface ConnectionFactory {
+  /** Called when a listener starts using the factory. */
+  doStart(): void;
+  /** Called when a listener stops using the factory. */
+  doStop(): void;
+  /** Serves one accepted connection (builds a protocol and drives it). */
+  handleConnection(conn: Connection, reactor: Reactor): void | Promise<void>;
+}
+
+/** A handler for accepted connections: a function (stream style) or a `Factory` (Twisted style). */
+export type ConnectionHandler = ConnectionHandlerFunction | ConnectionFactory;
+
+/** A listening socket returned by `listenTCP`, `listenUnix`, `listenTLS`, `listenUDP`. */
+export interface ListeningPort {
+  /** The bound address (with the real port when 0 was asked for). */
+  getHost(): Address;
+  /** Stops accepting; resolves when the address can be bound again. */
+  stopListening(): Deferred<void>;
+}
+
+/** Options for `listenTCP`. */
+export interface ListenTCPOptions {
+  /** The interface to bind, default `"0.0.0.0"`. */
+  interface?: string;
+  /** The accept backlog (advisory: Deno picks its own). */
+  backlog?: number;
+  /** Share the port between processes (SO_REUSEPORT). */
+  reusePort?: boolean;
+}
+
+/** Options for `connectTCP`. */
+export interface ConnectTCPOptions {
+  /** Serves the new connection, as for a listener. */
+  handler?: ConnectionHandler;
+  /** Milliseconds before the attempt fails with `ConnectTimeoutError`. */
+  timeout?: number;
+  /** The local address to bind before connecting. */
+  bindAddress?: { hostname: string; port?: number };
+}
+
+/**
+ * The reactor: owns the event loop's resources — listeners, connections,
+ * timers — and the lifecycle that opens and closes them.
+ */
+export interface Reactor extends IReactorTime {
+  /** Listens on TCP `port` and serves each connection with `handler`. */
+  listenTCP(
+    port: number,
+    handler: ConnectionHandler,
+    options?: ListenTCPOptions,
+  ): Deferred<ListeningPort>;
+  /** Connects to `host:port` over TCP. */
+  connectTCP(
+    host: string,
+    port: number,
+    options?: ConnectTCPOptions,
+  ): Deferred<Connection>;
+}
