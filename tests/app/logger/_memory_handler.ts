@@ -1,0 +1,19 @@
+import {
+  BaseHandler,
+  type BaseHandlerOptions,
+} from "../../../app/logger/mod.ts";
+
+/** Keeps formatted lines in memory for assertions. */
+export class MemoryHandler extends BaseHandler {
+  lines: string[] = [];
+  closed = false;
+  constructor(options?: BaseHandlerOptions) {
+    super(options);
+  }
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
