@@ -1,0 +1,26 @@
+/**
+ * DNS for Spindle (Twisted's `twisted.names`): the message codec, a zone file
+ * parser, an authoritative server over UDP and TCP, and a client with a
+ * caching resolver.
+ *
+ * ```ts
+ * import { decodeMessage, encodeMessage, createMessage, RecordType } from "@spindle/spindle/protocols/dns";
+ * const query = createMessage({ id: 1, questions: [{ name: "example.org", type: RecordType.A, class: 1 }] });
+ * console.assert(decodeMessage(encodeMessage(query)).id === 1);
+ * ```
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export * from "./errors.ts";
+export * from "./message.ts";
+export {
+  isSubdomain,
+  MAX_LABEL_LENGTH,
+  MAX_NAME_LENGTH,
+  nameKey,
+  namesEqual,
+  nameToLabels,
+  normalizeName,
+} from "./name.ts";
+export * from "./wire.ts";

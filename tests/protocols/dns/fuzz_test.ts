@@ -1,0 +1,102 @@
+import { assert, assertEquals } from "../../../trial/assertions.ts";
+import {
+  createMessage,
+  decodeMessage,
+  DNSFormatError,
+  encodeMessage,
+  RecordType,
+} from "../../../protocols/dns/mod.ts";
+import { sampleResponse } from "./samples.ts";
+
+/** mulberry32: a small seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seeds = [
+  encodeMessage(sampleResponse()),
+  encodeMessage(sampleResponse(), { compress: false }),
+  encodeMessage(createMessage({
+    id: 7,
+    recursionDesired: true,
+    questions: [{ name: "www.example.org", type: RecordType.AAAA, class: 1 }],
+    edns: { udpPayloadSize: 1232, version: 0, dnssecOk: false, options: [] },
+  })),
+];
+
+function mutate(next: () => number, input: Uint8Array): Uint8Array {
+  const pick = (n: number) => Math.floor(next() * n);
+  let bytes = input.slice();
+  const edits = 1 + pick(4);
+  for (let e = 0; e < edits; e++) {
+    switch (pick(5)) {
+      case 0: // set a byte
+        bytes[pick(bytes.length)] = pick(256);
+        break;
+      case 1: // flip a bit
+        bytes[pick(bytes.length)]! ^= 1 << pick(8);
+        break;
+      case 2: // truncate
+        bytes = bytes.slice(0, pick(bytes.length + 1));
+        break;
+      case 3: { // insert bytes
+        const at = pick(bytes.length + 1);
+        const extra = Array.from({ length: 1 + pick(4) }, () => pick(256));
+        bytes = new Uint8Array([
+          ...bytes.subarray(0, at),
+          ...extra,
+          ...bytes.subarray(at),
+        ]);
+        break;
+      }
+      case 4: // plant a compression pointer
+        if (bytes.length > 1) {
+          const at = pick(bytes.length - 1);
+          bytes[at] = 0xc0 | pick(4);
+          bytes[at + 1] = pick(256);
+        }
+        break;
+    }
+    if (bytes.length === 0) break;
+  }
+  return bytes;
+}
+
+Deno.test("100,000 seeded mutations of valid packets decode or raise DNSFormatError", () => {
+  const next = random(20261129);
+  let decoded = 0;
+  let rejected = 0;
+  for (let i = 0; i < 100_000; i++) {
+    const input = mutate(next, seeds[i % seeds.length]!);
+    let message;
+    try {
+      message = decodeMessage(input);
+    } catch (error) {
+      if (!(error instanceof DNSFormatError)) {
+        throw new Error(
+          `mutation ${i} (${[...input].join(",")}) threw ${error}`,
+        );
+      }
+      rejected++;
+      continue;
+    }
+    decoded++;
+    // Whatever decodes must encode again (or be refused with the same error type).
+    try {
+      decodeMessage(encodeMessage(message));
+    } catch (error) {
+      if (!(error instanceof DNSFormatError)) {
+        throw new Error(`re-encoding mutation ${i} threw ${error}`);
+      }
+    }
+  }
+  assertEquals(decoded + rejected, 100_000);
+  assert(decoded > 1000 && rejected > 1000);
+});
