@@ -1,0 +1,20 @@
+/**
+ * Services and the application model (Twisted's `twisted.application`):
+ * {@linkcode Service}, {@linkcode MultiService}, {@linkcode Application},
+ * and services that listen on endpoint strings. The structured logger is in
+ * `@spindle/spindle/app/logger`; the `spindle` command line is `app/cli.ts`.
+ *
+ * @example Usage
+ * ```ts
+ * import { Application, Service } from "@spindle/spindle/app";
+ * const application = new Application("demo");
+ * new Service("db").setServiceParent(application);
+ * await application.startService();
+ * await application.stopService();
+ * ```
+ *
+ * @module
+ */
+export * from "./service.ts";
+export * from "./multi_service.ts";
+export * from "./application.ts";

@@ -1,0 +1,48 @@
+import { MultiService, Service, ServiceParentError } from "../../app/mod.ts";
+import {
+  assertEquals,
+  assertStrictEquals,
+  assertThrows,
+} from "../../trial/assertions.ts";
+
+Deno.test("a service is running between startService and stopService", async () => {
+  const service = new Service("s");
+  assertEquals(service.running, false);
+  await service.startService();
+  assertEquals(service.running, true);
+  await service.stopService();
+  assertEquals(service.running, false);
+});
+
+Deno.test("setServiceParent adds the service to its parent", () => {
+  const parent = new MultiService();
+  const child = new Service("child");
+  child.setServiceParent(parent);
+  assertStrictEquals(child.parent, parent);
+  assertStrictEquals(parent.getServiceNamed("child"), child);
+});
+
+Deno.test("a service with a parent cannot be given a second one", () => {
+  const child = new Service();
+  child.setServiceParent(new MultiService());
+  assertThrows(
+    () => child.setServiceParent(new MultiService()),
+    ServiceParentError,
+  );
+});
+
+Deno.test("disownServiceParent detaches and stops a running service", async () => {
+  const parent = new MultiService();
+  const child = new Service("child");
+  child.setServiceParent(parent);
+  await parent.startService();
+  await child.disownServiceParent();
+  assertEquals(child.parent, null);
+  assertEquals(child.running, false);
+  assertEquals(parent.getServiceNamed("child"), undefined);
+  await parent.stopService();
+});
+
+Deno.test("disownServiceParent without a parent does nothing", async () => {
+  await new Service().disownServiceParent();
+});
