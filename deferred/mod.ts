@@ -1,0 +1,24 @@
+/**
+ * Twisted's Deferred for TypeScript: a result that is not there yet, with a
+ * chain of callbacks and errbacks, that is also `PromiseLike` (`await d`).
+ *
+ * ```ts
+ * import { Deferred } from "@spindle/spindle/deferred";
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n + 1);
+ * d.callback(41);
+ * console.assert(await d === 42);
+ * ```
+ *
+ * @module
+ */
+export {
+  type Canceller,
+  Deferred,
+  fail,
+  reportUnhandledFailures,
+  succeed,
+  type TimeoutOptions,
+} from "./deferred.ts";
+export { type ErrorType, Failure, type TrappedError } from "./failure.ts";
+export * from "./errors.ts";
