@@ -1,0 +1,477 @@
+/**
+ * The Twisted-style transport: runs a {@linkcode IProtocol} on a
+ * {@linkcode Connection}. It reads with the connection's fast path and calls
+ * `dataReceived`; `write` coalesces the writes of one tick into one
+ * `Connection.write`, and a registered producer is paused while the peer
+ * reads slower than it produces.
+ *
+ * @module
+ */
+import { getLogger } from "../app/logger/mod.ts";
+import type { Address, Connection } from "./interfaces.ts";
+import type { IReactorTime } from "./time.ts";
+import { ConnectionLostError } from "./errors.ts";
+import { ConnectionDone, type IProtocol } from "./protocol.ts";
+
+const logger = getLogger("spindle.reactor.transport");
+const encoder = new TextEncoder();
+
+/**
+ * A producer that the transport pauses and resumes as the peer reads
+ * (Twisted's `IPushProducer`): registered with `streaming = true`.
+ */
+export interface PushProducer {
+  /** Stop producing until `resumeProducing`: the peer is not keeping up. */
+  pauseProducing(): void;
+  /** Produce again. */
+  resumeProducing(): void;
+  /** Stop for good: the connection is gone. */
+  stopProducing(): void;
+}
+
+/**
+ * A producer that the transport asks for more each time its write buffer is
+ * empty (Twisted's `IPullProducer`): registered with `streaming = false`.
+ */
+export interface PullProducer {
+  /** Write some more data now. */
+  resumeProducing(): void;
+  /** Stop for good: the connection is gone. */
+  stopProducing(): void;
+}
+
+/**
+ * What a protocol writes through: `this.transport` of a
+ * {@linkcode Protocol}. The transport is itself a push producer of the bytes
+ * it reads, so it can be registered with another transport (a proxy).
+ */
+export interface Transport extends PushProducer {
+  /**
+   * Queues `data` for the peer (strings are sent as UTF-8). Writes made in the
+   * same tick go out together. The transport takes the bytes: do not change
+   * them after the call. Writes after `loseConnection` are dropped.
+   */
+  write(data: Uint8Array | string): void;
+  /** Queues each element of `data`, as `write` does. */
+  writeSequence(data: Iterable<Uint8Array | string>): void;
+  /** Sends what was written (and waits for a registered producer to unregister), then closes. */
+  loseConnection(): void;
+  /** Closes at once, dropping unsent data. */
+  abortConnection(): void;
+  /** Sends what was written, then half-closes: the peer sees end of input; reading goes on. */
+  loseWriteConnection(): void;
+  /** The peer's address. */
+  getPeer(): Address;
+  /** This end's address. */
+  getHost(): Address;
+  /** Disables (or re-enables) Nagle's algorithm on TCP. */
+  setTcpNoDelay(enabled: boolean): void;
+  /**
+   * Registers the producer that feeds this transport: a push producer
+   * (`streaming = true`) is paused while the peer reads slower than it writes;
+   * a pull producer (`streaming = false`) is asked for more whenever the
+   * buffer is empty. Throws when a producer is already registered.
+   */
+  registerProducer(
+    producer: PushProducer | PullProducer,
+    streaming: boolean,
+  ): void;
+  /** Forgets the registered producer. */
+  unregisterProducer(): void;
+  /** The connection underneath, for what the transport does not cover (such as STARTTLS). */
+  readonly connection: Connection;
+  /** Whether `loseConnection` or `abortConnection` was called, or the connection is gone. */
+  readonly disconnecting: boolean;
+  /** The time source of the reactor that runs this connection (for timeouts). */
+  readonly reactor: IReactorTime;
+}
+
+/** Options for {@linkcode runProtocol}. */
+export interface RunProtocolOptions {
+  /** The time source the protocol sees as `transport.reactor` (for timeouts). */
+  reactor: IReactorTime;
+  /** Buffered bytes above which a push producer is paused; default 64 KiB. */
+  highWaterMark?: number;
+}
+
+/**
+ * Runs `protocol` on `conn`: calls `makeConnection`, feeds it the bytes read,
+ * and calls `connectionLost` once at the end. Resolves with the reason given to
+ * `connectionLost` once it has run.
+ *
+ * A `Factory` does this for each connection it serves; call it directly to
+ * run a protocol instance on a connection you made.
+ *
+ * @example Usage
+ * ```ts
+ * import {
+ *   Clock,
+ *   connectedPair,
+ *   ConnectionDone,
+ *   Protocol,
+ *   runProtocol,
+ * } from "@spindle/spindle/reactor";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport.write("hello\n");
+ *     this.transport.loseConnection();
+ *   }
+ * }
+ * const [server, client] = connectedPair();
+ * const done = runProtocol(new Hello(), server, { reactor: new Clock() });
+ * const text = await new Response(client.readable).text();
+ * console.assert(text === "hello\n");
+ * await client.close();
+ * console.assert((await done) instanceof ConnectionDone);
+ * ```
+ */
+export function runProtocol(
+  protocol: IProtocol,
+  conn: Connection,
+  options: RunProtocolOptions,
+): Promise<Error> {
+  return new ProtocolTransport(conn, protocol, options).run();
+}
+
+const defaultHighWaterMark = 64 * 1024;
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function hasReadConnectionLost(
+  protocol: IProtocol,
+): protocol is IProtocol & { readConnectionLost(): void } {
+  return typeof (protocol as { readConnectionLost?: unknown })
+    .readConnectionLost === "function";
+}
+
+/** The transport given to a protocol run by {@linkcode runProtocol}. */
+class ProtocolTransport implements Transport {
+  readonly #conn: Connection;
+  readonly #protocol: IProtocol;
+  readonly #reactor: IReactorTime;
+  readonly #highWaterMark: number;
+
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #inFlightBytes = 0;
+  #flushing = false;
+
+  #producer: PushProducer | PullProducer | null = null;
+  #streaming = false;
+  #producerPaused = false;
+
+  #readPaused = false;
+  #resumeRead: (() => void) | null = null;
+
+  /** `loseConnection` was called: close once the buffer and the producer are done. */
+  #closing = false;
+  /** `loseWriteConnection` was called: half-close once the buffer is done. */
+  #writeClosing = false;
+  /** The connection is being closed or aborted: no more writes, no more reads. */
+  #shutDown = false;
+  #lost = false;
+  #finished!: (reason: Error) => void;
+
+  constructor(
+    conn: Connection,
+    protocol: IProtocol,
+    options: RunProtocolOptions,
+  ) {
+    this.#conn = conn;
+    this.#protocol = protocol;
+    this.#reactor = options.reactor;
+    this.#highWaterMark = options.highWaterMark ?? defaultHighWaterMark;
+  }
+
+  get connection(): Connection {
+    return this.#conn;
+  }
+
+  get disconnecting(): boolean {
+    return this.#closing || this.#shutDown;
+  }
+
+  get reactor(): IReactorTime {
+    return this.#reactor;
+  }
+
+  run(): Promise<Error> {
+    const result = new Promise<Error>((resolve) => {
+      this.#finished = resolve;
+    });
+    this.#conn.closed.then(
+      () => this.#lose(new ConnectionDone()),
+      (error) => this.#lose(asError(error)),
+    );
+    try {
+      this.#protocol.makeConnection(this);
+    } catch (error) {
+      this.#crashed(error, "connectionMade");
+      return result;
+    }
+    this.#readLoop();
+    return result;
+  }
+
+  /** Whether reading is over: the connection is closing or gone. */
+  #readingDone(): boolean {
+    return this.#closing || this.#shutDown;
+  }
+
+  async #readLoop(): Promise<void> {
+    const conn = this.#conn;
+    const protocol = this.#protocol;
+    for (;;) {
+      if (this.#readPaused) await this.#readResumed();
+      if (this.#readingDone()) return;
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await conn.read();
+      } catch (error) {
+        if (!this.#shutDown) this.#abort(asError(error));
+        return;
+      }
+      if (chunk === null) break;
+      // A pause asked for while the read was pending holds this chunk back.
+      if (this.#readPaused) await this.#readResumed();
+      if (this.#readingDone()) return;
+      try {
+        protocol.dataReceived(chunk);
+      } catch (error) {
+        this.#crashed(error, "dataReceived");
+        return;
+      }
+    }
+    if (this.#readingDone()) return;
+    if (hasReadConnectionLost(protocol)) {
+      try {
+        protocol.readConnectionLost();
+      } catch (error) {
+        this.#crashed(error, "readConnectionLost");
+      }
+    } else {
+      this.loseConnection();
+    }
+  }
+
+  #readResumed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#resumeRead = resolve;
+    });
+  }
+
+  write(data: Uint8Array | string): void {
+    if (this.#closing || this.#writeClosing || this.#shutDown) return;
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    if (bytes.byteLength === 0) return;
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.byteLength;
+    if (!this.#flushing) {
+      this.#flushing = true;
+      queueMicrotask(() => this.#flush());
+    }
+    if (
+      this.#streaming && !this.#producerPaused &&
+      this.#pendingBytes + this.#inFlightBytes > this.#highWaterMark
+    ) {
+      this.#producerPaused = true;
+      (this.#producer as PushProducer).pauseProducing();
+    }
+  }
+
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    for (const chunk of data) this.write(chunk);
+  }
+
+  async #flush(): Promise<void> {
+    const conn = this.#conn;
+    while (this.#pending.length > 0 && !this.#shutDown) {
+      const total = this.#pendingBytes;
+      const chunk = this.#pending.length === 1
+        ? this.#pending[0]!
+        : concat(this.#pending, total);
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#inFlightBytes = total;
+      try {
+        await conn.write(chunk);
+      } catch (error) {
+        this.#flushing = false;
+        if (!this.#shutDown) this.#abort(asError(error));
+        return;
+      }
+      this.#inFlightBytes = 0;
+      if (
+        this.#producerPaused && this.#pendingBytes < this.#highWaterMark / 2
+      ) {
+        this.#producerPaused = false;
+        this.#producer?.resumeProducing();
+      } else if (
+        this.#producer !== null && !this.#streaming &&
+        this.#pending.length === 0
+      ) {
+        this.#producer.resumeProducing();
+      }
+    }
+    this.#flushing = false;
+    this.#afterFlush();
+  }
+
+  /** Finishes a pending close or half-close once nothing is left to send. */
+  #afterFlush(): void {
+    if (this.#flushing || this.#shutDown) return;
+    if (this.#closing) {
+      if (this.#producer === null) this.#closeNow();
+    } else if (this.#writeClosing) {
+      this.#conn.closeWrite().catch((error) => this.#abort(asError(error)));
+    }
+  }
+
+  loseConnection(): void {
+    if (this.#closing || this.#shutDown) return;
+    this.#closing = true;
+    this.#wakeReader();
+    this.#afterFlush();
+  }
+
+  abortConnection(): void {
+    if (this.#shutDown) return;
+    this.#abort(
+      new ConnectionLostError(
+        "the connection was aborted by this side (abortConnection)",
+      ),
+    );
+  }
+
+  loseWriteConnection(): void {
+    if (this.#closing || this.#writeClosing || this.#shutDown) return;
+    this.#writeClosing = true;
+    this.#afterFlush();
+  }
+
+  getPeer(): Address {
+    return this.#conn.remoteAddr;
+  }
+
+  getHost(): Address {
+    return this.#conn.localAddr;
+  }
+
+  setTcpNoDelay(enabled: boolean): void {
+    this.#conn.setNoDelay(enabled);
+  }
+
+  registerProducer(
+    producer: PushProducer | PullProducer,
+    streaming: boolean,
+  ): void {
+    if (this.#producer !== null) {
+      throw new Error(
+        "a producer is already registered with this transport: call unregisterProducer first",
+      );
+    }
+    if (this.#shutDown) {
+      producer.stopProducing();
+      return;
+    }
+    this.#producer = producer;
+    this.#streaming = streaming;
+    this.#producerPaused = false;
+    if (!streaming) {
+      producer.resumeProducing();
+    } else if (
+      this.#pendingBytes + this.#inFlightBytes > this.#highWaterMark
+    ) {
+      this.#producerPaused = true;
+      (producer as PushProducer).pauseProducing();
+    }
+  }
+
+  unregisterProducer(): void {
+    this.#producer = null;
+    this.#producerPaused = false;
+    this.#afterFlush();
+  }
+
+  pauseProducing(): void {
+    this.#readPaused = true;
+  }
+
+  resumeProducing(): void {
+    this.#readPaused = false;
+    this.#wakeReader();
+  }
+
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  #wakeReader(): void {
+    const resume = this.#resumeRead;
+    this.#resumeRead = null;
+    resume?.();
+  }
+
+  #closeNow(): void {
+    this.#shutDown = true;
+    this.#wakeReader();
+    this.#conn.close().then(
+      () => this.#lose(new ConnectionDone()),
+      (error) => this.#lose(asError(error)),
+    );
+  }
+
+  #abort(reason: Error): void {
+    this.#shutDown = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#wakeReader();
+    this.#conn.abort(reason);
+    this.#lose(reason);
+  }
+
+  #crashed(error: unknown, callback: string): void {
+    logger.error("the protocol's {callback} threw: closing its connection", {
+      callback,
+      error,
+    });
+    this.#abort(asError(error));
+  }
+
+  /** Runs `connectionLost` once, whichever way the connection ended. */
+  #lose(reason: Error): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#shutDown = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#wakeReader();
+    const producer = this.#producer;
+    this.#producer = null;
+    try {
+      producer?.stopProducing();
+    } catch (error) {
+      logger.error("the producer's stopProducing threw", { error });
+    }
+    const protocol = this.#protocol as IProtocol & { connected?: unknown };
+    if (typeof protocol.connected === "boolean") protocol.connected = false;
+    try {
+      protocol.connectionLost(reason);
+    } catch (error) {
+      logger.error("the protocol's connectionLost threw", { error });
+    }
+    this.#finished(reason);
+  }
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
