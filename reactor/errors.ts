@@ -23,3 +23,134 @@ export class ProtocolError extends Error {
     this.name = new.target.name;
   }
 }
+
+/**
+ * A connection ended other than by a clean close: reset by the peer, aborted,
+ * or broken by an I/O error. `Connection.closed` rejects with it.
+ *
+ * @example Usage
+ * ```ts
+ * import { ConnectionLostError } from "@spindle/spindle/reactor";
+ * const error = new ConnectionLostError("the peer reset the connection");
+ * console.assert(error.name === "ConnectionLostError");
+ * ```
+ */
+export class ConnectionLostError extends Error {
+  /** Creates the error with a message that says what happened and what to do. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The peer refused the connection: nothing listens on that address and port.
+ *
+ * @example Usage
+ * ```ts
+ * import { ConnectionRefusedError } from "@spindle/spindle/reactor";
+ * const error = new ConnectionRefusedError("127.0.0.1", 1);
+ * console.assert(error.port === 1);
+ * ```
+ */
+export class ConnectionRefusedError extends Error {
+  /** The host that was dialled. */
+  readonly host: string;
+  /** The port that was dialled. */
+  readonly port: number;
+  /** Creates the error for `host:port`. */
+  constructor(host: string, port: number, options?: ErrorOptions) {
+    super(
+      `Connection refused by ${host}:${port}: check that the server is running and listening on that address and port`,
+      options,
+    );
+    this.name = new.target.name;
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/**
+ * The address a listener asked for is already bound by another socket.
+ *
+ * @example Usage
+ * ```ts
+ * import { AddressInUseError } from "@spindle/spindle/reactor";
+ * const error = new AddressInUseError("127.0.0.1:8080");
+ * console.assert(error.address === "127.0.0.1:8080");
+ * ```
+ */
+export class AddressInUseError extends Error {
+  /** The address that was asked for, such as `"127.0.0.1:8080"` or a socket path. */
+  readonly address: string;
+  /** Creates the error for `address`. */
+  constructor(address: string, options?: ErrorOptions) {
+    super(
+      `Address ${address} is already in use: stop the other process using it, pick another port, or listen on port 0 for a free one`,
+      options,
+    );
+    this.name = new.target.name;
+    this.address = address;
+  }
+}
+
+/**
+ * A host name could not be resolved to an address.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSLookupError } from "@spindle/spindle/reactor";
+ * const error = new DNSLookupError("no-such-host.invalid");
+ * console.assert(error.host === "no-such-host.invalid");
+ * ```
+ */
+export class DNSLookupError extends Error {
+  /** The host name that failed to resolve. */
+  readonly host: string;
+  /** Creates the error for `host`. */
+  constructor(host: string, options?: ErrorOptions) {
+    super(
+      `Could not resolve the host name ${
+        JSON.stringify(host)
+      }: check its spelling and the resolver configuration`,
+      options,
+    );
+    this.name = new.target.name;
+    this.host = host;
+  }
+}
+
+/**
+ * A connection attempt took longer than its `timeout`.
+ *
+ * @example Usage
+ * ```ts
+ * import { ConnectTimeoutError } from "@spindle/spindle/reactor";
+ * const error = new ConnectTimeoutError("127.0.0.1", 80, 5000);
+ * console.assert(error.timeout === 5000);
+ * ```
+ */
+export class ConnectTimeoutError extends Error {
+  /** The host that was dialled. */
+  readonly host: string;
+  /** The port that was dialled. */
+  readonly port: number;
+  /** The timeout that expired, in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error for `host:port` after `timeout` milliseconds. */
+  constructor(
+    host: string,
+    port: number,
+    timeout: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Connecting to ${host}:${port} timed out after ${timeout} ms: check that the host is reachable, or raise the timeout`,
+      options,
+    );
+    this.name = new.target.name;
+    this.host = host;
+    this.port = port;
+    this.timeout = timeout;
+  }
+}

@@ -1,0 +1,347 @@
+/**
+ * The shared machinery of every Spindle {@linkcode Connection}: the fast
+ * `read()`/`write()` path, write coalescing and backpressure, `unshift()`,
+ * half-close, and the fused standard streams. Concrete connections (over a
+ * `Deno.Conn`, in memory, over a `node:net` socket) supply four raw
+ * operations.
+ *
+ * @module
+ */
+import type { Address, Connection } from "./interfaces.ts";
+import { ConnectionLostError } from "./errors.ts";
+import { FastReadableStream, FastWritableStream } from "./streams.ts";
+
+/** Writes are accepted at once while fewer bytes than this wait to be sent. */
+export const WRITE_HIGH_WATER_MARK = 64 * 1024;
+/** Small queued writes are merged into one write of at most this many bytes. */
+const COALESCE_LIMIT = 64 * 1024;
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Base class of the connections: subclasses implement the raw operations,
+ * this class gives them the {@linkcode Connection} semantics.
+ */
+export abstract class BaseConnection implements Connection {
+  readonly localAddr: Address;
+  readonly remoteAddr: Address;
+  readonly closed: Promise<void>;
+  #resolveClosed!: () => void;
+  #rejectClosed!: (error: unknown) => void;
+  #readable: FastReadableStream<Uint8Array> | undefined;
+  #writable: FastWritableStream<Uint8Array> | undefined;
+  #unshifted: Uint8Array[] = [];
+  /** "open" until end of input arrives or the consumer cancels reading. */
+  #readOpen = true;
+  /** "open" → "closing" (flushing before a shutdown) → "closed". */
+  #writeState: "open" | "closing" | "closed" = "open";
+  #state: "open" | "closed" | "lost" = "open";
+  #lostError: unknown = undefined;
+  #queue: Uint8Array[] = [];
+  #buffered = 0;
+  #writing = false;
+  #drainWaiters: Waiter[] = [];
+  #flushWaiters: Waiter[] = [];
+  #closing: Promise<void> | undefined;
+  #closingWrite: Promise<void> | undefined;
+
+  constructor(localAddr: Address, remoteAddr: Address) {
+    this.localAddr = localAddr;
+    this.remoteAddr = remoteAddr;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#resolveClosed = resolve;
+      this.#rejectClosed = reject;
+    });
+    // Nobody has to watch `closed`; a loss must not become an unhandled rejection.
+    this.closed.catch(() => {});
+  }
+
+  /** Reads the next chunk from the transport, `null` at end of input. */
+  protected abstract rawRead(): Promise<Uint8Array | null>;
+  /** Writes all of `data` to the transport. */
+  protected abstract rawWrite(data: Uint8Array): Promise<void>;
+  /** Shuts down the transport's write direction. */
+  protected abstract rawCloseWrite(): Promise<void>;
+  /** Releases the transport (a clean close). */
+  protected abstract rawClose(): void;
+  /** Releases the transport at once (an abort: the peer sees a reset). */
+  protected rawAbort(): void {
+    this.rawClose();
+  }
+  /** Turns a transport error into the error `closed` rejects with. */
+  protected describeError(error: unknown): ConnectionLostError {
+    if (error instanceof ConnectionLostError) return error;
+    const peer = formatAddress(this.remoteAddr);
+    const what = error instanceof Error ? error.message : String(error);
+    return new ConnectionLostError(
+      `The connection to ${peer} was lost (${what}): the peer reset or dropped it; reconnect if needed`,
+      { cause: error },
+    );
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return this.#readable ??= new FastReadableStream<Uint8Array>({
+      read: () => this.read(),
+      cancel: () => this.#cancelRead(),
+      unshift: (data) => this.unshift(data),
+    });
+  }
+
+  get writable(): WritableStream<Uint8Array> {
+    return this.#writable ??= new FastWritableStream<Uint8Array>({
+      write: (data) => this.write(data),
+      close: () => this.closeWrite(),
+      abort: (reason) => this.abort(reason),
+    });
+  }
+
+  /** Bytes accepted by `write()` but not yet handed to the transport. */
+  get bufferedAmount(): number {
+    return this.#buffered;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.#unshifted.length > 0) {
+      return Promise.resolve(this.#unshifted.shift() as Uint8Array);
+    }
+    if (this.#state === "lost") return Promise.reject(this.#lostError);
+    if (!this.#readOpen || this.#state === "closed") {
+      return Promise.resolve(null);
+    }
+    return this.#readRaw();
+  }
+
+  async #readRaw(): Promise<Uint8Array | null> {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await this.rawRead();
+    } catch (error) {
+      if (this.#state === "closed") return null;
+      throw this.#lose(error);
+    }
+    if (chunk === null) {
+      this.#readOpen = false;
+      this.#finishIfDone();
+    }
+    return chunk;
+  }
+
+  unshift(data: Uint8Array): void {
+    if (data.byteLength > 0) this.#unshifted.unshift(data);
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    if (this.#writeState !== "open") return Promise.reject(this.#writeError());
+    const size = data.byteLength;
+    if (size === 0) return RESOLVED;
+    this.#buffered += size;
+    if (this.#writing) this.#queue.push(data);
+    else {
+      this.#writing = true;
+      this.#pump(data);
+    }
+    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return RESOLVED;
+    return new Promise<void>((resolve, reject) => {
+      this.#drainWaiters.push({ resolve, reject });
+    });
+  }
+
+  #writeError(): unknown {
+    if (this.#state === "lost") return this.#lostError;
+    return new TypeError(
+      "Cannot write: this connection's write side was already closed with closeWrite() or close()",
+    );
+  }
+
+  async #pump(first: Uint8Array): Promise<void> {
+    let chunk = first;
+    try {
+      while (true) {
+        await this.rawWrite(chunk);
+        this.#buffered -= chunk.byteLength;
+        if (
+          this.#drainWaiters.length > 0 &&
+          this.#buffered <= WRITE_HIGH_WATER_MARK
+        ) {
+          const waiters = this.#drainWaiters;
+          this.#drainWaiters = [];
+          for (const waiter of waiters) waiter.resolve();
+        }
+        if (this.#queue.length === 0) break;
+        chunk = this.#takeQueued();
+      }
+    } catch (error) {
+      this.#writing = false;
+      if (this.#state === "open") this.#lose(error);
+      return;
+    }
+    this.#writing = false;
+    if (this.#flushWaiters.length > 0) {
+      const waiters = this.#flushWaiters;
+      this.#flushWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    }
+  }
+
+  /** The next write: small queued chunks merged into one. */
+  #takeQueued(): Uint8Array {
+    const queue = this.#queue;
+    const head = queue[0] as Uint8Array;
+    if (queue.length === 1 || head.byteLength >= COALESCE_LIMIT / 2) {
+      return queue.shift() as Uint8Array;
+    }
+    let count = 0;
+    let total = 0;
+    for (const chunk of queue) {
+      if (count > 0 && total + chunk.byteLength > COALESCE_LIMIT) break;
+      total += chunk.byteLength;
+      count++;
+    }
+    if (count === 1) return queue.shift() as Uint8Array;
+    const merged = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of queue.splice(0, count)) {
+      merged.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return merged;
+  }
+
+  #whenFlushed(): Promise<void> {
+    if (this.#state === "lost") return Promise.reject(this.#lostError);
+    if (!this.#writing) return RESOLVED;
+    return new Promise<void>((resolve, reject) => {
+      this.#flushWaiters.push({ resolve, reject });
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#closingWrite !== undefined) return this.#closingWrite;
+    if (this.#state === "lost") return Promise.reject(this.#lostError);
+    if (this.#writeState !== "open") return RESOLVED;
+    this.#writeState = "closing";
+    this.#closingWrite = this.#shutdownWrite();
+    return this.#closingWrite;
+  }
+
+  async #shutdownWrite(): Promise<void> {
+    await this.#whenFlushed();
+    if (this.#state !== "open") return;
+    try {
+      await this.rawCloseWrite();
+    } catch (error) {
+      if (this.#state === "open") throw this.#lose(error);
+      return;
+    }
+    this.#writeState = "closed";
+    this.#finishIfDone();
+  }
+
+  /** Flushes, then closes; resolves once closed (`closed` says how it went). */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#writeState === "open") this.#writeState = "closing";
+    try {
+      await this.#whenFlushed();
+    } catch {
+      return;
+    }
+    this.#finish();
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#state !== "open") return;
+    this.#lose(
+      reason ??
+        new ConnectionLostError(
+          `The connection to ${
+            formatAddress(this.remoteAddr)
+          } was aborted locally`,
+        ),
+      true,
+    );
+  }
+
+  setNoDelay(_noDelay?: boolean): void {}
+
+  #cancelRead(): void {
+    this.#readOpen = false;
+    this.#unshifted.length = 0;
+    this.#finishIfDone();
+  }
+
+  #finishIfDone(): void {
+    if (!this.#readOpen && this.#writeState === "closed") this.#finish();
+  }
+
+  /** A clean close. */
+  #finish(): void {
+    if (this.#state !== "open") return;
+    this.#state = "closed";
+    this.#writeState = "closed";
+    try {
+      this.rawClose();
+    } catch {
+      // Already released by the transport: nothing left to free.
+    }
+    this.#resolveClosed();
+  }
+
+  /** An unclean end: records the error, drops pending writes, frees the transport. */
+  #lose(error: unknown, aborted = false): unknown {
+    if (this.#state !== "open") return this.#lostError ?? error;
+    const lost = aborted ? error : this.describeError(error);
+    this.#state = "lost";
+    this.#lostError = lost;
+    this.#writeState = "closed";
+    this.#queue.length = 0;
+    this.#buffered = 0;
+    const waiters = [...this.#drainWaiters, ...this.#flushWaiters];
+    this.#drainWaiters = [];
+    this.#flushWaiters = [];
+    for (const waiter of waiters) waiter.reject(lost);
+    try {
+      this.rawAbort();
+    } catch {
+      // Already released by the transport: nothing left to free.
+    }
+    this.#rejectClosed(lost);
+    return lost;
+  }
+}
+
+/**
+ * Formats an address for messages: `host:port`, `[v6]:port`, a socket path or
+ * a memory name.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatAddress } from "@spindle/spindle/reactor";
+ * console.assert(
+ *   formatAddress({ transport: "tcp", hostname: "::1", port: 80 }) === "[::1]:80",
+ * );
+ * ```
+ */
+export function formatAddress(addr: Address): string {
+  switch (addr.transport) {
+    case "tcp":
+    case "udp":
+      return addr.hostname.includes(":")
+        ? `[${addr.hostname}]:${addr.port}`
+        : `${addr.hostname}:${addr.port}`;
+    case "unix":
+    case "unixpacket":
+      return addr.path;
+    case "memory":
+      return `memory:${addr.name}`;
+  }
+}

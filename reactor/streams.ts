@@ -1,0 +1,322 @@
+/**
+ * Standard `ReadableStream` / `WritableStream` subclasses whose hot paths skip
+ * the Web Streams machinery when only Spindle parts are involved (DESIGN.md,
+ * "Speed principle"):
+ *
+ * - async iteration (`for await`, `values()`) reads the source directly;
+ * - `pipeThrough(transform)` with a transform carrying a {@linkcode DecoderCore}
+ *   (under the {@linkcode decoderCore} symbol) runs the core inside the read
+ *   loop and returns another fused readable;
+ * - `pipeTo(destination)` into a {@linkcode FastWritableStream} moves chunks
+ *   with a plain loop.
+ *
+ * Anything else (a reader from `getReader()`, `tee()`, a foreign transform or
+ * destination) goes through the inherited standard behaviour, fed by the same
+ * source through a pull-based underlying source with a high-water mark of 0,
+ * so nothing is read ahead of demand.
+ *
+ * @module
+ */
+import { type DecoderCore, decoderCore } from "./codec.ts";
+
+/** Where a fused readable gets its values. `null` means end of input. */
+export interface ChunkSource<T> {
+  /** The next value, or `null` at (and after) the end of input. */
+  read(): Promise<T | null>;
+  /** The consumer is not interested in more values. */
+  cancel(reason?: unknown): void;
+  /** Puts bytes back in front of the source (connections only). */
+  unshift?(data: Uint8Array): void;
+  /** The consumer let go without cancelling (`preventCancel`). */
+  detach?(): void;
+}
+
+/** The fast side of a {@linkcode FastWritableStream}. */
+export interface ChunkSink<T> {
+  /** Writes one chunk; resolves when it is accepted (backpressure). */
+  write(chunk: T): Promise<void>;
+  /** Ends the output after what was written. */
+  close(): Promise<void>;
+  /** Ends the output at once. */
+  abort(reason?: unknown): void;
+}
+
+const sinks = new WeakMap<WritableStream<unknown>, ChunkSink<unknown>>();
+
+/**
+ * A `WritableStream` whose sink a {@linkcode FastReadableStream} can write to
+ * directly in `pipeTo`.
+ */
+export class FastWritableStream<T> extends WritableStream<T> {
+  /** Creates a writable over `sink`. */
+  constructor(sink: ChunkSink<T>) {
+    super({
+      write: (chunk) => sink.write(chunk),
+      close: () => sink.close(),
+      abort: (reason) => sink.abort(reason),
+    });
+    sinks.set(this, sink as ChunkSink<unknown>);
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * A `ReadableStream` over a {@linkcode ChunkSource} with fused iteration,
+ * `pipeThrough` (for Spindle decoders) and `pipeTo` (for Spindle writables).
+ */
+export class FastReadableStream<T> extends ReadableStream<T> {
+  #source: ChunkSource<T>;
+
+  /** Creates a readable over `source`. */
+  constructor(source: ChunkSource<T>) {
+    super({
+      pull: async (controller) => {
+        const value = await source.read();
+        if (value === null) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => source.cancel(reason),
+    }, { highWaterMark: 0 });
+    this.#source = source;
+  }
+
+  /** Iterates the values, reading the source directly. */
+  override values(
+    options?: ReadableStreamIteratorOptions,
+  ): AsyncIterableIterator<T> {
+    // Holding a reader keeps `locked` and the one-consumer rule standard.
+    const lock = super.getReader();
+    const source = this.#source;
+    const preventCancel = options?.preventCancel ?? false;
+    let finished = false;
+    const finish = () => {
+      if (!finished) {
+        finished = true;
+        lock.releaseLock();
+      }
+    };
+    const iterator: AsyncIterableIterator<T> = {
+      async next(): Promise<IteratorResult<T>> {
+        if (finished) return DONE;
+        let value: T | null;
+        try {
+          value = await source.read();
+        } catch (error) {
+          finish();
+          throw error;
+        }
+        if (value === null) {
+          finish();
+          return DONE;
+        }
+        return { done: false, value };
+      },
+      // deno-lint-ignore require-await
+      async return(value?: unknown): Promise<IteratorResult<T>> {
+        if (!finished) {
+          finish();
+          if (!preventCancel) source.cancel(undefined);
+          else source.detach?.();
+        }
+        return { done: true, value: value as undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  /** Iterates the values, reading the source directly. */
+  override [Symbol.asyncIterator](
+    options?: ReadableStreamIteratorOptions,
+  ): AsyncIterableIterator<T> {
+    return this.values(options);
+  }
+
+  /**
+   * Pipes through `transform`; a Spindle decoder is run inside this stream's
+   * read loop instead of through its streams.
+   */
+  override pipeThrough<U>(
+    transform: ReadableWritablePair<U, T>,
+    options?: StreamPipeOptions,
+  ): ReadableStream<U> {
+    const core = (transform as { [decoderCore]?: DecoderCore<U> })[
+      decoderCore
+    ];
+    if (core === undefined || this.locked || transform.writable.locked) {
+      return super.pipeThrough(transform, options);
+    }
+    const lock = super.getReader();
+    // The transform's writable is ours now, as a standard pipe would make it.
+    transform.writable.getWriter();
+    const decoding = new DecodingSource<U>(
+      this.#source as unknown as ChunkSource<Uint8Array>,
+      core,
+      lock,
+      options ?? {},
+    );
+    return new FastReadableStream<U>(decoding);
+  }
+
+  /**
+   * Pipes to `destination`; a Spindle writable is written with a plain loop.
+   */
+  override pipeTo(
+    destination: WritableStream<T>,
+    options?: StreamPipeOptions,
+  ): Promise<void> {
+    const sink = sinks.get(destination as WritableStream<unknown>) as
+      | ChunkSink<T>
+      | undefined;
+    if (sink === undefined || this.locked || destination.locked) {
+      return super.pipeTo(destination, options);
+    }
+    const reader = super.getReader();
+    const writer = destination.getWriter();
+    return pump(this.#source, sink, options ?? {}).finally(() => {
+      reader.releaseLock();
+      writer.releaseLock();
+    });
+  }
+}
+
+async function pump<T>(
+  source: ChunkSource<T>,
+  sink: ChunkSink<T>,
+  options: StreamPipeOptions,
+): Promise<void> {
+  const { preventAbort, preventCancel, preventClose, signal } = options;
+  const onAbort = () => {
+    if (!preventCancel) source.cancel(signal?.reason);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (true) {
+      if (signal?.aborted) {
+        if (!preventAbort) sink.abort(signal.reason);
+        if (!preventCancel) source.cancel(signal.reason);
+        throw signal.reason;
+      }
+      let chunk: T | null;
+      try {
+        chunk = await source.read();
+      } catch (error) {
+        if (!preventAbort) sink.abort(error);
+        throw error;
+      }
+      if (signal?.aborted) continue;
+      if (chunk === null) {
+        if (!preventClose) await sink.close();
+        return;
+      }
+      try {
+        await sink.write(chunk);
+      } catch (error) {
+        if (!preventCancel) source.cancel(error);
+        throw error;
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Runs a {@linkcode DecoderCore} over a byte source, inside its read loop. */
+class DecodingSource<M> implements ChunkSource<M> {
+  #upstream: ChunkSource<Uint8Array>;
+  #core: DecoderCore<M>;
+  #lock: ReadableStreamDefaultReader<unknown> | undefined;
+  #signal: AbortSignal | undefined;
+  #preventCancel: boolean;
+  #out: M[] = [];
+  #next = 0;
+  #ended = false;
+  #error: unknown = undefined;
+  #failed = false;
+
+  constructor(
+    upstream: ChunkSource<Uint8Array>,
+    core: DecoderCore<M>,
+    lock: ReadableStreamDefaultReader<unknown>,
+    options: StreamPipeOptions,
+  ) {
+    this.#upstream = upstream;
+    this.#core = core;
+    this.#lock = lock;
+    this.#signal = options.signal;
+    this.#preventCancel = options.preventCancel ?? false;
+  }
+
+  read(): Promise<M | null> {
+    if (this.#next < this.#out.length) {
+      return Promise.resolve(this.#take());
+    }
+    return this.#fill();
+  }
+
+  #take(): M {
+    const message = this.#out[this.#next++] as M;
+    if (this.#next === this.#out.length) {
+      this.#out.length = 0;
+      this.#next = 0;
+    }
+    return message;
+  }
+
+  async #fill(): Promise<M | null> {
+    while (true) {
+      if (this.#failed) throw this.#error;
+      if (this.#ended) return null;
+      if (this.#signal?.aborted) this.#fail(this.#signal.reason);
+      const chunk = await this.#upstream.read();
+      try {
+        if (chunk === null) {
+          this.#ended = true;
+          this.#unlock();
+          this.#core.end(this.#out);
+        } else {
+          this.#core.decode(chunk, this.#out);
+        }
+      } catch (error) {
+        this.#fail(error);
+      }
+      if (this.#out.length > 0) return this.#take();
+    }
+  }
+
+  #fail(error: unknown): never {
+    this.#failed = true;
+    this.#error = error;
+    throw error;
+  }
+
+  #unlock(): void {
+    this.#lock?.releaseLock();
+    this.#lock = undefined;
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#out.length = 0;
+    this.#next = 0;
+    this.#unlock();
+    if (!this.#preventCancel) this.#upstream.cancel(reason);
+  }
+
+  /**
+   * The consumer let go without cancelling: hand the bytes the core buffered
+   * back to the connection and unlock it, so another framing can take over.
+   * Messages already decoded stay here for a later reader of this stream.
+   */
+  detach(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const rest = this.#core.release();
+    if (rest.byteLength > 0) this.#upstream.unshift?.(rest);
+    this.#unlock();
+  }
+}

@@ -1,0 +1,268 @@
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertRejects,
+} from "../../trial/assertions.ts";
+import { connectedPair } from "../../reactor/connected_pair.ts";
+import { DenoConnection } from "../../reactor/deno_connection.ts";
+import { ConnectionLostError } from "../../reactor/errors.ts";
+import type { Connection } from "../../reactor/interfaces.ts";
+import {
+  decoder,
+  encoder,
+  readAll,
+  TestLineDecoder,
+  TestLineTooLongError,
+} from "./_helpers.ts";
+
+async function tcpPair(): Promise<[Connection, Connection]> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [client, server] = await Promise.all([
+    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+    listener.accept(),
+  ]);
+  listener.close();
+  return [new DenoConnection(client), new DenoConnection(server)];
+}
+
+const kinds: [string, () => Promise<[Connection, Connection]>][] = [
+  ["memory", () => Promise.resolve(connectedPair())],
+  ["tcp", tcpPair],
+];
+
+for (const [kind, makePair] of kinds) {
+  Deno.test(`${kind}: bytes written on one end are read on the other`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("hello "));
+    await a.write(encoder.encode("world"));
+    await a.close();
+    assertEquals(decoder.decode(await readAll(() => b.read())), "hello world");
+    await b.close();
+    await a.closed;
+    await b.closed;
+  });
+
+  Deno.test(`${kind}: after the client half-closes, the server's reply still arrives in full`, async () => {
+    const [client, server] = await makePair();
+    const reply = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+    await client.write(encoder.encode("request"));
+    await client.closeWrite();
+    const request = await readAll(() => server.read());
+    assertEquals(decoder.decode(request), "request");
+    // Not awaited: a reply this large waits for the client to read it.
+    const replying = server.write(reply).then(() => server.close());
+    assertEquals(await readAll(() => client.read()), reply);
+    await replying;
+    await client.closed;
+    await server.closed;
+  });
+
+  Deno.test(`${kind}: closed resolves once both directions are closed cleanly`, async () => {
+    const [a, b] = await makePair();
+    await a.closeWrite();
+    assertEquals(await b.read(), null);
+    await b.closeWrite();
+    assertEquals(await a.read(), null);
+    await a.closed;
+    await b.closed;
+  });
+
+  Deno.test(`${kind}: abort rejects the peer's closed with ConnectionLostError`, async () => {
+    const [a, b] = await makePair();
+    const reason = new Error("giving up");
+    a.abort(reason);
+    await assertRejects(() => a.closed, Error, "giving up");
+    await assertRejects(async () => {
+      while (true) {
+        if (await b.read() === null) {
+          // A reset can surface as a write error after end of input.
+          await b.write(encoder.encode("x"));
+          await b.write(encoder.encode("x"));
+          await b.close();
+          await b.closed;
+          return;
+        }
+      }
+    }, ConnectionLostError);
+    await assertRejects(() => b.closed, ConnectionLostError);
+  });
+
+  Deno.test(`${kind}: a writer to a peer that stops reading pends, with bounded buffering`, async () => {
+    const [sender, receiver] = await makePair();
+    const total = 64 * 1024 * 1024;
+    const chunk = new Uint8Array(64 * 1024);
+    const base = sender as unknown as { bufferedAmount: number };
+    let maxBuffered = 0;
+    let written = 0;
+    let paused = true;
+    const writing = (async () => {
+      const writer = sender.writable.getWriter();
+      while (written < total) {
+        await writer.ready;
+        await writer.write(chunk);
+        written += chunk.byteLength;
+        maxBuffered = Math.max(maxBuffered, base.bufferedAmount);
+      }
+      await writer.close();
+    })();
+    // The reader sleeps while the writer runs into backpressure.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const writtenWhilePaused = written;
+    assert(
+      writtenWhilePaused < total,
+      `the writer should have stalled, but wrote ${writtenWhilePaused} bytes`,
+    );
+    paused = false;
+    let received = 0;
+    for await (const data of receiver.readable) received += data.byteLength;
+    await writing;
+    assert(!paused);
+    assertEquals(received, total);
+    assert(maxBuffered < 300 * 1024, `sender buffered ${maxBuffered} bytes`);
+    await receiver.close();
+    await sender.close();
+    await sender.closed;
+  });
+
+  Deno.test(`${kind}: unshifted bytes are read before the rest`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("rest"));
+    await a.close();
+    b.unshift(encoder.encode("first-"));
+    assertEquals(decoder.decode(await readAll(() => b.read())), "first-rest");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: for await over the readable yields every chunk`, async () => {
+    const [a, b] = await makePair();
+    const sending = (async () => {
+      for (let i = 0; i < 100; i++) await a.write(encoder.encode(`${i},`));
+      await a.close();
+    })();
+    let text = "";
+    for await (const chunk of b.readable) text += decoder.decode(chunk);
+    await sending;
+    assertEquals(text.split(",").length, 101);
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a standard reader reads the readable`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("std"));
+    await a.close();
+    const reader = b.readable.getReader();
+    let text = "";
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    assertEquals(text, "std");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: pipeThrough a Spindle decoder yields messages`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("one\ntw"));
+    await a.write(encoder.encode("o\nthree"));
+    await a.close();
+    const lines: string[] = [];
+    const readable = b.readable.pipeThrough(new TestLineDecoder());
+    assert(b.readable.locked);
+    for await (const line of readable) lines.push(line);
+    assertEquals(lines, ["one", "two", "three"]);
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a fused decoded readable also works with a standard reader`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("x\ny\n"));
+    await a.close();
+    const reader = b.readable.pipeThrough(new TestLineDecoder()).getReader();
+    assertEquals((await reader.read()).value, "x");
+    assertEquals((await reader.read()).value, "y");
+    assertEquals((await reader.read()).done, true);
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a decoder error rejects the read with its ProtocolError`, async () => {
+    const [a, b] = await makePair();
+    await a.write(new Uint8Array(100).fill(65));
+    const lines = b.readable.pipeThrough(new TestLineDecoder(10));
+    await assertRejects(async () => {
+      for await (const _ of lines) { /* nothing */ }
+    }, TestLineTooLongError);
+    await a.close();
+    await b.close();
+  });
+
+  Deno.test(`${kind}: letting go of a decoder with preventCancel hands its buffered bytes back`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("SWITCH\nraw bytes"));
+    await a.close();
+    const lines = b.readable.pipeThrough(new TestLineDecoder());
+    for await (const line of lines.values({ preventCancel: true })) {
+      assertEquals(line, "SWITCH");
+      break;
+    }
+    assert(!b.readable.locked);
+    assertEquals(decoder.decode(await readAll(() => b.read())), "raw bytes");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: pipeTo between connections copies until end of input and closes the writer`, async () => {
+    const [client, server] = await makePair();
+    const echoing = server.readable.pipeTo(server.writable);
+    await client.write(encoder.encode("echo me"));
+    await client.closeWrite();
+    assertEquals(decoder.decode(await readAll(() => client.read())), "echo me");
+    await echoing;
+    await client.closed;
+    await server.closed;
+  });
+
+  Deno.test(`${kind}: pipeTo a foreign writable uses the standard pipe`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("abc"));
+    await a.close();
+    const seen: string[] = [];
+    await b.readable.pipeTo(
+      new WritableStream({ write: (c) => void seen.push(decoder.decode(c)) }),
+    );
+    assertEquals(seen.join(""), "abc");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: cancelling the readable then closing the writer closes the connection`, async () => {
+    const [a, b] = await makePair();
+    await b.readable.cancel();
+    await b.writable.close();
+    await b.closed;
+    await a.close();
+  });
+
+  Deno.test(`${kind}: write after close rejects`, async () => {
+    const [a, b] = await makePair();
+    await a.close();
+    await assertRejects(() => a.write(encoder.encode("late")), TypeError);
+    await b.close();
+  });
+}
+
+Deno.test("tcp: a peer reset rejects closed with ConnectionLostError", async () => {
+  const [a, b] = await tcpPair();
+  // SO_LINGER 0 is not reachable from Deno; abort then write until the reset shows.
+  b.abort();
+  let error: unknown;
+  try {
+    for (let i = 0; i < 100; i++) {
+      await a.write(encoder.encode("ping"));
+      if (await a.read() === null) continue;
+    }
+  } catch (e) {
+    error = e;
+  }
+  if (error === undefined) await a.close();
+  else assertInstanceOf(error, ConnectionLostError);
+});
