@@ -1,0 +1,439 @@
+/**
+ * The AMP peer: a Twisted-style {@linkcode Protocol} that calls commands on
+ * its peer and answers the peer's commands with registered responders.
+ *
+ * @module
+ */
+import { getLogger } from "../../app/logger/mod.ts";
+import { Deferred, fail } from "../../deferred/deferred.ts";
+import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";
+import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
+import {
+  readValues,
+  type Schema,
+  type Values,
+  writeValues,
+} from "./arguments.ts";
+import {
+  type AmpBox,
+  BoxDecoderCore,
+  type BoxDecoderOptions,
+  encodeBox,
+  MAX_VALUE_LENGTH,
+} from "./box.ts";
+import { type Command, errorCodeFor } from "./command.ts";
+import {
+  RemoteAmpError,
+  UNHANDLED_ERROR_CODE,
+  UnhandledCommandError,
+  UNKNOWN_ERROR_CODE,
+  UnknownAnswerError,
+  UnknownRemoteError,
+  UnroutableBoxError,
+} from "./errors.ts";
+
+const logger = getLogger("spindle.amp");
+
+const ASK = "_ask";
+const ANSWER = "_answer";
+const COMMAND = "_command";
+const ERROR = "_error";
+const ERROR_CODE = "_error_code";
+const ERROR_DESCRIPTION = "_error_description";
+
+const encoder = new TextEncoder();
+const lenientUtf8 = new TextDecoder();
+
+function latin1(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
+  return text;
+}
+
+/**
+ * Answers one command: gets the decoded arguments and the peer it came from,
+ * returns the response values (or a Promise or Deferred of them). Throwing an
+ * error the command declares sends that error's code to the caller.
+ */
+export type Responder<A extends Schema, R extends Schema> = (
+  args: Values<A>,
+  amp: AMP,
+) => Values<R> | PromiseLike<Values<R>>;
+
+/** What `callRemote` returns: a Deferred of the response, or nothing for `requiresAnswer: false`. */
+export type CallResult<R extends Schema, N extends boolean> = N extends false
+  ? void
+  : Deferred<Values<R>>;
+
+/** A command and its responder, as a {@linkcode CommandLocator} finds them. */
+export interface LocatedResponder {
+  /** The command the responder answers. */
+  // deno-lint-ignore no-explicit-any
+  command: Command<any, any, boolean>;
+  /** The responder. */
+  // deno-lint-ignore no-explicit-any
+  responder: (args: any, amp: AMP) => unknown;
+}
+type AnyCommand = LocatedResponder["command"];
+
+/**
+ * Responders by command name. One locator can serve every connection of a
+ * server (Twisted's `CommandLocator`): pass it as `locator` to each
+ * {@linkcode AMP}.
+ *
+ * @example Usage
+ * ```ts
+ * import { AMP, CommandLocator, defineCommand, Integer } from "@spindle/spindle/protocols/amp";
+ * const Sum = defineCommand({ name: "Sum", arguments: { a: Integer, b: Integer }, response: { total: Integer } });
+ * const locator = new CommandLocator().respond(Sum, ({ a, b }) => ({ total: a + b }));
+ * const amp = new AMP({ locator });
+ * console.assert(amp.locator === locator);
+ * ```
+ */
+export class CommandLocator {
+  #responders = new Map<string, LocatedResponder>();
+
+  /**
+   * Registers `responder` for `command`, replacing any earlier one for the same
+   * name. Returns `this`.
+   */
+  respond<A extends Schema, R extends Schema, N extends boolean>(
+    command: Command<A, R, N>,
+    responder: Responder<A, R>,
+  ): this {
+    this.#responders.set(command.name, { command, responder });
+    return this;
+  }
+
+  /** The command and responder registered under `name`, if any. */
+  locateResponder(name: string): LocatedResponder | undefined {
+    return this.#responders.get(name);
+  }
+}
+
+/** Options for {@linkcode AMP}. */
+export interface AMPOptions extends BoxDecoderOptions {
+  /** Where responders are looked up; default a new, empty one owned by this peer. */
+  locator?: CommandLocator;
+}
+
+interface Outstanding {
+  command: AnyCommand;
+  deferred: Deferred<unknown>;
+}
+
+/**
+ * An AMP connection (Twisted's `amp.AMP`), wire-compatible with
+ * `twisted.protocols.amp`. It is a {@linkcode Protocol}: run it on a
+ * connection with `runProtocol`, or build one per connection with a
+ * `Factory`.
+ *
+ * - `callRemote(Command, args)` sends a command and returns a Deferred of the
+ *   typed response. It fails with the error class the command declares for the
+ *   code the peer sent, {@linkcode UnhandledCommandError} when the peer has no
+ *   responder, {@linkcode UnknownRemoteError} or {@linkcode RemoteAmpError}
+ *   otherwise, and `ConnectionLostError` when the connection goes first.
+ * - `respond(Command, fn)` answers the peer's commands. As in Twisted, a
+ *   responder that throws an error its command does not declare is logged,
+ *   answered with code `UNKNOWN`, and the connection is closed.
+ * - Malformed input from the peer (a `ProtocolError`) closes the connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { AMP, defineCommand, Integer } from "@spindle/spindle/protocols/amp";
+ * import { Clock, connectedPair, runProtocol } from "@spindle/spindle/reactor";
+ * const Sum = defineCommand({ name: "Sum", arguments: { a: Integer, b: Integer }, response: { total: Integer } });
+ *
+ * const [serverConn, clientConn] = connectedPair();
+ * const server = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
+ * const client = new AMP();
+ * const done = [
+ *   runProtocol(server, serverConn, { reactor: new Clock() }),
+ *   runProtocol(client, clientConn, { reactor: new Clock() }),
+ * ];
+ * const { total } = await client.callRemote(Sum, { a: 1, b: 2 });
+ * console.assert(total === 3);
+ * client.transport.loseConnection();
+ * await Promise.all(done);
+ * ```
+ */
+export class AMP extends Protocol {
+  /** Where this peer looks up responders for incoming commands. */
+  readonly locator: CommandLocator;
+  #decoder: BoxDecoderCore;
+  #boxes: AmpBox[] = [];
+  #outstanding = new Map<string, Outstanding>();
+  #counter = 0;
+  /** Set once the connection is unusable: later calls fail with it. */
+  #lost: Error | null = null;
+  /** The protocol error that made this side close the connection, if any. */
+  #protocolFailure: ProtocolError | null = null;
+
+  /** Creates an unconnected peer. */
+  constructor(options: AMPOptions = {}) {
+    super();
+    this.locator = options.locator ?? new CommandLocator();
+    this.#decoder = new BoxDecoderCore(options);
+  }
+
+  /** Registers `responder` for `command` in this peer's locator. Returns `this`. */
+  respond<A extends Schema, R extends Schema, N extends boolean>(
+    command: Command<A, R, N>,
+    responder: Responder<A, R>,
+  ): this {
+    this.locator.respond(command, responder);
+    return this;
+  }
+
+  /**
+   * Calls `command` on the peer with `args`. Returns a Deferred of the
+   * response, or nothing when the command has `requiresAnswer: false` (such a
+   * call throws at once if `args` cannot be encoded).
+   */
+  callRemote<A extends Schema, R extends Schema, N extends boolean>(
+    command: Command<A, R, N>,
+    args: Values<A>,
+  ): CallResult<R, N> {
+    const requiresAnswer = command.requiresAnswer;
+    if (this.#lost !== null) {
+      return (requiresAnswer ? fail(this.#lost) : undefined) as CallResult<
+        R,
+        N
+      >;
+    }
+    const tag = (++this.#counter).toString(16);
+    let deferred: Deferred<Values<R>> | undefined;
+    try {
+      const box = writeValues(command.arguments, args, new Map());
+      box.set(COMMAND, encoder.encode(command.name));
+      if (requiresAnswer) box.set(ASK, encoder.encode(tag));
+      this.transport.write(encodeBox(box));
+    } catch (error) {
+      if (!requiresAnswer) throw error;
+      return fail(error) as CallResult<R, N>;
+    }
+    if (requiresAnswer) {
+      deferred = new Deferred<Values<R>>();
+      this.#outstanding.set(tag, {
+        command,
+        deferred: deferred as Deferred<unknown>,
+      });
+    }
+    return deferred as CallResult<R, N>;
+  }
+
+  /** Feeds bytes from the peer to the box decoder and dispatches each box. */
+  override dataReceived(data: Uint8Array): void {
+    if (this.#protocolFailure !== null) return;
+    const boxes = this.#boxes;
+    let failure: unknown = null;
+    try {
+      this.#decoder.decode(data, boxes);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      for (const box of boxes) {
+        this.#boxReceived(box);
+        if (this.#protocolFailure !== null) break;
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      boxes.length = 0;
+    }
+    if (failure !== null) this.#failProtocol(failure);
+  }
+
+  /** Fails every outstanding call with `ConnectionLostError`. */
+  override connectionLost(reason: Error): void {
+    const cause = this.#protocolFailure ?? reason;
+    const message = this.#protocolFailure !== null
+      ? `the AMP connection was closed because the peer broke the protocol: ${this.#protocolFailure.message}`
+      : reason instanceof ConnectionDone
+      ? "the AMP connection closed before the peer answered"
+      : `the AMP connection was lost before the peer answered: ${reason.message}`;
+    this.#lost = new ConnectionLostError(message, { cause });
+    const outstanding = [...this.#outstanding.values()];
+    this.#outstanding.clear();
+    for (const { deferred } of outstanding) deferred.errback(this.#lost);
+    this.connected = false;
+  }
+
+  #failProtocol(error: unknown): void {
+    if (!(error instanceof ProtocolError)) throw error;
+    this.#protocolFailure = error;
+    logger.warn("closing AMP connection: {message}", {
+      message: error.message,
+      protocolError: error,
+    });
+    this.transport.loseConnection();
+  }
+
+  #boxReceived(box: AmpBox): void {
+    const answer = box.get(ANSWER);
+    if (answer !== undefined) return this.#answerReceived(latin1(answer), box);
+    const error = box.get(ERROR);
+    if (error !== undefined) return this.#errorReceived(latin1(error), box);
+    const command = box.get(COMMAND);
+    if (command !== undefined) {
+      return this.#commandReceived(lenientUtf8.decode(command), box);
+    }
+    throw new UnroutableBoxError();
+  }
+
+  #takeOutstanding(tag: string): Outstanding {
+    const outstanding = this.#outstanding.get(tag);
+    if (outstanding === undefined) throw new UnknownAnswerError(tag);
+    this.#outstanding.delete(tag);
+    return outstanding;
+  }
+
+  #answerReceived(tag: string, box: AmpBox): void {
+    const { command, deferred } = this.#takeOutstanding(tag);
+    let response: unknown;
+    try {
+      response = readValues(command.response, box);
+    } catch (error) {
+      deferred.errback(error);
+      return;
+    }
+    deferred.callback(response);
+  }
+
+  #errorReceived(tag: string, box: AmpBox): void {
+    const { command, deferred } = this.#takeOutstanding(tag);
+    const code = latin1(box.get(ERROR_CODE) ?? new Uint8Array());
+    const description = lenientUtf8.decode(
+      box.get(ERROR_DESCRIPTION) ?? new Uint8Array(),
+    );
+    const declared = Object.hasOwn(command.errors, code)
+      ? command.errors[code]
+      : undefined;
+    let error: Error;
+    if (declared !== undefined) error = new declared(description);
+    else if (code === UNHANDLED_ERROR_CODE) {
+      error = new UnhandledCommandError(description);
+    } else if (code === UNKNOWN_ERROR_CODE) {
+      error = new UnknownRemoteError(description);
+    } else error = new RemoteAmpError(code, description);
+    deferred.errback(error);
+  }
+
+  #commandReceived(name: string, box: AmpBox): void {
+    const ask = box.get(ASK);
+    const found = this.locator.locateResponder(name);
+    if (found === undefined) {
+      if (ask !== undefined) {
+        this.#sendError(
+          ask,
+          UNHANDLED_ERROR_CODE,
+          `Unhandled Command: ${JSON.stringify(name)}`,
+        );
+      } else {
+        logger.warn("no responder for AMP command {command}", {
+          command: name,
+        });
+      }
+      return;
+    }
+    const { command, responder } = found;
+    let args: Values<Schema>;
+    try {
+      args = readValues(command.arguments, box);
+    } catch (error) {
+      // Arguments that do not decode are the peer's fault: tell it why, then
+      // close the connection as for any protocol error.
+      if (ask !== undefined && error instanceof ProtocolError) {
+        this.#sendError(ask, UNKNOWN_ERROR_CODE, error.message);
+      }
+      throw error;
+    }
+    let result: unknown;
+    try {
+      result = responder(args, this);
+    } catch (error) {
+      this.#responderFailed(command, ask, error);
+      return;
+    }
+    if (
+      result !== null && typeof result === "object" &&
+      typeof (result as PromiseLike<unknown>).then === "function"
+    ) {
+      (result as PromiseLike<unknown>).then(
+        (values) => this.#answer(command, ask, values),
+        (error) => this.#responderFailed(command, ask, error),
+      );
+    } else {
+      this.#answer(command, ask, result);
+    }
+  }
+
+  #answer(command: AnyCommand, ask: Uint8Array | undefined, values: unknown) {
+    if (ask === undefined) return;
+    let bytes: Uint8Array;
+    try {
+      const box = writeValues(
+        command.response,
+        values as Values<Schema>,
+        new Map(),
+      );
+      box.set(ANSWER, ask);
+      bytes = encodeBox(box);
+    } catch (error) {
+      this.#responderFailed(
+        command,
+        ask,
+        error,
+        "could not encode the response",
+      );
+      return;
+    }
+    this.transport.write(bytes);
+  }
+
+  #responderFailed(
+    command: AnyCommand,
+    ask: Uint8Array | undefined,
+    error: unknown,
+    what = "failed",
+  ): void {
+    let code: string | undefined;
+    let description = "";
+    let fatal = false;
+    if (error instanceof RemoteAmpError) {
+      ({ code, description, fatal } = error);
+    } else if (what === "failed") {
+      code = errorCodeFor(command, error);
+      if (code !== undefined) {
+        description = error instanceof Error ? error.message : String(error);
+        fatal = command.fatalCodes.has(code);
+      }
+    }
+    if (code === undefined) {
+      logger.error("AMP responder for {command} {what}: {message}", {
+        command: command.name,
+        what,
+        message: error instanceof Error ? error.message : String(error),
+        error,
+      });
+      code = UNKNOWN_ERROR_CODE;
+      description = "Unknown Error";
+      fatal = true;
+    }
+    if (ask !== undefined) this.#sendError(ask, code, description);
+    if (fatal) this.transport.loseConnection();
+  }
+
+  #sendError(ask: Uint8Array, code: string, description: string): void {
+    const box: AmpBox = new Map([
+      [ERROR, ask],
+      [ERROR_CODE, encoder.encode(code).subarray(0, MAX_VALUE_LENGTH)],
+      [
+        ERROR_DESCRIPTION,
+        encoder.encode(description).subarray(0, MAX_VALUE_LENGTH),
+      ],
+    ]);
+    this.transport.write(encodeBox(box));
+  }
+}

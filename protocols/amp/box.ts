@@ -1,0 +1,386 @@
+/**
+ * AMP boxes on the wire: the incremental decoder and the encoder cores.
+ *
+ * A box is a sequence of key/value pairs, each a 2-byte big-endian length
+ * followed by that many bytes (keys 1–255 bytes, values 0–65535 bytes), ended
+ * by an empty key (two zero bytes).
+ *
+ * @module
+ */
+import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import {
+  BoxTooLargeError,
+  EmptyKeyError,
+  InvalidKeyError,
+  KeyTooLongError,
+  TooManyKeysError,
+  TruncatedBoxError,
+  ValueTooLongError,
+} from "./errors.ts";
+
+/**
+ * One AMP box: keys (UTF-8 on the wire) mapped to raw byte values, in the
+ * order they were received or will be sent.
+ */
+export type AmpBox = Map<string, Uint8Array>;
+
+/** The longest key AMP allows, in bytes. */
+export const MAX_KEY_LENGTH = 255;
+/** The longest value AMP allows, in bytes. */
+export const MAX_VALUE_LENGTH = 65535;
+
+/** Limits for {@linkcode BoxDecoderCore}. */
+export interface BoxDecoderOptions {
+  /** The largest box accepted, counting every length prefix, key and value byte. Default 4 MiB. */
+  maxBoxBytes?: number;
+  /** The most keys accepted in one box. Default 4096. */
+  maxKeys?: number;
+}
+
+const DEFAULT_MAX_BOX_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_KEYS = 4096;
+
+const KEY_LENGTH = 0;
+const KEY = 1;
+const VALUE_LENGTH = 2;
+const VALUE = 3;
+
+const EMPTY = new Uint8Array(0);
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+function decodeKey(bytes: Uint8Array): string {
+  // Keys are nearly always short ASCII names: skip TextDecoder for them.
+  let text = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x80) {
+      try {
+        return utf8Decoder.decode(bytes);
+      } catch (error) {
+        throw new InvalidKeyError({ cause: error });
+      }
+    }
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
+/**
+ * The incremental AMP box decoder: bytes in, {@linkcode AmpBox}es out. The same
+ * input split at any byte boundaries gives the same boxes. An empty box is
+ * passed on as an empty map (the AMP peer rejects it).
+ *
+ * @example Usage
+ * ```ts
+ * import { BoxDecoderCore, encodeBox } from "@spindle/spindle/protocols/amp";
+ * const bytes = encodeBox(new Map([["_command", new TextEncoder().encode("Sum")]]));
+ * const core = new BoxDecoderCore();
+ * const boxes: Map<string, Uint8Array>[] = [];
+ * core.decode(bytes.subarray(0, 5), boxes);
+ * core.decode(bytes.subarray(5), boxes);
+ * console.assert(new TextDecoder().decode(boxes[0]!.get("_command")) === "Sum");
+ * ```
+ */
+export class BoxDecoderCore implements DecoderCore<AmpBox> {
+  #maxBoxBytes: number;
+  #maxKeys: number;
+  #state = KEY_LENGTH;
+  /** The first byte of a length prefix split across chunks, or -1. */
+  #lengthHigh = -1;
+  /** The length of the key or value being read. */
+  #need = 0;
+  /** The key or value being read, when it spans chunks. */
+  #payload: Uint8Array | null = null;
+  #filled = 0;
+  #box: AmpBox | null = null;
+  #keyBytes: Uint8Array = EMPTY;
+  #boxBytes = 0;
+
+  /** Creates a decoder with the given limits. */
+  constructor(options: BoxDecoderOptions = {}) {
+    this.#maxBoxBytes = options.maxBoxBytes ?? DEFAULT_MAX_BOX_BYTES;
+    this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  }
+
+  /** Decodes the whole boxes in `chunk` (and what was buffered) into `out`. */
+  decode(chunk: Uint8Array, out: AmpBox[]): void {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      const state = this.#state;
+      if (state === KEY_LENGTH || state === VALUE_LENGTH) {
+        let length: number;
+        if (this.#lengthHigh >= 0) {
+          length = (this.#lengthHigh << 8) | chunk[i]!;
+          this.#lengthHigh = -1;
+          i += 1;
+        } else if (n - i >= 2) {
+          length = (chunk[i]! << 8) | chunk[i + 1]!;
+          i += 2;
+        } else {
+          const high = chunk[i]!;
+          if (state === KEY_LENGTH && high !== 0) {
+            throw new KeyTooLongError(high << 8);
+          }
+          this.#lengthHigh = high;
+          i += 1;
+          continue;
+        }
+        if (state === KEY_LENGTH) this.#keyLength(length, out);
+        else this.#valueLength(length);
+      } else {
+        const need = this.#need;
+        let payload = this.#payload;
+        if (payload === null) {
+          if (n - i >= need) {
+            this.#payloadDone(chunk.slice(i, i + need));
+            i += need;
+            continue;
+          }
+          payload = this.#payload = new Uint8Array(need);
+          this.#filled = 0;
+        }
+        const rest = need - this.#filled;
+        const take = rest <= n - i ? rest : n - i;
+        payload.set(chunk.subarray(i, i + take), this.#filled);
+        this.#filled += take;
+        i += take;
+        if (this.#filled === need) {
+          this.#payload = null;
+          this.#payloadDone(payload);
+        }
+      }
+    }
+  }
+
+  #count(bytes: number): void {
+    this.#boxBytes += bytes;
+    if (this.#boxBytes > this.#maxBoxBytes) {
+      throw new BoxTooLargeError(this.#maxBoxBytes);
+    }
+  }
+
+  #keyLength(length: number, out: AmpBox[]): void {
+    if (length === 0) {
+      out.push(this.#box ?? new Map());
+      this.#box = null;
+      this.#boxBytes = 0;
+      return;
+    }
+    if (length > MAX_KEY_LENGTH) throw new KeyTooLongError(length);
+    const box = this.#box ??= new Map();
+    if (box.size >= this.#maxKeys) throw new TooManyKeysError(this.#maxKeys);
+    this.#count(2 + length);
+    this.#state = KEY;
+    this.#need = length;
+  }
+
+  #valueLength(length: number): void {
+    this.#count(2 + length);
+    if (length === 0) {
+      this.#box!.set(decodeKey(this.#keyBytes), EMPTY.slice());
+      this.#state = KEY_LENGTH;
+      return;
+    }
+    this.#state = VALUE;
+    this.#need = length;
+  }
+
+  #payloadDone(payload: Uint8Array): void {
+    if (this.#state === KEY) {
+      this.#keyBytes = payload;
+      this.#state = VALUE_LENGTH;
+    } else {
+      this.#box!.set(decodeKey(this.#keyBytes), payload);
+      this.#state = KEY_LENGTH;
+    }
+  }
+
+  /** Throws {@linkcode TruncatedBoxError} if the input ended inside a box. */
+  end(_out: AmpBox[]): void {
+    if (
+      this.#box !== null || this.#state !== KEY_LENGTH || this.#lengthHigh >= 0
+    ) {
+      throw new TruncatedBoxError();
+    }
+  }
+
+  /**
+   * Returns the bytes of the box in progress, exactly as they arrived, and
+   * resets the decoder.
+   */
+  release(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    if (this.#box !== null) {
+      for (const [key, value] of this.#box) {
+        parts.push(prefixed(utf8Encoder.encode(key)), prefixed(value));
+      }
+    }
+    const state = this.#state;
+    if (state === VALUE_LENGTH || state === VALUE) {
+      parts.push(prefixed(this.#keyBytes));
+    }
+    if (state === KEY || state === VALUE) {
+      const length = this.#need;
+      parts.push(new Uint8Array([length >> 8, length & 0xff]));
+      if (this.#payload !== null) {
+        parts.push(this.#payload.subarray(0, this.#filled));
+      }
+    }
+    if (this.#lengthHigh >= 0) parts.push(new Uint8Array([this.#lengthHigh]));
+    this.#state = KEY_LENGTH;
+    this.#lengthHigh = -1;
+    this.#need = 0;
+    this.#payload = null;
+    this.#filled = 0;
+    this.#box = null;
+    this.#keyBytes = EMPTY;
+    this.#boxBytes = 0;
+    return concat(parts);
+  }
+}
+
+function prefixed(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + bytes.length);
+  out[0] = bytes.length >> 8;
+  out[1] = bytes.length & 0xff;
+  out.set(bytes, 2);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+// Keys repeat on every box (`_ask`, `_command`, argument names): encode each once.
+const keyCache = new Map<string, Uint8Array>();
+const KEY_CACHE_SIZE = 1024;
+
+function encodeKey(key: string): Uint8Array {
+  let bytes = keyCache.get(key);
+  if (bytes !== undefined) return bytes;
+  bytes = utf8Encoder.encode(key);
+  if (bytes.length === 0) throw new EmptyKeyError();
+  if (bytes.length > MAX_KEY_LENGTH) throw new KeyTooLongError(bytes.length);
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+  keyCache.set(key, bytes);
+  return bytes;
+}
+
+/**
+ * Encodes one box to its wire form. Throws {@linkcode EmptyKeyError},
+ * {@linkcode KeyTooLongError} or {@linkcode ValueTooLongError} when a key or
+ * value breaks AMP's limits.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeBox } from "@spindle/spindle/protocols/amp";
+ * const bytes = encodeBox(new Map([["a", new Uint8Array([0x31])]]));
+ * console.assert(bytes.join() === [0, 1, 0x61, 0, 1, 0x31, 0, 0].join());
+ * ```
+ */
+export function encodeBox(box: AmpBox): Uint8Array {
+  let length = 2;
+  const keys: Uint8Array[] = [];
+  for (const [key, value] of box) {
+    const keyBytes = encodeKey(key);
+    if (value.length > MAX_VALUE_LENGTH) {
+      throw new ValueTooLongError(key, value.length);
+    }
+    keys.push(keyBytes);
+    length += 4 + keyBytes.length + value.length;
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  let index = 0;
+  for (const value of box.values()) {
+    const keyBytes = keys[index++]!;
+    out[offset] = 0;
+    out[offset + 1] = keyBytes.length;
+    out.set(keyBytes, offset + 2);
+    offset += 2 + keyBytes.length;
+    out[offset] = value.length >> 8;
+    out[offset + 1] = value.length & 0xff;
+    out.set(value, offset + 2);
+    offset += 2 + value.length;
+  }
+  // The last two bytes are already zero: the empty key that ends the box.
+  return out;
+}
+
+/**
+ * Decodes a byte string that holds whole boxes only (as an `AmpList` value
+ * does). Throws {@linkcode TruncatedBoxError} if it ends inside a box.
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeBoxes, encodeBox } from "@spindle/spindle/protocols/amp";
+ * const one = encodeBox(new Map([["a", new Uint8Array([1])]]));
+ * console.assert(decodeBoxes(new Uint8Array([...one, ...one])).length === 2);
+ * ```
+ */
+export function decodeBoxes(
+  bytes: Uint8Array,
+  options?: BoxDecoderOptions,
+): AmpBox[] {
+  const core = new BoxDecoderCore(options);
+  const out: AmpBox[] = [];
+  core.decode(bytes, out);
+  core.end(out);
+  return out;
+}
+
+/**
+ * The AMP box encoder core: one box in, its wire bytes out.
+ *
+ * @example Usage
+ * ```ts
+ * import { BoxEncoderCore } from "@spindle/spindle/protocols/amp";
+ * const bytes = new BoxEncoderCore().encode(new Map());
+ * console.assert(bytes.length === 2);
+ * ```
+ */
+export class BoxEncoderCore implements EncoderCore<AmpBox> {
+  /** Encodes `box`, as {@linkcode encodeBox} does. */
+  encode(box: AmpBox): Uint8Array {
+    return encodeBox(box);
+  }
+}
+
+/**
+ * The AMP box framing as a {@linkcode Codec}: fresh cores per connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { BoxCodec } from "@spindle/spindle/protocols/amp";
+ * const codec = new BoxCodec({ maxKeys: 64 });
+ * const bytes = codec.createEncoder().encode(new Map([["k", new Uint8Array()]]));
+ * const boxes: Map<string, Uint8Array>[] = [];
+ * codec.createDecoder().decode(bytes, boxes);
+ * console.assert(boxes[0]!.has("k"));
+ * ```
+ */
+export class BoxCodec implements Codec<AmpBox> {
+  #options: BoxDecoderOptions;
+  /** Creates the codec; `options` apply to every decoder it makes. */
+  constructor(options: BoxDecoderOptions = {}) {
+    this.#options = { ...options };
+  }
+  /** A new decoder core with this codec's limits. */
+  createDecoder(): BoxDecoderCore {
+    return new BoxDecoderCore(this.#options);
+  }
+  /** A new encoder core. */
+  createEncoder(): BoxEncoderCore {
+    return new BoxEncoderCore();
+  }
+}
