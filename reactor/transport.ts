@@ -49,7 +49,8 @@ export interface Transport extends PushProducer {
   /**
    * Queues `data` for the peer (strings are sent as UTF-8). Writes made in the
    * same tick go out together. The transport takes the bytes: do not change
-   * them after the call. Writes after `loseConnection` are dropped.
+   * them after the call. Writes after the connection closed (or half-closed)
+   * are dropped.
    */
   write(data: Uint8Array | string): void;
   /** Queues each element of `data`, as `write` does. */
@@ -269,7 +270,7 @@ class ProtocolTransport implements Transport {
   }
 
   write(data: Uint8Array | string): void {
-    if (this.#closing || this.#writeClosing || this.#shutDown) return;
+    if (this.#writeClosing || this.#shutDown) return;
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
     if (bytes.byteLength === 0) return;
     this.#pending.push(bytes);
