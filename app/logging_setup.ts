@@ -1,0 +1,57 @@
+/**
+ * Turns the runner's logging options (`--logfile`, `--log-level`,
+ * `--log-format`) into a logger configuration.
+ *
+ * @module
+ */
+import {
+  ConsoleHandler,
+  FileHandler,
+  jsonFormatter,
+  type LogFormatter,
+  type LogHandler,
+  type LogLevelName,
+  setup,
+  textFormatter,
+} from "./logger/mod.ts";
+
+/** The logging choices of the command line. */
+export interface LoggingOptions {
+  /** A file to append to; `"-"` means stdout; default: stderr. */
+  logfile?: string;
+  /** The least severe level logged; default `"info"`. */
+  level?: LogLevelName;
+  /** `"text"` (default) or `"json"` (one JSON object per line). */
+  format?: "text" | "json";
+}
+
+/**
+ * Configures the logger from the runner's options and returns the handler it
+ * installed (the runner reopens it on SIGHUP through `reopenLogHandlers`).
+ *
+ * @example Usage
+ * ```ts
+ * import { configureLogging } from "@spindle/spindle/app";
+ * import { setup } from "@spindle/spindle/app/logger";
+ * configureLogging({ level: "debug", format: "json" });
+ * setup();
+ * ```
+ */
+export function configureLogging(options: LoggingOptions): LogHandler {
+  const formatter: LogFormatter = options.format === "json"
+    ? jsonFormatter
+    : textFormatter;
+  let handler: LogHandler;
+  if (options.logfile === undefined) {
+    handler = new ConsoleHandler({ formatter });
+  } else if (options.logfile === "-") {
+    handler = new ConsoleHandler({ formatter, stream: "stdout" });
+  } else {
+    handler = new FileHandler(options.logfile, { formatter });
+  }
+  setup({
+    handlers: { main: handler },
+    loggers: { default: { level: options.level ?? "info" } },
+  });
+  return handler;
+}

@@ -1,0 +1,93 @@
+import {
+  formatOptionsHelp,
+  type OptionSpec,
+  parseOptions,
+  UsageError,
+} from "../../app/options.ts";
+import { assertEquals, assertThrows } from "../../trial/assertions.ts";
+
+const specs: OptionSpec[] = [
+  {
+    name: "listen",
+    short: "l",
+    description: "where",
+    default: "tcp:8080",
+    valueName: "ENDPOINT",
+  },
+  { name: "workers", type: "number", description: "how many" },
+  { name: "daemon", type: "boolean", description: "detach" },
+];
+
+Deno.test("parseOptions fills defaults for options not given", () => {
+  assertEquals(parseOptions([], specs).values, { listen: "tcp:8080" });
+});
+
+Deno.test("parseOptions reads --name value, --name=value and -n value", () => {
+  assertEquals(parseOptions(["--listen", "a"], specs).values.listen, "a");
+  assertEquals(parseOptions(["--listen=b:c"], specs).values.listen, "b:c");
+  assertEquals(parseOptions(["-l", "d"], specs).values.listen, "d");
+});
+
+Deno.test("parseOptions converts numbers and sets boolean flags", () => {
+  const { values } = parseOptions(["--workers", "3", "--daemon"], specs);
+  assertEquals(values.workers, 3);
+  assertEquals(values.daemon, true);
+});
+
+Deno.test("parseOptions keeps positional arguments in order", () => {
+  assertEquals(
+    parseOptions(["a", "--daemon", "b", "--", "--c"], specs).positionals,
+    [
+      "a",
+      "b",
+      "--c",
+    ],
+  );
+});
+
+Deno.test("parseOptions can stop at the first positional argument", () => {
+  const parsed = parseOptions(["--daemon", "web", "--port", "1"], specs, {
+    stopAtPositional: true,
+  });
+  assertEquals(parsed.values.daemon, true);
+  assertEquals(parsed.positionals, ["web", "--port", "1"]);
+});
+
+Deno.test("parseOptions rejects an unknown option", () => {
+  assertThrows(
+    () => parseOptions(["--colour"], specs),
+    UsageError,
+    "unknown option --colour",
+  );
+});
+
+Deno.test("parseOptions rejects a missing value", () => {
+  assertThrows(
+    () => parseOptions(["--listen"], specs),
+    UsageError,
+    "needs a value",
+  );
+});
+
+Deno.test("parseOptions rejects a value that is not a number", () => {
+  assertThrows(
+    () => parseOptions(["--workers", "many"], specs),
+    UsageError,
+    "needs a number",
+  );
+});
+
+Deno.test("parseOptions rejects a value given to a flag", () => {
+  assertThrows(
+    () => parseOptions(["--daemon=yes"], specs),
+    UsageError,
+    "takes no value",
+  );
+});
+
+Deno.test("formatOptionsHelp lists every option with its default", () => {
+  const text = formatOptionsHelp(specs);
+  assertEquals(text.split("\n").length, 3);
+  assertEquals(text.includes("-l, --listen ENDPOINT"), true);
+  assertEquals(text.includes("(default: tcp:8080)"), true);
+});

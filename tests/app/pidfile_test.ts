@@ -1,0 +1,82 @@
+import {
+  isProcessAlive,
+  PidFile,
+  PidFileInUseError,
+} from "../../app/pidfile.ts";
+import { assertEquals, assertThrows } from "../../trial/assertions.ts";
+
+async function withDir(
+  fn: (dir: string) => Promise<void> | void,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function deadPid(): Promise<number> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  return child.pid;
+}
+
+Deno.test("isProcessAlive is true for this process and false for an exited one", async () => {
+  assertEquals(isProcessAlive(Deno.pid), true);
+  assertEquals(isProcessAlive(await deadPid()), false);
+});
+
+Deno.test("acquire writes this process's pid", () =>
+  withDir((dir) => {
+    const pidfile = PidFile.acquire(`${dir}/a.pid`);
+    assertEquals(Deno.readTextFileSync(`${dir}/a.pid`), `${Deno.pid}\n`);
+    pidfile.release();
+  }));
+
+Deno.test("acquire refuses a pid file naming a live process", () =>
+  withDir(async (dir) => {
+    const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      await Deno.writeTextFile(`${dir}/a.pid`, `${sleeper.pid}\n`);
+      const error = assertThrows(
+        () => PidFile.acquire(`${dir}/a.pid`),
+        PidFileInUseError,
+      );
+      assertEquals(error.pid, sleeper.pid);
+    } finally {
+      sleeper.kill();
+      await sleeper.status;
+    }
+  }));
+
+Deno.test("acquire replaces a pid file naming a dead process", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.pid`, `${await deadPid()}\n`);
+    const pidfile = PidFile.acquire(`${dir}/a.pid`);
+    assertEquals(
+      Deno.readTextFileSync(`${dir}/a.pid`).trim(),
+      String(Deno.pid),
+    );
+    pidfile.release();
+  }));
+
+Deno.test("acquire replaces a pid file holding garbage", () =>
+  withDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/a.pid`, "not a pid");
+    PidFile.acquire(`${dir}/a.pid`).release();
+  }));
+
+Deno.test("release removes the file", () =>
+  withDir((dir) => {
+    PidFile.acquire(`${dir}/a.pid`).release();
+    assertThrows(() => Deno.statSync(`${dir}/a.pid`), Deno.errors.NotFound);
+  }));
+
+Deno.test("release leaves a file that now names another process", () =>
+  withDir(async (dir) => {
+    const pidfile = PidFile.acquire(`${dir}/a.pid`);
+    await Deno.writeTextFile(`${dir}/a.pid`, "1\n");
+    pidfile.release();
+    assertEquals(Deno.readTextFileSync(`${dir}/a.pid`), "1\n");
+  }));
