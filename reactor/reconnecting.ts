@@ -122,6 +122,11 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
     return factory;
   }
 
+  /** Remembers `connector`, so `stopTrying()` can abandon its attempt. */
+  override startedConnecting(connector: Connector): void {
+    this.connector = connector;
+  }
+
   /** Retries, unless `stopTrying()` was called. */
   override clientConnectionFailed(connector: Connector, _reason: Error): void {
     if (this.continueTrying) {
