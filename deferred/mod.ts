@@ -22,3 +22,4 @@ export {
 } from "./deferred.ts";
 export { type ErrorType, Failure, type TrappedError } from "./failure.ts";
 export * from "./errors.ts";
+export { ensureDeferred, maybeDeferred } from "./maybe_deferred.ts";
