@@ -1,0 +1,441 @@
+import {
+  AMP,
+  AmpList,
+  BoxDecoderCore,
+  CommandLocator,
+  defineCommand,
+  encodeBox,
+  Integer,
+  InvalidArgumentError,
+  ListOf,
+  MissingArgumentError,
+  optional,
+  RemoteAmpError,
+  UnhandledCommandError,
+  Unicode,
+  UnknownAnswerError,
+  UnknownRemoteError,
+  UnroutableBoxError,
+  ValueTooLongError,
+} from "../../../protocols/amp/mod.ts";
+import { captureLogs } from "../../../app/logger/mod.ts";
+import { Deferred } from "../../../deferred/deferred.ts";
+import { Clock } from "../../../reactor/clock.ts";
+import { connectedPair } from "../../../reactor/connected_pair.ts";
+import { ConnectionLostError } from "../../../reactor/errors.ts";
+import { Factory } from "../../../reactor/factory.ts";
+import type { Connection } from "../../../reactor/interfaces.ts";
+import { runProtocol } from "../../../reactor/transport.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertRejects,
+  assertStrictEquals,
+} from "../../../trial/assertions.ts";
+
+class DivideByZeroError extends Error {}
+class FatalError extends Error {}
+
+const Sum = defineCommand({
+  name: "Sum",
+  arguments: { a: Integer, b: Integer },
+  response: { total: Integer },
+});
+const Divide = defineCommand({
+  name: "Divide",
+  arguments: { numerator: Integer, denominator: Integer },
+  response: { result: Integer },
+  errors: { ZERO_DIVISION: DivideByZeroError },
+  fatalErrors: { FATAL: FatalError },
+});
+const Notify = defineCommand({
+  name: "Notify",
+  arguments: { message: Unicode },
+  response: {},
+  requiresAnswer: false,
+});
+const Echo = defineCommand({
+  name: "Echo",
+  arguments: { text: Unicode, rows: optional(AmpList({ n: Integer })) },
+  response: { text: Unicode, rows: optional(AmpList({ n: Integer })) },
+});
+const Fail = defineCommand({
+  name: "Fail",
+  arguments: {},
+  response: {},
+});
+
+/** Runs two peers on a connected pair; `close()` ends both and waits. */
+function connect(server: AMP, client: AMP) {
+  const [serverConn, clientConn] = connectedPair();
+  const clock = new Clock();
+  const done = Promise.all([
+    runProtocol(server, serverConn, { reactor: clock }),
+    runProtocol(client, clientConn, { reactor: clock }),
+  ]);
+  return {
+    done,
+    async close() {
+      client.transport.loseConnection();
+      await done;
+    },
+  };
+}
+
+/** Runs `server` against a raw connection the test writes boxes to. */
+function connectRaw(server: AMP) {
+  const [serverConn, raw] = connectedPair();
+  const done = runProtocol(server, serverConn, { reactor: new Clock() });
+  return { raw, done };
+}
+
+async function readAll(conn: Connection) {
+  const core = new BoxDecoderCore();
+  const boxes: Map<string, Uint8Array>[] = [];
+  for (let chunk = await conn.read(); chunk; chunk = await conn.read()) {
+    core.decode(chunk, boxes);
+  }
+  await conn.close();
+  return boxes.map((box) =>
+    Object.fromEntries(
+      [...box].map(([k, v]) => [k, new TextDecoder().decode(v)]),
+    )
+  );
+}
+
+const text = new TextEncoder();
+const rawBox = (entries: Record<string, string>) =>
+  encodeBox(
+    new Map(Object.entries(entries).map(([k, v]) => [k, text.encode(v)])),
+  );
+
+Deno.test("callRemote resolves with the responder's typed response", async () => {
+  const server = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
+  const client = new AMP();
+  const pair = connect(server, client);
+  const response = await client.callRemote(Sum, { a: 1, b: 2 });
+  assertEquals(response, { total: 3 });
+  await pair.close();
+});
+
+Deno.test("callRemote returns a Deferred", async () => {
+  const server = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
+  const client = new AMP();
+  const pair = connect(server, client);
+  const d = client.callRemote(Sum, { a: 20, b: 22 });
+  assertInstanceOf(d, Deferred);
+  const total = await d.addCallback(({ total }) => total);
+  assertEquals(total, 42);
+  await pair.close();
+});
+
+Deno.test("responders may answer with a Promise or a Deferred, in any order", async () => {
+  const later = new Deferred<{ total: number }>();
+  const server = new AMP().respond(Sum, ({ a, b }) => {
+    if (a === 0) return later;
+    return Promise.resolve({ total: a + b });
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const first = client.callRemote(Sum, { a: 0, b: 1 });
+  const second = await client.callRemote(Sum, { a: 5, b: 5 });
+  assertEquals(second, { total: 10 });
+  later.callback({ total: -1 });
+  assertEquals(await first, { total: -1 });
+  await pair.close();
+});
+
+Deno.test("many calls in flight are each answered with their own response", async () => {
+  const server = new AMP().respond(Sum, async ({ a, b }) => {
+    await new Promise((resolve) => setTimeout(resolve, (a * 7) % 5));
+    return { total: a + b };
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const calls = Array.from(
+    { length: 200 },
+    (_, i) => client.callRemote(Sum, { a: i, b: i }),
+  );
+  const totals = (await Promise.all(calls)).map(({ total }) => total);
+  assertEquals(totals, Array.from({ length: 200 }, (_, i) => 2 * i));
+  await pair.close();
+});
+
+Deno.test("every argument type crosses the connection", async () => {
+  const All = defineCommand({
+    name: "All",
+    arguments: {
+      i: Integer,
+      u: Unicode,
+      list: ListOf(Unicode),
+      rows: AmpList({ n: Integer, s: Unicode }),
+    },
+    response: {
+      i: Integer,
+      u: Unicode,
+      list: ListOf(Unicode),
+      rows: AmpList({ n: Integer, s: Unicode }),
+    },
+  });
+  const server = new AMP().respond(All, (args) => args);
+  const client = new AMP();
+  const pair = connect(server, client);
+  const args = {
+    i: -9,
+    u: "snow ☃",
+    list: ["a", "", "c"],
+    rows: [{ n: 1, s: "one" }, { n: 2, s: "two" }],
+  };
+  assertEquals(await client.callRemote(All, args), args);
+  await pair.close();
+});
+
+Deno.test("a declared error is raised on the caller as its class, with the description", async () => {
+  const server = new AMP().respond(Divide, ({ numerator, denominator }) => {
+    if (denominator === 0) throw new DivideByZeroError("cannot divide by zero");
+    return { result: Math.trunc(numerator / denominator) };
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const error = await assertRejects(
+    () =>
+      client.callRemote(Divide, { numerator: 1, denominator: 0 }).asPromise(),
+    DivideByZeroError,
+  );
+  assertEquals(error.message, "cannot divide by zero");
+  // The connection stays usable after a declared error.
+  assertEquals(
+    await client.callRemote(Divide, { numerator: 9, denominator: 3 }),
+    {
+      result: 3,
+    },
+  );
+  await pair.close();
+});
+
+Deno.test("a declared fatal error is sent, then the responder closes the connection", async () => {
+  const server = new AMP().respond(Divide, () => {
+    throw new FatalError("giving up");
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  await assertRejects(
+    () =>
+      client.callRemote(Divide, { numerator: 1, denominator: 1 }).asPromise(),
+    FatalError,
+  );
+  await pair.done;
+});
+
+Deno.test("a RemoteAmpError thrown by a responder sends its own code", async () => {
+  const server = new AMP().respond(Sum, () => {
+    throw new RemoteAmpError("QUOTA", "over quota");
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const error = await assertRejects(
+    () => client.callRemote(Sum, { a: 1, b: 1 }).asPromise(),
+    RemoteAmpError,
+  );
+  assertEquals([error.code, error.description], ["QUOTA", "over quota"]);
+  await pair.close();
+});
+
+Deno.test("a command without a responder fails with UnhandledCommandError and the connection stays up", async () => {
+  const server = new AMP();
+  const client = new AMP();
+  const pair = connect(server, client);
+  const error = await assertRejects(
+    () => client.callRemote(Sum, { a: 1, b: 1 }).asPromise(),
+    UnhandledCommandError,
+  );
+  assertEquals(error.code, "UNHANDLED");
+  server.respond(Sum, ({ a, b }) => ({ total: a + b }));
+  assertEquals(await client.callRemote(Sum, { a: 1, b: 1 }), { total: 2 });
+  await pair.close();
+});
+
+Deno.test("an undeclared responder error is logged, answered UNKNOWN, and closes the connection", async () => {
+  using logs = captureLogs({ namespace: "spindle.amp", level: "error" });
+  const bug = new TypeError("bug in the responder");
+  const server = new AMP().respond(Fail, () => {
+    throw bug;
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const error = await assertRejects(
+    () => client.callRemote(Fail, {}).asPromise(),
+    UnknownRemoteError,
+  );
+  assertEquals(error.description, "Unknown Error");
+  await pair.done;
+  assertEquals(logs.records.length, 1);
+  assertStrictEquals(logs.records[0]!.fields.error, bug);
+});
+
+Deno.test("requiresAnswer false sends no _ask, returns nothing, and the responder still runs", async () => {
+  const received = new Deferred<string>();
+  const server = new AMP().respond(Notify, ({ message }) => {
+    received.callback(message);
+    return {};
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const result: void = client.callRemote(Notify, { message: "hi" });
+  assertEquals(result, undefined);
+  assertEquals(await received, "hi");
+  await pair.close();
+});
+
+Deno.test("the peer's responders can call back the caller during a call", async () => {
+  const server = new AMP().respond(Echo, async ({ text }, peer) => {
+    const { total } = await peer.callRemote(Sum, { a: text.length, b: 0 });
+    return { text: `${text}:${total}` };
+  });
+  const client = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
+  const pair = connect(server, client);
+  assertEquals(await client.callRemote(Echo, { text: "abc" }), {
+    text: "abc:3",
+  });
+  await pair.close();
+});
+
+Deno.test("losing the connection fails outstanding calls and later calls with ConnectionLostError", async () => {
+  const never = new Deferred<{ total: number }>();
+  const server = new AMP().respond(Sum, () => never);
+  const client = new AMP();
+  const pair = connect(server, client);
+  const pending = client.callRemote(Sum, { a: 1, b: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  server.transport.loseConnection();
+  await assertRejects(() => pending.asPromise(), ConnectionLostError);
+  await assertRejects(
+    () => client.callRemote(Sum, { a: 1, b: 1 }).asPromise(),
+    ConnectionLostError,
+  );
+  await pair.done;
+  never.callback({ total: 0 });
+});
+
+Deno.test("arguments that cannot be encoded fail the call without sending", async () => {
+  const client = new AMP();
+  const server = new AMP().respond(Echo, ({ text }) => ({ text }));
+  const pair = connect(server, client);
+  await assertRejects(
+    () => client.callRemote(Sum, { a: 0.5, b: 1 }).asPromise(),
+    InvalidArgumentError,
+  );
+  await assertRejects(
+    () => client.callRemote(Echo, { text: "x".repeat(70000) }).asPromise(),
+    ValueTooLongError,
+  );
+  await assertRejects(
+    // @ts-expect-error b is missing
+    () => client.callRemote(Sum, { a: 1 }).asPromise(),
+    MissingArgumentError,
+  );
+  assertEquals(await client.callRemote(Echo, { text: "still up" }), {
+    text: "still up",
+  });
+  await pair.close();
+});
+
+Deno.test("a response the responder cannot encode is logged and answered UNKNOWN", async () => {
+  using logs = captureLogs({ namespace: "spindle.amp", level: "error" });
+  const server = new AMP().respond(Echo, () => ({ text: "x".repeat(70000) }));
+  const client = new AMP();
+  const pair = connect(server, client);
+  await assertRejects(
+    () => client.callRemote(Echo, { text: "" }).asPromise(),
+    UnknownRemoteError,
+  );
+  await pair.done;
+  assertInstanceOf(logs.records[0]!.fields.error, ValueTooLongError);
+});
+
+Deno.test("a command box is answered on the wire with _answer echoing _ask", async () => {
+  const { raw, done } = connectRaw(
+    new AMP().respond(Sum, ({ a, b }) => ({ total: a + b })),
+  );
+  await raw.write(rawBox({ _command: "Sum", _ask: "ff", a: "4", b: "5" }));
+  await raw.write(rawBox({ _command: "Nope", _ask: "100" }));
+  await raw.closeWrite();
+  assertEquals(await readAll(raw), [
+    { total: "9", _answer: "ff" },
+    {
+      _error: "100",
+      _error_code: "UNHANDLED",
+      _error_description: 'Unhandled Command: "Nope"',
+    },
+  ]);
+  await done;
+});
+
+Deno.test("arguments from the peer that do not decode are answered UNKNOWN, then the connection closes", async () => {
+  using _logs = captureLogs({ namespace: "spindle.amp" });
+  const { raw, done } = connectRaw(
+    new AMP().respond(Sum, ({ a, b }) => ({ total: a + b })),
+  );
+  await raw.write(rawBox({ _command: "Sum", _ask: "1", a: "four", b: "5" }));
+  const [answer] = await readAll(raw);
+  assertEquals(answer!._error_code, "UNKNOWN");
+  assert(answer!._error_description!.includes('"a"'));
+  await done;
+});
+
+for (
+  const [name, bytes, errorClass] of [
+    ["malformed bytes", new Uint8Array([0xff, 0xff]), "KeyTooLongError"],
+    ["a box with no routing key", rawBox({ a: "1" }), UnroutableBoxError.name],
+    [
+      "an answer to a request never made",
+      rawBox({ _answer: "99" }),
+      UnknownAnswerError.name,
+    ],
+  ] as const
+) {
+  Deno.test(`${name} from the peer close the connection and fail outstanding calls`, async () => {
+    using logs = captureLogs({ namespace: "spindle.amp" });
+    const client = new AMP();
+    const [clientConn, raw] = connectedPair();
+    const done = runProtocol(client, clientConn, { reactor: new Clock() });
+    const pending = client.callRemote(Sum, { a: 1, b: 2 });
+    await raw.write(bytes);
+    const error = await assertRejects(
+      () => pending.asPromise(),
+      ConnectionLostError,
+    );
+    assertEquals((error.cause as Error).name, errorClass);
+    await readAll(raw);
+    await done;
+    assertEquals(logs.records[0]!.level, "warn");
+  });
+}
+
+Deno.test("a shared CommandLocator serves every connection a Factory builds", async () => {
+  const locator = new CommandLocator().respond(
+    Sum,
+    ({ a, b }) => ({ total: a + b }),
+  );
+  class SumServer extends AMP {
+    constructor() {
+      super({ locator });
+    }
+  }
+  const factory = Factory.forProtocol(SumServer);
+  const clock = new Clock();
+  const served: Promise<void>[] = [];
+  for (const n of [1, 2]) {
+    const [serverConn, clientConn] = connectedPair();
+    served.push(factory.handleConnection(serverConn, clock));
+    const client = new AMP();
+    const done = runProtocol(client, clientConn, { reactor: clock });
+    assertEquals(await client.callRemote(Sum, { a: n, b: n }), {
+      total: 2 * n,
+    });
+    client.transport.loseConnection();
+    await done;
+  }
+  await Promise.all(served);
+});
