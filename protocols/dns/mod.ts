@@ -24,3 +24,6 @@ export {
   normalizeName,
 } from "./name.ts";
 export * from "./wire.ts";
+export * from "./zone_file.ts";
+export * from "./zone.ts";
+export * from "./server.ts";

@@ -1,0 +1,504 @@
+/**
+ * The authoritative DNS server: answers from zones over UDP and TCP on the
+ * same port, optionally forwarding other names upstream.
+ *
+ * @module
+ */
+import { getLogger } from "../../app/logger/mod.ts";
+import type {
+  Connection,
+  ConnectionFactory,
+} from "../../reactor/interfaces.ts";
+import { DenoConnection } from "../../reactor/deno_connection.ts";
+import { Opcode, Rcode, RecordClass, RecordType } from "./constants.ts";
+import { DNSFormatError } from "./errors.ts";
+import type { DNSMessage, EDNS, Question } from "./message.ts";
+import { decodeMessage, encodeMessage } from "./wire.ts";
+import { type Zone, ZoneAuthority } from "./zone.ts";
+
+const logger = getLogger("spindle.dns.server");
+
+/** The classic UDP payload limit without EDNS (RFC 1035 §4.2.1). */
+export const CLASSIC_UDP_SIZE = 512;
+
+/** Where unanswerable names go when a server forwards (a `DNSClient` fits). */
+export interface DNSForwarder {
+  /** Sends the question upstream and resolves to the upstream response. */
+  queryMessage(question: Question): PromiseLike<DNSMessage>;
+}
+
+/** Options of {@linkcode DNSServerFactory}. */
+export interface DNSServerOptions {
+  /** The zones to serve authoritatively. */
+  zones: Iterable<Zone>;
+  /**
+   * Answers names outside the zones through this upstream (forwarding mode).
+   * Without it, such names get REFUSED: the server is not an open resolver.
+   */
+  forward?: DNSForwarder;
+  /** The UDP payload size the server advertises and caps EDNS clients at. Default 1232. */
+  maxUdpPayload?: number;
+  /** Encoded answers kept for repeated questions. Default 10,000 (0 turns the cache off). */
+  answerCacheSize?: number;
+  /** Milliseconds a TCP connection may sit idle between queries. Default 10,000. */
+  tcpIdleTimeout?: number;
+}
+
+/**
+ * Answers DNS queries from zones: the protocol logic, free of sockets.
+ * {@linkcode DNSServerFactory.answer} takes a query's bytes and returns the
+ * response's bytes; {@linkcode DNSServerFactory.handleConnection} serves DNS
+ * over TCP on a {@linkcode Connection}, so the factory can be given to
+ * `listenTCP`. {@linkcode serveDNS} puts it on a UDP and a TCP socket.
+ *
+ * @example Usage
+ * ```ts
+ * import {
+ *   createMessage, decodeMessage, DNSServerFactory, encodeMessage, RecordType, Zone,
+ * } from "@spindle/spindle/protocols/dns";
+ * const zone = Zone.parse(`
+ * @   3600 IN SOA ns1 hostmaster 1 7200 900 1209600 300
+ * www 3600 IN A   192.0.2.1
+ * `, { origin: "example.org" });
+ * const factory = new DNSServerFactory({ zones: [zone] });
+ * const query = encodeMessage(createMessage({
+ *   id: 42, questions: [{ name: "www.example.org", type: RecordType.A, class: 1 }],
+ * }));
+ * const response = decodeMessage((await factory.answer(query, { udp: true }))!);
+ * console.assert(response.authoritative && response.answers.length === 1);
+ * ```
+ */
+export class DNSServerFactory implements ConnectionFactory {
+  #authority: ZoneAuthority;
+  #forward: DNSForwarder | undefined;
+  #maxUdpPayload: number;
+  #cacheSize: number;
+  #cache: Map<string, Uint8Array> = new Map();
+  #tcpIdleTimeout: number;
+  #connections: Set<Connection> = new Set();
+
+  /** Serves `options.zones`. */
+  constructor(options: DNSServerOptions) {
+    this.#authority = new ZoneAuthority(options.zones);
+    this.#forward = options.forward;
+    this.#maxUdpPayload = Math.max(
+      CLASSIC_UDP_SIZE,
+      options.maxUdpPayload ?? 1232,
+    );
+    this.#cacheSize = options.answerCacheSize ?? 10_000;
+    this.#tcpIdleTimeout = options.tcpIdleTimeout ?? 10_000;
+  }
+
+  /** The zones and their lookup. */
+  get authority(): ZoneAuthority {
+    return this.#authority;
+  }
+
+  /** Part of `ConnectionFactory`; nothing to do. */
+  doStart(): void {}
+
+  /** Part of `ConnectionFactory`: closes the TCP connections still open. */
+  doStop(): void {
+    for (const conn of this.#connections) conn.abort();
+    this.#connections.clear();
+  }
+
+  /**
+   * The response to one query, as bytes; `null` when the bytes deserve no
+   * answer (shorter than a header, or themselves a response). Over UDP
+   * (`udp: true`), a response larger than 512 bytes — or the client's EDNS
+   * size — is replaced by an empty one with the TC bit. Never throws.
+   */
+  answer(
+    query: Uint8Array,
+    transport: { udp: boolean },
+  ): Uint8Array | null | Promise<Uint8Array | null> {
+    const key = this.#cacheSize > 0 ? cacheKey(query, transport.udp) : null;
+    if (key !== null) {
+      const cached = this.#cache.get(key);
+      if (cached !== undefined) return patch(cached, query);
+    }
+    let message: DNSMessage;
+    try {
+      message = decodeMessage(query, { allowTruncated: false });
+    } catch (error) {
+      if (!(error instanceof DNSFormatError)) throw error;
+      return formatErrorResponse(query);
+    }
+    if (message.response) return null;
+    const response = this.#respond(message);
+    if (response instanceof Promise) {
+      return response.then((r) => this.#encode(r, message, transport.udp));
+    }
+    const bytes = this.#encode(response, message, transport.udp);
+    if (key !== null && bytes !== null) {
+      if (this.#cache.size >= this.#cacheSize) this.#cache.clear();
+      this.#cache.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  #respond(query: DNSMessage): DNSMessage | Promise<DNSMessage> {
+    const response: DNSMessage = {
+      id: query.id,
+      response: true,
+      opcode: query.opcode,
+      authoritative: false,
+      truncated: false,
+      recursionDesired: query.recursionDesired,
+      recursionAvailable: this.#forward !== undefined,
+      authenticData: false,
+      checkingDisabled: query.checkingDisabled,
+      rcode: Rcode.NOERROR,
+      questions: query.questions,
+      answers: [],
+      authority: [],
+      additional: [],
+    };
+    if (query.edns !== undefined) {
+      response.edns = {
+        udpPayloadSize: this.#maxUdpPayload,
+        version: 0,
+        dnssecOk: query.edns.dnssecOk,
+        options: [],
+      } satisfies EDNS;
+      if (query.edns.version > 0) {
+        response.rcode = Rcode.BADVERS;
+        return response;
+      }
+    }
+    if (query.opcode !== Opcode.QUERY) {
+      response.rcode = Rcode.NOTIMP;
+      return response;
+    }
+    const question = query.questions[0];
+    if (query.questions.length !== 1 || question === undefined) {
+      response.rcode = Rcode.FORMERR;
+      return response;
+    }
+    if (question.type === RecordType.AXFR || question.type === 251) {
+      response.rcode = Rcode.REFUSED; // zone transfers are not offered
+      return response;
+    }
+    const zone = this.#authority.findZone(question.name);
+    if (
+      zone === undefined && this.#forward !== undefined &&
+      question.class === RecordClass.IN
+    ) {
+      return this.#forwardQuery(question, response);
+    }
+    const answer = this.#authority.lookup(question);
+    response.rcode = answer.rcode;
+    response.authoritative = answer.authoritative;
+    response.answers = answer.answers;
+    response.authority = answer.authority;
+    response.additional = answer.additional;
+    return response;
+  }
+
+  async #forwardQuery(
+    question: Question,
+    response: DNSMessage,
+  ): Promise<DNSMessage> {
+    try {
+      const upstream = await this.#forward!.queryMessage(question);
+      response.rcode = upstream.rcode & 0xf;
+      response.answers = upstream.answers;
+      response.authority = upstream.authority;
+      response.additional = upstream.additional;
+    } catch (error) {
+      const rcode = (error as { rcode?: unknown }).rcode;
+      response.rcode = typeof rcode === "number" && rcode >= 0 && rcode < 16
+        ? rcode
+        : Rcode.SERVFAIL;
+    }
+    return response;
+  }
+
+  #encode(
+    response: DNSMessage,
+    query: DNSMessage,
+    udp: boolean,
+  ): Uint8Array | null {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage(response);
+    } catch (error) {
+      logger.error("could not encode the answer to {question}", {
+        question: query.questions[0]?.name,
+        error,
+      });
+      bytes = encodeMessage({
+        ...response,
+        rcode: Rcode.SERVFAIL,
+        answers: [],
+        authority: [],
+        additional: [],
+      });
+    }
+    if (udp) {
+      const limit = query.edns === undefined ? CLASSIC_UDP_SIZE : Math.min(
+        this.#maxUdpPayload,
+        Math.max(CLASSIC_UDP_SIZE, query.edns.udpPayloadSize),
+      );
+      if (bytes.length > limit) {
+        bytes = encodeMessage({
+          ...response,
+          truncated: true,
+          answers: [],
+          authority: [],
+          additional: [],
+        });
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Serves DNS over TCP (RFC 7766): length-prefixed queries, answered in
+   * order, until the peer closes or stays idle for `tcpIdleTimeout`.
+   */
+  async handleConnection(conn: Connection): Promise<void> {
+    this.#connections.add(conn);
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => conn.abort(), this.#tcpIdleTimeout);
+    };
+    let buffer: Uint8Array = new Uint8Array(0);
+    try {
+      armIdle();
+      for (;;) {
+        const chunk = await conn.read();
+        if (chunk === null) break;
+        buffer = buffer.length === 0 ? chunk.slice() : concat(buffer, chunk);
+        while (buffer.length >= 2) {
+          const length = (buffer[0]! << 8) | buffer[1]!;
+          if (buffer.length < 2 + length) break;
+          const query = buffer.subarray(2, 2 + length);
+          buffer = buffer.subarray(2 + length);
+          clearTimeout(idle);
+          const response = await this.answer(query, { udp: false });
+          if (response !== null) {
+            const framed = new Uint8Array(response.length + 2);
+            framed[0] = response.length >> 8;
+            framed[1] = response.length;
+            framed.set(response, 2);
+            await conn.write(framed);
+          }
+          armIdle();
+        }
+      }
+      await conn.close();
+    } catch {
+      // The peer reset or went idle: nothing to answer any more.
+      conn.abort();
+    } finally {
+      clearTimeout(idle);
+      this.#connections.delete(conn);
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * A key naming everything a query's answer depends on except its ID and the
+ * case of its question name: the bytes after the ID with the name lowered.
+ * `null` when the query is not a plain one-question query with an
+ * uncompressed name.
+ */
+function cacheKey(query: Uint8Array, udp: boolean): string | null {
+  const n = query.length;
+  if (n < 17 || n > 512) return null;
+  // QR=0, opcode QUERY, one question, no answers or authority.
+  if ((query[2]! & 0xf8) !== 0 || query[4] !== 0 || query[5] !== 1) return null;
+  if (query[6] !== 0 || query[7] !== 0 || query[8] !== 0 || query[9] !== 0) {
+    return null;
+  }
+  let key = udp ? "u" : "t";
+  key += String.fromCharCode(query[2]!, query[3]!, query[10]!, query[11]!);
+  let pos = 12;
+  for (;;) {
+    if (pos >= n) return null;
+    const length = query[pos]!;
+    if (length === 0) break;
+    if (length > 63) return null;
+    key += String.fromCharCode(length);
+    const end = pos + 1 + length;
+    if (end > n) return null;
+    for (let i = pos + 1; i < end; i++) {
+      const b = query[i]!;
+      key += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+    }
+    pos = end;
+  }
+  for (let i = pos; i < n; i++) key += String.fromCharCode(query[i]!);
+  return key;
+}
+
+/** A cached response with the query's ID and question name (its case) put in. */
+function patch(cached: Uint8Array, query: Uint8Array): Uint8Array {
+  const out = cached.slice();
+  out[0] = query[0]!;
+  out[1] = query[1]!;
+  let pos = 12;
+  while (query[pos] !== 0) pos += query[pos]! + 1;
+  out.set(query.subarray(12, pos), 12);
+  return out;
+}
+
+/** FORMERR for a query that did not decode, if its header can be read. */
+function formatErrorResponse(query: Uint8Array): Uint8Array | null {
+  if (query.length < 12 || (query[2]! & 0x80) !== 0) return null;
+  const out = new Uint8Array(12);
+  out[0] = query[0]!;
+  out[1] = query[1]!;
+  out[2] = 0x80 | (query[2]! & 0x79); // QR, the opcode and RD
+  out[3] = Rcode.FORMERR;
+  return out;
+}
+
+/** Where {@linkcode serveDNS} listens. */
+export interface DNSListenOptions {
+  /** The port for both UDP and TCP; 0 picks a free one (the same for both). */
+  port: number;
+  /** The address to bind. Default `"127.0.0.1"`. */
+  hostname?: string;
+}
+
+/** Options of {@linkcode serveDNS}. */
+export interface ServeDNSOptions extends Omit<DNSServerOptions, "zones"> {
+  /** The zones to serve. */
+  zones: Iterable<Zone>;
+  /** Where to listen (UDP and TCP on the same port). */
+  listen: DNSListenOptions;
+}
+
+/** A running DNS server. */
+export interface DNSServer {
+  /** The bound hostname. */
+  readonly hostname: string;
+  /** The bound port (UDP and TCP). */
+  readonly port: number;
+  /** The protocol logic. */
+  readonly factory: DNSServerFactory;
+  /** Stops both listeners and closes open TCP connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves zones over UDP and TCP on the same port.
+ *
+ * @example Usage
+ * ```ts
+ * import { serveDNS, Zone } from "@spindle/spindle/protocols/dns";
+ * const zone = Zone.parse("@ 3600 IN SOA ns1 hostmaster 1 7200 900 1209600 300\n", {
+ *   origin: "example.org",
+ * });
+ * const server = await serveDNS({ zones: [zone], listen: { port: 0 } });
+ * console.assert(server.port > 0);
+ * await server.close();
+ * ```
+ */
+export async function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
+  const factory = new DNSServerFactory(options);
+  const hostname = options.listen.hostname ?? "127.0.0.1";
+  // Port 0: let UDP pick, then take the same port for TCP (retrying if it is taken).
+  let udp: Deno.DatagramConn | undefined;
+  let tcp: Deno.TcpListener | undefined;
+  for (let attempt = 0; tcp === undefined; attempt++) {
+    udp = Deno.listenDatagram({
+      transport: "udp",
+      hostname,
+      port: options.listen.port,
+    });
+    const port = (udp.addr as Deno.NetAddr).port;
+    try {
+      tcp = Deno.listen({ transport: "tcp", hostname, port });
+    } catch (error) {
+      udp.close();
+      if (
+        !(error instanceof Deno.errors.AddrInUse) ||
+        options.listen.port !== 0 || attempt > 20
+      ) {
+        throw error;
+      }
+    }
+  }
+  const port = (tcp.addr as Deno.NetAddr).port;
+  const udpLoop = serveUDP(udp!, factory);
+  const tcpLoop = (async () => {
+    const handlers = new Set<Promise<void>>();
+    try {
+      for await (const conn of tcp) {
+        const handler = factory.handleConnection(new DenoConnection(conn));
+        handlers.add(handler);
+        handler.finally(() => handlers.delete(handler));
+      }
+    } catch {
+      // The listener was closed.
+    }
+    factory.doStop();
+    await Promise.allSettled(handlers);
+  })();
+  let closed: Promise<void> | undefined;
+  return {
+    hostname,
+    port,
+    factory,
+    close() {
+      closed ??= (async () => {
+        udp!.close();
+        tcp!.close();
+        await Promise.all([udpLoop, tcpLoop]);
+      })();
+      return closed;
+    },
+  };
+}
+
+async function serveUDP(
+  socket: Deno.DatagramConn,
+  factory: DNSServerFactory,
+): Promise<void> {
+  const buffer = new Uint8Array(65536);
+  const transport = { udp: true };
+  const pending = new Set<Promise<void>>();
+  for (;;) {
+    let received: [Uint8Array, Deno.Addr];
+    try {
+      received = await socket.receive(buffer);
+    } catch {
+      break; // closed
+    }
+    const [query, from] = received;
+    let response: Uint8Array | null | Promise<Uint8Array | null>;
+    try {
+      response = factory.answer(query, transport);
+    } catch (error) {
+      logger.error("a DNS query could not be answered", { error });
+      continue;
+    }
+    if (response instanceof Promise) {
+      // Forwarded: answer when upstream does, without holding up other queries.
+      const copy = response.then(async (bytes) => {
+        if (bytes !== null) await socket.send(bytes, from);
+      }).catch(() => {});
+      pending.add(copy);
+      copy.finally(() => pending.delete(copy));
+    } else if (response !== null) {
+      try {
+        await socket.send(response, from);
+      } catch {
+        // An ICMP error from an earlier send or a closed socket: nothing to do.
+      }
+    }
+  }
+  await Promise.allSettled(pending);
+}
