@@ -1,0 +1,73 @@
+// The thin TransformStream plumbing shared by every basic framing: one place
+// that runs a codec core from a transformer, so each framing is implemented once.
+import type { DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+
+export function decoderTransformer<M>(
+  core: DecoderCore<M>,
+): Transformer<Uint8Array, M> {
+  const out: M[] = [];
+  // Messages decoded before a bad byte still reach the reader, then the error.
+  const flushOut = (controller: TransformStreamDefaultController<M>) => {
+    for (let i = 0; i < out.length; i++) controller.enqueue(out[i] as M);
+    out.length = 0;
+  };
+  return {
+    transform(chunk, controller) {
+      try {
+        core.decode(chunk, out);
+      } finally {
+        flushOut(controller);
+      }
+    },
+    flush(controller) {
+      try {
+        core.end(out);
+      } finally {
+        flushOut(controller);
+      }
+    },
+  };
+}
+
+export function encoderTransformer<M>(
+  core: EncoderCore<M>,
+): Transformer<M, Uint8Array> {
+  return {
+    transform(message, controller) {
+      controller.enqueue(core.encode(message));
+    },
+  };
+}
+
+const textEncoder = new TextEncoder();
+
+export function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? textEncoder.encode(data) : data;
+}
+
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+export const EMPTY: Uint8Array = new Uint8Array(0);
+
+// The default maxLength of the netstring and length-prefixed framings.
+const DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;
+
+// Validates a maxLength option, defaulting to 1 MiB capped at what the framing
+// can express.
+export function frameLimit(
+  maxLength: number | undefined,
+  capacity: number,
+): number {
+  const limit = maxLength ?? Math.min(DEFAULT_MAX_FRAME_LENGTH, capacity);
+  if (!(limit >= 0) || !Number.isSafeInteger(limit)) {
+    throw new RangeError(`maxLength must be a whole number >= 0, got ${limit}`);
+  }
+  return limit;
+}

@@ -1,0 +1,42 @@
+/**
+ * The basic framings — lines, netstrings and length-prefixed strings — as
+ * plain incremental cores, as `TransformStream`s over those cores, as codecs
+ * for {@linkcode frame}, and as Twisted-style receivers (`LineReceiver` and
+ * friends). One implementation of each framing underneath all four.
+ *
+ * Every decoder is incremental (any split of the input gives the same
+ * messages), has a named size limit, and raises a `ProtocolError` subclass on
+ * malformed or oversized input.
+ *
+ * @example Lines from a connection, stream style
+ * ```ts
+ * import { LineDecoder } from "@spindle/spindle/protocols/basic";
+ * import { assertEquals } from "@spindle/spindle/trial";
+ * const input = ReadableStream.from([new TextEncoder().encode("a\r\nb\r\n")]);
+ * const lines = await Array.fromAsync(input.pipeThrough(new LineDecoder({ maxLength: 8192 })));
+ * assertEquals(lines, ["a", "b"]);
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./line.ts";
+export * from "./netstring.ts";
+export * from "./length_prefixed.ts";
+export * from "./frame.ts";
+// The shared types this package's API is written in, for readers of its docs.
+export {
+  type Codec,
+  type DecoderCore,
+  decoderCore,
+  type EncoderCore,
+  encoderCore,
+  type FusableDecoder,
+  type FusableEncoder,
+} from "../../reactor/codec.ts";
+export type {
+  Address,
+  Connection,
+  MemoryAddr,
+} from "../../reactor/interfaces.ts";
+export { ProtocolError } from "../../reactor/errors.ts";
