@@ -1,0 +1,203 @@
+/**
+ * Runs an {@linkcode Application} in this process until SIGTERM or SIGINT:
+ * pid file, start, the `listening on` announcement, graceful stop, SIGHUP to
+ * reopen log files.
+ *
+ * @module
+ */
+import { formatAddress } from "../reactor/connection.ts";
+import type { Address } from "../reactor/interfaces.ts";
+import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
+import type { Application } from "./application.ts";
+import { MultiService } from "./multi_service.ts";
+import { PidFile, PidFileInUseError } from "./pidfile.ts";
+import type { Service } from "./service.ts";
+
+const log = getLogger("spindle.runner");
+
+/** A service that listens and can say where (endpoint services). */
+export interface ListeningService {
+  /** The bound addresses (with real port numbers once started). */
+  listeningAddresses(): Address[];
+}
+
+function isListening(service: Service): service is Service & ListeningService {
+  return typeof (service as Partial<ListeningService>).listeningAddresses ===
+    "function";
+}
+
+/**
+ * Every address that the services of `root` listen on, in service order.
+ *
+ * @example Usage
+ * ```ts
+ * import { Application, listeningAddresses } from "@spindle/spindle/app";
+ * console.assert(listeningAddresses(new Application("empty")).length === 0);
+ * ```
+ */
+export function listeningAddresses(root: Service): Address[] {
+  const out: Address[] = [];
+  const visit = (service: Service) => {
+    if (isListening(service)) out.push(...service.listeningAddresses());
+    if (service instanceof MultiService) {
+      for (const child of service) visit(child);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** Options for {@linkcode runApplication}. */
+export interface RunApplicationOptions {
+  /** Write this process's pid here while running (refused if a live process holds it). */
+  pidfile?: string;
+  /** Overrides the application's `shutdownTimeout` (milliseconds). */
+  shutdownTimeout?: number;
+  /**
+   * Receives the line `listening on <address>` for each listening address
+   * once the application has started; default: printed on stdout.
+   */
+  announce?: (line: string) => void;
+  /** Stops the application when it aborts (in addition to SIGTERM/SIGINT). */
+  signal?: AbortSignal;
+}
+
+const STOP_SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+
+/**
+ * Starts `application`, announces its addresses, and stops it gracefully on
+ * SIGTERM or SIGINT (a second signal exits at once). SIGHUP reopens the log
+ * files. Resolves to the exit status: 0 after a clean stop, 1 when the
+ * application failed to start or to stop, or when the pid file is taken.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Application, runApplication } from "@spindle/spindle/app";
+ * Deno.exit(await runApplication(new Application("demo"), { pidfile: "demo.pid" }));
+ * ```
+ */
+export async function runApplication(
+  application: Application,
+  options: RunApplicationOptions = {},
+): Promise<number> {
+  if (options.shutdownTimeout !== undefined) {
+    application.shutdownTimeout = options.shutdownTimeout;
+  }
+  const announce = options.announce ?? ((line: string) => console.log(line));
+
+  let pidfile: PidFile | undefined;
+  if (options.pidfile !== undefined) {
+    try {
+      pidfile = PidFile.acquire(options.pidfile);
+    } catch (error) {
+      if (!(error instanceof PidFileInUseError)) throw error;
+      log.critical("{reason}", { reason: error.message });
+      return 1;
+    }
+  }
+
+  const { promise: stopRequested, resolve: requestStop } = Promise
+    .withResolvers<string>();
+  let stopping = false;
+  const onStopSignal = (name: string) => () => {
+    if (stopping) {
+      log.warn("received {signal} again: exiting without waiting", {
+        signal: name,
+      });
+      pidfile?.release();
+      Deno.exit(1);
+    }
+    stopping = true;
+    requestStop(name);
+  };
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = onStopSignal(signal);
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  const onHangup = () => {
+    log.info("received SIGHUP: reopening log files");
+    reopenLogHandlers();
+    log.info("log files reopened");
+  };
+  const canHangup = Deno.build.os !== "windows";
+  if (canHangup) Deno.addSignalListener("SIGHUP", onHangup);
+  const onAbort = () => {
+    stopping = true;
+    requestStop("abort");
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  try {
+    try {
+      await application.startService();
+    } catch (error) {
+      log.critical("{name} failed to start: {error}", {
+        name: application.name,
+        error,
+      });
+      return 1;
+    }
+    for (const address of listeningAddresses(application)) {
+      announce(`listening on ${formatAddress(address)}`);
+    }
+    log.info("{name} started (pid {pid})", {
+      name: application.name,
+      pid: Deno.pid,
+    });
+
+    const reason = await stopRequested;
+    log.info(
+      "received {reason}: stopping (connections get {ms} ms to finish)",
+      {
+        reason,
+        ms: application.shutdownTimeout,
+      },
+    );
+    return await stopWithDeadline(application);
+  } finally {
+    for (const [signal, listener] of listeners) {
+      Deno.removeSignalListener(signal, listener);
+    }
+    if (canHangup) Deno.removeSignalListener("SIGHUP", onHangup);
+    options.signal?.removeEventListener("abort", onAbort);
+    pidfile?.release();
+  }
+}
+
+// Services enforce the drain deadline themselves; this is the backstop for a
+// service whose stop hangs, so that SIGTERM always ends the process.
+const STOP_GRACE_MS = 5_000;
+
+async function stopWithDeadline(application: Application): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(
+      () => resolve("timeout"),
+      application.shutdownTimeout + STOP_GRACE_MS,
+    );
+  });
+  try {
+    const outcome = await Promise.race([
+      application.stopService().asPromise().then(() => "stopped" as const),
+      deadline,
+    ]);
+    if (outcome === "timeout") {
+      log.error("{name} did not stop within {ms} ms: exiting anyway", {
+        name: application.name,
+        ms: application.shutdownTimeout + STOP_GRACE_MS,
+      });
+      return 1;
+    }
+    log.info("{name} stopped", { name: application.name });
+    return 0;
+  } catch (error) {
+    log.error("{name} failed to stop cleanly: {error}", {
+      name: application.name,
+      error,
+    });
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+}
