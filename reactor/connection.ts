@@ -26,10 +26,29 @@ interface Waiter {
 /**
  * Base class of the connections: subclasses implement the raw operations,
  * this class gives them the {@linkcode Connection} semantics.
+ *
+ * @example Usage
+ * ```ts
+ * import { BaseConnection } from "@spindle/spindle/reactor";
+ * // A connection that reads nothing and discards what it is given.
+ * class NullConnection extends BaseConnection {
+ *   protected rawRead() { return Promise.resolve(null); }
+ *   protected rawWrite(_data: Uint8Array) { return Promise.resolve(); }
+ *   protected rawCloseWrite() { return Promise.resolve(); }
+ *   protected rawClose() {}
+ * }
+ * const addr = { transport: "memory" as const, name: "null" };
+ * const conn = new NullConnection(addr, addr);
+ * await conn.write(new Uint8Array(3));
+ * await conn.close();
+ * ```
  */
 export abstract class BaseConnection implements Connection {
+  /** This end's address. */
   readonly localAddr: Address;
+  /** The peer's address. */
   readonly remoteAddr: Address;
+  /** Resolves on a clean close; rejects with `ConnectionLostError` (or the abort reason) otherwise. */
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
   #rejectClosed!: (error: unknown) => void;
@@ -50,6 +69,7 @@ export abstract class BaseConnection implements Connection {
   #closing: Promise<void> | undefined;
   #closingWrite: Promise<void> | undefined;
 
+  /** Creates the connection between two addresses. */
   constructor(localAddr: Address, remoteAddr: Address) {
     this.localAddr = localAddr;
     this.remoteAddr = remoteAddr;
@@ -84,6 +104,7 @@ export abstract class BaseConnection implements Connection {
     );
   }
 
+  /** Bytes from the peer (fused: see `FastReadableStream`). */
   get readable(): ReadableStream<Uint8Array> {
     return this.#readable ??= new FastReadableStream<Uint8Array>({
       read: () => this.read(),
@@ -92,6 +113,7 @@ export abstract class BaseConnection implements Connection {
     });
   }
 
+  /** Bytes to the peer; closing it half-closes the connection. */
   get writable(): WritableStream<Uint8Array> {
     return this.#writable ??= new FastWritableStream<Uint8Array>({
       write: (data) => this.write(data),
@@ -105,6 +127,7 @@ export abstract class BaseConnection implements Connection {
     return this.#buffered;
   }
 
+  /** The next chunk from the peer, or `null` at end of input. */
   read(): Promise<Uint8Array | null> {
     if (this.#unshifted.length > 0) {
       return Promise.resolve(this.#unshifted.shift() as Uint8Array);
@@ -131,10 +154,15 @@ export abstract class BaseConnection implements Connection {
     return chunk;
   }
 
+  /** Puts bytes back in front of the read side. */
   unshift(data: Uint8Array): void {
     if (data.byteLength > 0) this.#unshifted.unshift(data);
   }
 
+  /**
+   * Writes `data` (which must not change afterwards); resolves at once while
+   * less than 64 KiB waits to be sent, else when the backlog drains.
+   */
   write(data: Uint8Array): Promise<void> {
     if (this.#writeState !== "open") return Promise.reject(this.#writeError());
     const size = data.byteLength;
@@ -220,6 +248,7 @@ export abstract class BaseConnection implements Connection {
     });
   }
 
+  /** Flushes, then half-closes; rejects if the connection is lost meanwhile. */
   closeWrite(): Promise<void> {
     if (this.#closingWrite !== undefined) return this.#closingWrite;
     if (this.#state === "lost") return Promise.reject(this.#lostError);
@@ -258,6 +287,7 @@ export abstract class BaseConnection implements Connection {
     this.#finish();
   }
 
+  /** Closes at once, dropping pending writes; `closed` rejects with `reason`. */
   abort(reason?: unknown): void {
     if (this.#state !== "open") return;
     this.#lose(
@@ -271,6 +301,7 @@ export abstract class BaseConnection implements Connection {
     );
   }
 
+  /** A no-op unless the transport has Nagle's algorithm. */
   setNoDelay(_noDelay?: boolean): void {}
 
   #cancelRead(): void {
@@ -340,7 +371,7 @@ export function formatAddress(addr: Address): string {
         : `${addr.hostname}:${addr.port}`;
     case "unix":
     case "unixpacket":
-      return addr.path;
+      return addr.path || "unix:(unnamed)";
     case "memory":
       return `memory:${addr.name}`;
   }

@@ -40,6 +40,7 @@ export class DenoConnection extends BaseConnection implements Connection {
     return this.#conn;
   }
 
+  /** Reads into the pool; the chunk is a view of it. */
   protected override async rawRead(): Promise<Uint8Array | null> {
     if (POOL_SIZE - this.#offset < MIN_READ_SPACE) {
       this.#pool = new Uint8Array(POOL_SIZE);
@@ -53,6 +54,7 @@ export class DenoConnection extends BaseConnection implements Connection {
     return pool.subarray(start, start + n);
   }
 
+  /** Writes all of `data`, looping over partial writes. */
   protected override async rawWrite(data: Uint8Array): Promise<void> {
     let written = await this.#conn.write(data);
     while (written < data.byteLength) {
@@ -60,14 +62,17 @@ export class DenoConnection extends BaseConnection implements Connection {
     }
   }
 
+  /** Shuts down the socket's write direction. */
   protected override rawCloseWrite(): Promise<void> {
     return this.#conn.closeWrite();
   }
 
+  /** Closes the socket. */
   protected override rawClose(): void {
     this.#conn.close();
   }
 
+  /** Disables (or re-enables) Nagle's algorithm on TCP. */
   override setNoDelay(noDelay = true): void {
     const conn = this.#conn as Partial<Deno.TcpConn>;
     conn.setNoDelay?.(noDelay);

@@ -1,19 +1,71 @@
 /**
- * Time, scheduled calls and (soon) the reactor: `Clock` for fake time in
- * tests, `LoopingCall`, `deferLater`.
+ * The reactor: connections, listeners, time and the lifecycle that every
+ * Spindle protocol runs on.
+ *
+ * - {@linkcode Connection}: a byte stream with standard `readable` /
+ *   `writable` and a fast `read()` / `write()` path; half-close, backpressure,
+ *   `unshift()` for protocol switching. Spindle decoders piped through a
+ *   connection's readable run inside its read loop (no stream hop per chunk).
+ * - {@linkcode DenoReactor} and the default {@linkcode reactor}:
+ *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`, real timers,
+ *   `run()` / `stop()` with system event triggers; {@linkcode connectedPair}
+ *   for in-memory connections in tests.
+ * - Time: {@linkcode Clock} (fake time for tests), {@linkcode LoopingCall},
+ *   {@linkcode deferLater}.
+ * - The Twisted-style layer: {@linkcode Protocol}, {@linkcode Factory},
+ *   {@linkcode ClientFactory}, {@linkcode ReconnectingClientFactory}.
  *
  * ```ts
- * import { Clock, deferLater } from "@spindle/spindle/reactor";
- * const clock = new Clock();
- * const d = deferLater(clock, 1000, () => "done");
- * clock.advance(1000);
- * console.assert(await d === "done");
+ * import { DenoReactor } from "@spindle/spindle/reactor";
+ * const reactor = new DenoReactor();
+ * const port = await reactor.listenTCP(0, async (conn) => {
+ *   await conn.readable.pipeTo(conn.writable); // echo
+ * }, { interface: "127.0.0.1" });
+ * const { port: portNumber } = port.getHost() as Deno.NetAddr;
+ * const conn = await reactor.connectTCP("127.0.0.1", portNumber);
+ * await conn.write(new TextEncoder().encode("hello"));
+ * console.assert(new TextDecoder().decode((await conn.read())!) === "hello");
+ * await conn.close();
+ * await port.stopListening();
  * ```
  *
  * @module
  */
+export * from "./interfaces.ts";
+export * from "./codec.ts";
+export * from "./errors.ts";
 export * from "./time.ts";
 export * from "./clock.ts";
 export * from "./delayed_call.ts";
 export * from "./looping_call.ts";
 export * from "./defer_later.ts";
+export {
+  type ChunkSink,
+  type ChunkSource,
+  FastReadableStream,
+  FastWritableStream,
+} from "./streams.ts";
+export { BaseConnection, formatAddress } from "./connection.ts";
+export { DenoConnection } from "./deno_connection.ts";
+export { connectedPair } from "./connected_pair.ts";
+export {
+  type ConnectUnixOptions,
+  DenoReactor,
+  type ListenUnixOptions,
+  type OpenResource,
+  reactor,
+} from "./deno_reactor.ts";
+export {
+  Lifecycle,
+  type LifecycleOptions,
+  type ReactorState,
+  type RunOptions,
+  type SystemEvent,
+  type TriggerId,
+  type TriggerPhase,
+} from "./lifecycle.ts";
+export * from "./protocol.ts";
+export * from "./factory.ts";
+export * from "./transport.ts";
+export * from "./reconnecting.ts";
+export * from "./connector.ts";
