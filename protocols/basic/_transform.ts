@@ -1,6 +1,6 @@
 // The thin TransformStream plumbing shared by every basic framing: one place
 // that runs a codec core from a transformer, so each framing is implemented once.
-import type { DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import type { DecoderCore } from "../../reactor/codec.ts";
 
 export function decoderTransformer<M>(
   core: DecoderCore<M>,
@@ -30,8 +30,8 @@ export function decoderTransformer<M>(
 }
 
 export function encoderTransformer<M>(
-  core: EncoderCore<M>,
-): Transformer<M, Uint8Array> {
+  core: { encode(message: M): Uint8Array<ArrayBuffer> },
+): Transformer<M, Uint8Array<ArrayBuffer>> {
   return {
     transform(message, controller) {
       controller.enqueue(core.encode(message));

@@ -205,7 +205,7 @@ export class LengthPrefixedEncoderCore
   }
 
   /** Returns the length prefix followed by `payload`. */
-  encode(payload: string | Uint8Array): Uint8Array {
+  encode(payload: string | Uint8Array): Uint8Array<ArrayBuffer> {
     const bytes = toBytes(payload);
     const length = bytes.length;
     if (length > this.#limit) throw new FrameTooLongError(length, this.#limit);
@@ -299,7 +299,7 @@ export class LengthPrefixedDecoder
  * ```
  */
 export class LengthPrefixedEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array>
+  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
   implements FusableEncoder<string | Uint8Array> {
   /** The core this transform runs. */
   readonly [encoderCore]: LengthPrefixedEncoderCore;

@@ -408,7 +408,7 @@ export class LineEncoderCore implements EncoderCore<string | Uint8Array> {
   }
 
   /** Returns `line` followed by the delimiter, as bytes. */
-  encode(line: string | Uint8Array): Uint8Array {
+  encode(line: string | Uint8Array): Uint8Array<ArrayBuffer> {
     if (typeof line === "string" && this.#text !== null) {
       if (line.includes(this.#text)) {
         throw new DelimiterInLineError();
@@ -543,7 +543,7 @@ export class LineDecoder<B extends boolean = false>
  * ```
  */
 export class LineEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array>
+  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
   implements FusableEncoder<string | Uint8Array> {
   /** The core this transform runs. */
   readonly [encoderCore]: LineEncoderCore;

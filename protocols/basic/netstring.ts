@@ -204,7 +204,7 @@ export class NetstringEncoderCore implements EncoderCore<string | Uint8Array> {
   }
 
   /** Returns `payload` as one netstring. */
-  encode(payload: string | Uint8Array): Uint8Array {
+  encode(payload: string | Uint8Array): Uint8Array<ArrayBuffer> {
     const bytes = toBytes(payload);
     if (bytes.length > this.maxLength) {
       throw new FrameTooLongError(bytes.length, this.maxLength);
@@ -294,7 +294,7 @@ export class NetstringDecoder extends TransformStream<Uint8Array, Uint8Array>
  * ```
  */
 export class NetstringEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array>
+  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
   implements FusableEncoder<string | Uint8Array> {
   /** The core this transform runs. */
   readonly [encoderCore]: NetstringEncoderCore;
