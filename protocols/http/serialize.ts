@@ -1,0 +1,214 @@
+/**
+ * Helpers that turn heads into bytes: status texts, the cached `Date` value,
+ * Latin-1 encoding of header sections, chunk framing, and cheap access to the
+ * body of a `Response` built from a string or bytes.
+ *
+ * @module
+ */
+
+/** Reason phrases for the status codes in RFC 9110 (and a few common extras). */
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  100: "Continue",
+  101: "Switching Protocols",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  407: "Proxy Authentication Required",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  416: "Range Not Satisfiable",
+  417: "Expectation Failed",
+  421: "Misdirected Request",
+  422: "Unprocessable Content",
+  426: "Upgrade Required",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+};
+
+const encoder = new TextEncoder();
+
+let cachedDate = "";
+let cachedSecond = -1;
+
+/** The current time as an HTTP date (RFC 9110 §5.6.7), recomputed once a second. */
+export function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedDate = new Date(now).toUTCString();
+  }
+  return cachedDate;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Encodes a header section. Field values are octets (Latin-1), which
+ * `TextEncoder` would turn into UTF-8, so non-ASCII text is encoded by hand.
+ */
+export function encodeHead(head: string): Uint8Array {
+  if (!NON_ASCII.test(head)) return encoder.encode(head);
+  const out = new Uint8Array(head.length);
+  for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
+  return out;
+}
+
+/** One chunk of a chunked body: size line, data and CRLF, in one buffer. */
+export function encodeChunk(data: Uint8Array): Uint8Array {
+  const size = data.byteLength.toString(16);
+  const out = new Uint8Array(size.length + 4 + data.byteLength);
+  encoder.encodeInto(size, out);
+  out[size.length] = 13;
+  out[size.length + 1] = 10;
+  out.set(data, size.length + 2);
+  out[out.length - 2] = 13;
+  out[out.length - 1] = 10;
+  return out;
+}
+
+/** The body of a `Response` or `Request` when it is known without reading a stream. */
+export interface StaticBody {
+  /** The bytes (or text, to be UTF-8 encoded); `null` for no body. */
+  body: string | Uint8Array | null;
+  /**
+   * The `Content-Type` the runtime would add, when known without creating
+   * the `Headers` object; `undefined` when the headers must be read.
+   */
+  contentType?: string | null;
+}
+
+// Deno keeps a Response built from a string or bytes as that value until a
+// stream is asked for. These internal slots are found by description once; if
+// a Deno version lacks them, every body simply goes through `response.body`.
+const slots = (() => {
+  try {
+    const probe = new Response("");
+    const byName = new Map<string, symbol>();
+    for (const s of Object.getOwnPropertySymbols(probe)) {
+      if (s.description !== undefined) byName.set(s.description, s);
+    }
+    const inner = byName.get("response");
+    if (inner === undefined) return null;
+    return {
+      inner,
+      fastStatus: byName.get("serve fast status"),
+      fastBody: byName.get("serve fast body"),
+      fastKind: byName.get("serve fast header kind"),
+      fastType: byName.get("serve fast content type"),
+    };
+  } catch {
+    return null;
+  }
+})();
+
+const requestSlot = (() => {
+  try {
+    return Object.getOwnPropertySymbols(new Request("http://x/")).find((s) =>
+      s.description === "request"
+    );
+  } catch {
+    return undefined;
+  }
+})();
+
+interface InnerBody {
+  streamOrStatic?: unknown;
+  length?: number | null;
+}
+
+/**
+ * The body of `response` as a value, when it was built from a string or bytes
+ * (no stream needed), else `null`. Call it before touching `response.headers`
+ * so the content type can come without building the `Headers` object.
+ */
+export function staticBodyOf(response: Response | Request): StaticBody | null {
+  if (slots === null) return null;
+  // deno-lint-ignore no-explicit-any
+  const r = response as any;
+  try {
+    if (slots.fastStatus !== undefined && r[slots.fastStatus] > 0) {
+      const body = r[slots.fastBody!] ?? null;
+      if (
+        typeof body === "string" || body instanceof Uint8Array || body === null
+      ) {
+        const kind = r[slots.fastKind!];
+        const contentType = kind === 1
+          ? "text/plain;charset=UTF-8"
+          : kind === 2
+          ? r[slots.fastType!] as string
+          : kind === 0
+          ? null
+          : undefined;
+        return { body, contentType };
+      }
+    }
+    const inner = r[slots.inner] ?? (requestSlot && r[requestSlot]);
+    const innerBody: InnerBody | null = inner?.body ?? null;
+    if (innerBody === null) {
+      return response.body === null ? { body: null } : null;
+    }
+    const s = innerBody.streamOrStatic as
+      | { body?: unknown; consumed?: boolean }
+      | undefined;
+    if (s === undefined || s instanceof ReadableStream || s.consumed) {
+      return null;
+    }
+    if (typeof s.body === "string" || s.body instanceof Uint8Array) {
+      return { body: s.body };
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/** The length of a stream body when the runtime knows it (a `Blob` source), else -1. */
+export function knownLengthOf(message: Response | Request): number {
+  if (slots === null) return -1;
+  try {
+    // deno-lint-ignore no-explicit-any
+    const inner = (message as any)[slots.inner] ??
+      (message as any)[requestSlot!];
+    const length = inner?.body?.length;
+    return typeof length === "number" ? length : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** UTF-8 encodes text (bodies), or passes bytes through. */
+export function bodyBytes(body: string | Uint8Array): Uint8Array {
+  return typeof body === "string" ? encoder.encode(body) : body;
+}
