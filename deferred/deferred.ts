@@ -126,7 +126,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   #running = false;
   #suppressAlreadyCalled = false;
   #tracked = false;
-  #canceller: Canceller<T> | undefined;
+  #canceller: Canceller<any> | undefined; // any: keeps Deferred<T> covariant
 
   /**
    * Creates a Deferred with no result. `canceller`, if given, is called by

@@ -1,0 +1,36 @@
+/**
+ * Trial, Twisted's test harness over `Deno.test`: each test gets a fresh fake
+ * clock, may return a Deferred or Promise, fails on errors logged and not
+ * flushed (such as unhandled Deferred failures), and has assertions for
+ * Deferreds plus `@std/assert`'s.
+ *
+ * ```ts
+ * import { succeed } from "@spindle/spindle/deferred";
+ * import { assertEquals, successResultOf, test } from "@spindle/spindle/trial";
+ * test("succeed() has its result at once", () => {
+ *   assertEquals(successResultOf(succeed(1)), 1);
+ * });
+ * // Trial tests and plain Deno tests mix in one module.
+ * Deno.test("a plain Deno test", () => {});
+ * ```
+ *
+ * @module
+ */
+export * from "./assertions.ts";
+export {
+  DirtyTestError,
+  LoggedErrorsError,
+  test,
+  type TestContext,
+  TestFailedError,
+  type TestOptions,
+  TestTimeoutError,
+} from "./test.ts";
+export { addTestHook, type TestHook } from "./hooks.ts";
+export { flushLoggedErrors } from "./logged_errors.ts";
+export {
+  assertFailure,
+  assertNoResult,
+  failureResultOf,
+  successResultOf,
+} from "./deferred_assertions.ts";
