@@ -15,6 +15,10 @@ import type {
 import type { DelayedCall } from "../reactor/time.ts";
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
+import {
+  type EndpointReactor,
+  serverFromString,
+} from "../reactor/endpoints.ts";
 import { getLogger } from "./logger/mod.ts";
 import { Application } from "./application.ts";
 import { Service } from "./service.ts";
@@ -29,19 +33,27 @@ export interface StreamServerEndpoint {
 }
 
 /**
- * A handler that can be told the server is shutting down (such as an HTTP
- * server, which then closes idle keep-alive connections and answers no more
- * requests on busy ones once their current response is done).
+ * A handler that can wind its connections down when the server stops (such
+ * as `HTTPFactory`, which closes idle keep-alive connections at once and busy
+ * ones after their current response).
  */
-export interface ShutdownAware {
-  /** Called once the listener has closed; in-flight work should wind down. */
-  shutdown(): void | PromiseLike<void>;
+export interface Drainable {
+  /**
+   * Called once the listener has closed. It need not wait for the
+   * connections: the service does, until the drain deadline.
+   */
+  drain(): unknown;
 }
 
 /** Options for {@linkcode StreamServerEndpointService}. */
 export interface StreamServerEndpointServiceOptions {
-  /** The reactor whose clock times the drain; default: the default reactor. */
-  reactor?: Reactor;
+  /** The reactor that listens and times the drain; default: the default reactor. */
+  reactor?: EndpointReactor;
+  /**
+   * Bind TCP ports with `SO_REUSEPORT`, so that several processes share them
+   * (`spindle --workers`); default `false`.
+   */
+  reusePort?: boolean;
   /**
    * Milliseconds that open connections get to finish after the listener
    * closes, before they are cut; default: the enclosing
@@ -50,6 +62,37 @@ export interface StreamServerEndpointServiceOptions {
   drainTimeout?: number;
   /** The service's name in its parent. */
   name?: string;
+}
+
+/**
+ * A view of `reactor` whose TCP listeners share their port (`reusePort`);
+ * everything else is the reactor's own.
+ *
+ * @example Usage
+ * ```ts
+ * import { withReusePort } from "@spindle/spindle/app";
+ * import { DenoReactor } from "@spindle/spindle/reactor";
+ * const shared = withReusePort(new DenoReactor());
+ * const a = await shared.listenTCP(0, () => {}, { interface: "127.0.0.1" });
+ * const { port } = a.getHost() as Deno.NetAddr;
+ * const b = await shared.listenTCP(port, () => {}, { interface: "127.0.0.1" });
+ * await a.stopListening();
+ * await b.stopListening();
+ * ```
+ */
+export function withReusePort<R extends Reactor>(reactor: R): R {
+  return new Proxy(reactor, {
+    get(target, property) {
+      if (property === "listenTCP") {
+        const listenTCP: Reactor["listenTCP"] = (port, handler, options) =>
+          target.listenTCP(port, handler, { ...options, reusePort: true });
+        return listenTCP;
+      }
+      const value = Reflect.get(target, property, target);
+      // Bound to the real reactor: its methods use private fields.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The reason given to connections cut at the drain deadline. */
@@ -63,28 +106,25 @@ export class DrainTimeoutError extends Error {
   }
 }
 
-function isShutdownAware(value: unknown): value is ShutdownAware {
-  return typeof (value as Partial<ShutdownAware>)?.shutdown === "function";
+function isDrainable(value: unknown): value is Drainable {
+  return typeof (value as Partial<Drainable>)?.drain === "function";
 }
 
 /**
- * Listens on `endpoint` while running and serves each connection with
- * `handler`. Stopping happens in two steps: `stopAccepting()` closes the
- * listener (and calls the handler's `shutdown()` if it has one), then
+ * Listens on `endpoint` (an endpoint string such as
+ * `"tcp:8080:interface=127.0.0.1"`, or an endpoint object) while running and
+ * serves each connection with `handler`. A bad endpoint string throws from
+ * the constructor (`EndpointDescriptionError`), before anything starts. Stopping happens in two steps: `stopAccepting()` closes the
+ * listener (and calls the handler's `drain()` if it has one), then
  * `stopService()` waits for the open connections to finish until the drain
  * deadline and aborts the rest with {@linkcode DrainTimeoutError}.
  *
  * @example Usage
  * ```ts
  * import { Application, StreamServerEndpointService } from "@spindle/spindle/app";
- * import { reactor } from "@spindle/spindle/reactor";
  *
  * const application = new Application("echo");
- * const endpoint = {
- *   listen: (handler: Parameters<typeof reactor.listenTCP>[1]) =>
- *     reactor.listenTCP(0, handler, { interface: "127.0.0.1" }),
- * };
- * new StreamServerEndpointService(endpoint, async (conn) => {
+ * new StreamServerEndpointService("tcp:0:interface=127.0.0.1", async (conn) => {
  *   await conn.readable.pipeTo(conn.writable);
  * }).setServiceParent(application);
  * await application.startService();
@@ -97,7 +137,7 @@ export class StreamServerEndpointService extends Service
   readonly endpoint: StreamServerEndpoint;
   /** The handler of each accepted connection. */
   readonly handler: ConnectionHandler;
-  #reactor: Reactor;
+  #reactor: EndpointReactor;
   #drainTimeout: number | undefined;
   #port: ListeningPort | undefined;
   #closing: Deferred<void> | undefined;
@@ -105,14 +145,19 @@ export class StreamServerEndpointService extends Service
 
   /** Creates the service; nothing listens until it starts. */
   constructor(
-    endpoint: StreamServerEndpoint,
+    endpoint: string | StreamServerEndpoint,
     handler: ConnectionHandler,
     options: StreamServerEndpointServiceOptions = {},
   ) {
     super(options.name);
-    this.endpoint = endpoint;
-    this.handler = handler;
     this.#reactor = options.reactor ?? defaultReactor;
+    this.endpoint = typeof endpoint === "string"
+      ? serverFromString(
+        options.reusePort ? withReusePort(this.#reactor) : this.#reactor,
+        endpoint,
+      )
+      : endpoint;
+    this.handler = handler;
     this.#drainTimeout = options.drainTimeout;
   }
 
@@ -174,7 +219,7 @@ export class StreamServerEndpointService extends Service
     );
   }
 
-  /** Closes the listener (once), then tells a shutdown-aware handler. */
+  /** Closes the listener (once), then asks a drainable handler to wind down. */
   override stopAccepting(): Deferred<void> {
     this.#closing ??= Deferred.fromPromise(this.#closeListener());
     return this.#closing;
@@ -187,7 +232,18 @@ export class StreamServerEndpointService extends Service
     log.info("stopped listening on {address}", {
       address: formatAddress(port.getHost()),
     });
-    if (isShutdownAware(this.handler)) await this.handler.shutdown();
+    if (isDrainable(this.handler)) {
+      const failed = (error: unknown) =>
+        log.error("draining the handler on {address} failed", {
+          address: formatAddress(port.getHost()),
+          error,
+        });
+      try {
+        Promise.resolve(this.handler.drain()).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
+    }
   }
 
   /** Closes the listener if still open, then drains the connections. */

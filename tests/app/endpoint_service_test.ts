@@ -9,7 +9,12 @@ import type {
   Connection,
   ConnectionHandler,
 } from "../../reactor/interfaces.ts";
-import { assertEquals, assertRejects } from "../../trial/assertions.ts";
+import {
+  assertEquals,
+  assertRejects,
+  assertThrows,
+} from "../../trial/assertions.ts";
+import { EndpointDescriptionError } from "../../reactor/endpoints.ts";
 
 const reactor = new DenoReactor();
 
@@ -117,18 +122,18 @@ Deno.test("the drain deadline defaults to the application's shutdown timeout", a
   assertEquals(await readAll(client), "");
 });
 
-Deno.test("a shutdown-aware handler is told once the listener has closed", async () => {
+Deno.test("a drainable handler is asked to drain once the listener has closed", async () => {
   using _ = captureLogs();
   const events: string[] = [];
   const handler = Object.assign(() => {}, {
-    shutdown: () => {
-      events.push("shutdown");
+    drain: () => {
+      events.push("drain");
     },
   });
   const service = new StreamServerEndpointService(loopback(), handler);
   await service.startService();
   await service.stopService();
-  assertEquals(events, ["shutdown"]);
+  assertEquals(events, ["drain"]);
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -137,3 +142,57 @@ async function waitFor(condition: () => boolean): Promise<void> {
   }
   if (!condition()) throw new Error("condition not met in time");
 }
+
+Deno.test("an endpoint string is parsed when the service is made", async () => {
+  using _ = captureLogs();
+  const service = new StreamServerEndpointService(
+    "tcp:0:interface=127.0.0.1",
+    () => {},
+    {
+      reactor,
+    },
+  );
+  await service.startService();
+  assertEquals(
+    (service.listeningAddresses()[0] as Deno.NetAddr).hostname,
+    "127.0.0.1",
+  );
+  await service.stopService();
+});
+
+Deno.test("a bad endpoint string throws before anything starts", () => {
+  assertThrows(
+    () =>
+      new StreamServerEndpointService("tcp:notaport", () => {}, { reactor }),
+    EndpointDescriptionError,
+  );
+  assertThrows(
+    () =>
+      new StreamServerEndpointService("carrier-pigeon:1", () => {}, {
+        reactor,
+      }),
+    EndpointDescriptionError,
+  );
+});
+
+Deno.test("services with reusePort share one port", async () => {
+  using _ = captureLogs();
+  const first = new StreamServerEndpointService(
+    "tcp:0:interface=127.0.0.1",
+    () => {},
+    {
+      reactor,
+      reusePort: true,
+    },
+  );
+  await first.startService();
+  const second = new StreamServerEndpointService(
+    `tcp:${portOf(first)}:interface=127.0.0.1`,
+    () => {},
+    { reactor, reusePort: true },
+  );
+  await second.startService();
+  assertEquals(portOf(second), portOf(first));
+  await second.stopService();
+  await first.stopService();
+});

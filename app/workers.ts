@@ -1,0 +1,226 @@
+/**
+ * `--workers N`: a supervisor process that runs N copies of the server
+ * sharing the listening port (`reusePort`), restarts a worker that dies (with
+ * exponential backoff), forwards SIGHUP and stops them all on SIGTERM/SIGINT.
+ *
+ * @module
+ */
+import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
+import { PidFile, PidFileInUseError } from "./pidfile.ts";
+import { selfCommand } from "./self_command.ts";
+
+const log = getLogger("spindle.workers");
+
+/** The environment variable that tells a process it is worker number N. */
+export const WORKER_ID_ENV = "SPINDLE_WORKER_ID";
+
+/** Options for {@linkcode superviseWorkers}. */
+export interface SuperviseWorkersOptions {
+  /** How many workers to keep running. */
+  workers: number;
+  /** The runner arguments each worker gets (without `--workers` and `--pidfile`). */
+  args: string[];
+  /** Write the supervisor's pid here while it runs. */
+  pidfile?: string;
+  /** Milliseconds the workers get to drain on stop before they are killed (plus a grace period). */
+  shutdownTimeout: number;
+  /** Receives each `listening on` line once (from the first worker that is ready); default: stdout. */
+  announce?: (line: string) => void;
+  /** Restart delays: the first, the cap (milliseconds); default 250 and 30000. */
+  backoff?: { initial: number; max: number };
+}
+
+interface Worker {
+  id: number;
+  child: Deno.ChildProcess | undefined;
+  startedAt: number;
+  delay: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const LISTENING = /^listening on (.+)$/;
+const KILL_GRACE_MS = 5_000;
+// A worker that stayed up this long is healthy again: its next crash
+// restarts it after the initial delay, not the grown one.
+const HEALTHY_AFTER_MS = 10_000;
+
+/**
+ * Runs the supervisor until SIGTERM or SIGINT and resolves to the exit status.
+ * Every worker must announce `listening on ...` before the supervisor
+ * announces it (once); a worker that exits before that at the first start
+ * makes the supervisor stop the others and fail with status 1.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { superviseWorkers } from "@spindle/spindle/app";
+ * Deno.exit(await superviseWorkers({ workers: 4, args: ["web"], shutdownTimeout: 10_000 }));
+ * ```
+ */
+export async function superviseWorkers(
+  options: SuperviseWorkersOptions,
+): Promise<number> {
+  const announce = options.announce ?? ((line: string) => console.log(line));
+  const backoff = options.backoff ?? { initial: 250, max: 30_000 };
+  let pidfile: PidFile | undefined;
+  if (options.pidfile !== undefined) {
+    try {
+      pidfile = PidFile.acquire(options.pidfile);
+    } catch (error) {
+      if (!(error instanceof PidFileInUseError)) throw error;
+      log.critical("{reason}", { reason: error.message });
+      return 1;
+    }
+  }
+
+  const workers: Worker[] = [];
+  let stopping = false;
+  let announced = false;
+  const ready = new Set<number>();
+  const firstLines: string[] = [];
+  const { promise: done, resolve: finish } = Promise.withResolvers<number>();
+
+  const stopAll = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("{reason}: stopping {count} workers", {
+      reason,
+      count: workers.length,
+    });
+    for (const worker of workers) {
+      if (worker.timer !== undefined) clearTimeout(worker.timer);
+      signal(worker, "SIGTERM");
+    }
+    const deadline = setTimeout(() => {
+      for (const worker of workers) {
+        if (worker.child === undefined) continue;
+        log.warn("worker {id} (pid {pid}) did not stop in time: killing it", {
+          id: worker.id,
+          pid: worker.child.pid,
+        });
+        signal(worker, "SIGKILL");
+      }
+    }, options.shutdownTimeout + KILL_GRACE_MS);
+    await Promise.all(workers.map((w) => w.child?.status));
+    clearTimeout(deadline);
+    finish(code);
+  };
+
+  const spawn = (worker: Worker) => {
+    worker.timer = undefined;
+    const { command, args } = selfCommand(options.args);
+    const child = new Deno.Command(command, {
+      args,
+      env: { [WORKER_ID_ENV]: String(worker.id) },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    worker.child = child;
+    worker.startedAt = Date.now();
+    log.info("worker {id} started (pid {pid})", {
+      id: worker.id,
+      pid: child.pid,
+    });
+    readLines(child.stdout, (line) => {
+      const match = LISTENING.exec(line);
+      if (match === null) {
+        console.log(line);
+        return;
+      }
+      if (announced) return;
+      if (worker.id === 0) firstLines.push(line);
+      ready.add(worker.id);
+      if (ready.size === workers.length && firstLines.length > 0) {
+        announced = true;
+        for (const l of firstLines) announce(l);
+      }
+    });
+    child.status.then((status) => {
+      worker.child = undefined;
+      if (stopping) return;
+      const how = status.signal ?? `status ${status.code}`;
+      if (!announced) {
+        log.critical("worker {id} exited ({how}) before it was ready", {
+          id: worker.id,
+          how,
+        });
+        stopAll("a worker failed to start", 1);
+        return;
+      }
+      if (Date.now() - worker.startedAt >= HEALTHY_AFTER_MS) {
+        worker.delay = backoff.initial;
+      }
+      log.warn(
+        "worker {id} (pid {pid}) exited ({how}): restarting in {ms} ms",
+        {
+          id: worker.id,
+          pid: child.pid,
+          how,
+          ms: worker.delay,
+        },
+      );
+      worker.timer = setTimeout(() => spawn(worker), worker.delay);
+      worker.delay = Math.min(worker.delay * 2, backoff.max);
+    });
+  };
+
+  const onStop = (name: string) => () => void stopAll(`received ${name}`, 0);
+  const onTerm = onStop("SIGTERM");
+  const onInt = onStop("SIGINT");
+  const onHup = () => {
+    reopenLogHandlers();
+    for (const worker of workers) signal(worker, "SIGHUP");
+  };
+  Deno.addSignalListener("SIGTERM", onTerm);
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGHUP", onHup);
+  try {
+    for (let id = 0; id < options.workers; id++) {
+      const worker: Worker = {
+        id,
+        child: undefined,
+        startedAt: 0,
+        delay: backoff.initial,
+        timer: undefined,
+      };
+      workers.push(worker);
+    }
+    for (const worker of workers) spawn(worker);
+    const code = await done;
+    log.info("all workers stopped");
+    return code;
+  } finally {
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGHUP", onHup);
+    pidfile?.release();
+  }
+}
+
+function signal(worker: Worker, name: Deno.Signal): void {
+  try {
+    worker.child?.kill(name);
+  } catch {
+    // The worker exited between the check and the signal.
+  }
+}
+
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let buffered = "";
+  try {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      buffered += text;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) !== -1) {
+        onLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+    }
+  } catch {
+    // The worker died mid-line; its exit is handled by the status watcher.
+  }
+  if (buffered !== "") onLine(buffered);
+}
