@@ -27,3 +27,5 @@ export * from "./wire.ts";
 export * from "./zone_file.ts";
 export * from "./zone.ts";
 export * from "./server.ts";
+export * from "./client.ts";
+export * from "./resolver.ts";

@@ -406,7 +406,15 @@ export interface DNSServer {
  * await server.close();
  * ```
  */
-export async function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
+export function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
+  try {
+    return Promise.resolve(startServer(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function startServer(options: ServeDNSOptions): DNSServer {
   const factory = new DNSServerFactory(options);
   const hostname = options.listen.hostname ?? "127.0.0.1";
   // Port 0: let UDP pick, then take the same port for TCP (retrying if it is taken).

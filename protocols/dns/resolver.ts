@@ -1,0 +1,237 @@
+/**
+ * A caching stub resolver: a hosts file first, then a TTL cache with negative
+ * caching (RFC 2308), then the servers.
+ *
+ * @module
+ */
+import { Deferred } from "../../deferred/mod.ts";
+import type { IReactorTime } from "../../reactor/time.ts";
+import { TimerScheduler } from "../../reactor/delayed_call.ts";
+import { Rcode, RecordClass, RecordType } from "./constants.ts";
+import { parseIPv4, parseIPv6 } from "./address.ts";
+import type { ResourceRecord, SOAData } from "./message.ts";
+import { nameKey } from "./name.ts";
+import {
+  DNSClient,
+  type DNSClientOptions,
+  type DNSLookups,
+  type DNSResult,
+  resultOf,
+} from "./client.ts";
+
+/** The TTL given to answers from the hosts file. */
+const HOSTS_TTL = 3600;
+
+/** Options of {@linkcode createResolver}. */
+export interface ResolverOptions extends DNSClientOptions {
+  /** A hosts file (`/etc/hosts` format) consulted before the servers. */
+  hosts?: string;
+  /** Most cached answers. Default 10,000. */
+  cacheSize?: number;
+  /** An upper bound on any cached TTL, in seconds. Default 86,400. */
+  maxTTL?: number;
+}
+
+/**
+ * Parses `/etc/hosts` text into name → addresses (names lowered).
+ *
+ * @example Usage
+ * ```ts
+ * import { parseHosts } from "@spindle/spindle/protocols/dns";
+ * const hosts = parseHosts("127.0.0.1 localhost # loopback\n::1 localhost\n");
+ * console.assert(hosts.get("localhost")?.length === 2);
+ * ```
+ */
+export function parseHosts(text: string): Map<string, string[]> {
+  const hosts = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const fields = line.replace(/#.*/, "").trim().split(/\s+/);
+    const address = fields[0];
+    if (address === undefined || fields.length < 2) continue;
+    if (parseIPv4(address) === null && parseIPv6(address) === null) continue;
+    for (const name of fields.slice(1)) {
+      const key = nameKey(name);
+      const list = hosts.get(key) ?? [];
+      if (!list.includes(address)) list.push(address);
+      hosts.set(key, list);
+    }
+  }
+  return hosts;
+}
+
+interface CacheEntry {
+  expires: number;
+  stored: number;
+  result?: DNSResult;
+  error?: Error;
+}
+
+/**
+ * A resolver with the lookups of {@linkcode DNSClient}, a hosts file and a cache.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createResolver } from "@spindle/spindle/protocols/dns";
+ * const resolver = createResolver({ servers: ["127.0.0.1:5353"], hosts: "/etc/hosts" });
+ * const { answers } = await resolver.lookupAddress("localhost");
+ * ```
+ */
+export class Resolver implements DNSLookups {
+  #client: DNSClient;
+  #clock: IReactorTime;
+  #hostsPath: string | undefined;
+  #hosts: Promise<Map<string, string[]>> | undefined;
+  #cache: Map<string, CacheEntry> = new Map();
+  #cacheSize: number;
+  #maxTTL: number;
+
+  /** A resolver over a client for `options.servers`. */
+  constructor(options: ResolverOptions) {
+    this.#clock = options.clock ?? new TimerScheduler();
+    this.#client = new DNSClient({ ...options, clock: this.#clock });
+    this.#hostsPath = options.hosts;
+    this.#cacheSize = options.cacheSize ?? 10_000;
+    this.#maxTTL = options.maxTTL ?? 86_400;
+  }
+
+  /** The client that asks the servers. */
+  get client(): DNSClient {
+    return this.#client;
+  }
+
+  /** Asks for `type` records of `name`: hosts file, cache, then servers. */
+  query(name: string, type: number): Deferred<DNSResult> {
+    return Deferred.fromPromise(this.#query(name, type));
+  }
+
+  async #query(name: string, type: number): Promise<DNSResult> {
+    const key = `${nameKey(name)}/${type}`;
+    if (
+      this.#hostsPath !== undefined &&
+      (type === RecordType.A || type === RecordType.AAAA)
+    ) {
+      this.#hosts ??= Deno.readTextFile(this.#hostsPath).then(parseHosts);
+      const addresses = (await this.#hosts).get(nameKey(name));
+      const answers: ResourceRecord[] = (addresses ?? [])
+        .filter((a) => (type === RecordType.A) === (parseIPv4(a) !== null))
+        .map((address) => ({
+          name,
+          type,
+          class: RecordClass.IN,
+          ttl: HOSTS_TTL,
+          data: { address },
+        }));
+      if (answers.length > 0) return { answers, authority: [], additional: [] };
+    }
+    const now = this.#clock.now();
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) {
+      if (cached.expires > now) {
+        if (cached.error !== undefined) throw cached.error;
+        return aged(cached.result!, Math.floor((now - cached.stored) / 1000));
+      }
+      this.#cache.delete(key);
+    }
+    const response = await this.#client.queryMessage({
+      name,
+      type,
+      class: RecordClass.IN,
+    });
+    let result: DNSResult | undefined;
+    let error: Error | undefined;
+    try {
+      result = resultOf(response, name, type);
+    } catch (e) {
+      error = e as Error;
+    }
+    const ttl = this.#ttlOf(response.rcode, result, response.authority);
+    if (ttl > 0) {
+      if (this.#cache.size >= this.#cacheSize) this.#cache.clear();
+      this.#cache.set(key, {
+        expires: this.#clock.now() + ttl * 1000,
+        stored: this.#clock.now(),
+        result,
+        error,
+      });
+    }
+    if (error !== undefined) throw error;
+    return result!;
+  }
+
+  /** The cache lifetime: least answer TTL, or the negative TTL from the SOA (RFC 2308 §5). */
+  #ttlOf(
+    rcode: number,
+    result: DNSResult | undefined,
+    authority: ResourceRecord[],
+  ): number {
+    if (result !== undefined && result.answers.length > 0) {
+      return Math.min(this.#maxTTL, ...result.answers.map((r) => r.ttl));
+    }
+    if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN) return 0;
+    const soa = authority.find((r) => r.type === RecordType.SOA);
+    if (soa === undefined) return 0;
+    return Math.min(this.#maxTTL, soa.ttl, (soa.data as SOAData).minimum);
+  }
+
+  /** A records of `name`. */
+  lookupAddress(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.A);
+  }
+
+  /** AAAA records of `name`. */
+  lookupIPV6Address(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.AAAA);
+  }
+
+  /** MX records of `name`. */
+  lookupMailExchange(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.MX);
+  }
+
+  /** TXT records of `name`. */
+  lookupText(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.TXT);
+  }
+
+  /** SRV records of `name`. */
+  lookupService(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.SRV);
+  }
+
+  /** NS records of `name`. */
+  lookupNameservers(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.NS);
+  }
+
+  /** PTR records of `name`. */
+  lookupPointer(name: string): Deferred<DNSResult> {
+    return this.query(name, RecordType.PTR);
+  }
+}
+
+function aged(result: DNSResult, seconds: number): DNSResult {
+  if (seconds === 0) return result;
+  const age = (r: ResourceRecord) => ({
+    ...r,
+    ttl: Math.max(0, r.ttl - seconds),
+  });
+  return {
+    answers: result.answers.map(age),
+    authority: result.authority.map(age),
+    additional: result.additional.map(age),
+  };
+}
+
+/**
+ * A caching resolver: `options.hosts` first, then the cache, then `options.servers`.
+ *
+ * @example Usage
+ * ```ts
+ * import { createResolver } from "@spindle/spindle/protocols/dns";
+ * const resolver = createResolver({ servers: ["127.0.0.1:5353"] });
+ * console.assert(typeof resolver.lookupAddress === "function");
+ * ```
+ */
+export function createResolver(options: ResolverOptions): Resolver {
+  return new Resolver(options);
+}

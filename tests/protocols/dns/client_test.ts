@@ -1,0 +1,244 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+} from "../../../trial/assertions.ts";
+import { Clock } from "../../../reactor/clock.ts";
+import {
+  createMessage,
+  createResolver,
+  decodeMessage,
+  DNSClient,
+  DNSNameError,
+  DNSQueryTimeoutError,
+  DNSServerError,
+  encodeMessage,
+  Rcode,
+  RecordType,
+  serveDNS,
+} from "../../../protocols/dns/mod.ts";
+import { fixtureZone } from "./helpers.ts";
+
+async function withServer(
+  fn: (server: string, close: () => Promise<void>) => Promise<void>,
+): Promise<void> {
+  const server = await serveDNS({
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  try {
+    await fn(`127.0.0.1:${server.port}`, () => server.close());
+  } finally {
+    await server.close();
+  }
+}
+
+Deno.test("lookupAddress resolves to the answer, authority and additional sections", async () => {
+  await withServer(async (server) => {
+    const client = new DNSClient({ servers: [server] });
+    const result = await client.lookupAddress("www.example.org");
+    assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
+    assertEquals(result.authority, []);
+  });
+});
+
+Deno.test("each typed lookup asks for its record type", async () => {
+  await withServer(async (server) => {
+    const client = new DNSClient({ servers: [server] });
+    const types = async (d: PromiseLike<{ answers: { type: number }[] }>) =>
+      (await d).answers.map((r) => r.type);
+    assertEquals(await types(client.lookupIPV6Address("www.example.org")), [
+      RecordType.AAAA,
+    ]);
+    assertEquals(await types(client.lookupMailExchange("example.org")), [
+      15,
+      15,
+    ]);
+    assertEquals(await types(client.lookupText("example.org")), [
+      RecordType.TXT,
+    ]);
+    assertEquals(await types(client.lookupService("_sip._tcp.example.org")), [
+      RecordType.SRV,
+    ]);
+    assertEquals(await types(client.lookupNameservers("example.org")), [2, 2]);
+    assertEquals(await types(client.query("example.org", RecordType.CAA)), [
+      RecordType.CAA,
+    ]);
+  });
+});
+
+Deno.test("NXDOMAIN fails with DNSNameError", async () => {
+  await withServer(async (server) => {
+    const client = new DNSClient({ servers: [server] });
+    await assertRejects(
+      () => client.lookupAddress("nope.example.org").asPromise(),
+      DNSNameError,
+    );
+  });
+});
+
+Deno.test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
+  await withServer(async (server) => {
+    const client = new DNSClient({ servers: [server] });
+    const error = await assertRejects(
+      () => client.lookupAddress("www.example.com").asPromise(),
+      DNSServerError,
+    );
+    assertEquals(error.rcode, Rcode.REFUSED);
+  });
+});
+
+Deno.test("a truncated UDP answer is asked again over TCP", async () => {
+  await withServer(async (server) => {
+    const client = new DNSClient({ servers: [server], ednsPayloadSize: 0 });
+    const result = await client.lookupText("big.example.org");
+    assertEquals(result.answers.length, 6);
+  });
+});
+
+Deno.test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async () => {
+  const silent = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const port = (silent.addr as Deno.NetAddr).port;
+  const clock = new Clock();
+  const client = new DNSClient({
+    servers: [`127.0.0.1:${port}`],
+    timeouts: [1000, 3000],
+    clock,
+  });
+  const received: number[] = [];
+  const listening = (async () => {
+    try {
+      for (;;) received.push((await silent.receive())[0].length);
+    } catch { /* closed */ }
+  })();
+  let settled = false;
+  const outcome = client.lookupAddress("www.example.org").asPromise()
+    .finally(() => settled = true);
+  outcome.catch(() => {}); // observed below, after the clock has run
+  while (!settled) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    clock.advance(1000);
+  }
+  await assertRejects(() => outcome, DNSQueryTimeoutError, "2 tries");
+  assertEquals(received.length, 2);
+  silent.close();
+  await listening;
+});
+
+Deno.test("a response with the wrong ID is dropped and counted; the right one is taken", async () => {
+  const fake = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const port = (fake.addr as Deno.NetAddr).port;
+  const serving = (async () => {
+    const [data, from] = await fake.receive();
+    const query = decodeMessage(data);
+    const answer = (id: number, address: string) =>
+      encodeMessage(createMessage({
+        id,
+        response: true,
+        questions: query.questions,
+        answers: [{
+          name: "www.example.org",
+          type: 1,
+          class: 1,
+          ttl: 60,
+          data: { address },
+        }],
+      }));
+    await fake.send(answer((query.id + 1) & 0xffff, "198.51.100.66"), from);
+    await fake.send(answer(query.id, "192.0.2.1"), from);
+  })();
+  const client = new DNSClient({ servers: [`127.0.0.1:${port}`] });
+  const result = await client.lookupAddress("www.example.org");
+  assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
+  assertEquals(client.droppedResponses, 1);
+  await serving;
+  fake.close();
+});
+
+Deno.test("the resolver caches answers for their TTL", async () => {
+  const clock = new Clock();
+  let server = "";
+  let resolver: ReturnType<typeof createResolver> | undefined;
+  await withServer(async (address) => {
+    server = address;
+    resolver = createResolver({ servers: [server], clock });
+    await resolver.lookupAddress("mail.example.org");
+  });
+  // The server is gone: the cached answer (TTL 300) still comes back, aged.
+  clock.advance(100_000);
+  const cached = await resolver!.lookupAddress("mail.example.org");
+  assertEquals(cached.answers[0]?.ttl, 200);
+});
+
+Deno.test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async () => {
+  const clock = new Clock();
+  let resolver: ReturnType<typeof createResolver> | undefined;
+  await withServer(async (address) => {
+    resolver = createResolver({ servers: [address], clock, timeouts: [50] });
+    await assertRejects(
+      () => resolver!.lookupAddress("nope.example.org").asPromise(),
+      DNSNameError,
+    );
+  });
+  clock.advance(299_000);
+  await assertRejects(
+    () => resolver!.lookupAddress("nope.example.org").asPromise(),
+    DNSNameError,
+  );
+});
+
+Deno.test("the resolver answers from the hosts file before asking servers", async () => {
+  const hosts = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(
+      hosts,
+      "# test\n192.0.2.200 printer.lan printer\n2001:db8::200 printer.lan\n",
+    );
+    // Port 9 on loopback: nothing answers, so an answer proves the hosts file was used.
+    const resolver = createResolver({
+      servers: ["127.0.0.1:9"],
+      hosts,
+      timeouts: [10],
+    });
+    const v4 = await resolver.lookupAddress("PRINTER.lan");
+    assertEquals(v4.answers.map((r) => r.data), [{ address: "192.0.2.200" }]);
+    const v6 = await resolver.lookupIPV6Address("printer.lan");
+    assertEquals(v6.answers.map((r) => r.data), [{ address: "2001:db8::200" }]);
+  } finally {
+    await Deno.remove(hosts);
+  }
+});
+
+Deno.test("a forwarding server answers outside its zones through a client", async () => {
+  await withServer(async (upstream) => {
+    const forwarder = await serveDNS({
+      zones: [],
+      listen: { port: 0 },
+      forward: new DNSClient({ servers: [upstream] }),
+    });
+    try {
+      const client = new DNSClient({
+        servers: [`127.0.0.1:${forwarder.port}`],
+      });
+      const result = await client.lookupAddress("www.example.org");
+      assertEquals(result.answers.map((r) => r.data), [{
+        address: "192.0.2.1",
+      }]);
+      await assertRejects(
+        () => client.lookupAddress("nope.example.org").asPromise(),
+        DNSNameError,
+      );
+      assert(true);
+    } finally {
+      await forwarder.close();
+    }
+  });
+});

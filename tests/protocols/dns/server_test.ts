@@ -1,0 +1,333 @@
+import { assert, assertEquals } from "../../../trial/assertions.ts";
+import {
+  decodeMessage,
+  type DNSMessage,
+  DNSServerFactory,
+  Rcode,
+  RecordType,
+  serveDNS,
+} from "../../../protocols/dns/mod.ts";
+import { fixtureZone, queryBytes } from "./helpers.ts";
+
+const factory = new DNSServerFactory({ zones: [fixtureZone()] });
+
+async function ask(
+  name: string,
+  type: number,
+  init: Partial<DNSMessage> = {},
+  udp = true,
+): Promise<DNSMessage> {
+  const response = await factory.answer(queryBytes(name, type, init), { udp });
+  assert(response !== null);
+  return decodeMessage(response);
+}
+
+Deno.test("an answer from the zone is authoritative and echoes ID and question", async () => {
+  const response = await ask("www.example.org", RecordType.A);
+  assertEquals(response.id, 0x4242);
+  assert(response.response);
+  assert(response.authoritative);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assertEquals(response.questions, [{
+    name: "www.example.org",
+    type: 1,
+    class: 1,
+  }]);
+  assertEquals(response.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
+});
+
+Deno.test("the question's case is echoed as sent, also from the answer cache", async () => {
+  await ask("www.example.org", RecordType.AAAA);
+  const response = await ask("WwW.ExAmPle.org", RecordType.AAAA);
+  assertEquals(response.questions[0]?.name, "WwW.ExAmPle.org");
+  assertEquals(response.answers.map((r) => r.data), [{
+    address: "2001:db8::1",
+  }]);
+});
+
+Deno.test("a name that does not exist gets NXDOMAIN with the SOA in authority", async () => {
+  const response = await ask("nope.example.org", RecordType.A);
+  assertEquals(response.rcode, Rcode.NXDOMAIN);
+  assert(response.authoritative);
+  assertEquals(response.answers, []);
+  assertEquals(response.authority.map((r) => r.type), [RecordType.SOA]);
+  // RFC 2308: the SOA's TTL is capped by its minimum field.
+  assertEquals(response.authority[0]?.ttl, 300);
+});
+
+Deno.test("a name without the asked type gets NODATA: NOERROR, no answers, the SOA", async () => {
+  const response = await ask("www.example.org", RecordType.MX);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assertEquals(response.answers, []);
+  assertEquals(response.authority.map((r) => r.type), [RecordType.SOA]);
+});
+
+Deno.test("an empty non-terminal is NODATA, not NXDOMAIN", async () => {
+  const response = await ask("empty.nonterminal.example.org", RecordType.A);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assertEquals(response.authority.map((r) => r.type), [RecordType.SOA]);
+});
+
+Deno.test("a CNAME chain inside the zone is followed to the address", async () => {
+  const response = await ask("chain.example.org", RecordType.A);
+  assertEquals(response.answers.map((r) => [r.name, r.type]), [
+    ["chain.example.org", RecordType.CNAME],
+    ["alias.example.org", RecordType.CNAME],
+    ["www.example.org", RecordType.A],
+  ]);
+});
+
+Deno.test("a CNAME out of the zone is answered alone", async () => {
+  const response = await ask("outside.example.org", RecordType.A);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assertEquals(response.answers.map((r) => r.data), [{
+    name: "www.example.net",
+  }]);
+});
+
+Deno.test("a CNAME to a missing name in the zone ends in NXDOMAIN", async () => {
+  const response = await ask("dangling.example.org", RecordType.A);
+  assertEquals(response.rcode, Rcode.NXDOMAIN);
+  assertEquals(response.answers.length, 1);
+});
+
+Deno.test("asking for the CNAME itself returns it", async () => {
+  const response = await ask("alias.example.org", RecordType.CNAME);
+  assertEquals(response.answers.map((r) => r.data), [{
+    name: "www.example.org",
+  }]);
+});
+
+Deno.test("a wildcard answers with the asked name as owner", async () => {
+  const response = await ask("anything.wild.example.org", RecordType.A);
+  assertEquals(response.answers.map((r) => [r.name, r.data]), [
+    ["anything.wild.example.org", { address: "192.0.2.99" }],
+  ]);
+});
+
+Deno.test("a delegation is a referral: NS in authority, glue in additional, no AA", async () => {
+  const response = await ask("host.sub.example.org", RecordType.A);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assert(!response.authoritative);
+  assertEquals(response.answers, []);
+  assertEquals(response.authority.map((r) => r.data), [{
+    name: "ns.sub.example.org",
+  }]);
+  assertEquals(response.additional.map((r) => r.data), [{
+    address: "192.0.2.70",
+  }]);
+});
+
+Deno.test("MX answers carry the exchange's address in additional", async () => {
+  const response = await ask("example.org", RecordType.MX);
+  assertEquals(response.answers.length, 2);
+  assertEquals(response.additional.map((r) => r.name), ["mail.example.org"]);
+});
+
+Deno.test("TXT with several strings and SRV are served", async () => {
+  const txt = await ask("example.org", RecordType.TXT);
+  assertEquals(txt.answers[0]?.data, {
+    strings: ["v=spf1 mx -all", "second string"],
+  });
+  const srv = await ask("_sip._tcp.example.org", RecordType.SRV);
+  assertEquals(srv.answers[0]?.data, {
+    priority: 10,
+    weight: 60,
+    port: 5060,
+    target: "sip.example.org",
+  });
+  assertEquals(srv.additional.map((r) => r.name), ["sip.example.org"]);
+});
+
+Deno.test("a name outside every zone is REFUSED", async () => {
+  const response = await ask("www.example.com", RecordType.A);
+  assertEquals(response.rcode, Rcode.REFUSED);
+  assert(!response.authoritative);
+});
+
+Deno.test("a zone transfer is REFUSED", async () => {
+  const response = await ask("example.org", RecordType.AXFR, {}, false);
+  assertEquals(response.rcode, Rcode.REFUSED);
+});
+
+Deno.test("a UDP answer over 512 bytes is truncated to an empty one with TC", async () => {
+  const response = await ask("big.example.org", RecordType.TXT);
+  assert(response.truncated);
+  assertEquals(response.answers, []);
+  assertEquals(response.questions[0]?.name, "big.example.org");
+});
+
+Deno.test("the same answer fits when the EDNS payload size allows it", async () => {
+  const response = await ask("big.example.org", RecordType.TXT, {
+    edns: { udpPayloadSize: 1232, version: 0, dnssecOk: false, options: [] },
+  });
+  assert(!response.truncated);
+  assertEquals(response.answers.length, 6);
+  assertEquals(response.edns?.udpPayloadSize, 1232);
+});
+
+Deno.test("over TCP the large answer is never truncated", async () => {
+  const response = await ask("big.example.org", RecordType.TXT, {}, false);
+  assert(!response.truncated);
+  assertEquals(response.answers.length, 6);
+});
+
+Deno.test("EDNS: the response carries OPT and echoes the DO bit", async () => {
+  const response = await ask("www.example.org", RecordType.A, {
+    edns: { udpPayloadSize: 4096, version: 0, dnssecOk: true, options: [] },
+  });
+  assertEquals(response.edns?.dnssecOk, true);
+});
+
+Deno.test("EDNS: a version above 0 gets BADVERS", async () => {
+  const response = await ask("www.example.org", RecordType.A, {
+    edns: { udpPayloadSize: 4096, version: 1, dnssecOk: false, options: [] },
+  });
+  assertEquals(response.rcode, Rcode.BADVERS);
+});
+
+Deno.test("a malformed query gets FORMERR with its ID", async () => {
+  const bytes = queryBytes("www.example.org", RecordType.A);
+  const broken = bytes.subarray(0, bytes.length - 2);
+  const response = await factory.answer(broken, { udp: true });
+  assert(response !== null);
+  const message = decodeMessage(response);
+  assertEquals(message.id, 0x4242);
+  assertEquals(message.rcode, Rcode.FORMERR);
+});
+
+Deno.test("bytes shorter than a header and responses get no answer", async () => {
+  assertEquals(await factory.answer(new Uint8Array(5), { udp: true }), null);
+  const response = queryBytes("www.example.org", 1, { response: true });
+  assertEquals(await factory.answer(response, { udp: true }), null);
+});
+
+Deno.test("a query with two questions gets FORMERR", async () => {
+  const response = await ask("www.example.org", RecordType.A, {
+    questions: [
+      { name: "www.example.org", type: 1, class: 1 },
+      { name: "mail.example.org", type: 1, class: 1 },
+    ],
+  });
+  assertEquals(response.rcode, Rcode.FORMERR);
+});
+
+Deno.test("an opcode other than QUERY gets NOTIMP", async () => {
+  const response = await ask("www.example.org", RecordType.A, { opcode: 5 });
+  assertEquals(response.rcode, Rcode.NOTIMP);
+});
+
+Deno.test("forwarding mode sends names outside the zones upstream", async () => {
+  const forwarding = new DNSServerFactory({
+    zones: [fixtureZone()],
+    forward: {
+      queryMessage: (question) =>
+        Promise.resolve(decodeMessage(queryBytes(question.name, question.type, {
+          response: true,
+          answers: [{
+            name: question.name,
+            type: 1,
+            class: 1,
+            ttl: 5,
+            data: { address: "198.51.100.1" },
+          }],
+        }))),
+    },
+  });
+  const bytes = await forwarding.answer(queryBytes("www.example.com", 1), {
+    udp: true,
+  });
+  const response = decodeMessage(bytes!);
+  assertEquals(response.rcode, Rcode.NOERROR);
+  assert(response.recursionAvailable);
+  assertEquals(response.answers.map((r) => r.data), [{
+    address: "198.51.100.1",
+  }]);
+});
+
+Deno.test("serveDNS answers over UDP and TCP on the same port", async () => {
+  const server = await serveDNS({
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  try {
+    const udp = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      await udp.send(queryBytes("www.example.org", 1), {
+        transport: "udp",
+        hostname: "127.0.0.1",
+        port: server.port,
+      });
+      const [data] = await udp.receive();
+      assertEquals(decodeMessage(data).answers.length, 1);
+    } finally {
+      udp.close();
+    }
+    const tcp = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      const query = queryBytes("big.example.org", RecordType.TXT);
+      const framed = new Uint8Array([
+        query.length >> 8,
+        query.length & 0xff,
+        ...query,
+      ]);
+      await tcp.write(framed);
+      const chunks: number[] = [];
+      const buf = new Uint8Array(4096);
+      while (
+        chunks.length < 2 ||
+        chunks.length < 2 + ((chunks[0]! << 8) | chunks[1]!)
+      ) {
+        const n = await tcp.read(buf);
+        if (n === null) break;
+        chunks.push(...buf.subarray(0, n));
+      }
+      const response = decodeMessage(new Uint8Array(chunks.slice(2)));
+      assertEquals(response.answers.length, 6);
+    } finally {
+      tcp.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the UDP server survives garbage and keeps answering", async () => {
+  const server = await serveDNS({
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  const udp = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const to = {
+    transport: "udp" as const,
+    hostname: "127.0.0.1",
+    port: server.port,
+  };
+  try {
+    await udp.send(new Uint8Array([1, 2, 3]), to);
+    await udp.send(new Uint8Array(40).fill(0xff), to);
+    await udp.send(queryBytes("www.example.org", 1), to);
+    for (;;) {
+      const [data] = await udp.receive();
+      const message = decodeMessage(data);
+      if (message.rcode === Rcode.NOERROR) {
+        assertEquals(message.answers.length, 1);
+        break;
+      }
+    }
+  } finally {
+    udp.close();
+    await server.close();
+  }
+});
