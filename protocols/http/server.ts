@@ -294,9 +294,13 @@ class HTTPServerConnection {
     this.#arm("head");
     const events: HTTPEvent[] = [];
     let i = 0;
+    // A parse error is raised after the events decoded before it are served,
+    // so a handler reading a body sees the bytes that came before the error.
+    let broken: unknown = null;
     try {
       while (!this.#closing) {
         if (i === events.length) {
+          if (broken !== null) throw broken;
           events.length = 0;
           i = 0;
           if (this.#decoder.paused) {
@@ -311,14 +315,22 @@ class HTTPServerConnection {
           const chunk = await this.#conn.read();
           if (this.#closing) break;
           if (chunk === null) {
-            this.#decoder.end(events);
-            if (events.length === 0) break;
+            try {
+              this.#decoder.end(events);
+            } catch (error) {
+              broken = error;
+            }
+            if (events.length === 0 && broken === null) break;
             continue;
           }
           if (this.#timerKind === "idle" && this.#deadline !== Infinity) {
             this.#arm("head");
           }
-          this.#decoder.decode(chunk, events);
+          try {
+            this.#decoder.decode(chunk, events);
+          } catch (error) {
+            broken = error;
+          }
           continue;
         }
         const event = events[i++]!;
