@@ -1,0 +1,162 @@
+// dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
+import { assert, assertMatch } from "../../../trial/assertions.ts";
+import { serveDNS } from "../../../protocols/dns/mod.ts";
+import { fixtureZone } from "./helpers.ts";
+import { peerTest, run } from "./interop_helpers.ts";
+
+async function withServer(fn: (port: number) => Promise<void>): Promise<void> {
+  const server = await serveDNS({
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  try {
+    await fn(server.port);
+  } finally {
+    await server.close();
+  }
+}
+
+const common: Record<string, string[]> = {
+  dig: ["@127.0.0.1", "+tries=1", "+time=3", "+norecurse"],
+  kdig: ["@127.0.0.1", "+retry=0", "+time=3", "+norecurse"],
+};
+
+for (const tool of ["dig", "kdig"]) {
+  const ask = (path: string, port: number, ...args: string[]) =>
+    run(path, [...common[tool]!, "-p", String(port), ...args]);
+
+  peerTest(tool, `${tool}: A, AAAA, MX, TXT and SOA answers`, async (path) => {
+    await withServer(async (port) => {
+      assertMatch(
+        await ask(path, port, "www.example.org", "A"),
+        /www\.example\.org\.\s+3600\s+IN\s+A\s+192\.0\.2\.1/,
+      );
+      assertMatch(
+        await ask(path, port, "www.example.org", "AAAA"),
+        /IN\s+AAAA\s+2001:db8::1/,
+      );
+      const mx = await ask(path, port, "example.org", "MX");
+      assertMatch(mx, /IN\s+MX\s+10 mail\.example\.org\./);
+      assertMatch(mx, /IN\s+MX\s+20 mail2\.example\.net\./);
+      assertMatch(
+        await ask(path, port, "example.org", "TXT"),
+        /IN\s+TXT\s+"v=spf1 mx -all" "second string"/,
+      );
+      assertMatch(
+        await ask(path, port, "example.org", "SOA"),
+        /IN\s+SOA\s+ns1\.example\.org\. hostmaster\.example\.org\. 2026112901 7200 900 1209600 300/,
+      );
+    });
+  });
+
+  peerTest(tool, `${tool}: the answer is authoritative`, async (path) => {
+    await withServer(async (port) => {
+      assertMatch(
+        await ask(path, port, "www.example.org", "A"),
+        /flags: qr aa[;\s]/i,
+      );
+    });
+  });
+
+  peerTest(tool, `${tool}: NXDOMAIN carries the SOA`, async (path) => {
+    await withServer(async (port) => {
+      const out = await ask(path, port, "nope.example.org", "A");
+      assertMatch(out, /status: NXDOMAIN/);
+      assertMatch(
+        out,
+        /AUTHORITY SECTION:\s*\nexample\.org\.\s+300\s+IN\s+SOA/,
+      );
+    });
+  });
+
+  peerTest(
+    tool,
+    `${tool}: NODATA is NOERROR with no answer and the SOA`,
+    async (path) => {
+      await withServer(async (port) => {
+        const out = await ask(path, port, "www.example.org", "MX");
+        assertMatch(out, /status: NOERROR/);
+        assertMatch(out, /ANSWER: 0/);
+        assertMatch(out, /IN\s+SOA/);
+      });
+    },
+  );
+
+  peerTest(tool, `${tool}: +tcp`, async (path) => {
+    await withServer(async (port) => {
+      assertMatch(
+        await ask(path, port, "+tcp", "www.example.org", "A"),
+        /IN\s+A\s+192\.0\.2\.1/,
+      );
+    });
+  });
+
+  peerTest(
+    tool,
+    `${tool}: a large answer is truncated over UDP and complete over TCP`,
+    async (path) => {
+      await withServer(async (port) => {
+        const udp = await ask(
+          path,
+          port,
+          "+noedns",
+          "+ignore",
+          "big.example.org",
+          "TXT",
+        );
+        assertMatch(udp, /flags: qr aa tc[;\s]/i);
+        const retried = await ask(
+          path,
+          port,
+          "+noedns",
+          "big.example.org",
+          "TXT",
+        );
+        const records = retried.match(/IN\s+TXT\s+"\d/g) ?? [];
+        assert(
+          records.length === 6,
+          `expected 6 TXT records after the TCP retry:\n${retried}`,
+        );
+      });
+    },
+  );
+
+  peerTest(
+    tool,
+    `${tool}: EDNS is answered with OPT and a 1232-byte payload size`,
+    async (path) => {
+      await withServer(async (port) => {
+        const out = await ask(
+          path,
+          port,
+          "+edns=0",
+          "+bufsize=4096",
+          "+dnssec",
+          "big.example.org",
+          "TXT",
+        );
+        assertMatch(
+          out,
+          /(EDNS: version: 0, flags: do; udp: 1232|EDNS PSEUDOSECTION:\s*\n;; Version: 0; flags: do; UDP size: 1232)/,
+        );
+        assert(
+          !/flags: qr aa tc/i.test(out),
+          "the answer fits in the EDNS size and must not be truncated",
+        );
+      });
+    },
+  );
+
+  peerTest(
+    tool,
+    `${tool}: names outside the zone are REFUSED`,
+    async (path) => {
+      await withServer(async (port) => {
+        assertMatch(
+          await ask(path, port, "www.example.com", "A"),
+          /status: REFUSED/,
+        );
+      });
+    },
+  );
+}
