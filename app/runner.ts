@@ -54,10 +54,10 @@ export interface RunApplicationOptions {
   /** Overrides the application's `shutdownTimeout` (milliseconds). */
   shutdownTimeout?: number;
   /**
-   * Receives the line `listening on <address>` for each listening address
+   * Receives the lines `listening on <address>`, one per listening address,
    * once the application has started; default: printed on stdout.
    */
-  announce?: (line: string) => void;
+  announce?: (lines: string[]) => void;
   /** Stops the application when it aborts (in addition to SIGTERM/SIGINT). */
   signal?: AbortSignal;
 }
@@ -83,7 +83,8 @@ export async function runApplication(
   if (options.shutdownTimeout !== undefined) {
     application.shutdownTimeout = options.shutdownTimeout;
   }
-  const announce = options.announce ?? ((line: string) => console.log(line));
+  const announce = options.announce ??
+    ((lines: string[]) => lines.forEach((line) => console.log(line)));
 
   let pidfile: PidFile | undefined;
   if (options.pidfile !== undefined) {
@@ -138,9 +139,11 @@ export async function runApplication(
       });
       return 1;
     }
-    for (const address of listeningAddresses(application)) {
-      announce(`listening on ${formatAddress(address)}`);
-    }
+    announce(
+      listeningAddresses(application).map((address) =>
+        `listening on ${formatAddress(address)}`
+      ),
+    );
     log.info("{name} started (pid {pid})", {
       name: application.name,
       pid: Deno.pid,
