@@ -24,19 +24,6 @@ export * from "./line.ts";
 export * from "./netstring.ts";
 export * from "./length_prefixed.ts";
 export * from "./frame.ts";
-// The shared types this package's API is written in, for readers of its docs.
-export {
-  type Codec,
-  type DecoderCore,
-  decoderCore,
-  type EncoderCore,
-  encoderCore,
-  type FusableDecoder,
-  type FusableEncoder,
-} from "../../reactor/codec.ts";
-export type {
-  Address,
-  Connection,
-  MemoryAddr,
-} from "../../reactor/interfaces.ts";
-export { ProtocolError } from "../../reactor/errors.ts";
+export * from "./line_receiver.ts";
+export * from "./int_string_receiver.ts";
+export * from "./netstring_receiver.ts";

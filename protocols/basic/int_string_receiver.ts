@@ -1,0 +1,135 @@
+/**
+ * Twisted's length-prefixed string receivers (`Int8StringReceiver`,
+ * `Int16StringReceiver`, `Int32StringReceiver`), on the same core as
+ * {@linkcode LengthPrefixedDecoder}.
+ *
+ * @module
+ */
+import { Protocol } from "../../reactor/protocol.ts";
+import { FrameTooLongError } from "./errors.ts";
+import {
+  LengthPrefixedDecoderCore,
+  LengthPrefixedEncoderCore,
+  type PrefixLength,
+} from "./length_prefixed.ts";
+
+/**
+ * The base of the length-prefixed receivers: strings framed by a big-endian
+ * length of `prefixLength` bytes. `MAX_LENGTH` (default 99999, as in Twisted)
+ * limits what is received; a longer announced length calls
+ * `lengthLimitExceeded`, which drops the connection by default.
+ *
+ * @example Usage
+ * ```ts
+ * import { IntNStringReceiver } from "@spindle/spindle/protocols/basic";
+ * class Int24Ish extends IntNStringReceiver {
+ *   override prefixLength = 2 as const;
+ *   got: Uint8Array[] = [];
+ *   override stringReceived(data: Uint8Array): void {
+ *     this.got.push(data);
+ *   }
+ * }
+ * const receiver = new Int24Ish();
+ * receiver.dataReceived(new Uint8Array([0, 1, 42]));
+ * console.assert(receiver.got[0]?.[0] === 42);
+ * ```
+ */
+export class IntNStringReceiver extends Protocol {
+  /** Bytes in the length prefix. Set before the first data. */
+  prefixLength: PrefixLength = 4;
+  /** The longest string accepted, in bytes. Set before the first data. */
+  MAX_LENGTH = 99999;
+  #decoder: LengthPrefixedDecoderCore | null = null;
+  #encoder: LengthPrefixedEncoderCore | null = null;
+  #out: Uint8Array[] = [];
+
+  /** Called with each string received (bytes that may share the chunk's memory). */
+  stringReceived(_data: Uint8Array): void {}
+
+  /** Called when a peer announces a string over `MAX_LENGTH`; drops the connection by default. */
+  lengthLimitExceeded(_length: number): void {
+    this.transport.loseConnection();
+  }
+
+  /**
+   * Sends `data` with its length prefix. Throws {@linkcode FrameTooLongError}
+   * when the prefix cannot express its length.
+   */
+  sendString(data: string | Uint8Array): void {
+    this.#encoder ??= new LengthPrefixedEncoderCore({
+      prefixLength: this.prefixLength,
+      maxLength: 2 ** (8 * this.prefixLength) - 1,
+    });
+    this.transport.write(this.#encoder.encode(data));
+  }
+
+  /** Decodes the strings in `data` and calls `stringReceived` for each. */
+  override dataReceived(data: Uint8Array): void {
+    const decoder = this.#decoder ??= new LengthPrefixedDecoderCore({
+      prefixLength: this.prefixLength,
+      maxLength: this.MAX_LENGTH,
+    });
+    const out = this.#out;
+    let failure: unknown = undefined;
+    try {
+      decoder.decode(data, out);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      for (let i = 0; i < out.length; i++) {
+        if (this.connected && this.transport.disconnecting) return;
+        this.stringReceived(out[i] as Uint8Array);
+      }
+    } finally {
+      out.length = 0;
+    }
+    if (failure === undefined) return;
+    this.#decoder = null;
+    if (failure instanceof FrameTooLongError) {
+      this.lengthLimitExceeded(failure.length);
+    } else throw failure;
+  }
+}
+
+/**
+ * Strings with a 1-byte length prefix (at most 255 bytes).
+ *
+ * @example Usage
+ * ```ts
+ * import { Int8StringReceiver } from "@spindle/spindle/protocols/basic";
+ * console.assert(new Int8StringReceiver().prefixLength === 1);
+ * ```
+ */
+export class Int8StringReceiver extends IntNStringReceiver {
+  /** One byte of length. */
+  override prefixLength: PrefixLength = 1;
+}
+
+/**
+ * Strings with a 2-byte big-endian length prefix.
+ *
+ * @example Usage
+ * ```ts
+ * import { Int16StringReceiver } from "@spindle/spindle/protocols/basic";
+ * console.assert(new Int16StringReceiver().prefixLength === 2);
+ * ```
+ */
+export class Int16StringReceiver extends IntNStringReceiver {
+  /** Two bytes of length. */
+  override prefixLength: PrefixLength = 2;
+}
+
+/**
+ * Strings with a 4-byte big-endian length prefix.
+ *
+ * @example Usage
+ * ```ts
+ * import { Int32StringReceiver } from "@spindle/spindle/protocols/basic";
+ * console.assert(new Int32StringReceiver().prefixLength === 4);
+ * ```
+ */
+export class Int32StringReceiver extends IntNStringReceiver {
+  /** Four bytes of length. */
+  override prefixLength: PrefixLength = 4;
+}

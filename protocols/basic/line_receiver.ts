@@ -1,0 +1,230 @@
+/**
+ * Twisted's `LineReceiver` and `LineOnlyReceiver`, on the same line core as
+ * {@linkcode LineDecoder}.
+ *
+ * @module
+ */
+import { Protocol } from "../../reactor/protocol.ts";
+import { concatBytes, EMPTY } from "./_transform.ts";
+import { LineTooLongError } from "./errors.ts";
+import { LineDecoderCore, LineEncoderCore } from "./line.ts";
+
+/**
+ * A Twisted-style protocol that receives lines (UTF-8 text) and can switch to
+ * raw bytes and back mid-stream: `setRawMode()` from `lineReceived` hands
+ * every following byte to `rawDataReceived`, `setLineMode(extra)` goes back.
+ *
+ * Set `delimiter` (default `"\r\n"`) and `MAX_LENGTH` (default 16384 bytes)
+ * as fields of a subclass. A longer line calls `lineLengthExceeded`, which
+ * drops the connection by default; a line that is not UTF-8 drops it too.
+ *
+ * @example A line-echo protocol
+ * ```ts
+ * import { LineReceiver } from "@spindle/spindle/protocols/basic";
+ * import { Clock, connectedPair, runProtocol } from "@spindle/spindle/reactor";
+ * import { assertEquals } from "@spindle/spindle/trial";
+ * class Echo extends LineReceiver {
+ *   override lineReceived(line: string): void {
+ *     this.sendLine(line.toUpperCase());
+ *   }
+ * }
+ * const [client, server] = connectedPair();
+ * const done = runProtocol(new Echo(), server, { reactor: new Clock() });
+ * await client.write(new TextEncoder().encode("hi\r\n"));
+ * await client.closeWrite();
+ * assertEquals(await new Response(client.readable).text(), "HI\r\n");
+ * await client.close();
+ * await done;
+ * ```
+ */
+export class LineReceiver extends Protocol {
+  /** What ends a line; `"\n"` accepts `"\r\n"` too. */
+  delimiter: string | Uint8Array = "\r\n";
+  /** The longest line accepted, in bytes without the delimiter. */
+  MAX_LENGTH = 16384;
+  // The cores follow `delimiter` and `MAX_LENGTH` if a subclass changes them.
+  #decoder: LineDecoderCore | null = null;
+  #decoderFor: string | Uint8Array = "";
+  #encoder: LineEncoderCore | null = null;
+  #encoderFor: string | Uint8Array = "";
+  #lineMode = true;
+  // Bytes received but not yet handed to the line core or rawDataReceived.
+  #input: Uint8Array = EMPTY;
+  #busy = false;
+  #out: string[] = [];
+
+  /** Called with each line, without its delimiter. */
+  lineReceived(_line: string): void {}
+
+  /** Called with bytes received in raw mode. */
+  rawDataReceived(_data: Uint8Array): void {}
+
+  /**
+   * Called when a line is longer than `MAX_LENGTH`, with the bytes buffered
+   * at that point; the buffer is then cleared. Drops the connection by default.
+   */
+  lineLengthExceeded(_line: Uint8Array): void {
+    this.transport.loseConnection();
+  }
+
+  /** Sends `line` followed by the delimiter. */
+  sendLine(line: string | Uint8Array): void {
+    if (this.#encoder === null || this.#encoderFor !== this.delimiter) {
+      this.#encoder = new LineEncoderCore({ delimiter: this.delimiter });
+      this.#encoderFor = this.delimiter;
+    }
+    this.transport.write(this.#encoder.encode(line));
+  }
+
+  /** From now on, bytes go to `rawDataReceived` (the rest of this chunk included). */
+  setRawMode(): void {
+    this.#lineMode = false;
+  }
+
+  /** Back to lines; `extra` bytes are decoded as lines first. */
+  setLineMode(extra?: Uint8Array): void {
+    this.#lineMode = true;
+    if (extra !== undefined && extra.length > 0) this.dataReceived(extra);
+  }
+
+  /** Returns the bytes received but not yet decoded, and forgets them. */
+  clearLineBuffer(): Uint8Array {
+    const buffered = concatBytes(
+      this.#decoder?.release() ?? EMPTY,
+      this.#input,
+    );
+    this.#input = EMPTY;
+    return buffered;
+  }
+
+  /** Decodes lines (or passes raw bytes on) as the mode says. */
+  override dataReceived(data: Uint8Array): void {
+    this.#input = concatBytes(this.#input, data);
+    // A callback that feeds data back in (setLineMode from rawDataReceived)
+    // only queues it: the loop below picks it up in order.
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      this.#receive();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #receive(): void {
+    const out = this.#out;
+    while (!(this.connected && this.transport.disconnecting)) {
+      if (!this.#lineMode) {
+        const raw = concatBytes(this.#decoder?.release() ?? EMPTY, this.#input);
+        this.#input = EMPTY;
+        if (raw.length === 0) return;
+        this.rawDataReceived(raw);
+        continue;
+      }
+      const decoder = this.#lineDecoder();
+      const input = this.#input;
+      this.#input = EMPTY;
+      try {
+        // One line at a time, so a mode switch in lineReceived sees every byte after it.
+        decoder.decode(input, out, 1);
+      } catch (error) {
+        const buffered = decoder.release();
+        this.#input = EMPTY;
+        if (error instanceof LineTooLongError) {
+          this.lineLengthExceeded(buffered);
+        } else this.transport.loseConnection();
+        return;
+      }
+      const line = out.pop();
+      if (line === undefined) return;
+      this.lineReceived(line);
+    }
+  }
+
+  #lineDecoder(): LineDecoderCore {
+    const current = this.#decoder;
+    if (
+      current !== null && current.maxLength === this.MAX_LENGTH &&
+      this.#decoderFor === this.delimiter
+    ) return current;
+    const decoder = new LineDecoderCore({
+      delimiter: this.delimiter,
+      maxLength: this.MAX_LENGTH,
+    });
+    if (current !== null) {
+      this.#input = concatBytes(current.release(), this.#input);
+    }
+    this.#decoder = decoder;
+    this.#decoderFor = this.delimiter;
+    return decoder;
+  }
+}
+
+/**
+ * A Twisted-style protocol that only receives lines (no raw mode), decoding
+ * each chunk's lines in one go: faster than {@linkcode LineReceiver}.
+ *
+ * @example Usage
+ * ```ts
+ * import { LineOnlyReceiver } from "@spindle/spindle/protocols/basic";
+ * class Logger extends LineOnlyReceiver {
+ *   lines: string[] = [];
+ *   override lineReceived(line: string): void {
+ *     this.lines.push(line);
+ *   }
+ * }
+ * const logger = new Logger();
+ * logger.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
+ * console.assert(logger.lines.join() === "a,b");
+ * ```
+ */
+export class LineOnlyReceiver extends Protocol {
+  /** What ends a line; `"\n"` accepts `"\r\n"` too. Set before the first data. */
+  delimiter: string | Uint8Array = "\r\n";
+  /** The longest line accepted, in bytes. Set before the first data. */
+  MAX_LENGTH = 16384;
+  #decoder: LineDecoderCore | null = null;
+  #encoder: LineEncoderCore | null = null;
+  #out: string[] = [];
+
+  /** Called with each line, without its delimiter. */
+  lineReceived(_line: string): void {}
+
+  /** Called when a line is longer than `MAX_LENGTH`; drops the connection by default. */
+  lineLengthExceeded(_line: Uint8Array): void {
+    this.transport.loseConnection();
+  }
+
+  /** Sends `line` followed by the delimiter. */
+  sendLine(line: string | Uint8Array): void {
+    this.#encoder ??= new LineEncoderCore({ delimiter: this.delimiter });
+    this.transport.write(this.#encoder.encode(line));
+  }
+
+  /** Decodes the lines in `data` and calls `lineReceived` for each. */
+  override dataReceived(data: Uint8Array): void {
+    const decoder = this.#decoder ??= new LineDecoderCore({
+      delimiter: this.delimiter,
+      maxLength: this.MAX_LENGTH,
+    });
+    const out = this.#out;
+    let failure: unknown = undefined;
+    try {
+      decoder.decode(data, out);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      for (let i = 0; i < out.length; i++) {
+        if (this.connected && this.transport.disconnecting) return;
+        this.lineReceived(out[i] as string);
+      }
+    } finally {
+      out.length = 0;
+    }
+    if (failure === undefined) return;
+    const buffered = decoder.release();
+    if (failure instanceof LineTooLongError) this.lineLengthExceeded(buffered);
+    else this.transport.loseConnection();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Twisted's `NetstringReceiver`, on the same core as {@linkcode NetstringDecoder}.
+ *
+ * @module
+ */
+import { Protocol } from "../../reactor/protocol.ts";
+import { NetstringDecoderCore, NetstringEncoderCore } from "./netstring.ts";
+
+/**
+ * A Twisted-style protocol that receives netstrings. `MAX_LENGTH` (default
+ * 99999, as in Twisted) limits what is received; a malformed or oversized
+ * netstring drops the connection (`brokenPeer` becomes true).
+ *
+ * @example Usage
+ * ```ts
+ * import { NetstringReceiver } from "@spindle/spindle/protocols/basic";
+ * class Collect extends NetstringReceiver {
+ *   got: string[] = [];
+ *   override stringReceived(data: Uint8Array): void {
+ *     this.got.push(new TextDecoder().decode(data));
+ *   }
+ * }
+ * const receiver = new Collect();
+ * receiver.dataReceived(new TextEncoder().encode("3:abc,"));
+ * console.assert(receiver.got[0] === "abc");
+ * ```
+ */
+export class NetstringReceiver extends Protocol {
+  /** The longest string accepted, in bytes. Set before the first data. */
+  MAX_LENGTH = 99999;
+  /** Whether the peer sent a malformed netstring (the connection is then dropped). */
+  brokenPeer = false;
+  #decoder: NetstringDecoderCore | null = null;
+  #encoder: NetstringEncoderCore = new NetstringEncoderCore({
+    maxLength: Number.MAX_SAFE_INTEGER,
+  });
+  #out: Uint8Array[] = [];
+
+  /** Called with each string received (bytes that may share the chunk's memory). */
+  stringReceived(_data: Uint8Array): void {}
+
+  /** Sends `data` as a netstring. */
+  sendString(data: string | Uint8Array): void {
+    this.transport.write(this.#encoder.encode(data));
+  }
+
+  /** Decodes the netstrings in `data` and calls `stringReceived` for each. */
+  override dataReceived(data: Uint8Array): void {
+    if (this.brokenPeer) return;
+    const decoder = this.#decoder ??= new NetstringDecoderCore({
+      maxLength: this.MAX_LENGTH,
+    });
+    const out = this.#out;
+    let failed = false;
+    try {
+      decoder.decode(data, out);
+    } catch {
+      failed = true;
+    }
+    try {
+      for (let i = 0; i < out.length; i++) {
+        if (this.connected && this.transport.disconnecting) return;
+        this.stringReceived(out[i] as Uint8Array);
+      }
+    } finally {
+      out.length = 0;
+    }
+    if (failed) {
+      this.brokenPeer = true;
+      if (this.connected) this.transport.loseConnection();
+    }
+  }
+}
