@@ -2,6 +2,13 @@
 
 /** The path of `command` on PATH (or in an sbin), or `null` when it is not installed. */
 export function which(command: string): string | null {
+  if (command.startsWith("/")) {
+    try {
+      return Deno.statSync(command).isFile ? command : null;
+    } catch {
+      return null;
+    }
+  }
   const dirs = [
     ...(Deno.env.get("PATH") ?? "").split(":"),
     "/usr/sbin",
