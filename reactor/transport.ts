@@ -164,6 +164,8 @@ class ProtocolTransport implements Transport {
   #pendingBytes = 0;
   #inFlightBytes = 0;
   #flushing = false;
+  /** Inside `dataReceived`: the read loop flushes right after it returns. */
+  #dispatching = false;
 
   #producer: PushProducer | PullProducer | null = null;
   #streaming = false;
@@ -244,11 +246,20 @@ class ProtocolTransport implements Transport {
       // A pause asked for while the read was pending holds this chunk back.
       if (this.#readPaused) await this.#readResumed();
       if (this.#readingDone()) return;
+      this.#dispatching = true;
       try {
         protocol.dataReceived(chunk);
       } catch (error) {
+        this.#dispatching = false;
         this.#crashed(error, "dataReceived");
         return;
+      }
+      this.#dispatching = false;
+      // What dataReceived wrote goes out now, in one write, before the next
+      // read is started: no microtask hop on the echo path.
+      if (!this.#flushing && this.#pending.length > 0) {
+        this.#flushing = true;
+        this.#flush();
       }
     }
     if (this.#readingDone()) return;
@@ -275,7 +286,7 @@ class ProtocolTransport implements Transport {
     if (bytes.byteLength === 0) return;
     this.#pending.push(bytes);
     this.#pendingBytes += bytes.byteLength;
-    if (!this.#flushing) {
+    if (!this.#flushing && !this.#dispatching) {
       this.#flushing = true;
       queueMicrotask(() => this.#flush());
     }
@@ -329,6 +340,12 @@ class ProtocolTransport implements Transport {
   /** Finishes a pending close or half-close once nothing is left to send. */
   #afterFlush(): void {
     if (this.#flushing || this.#shutDown) return;
+    if (this.#pending.length > 0) {
+      // Written inside dataReceived and not flushed yet: send it first.
+      this.#flushing = true;
+      this.#flush();
+      return;
+    }
     if (this.#closing) {
       if (this.#producer === null) this.#closeNow();
     } else if (this.#writeClosing) {

@@ -130,6 +130,21 @@ Deno.test("loseConnection sends what was written, then closes with ConnectionDon
   assertEquals(protocol.connected, false);
 });
 
+Deno.test("what dataReceived writes before loseConnection is sent", async () => {
+  class Once extends Protocol {
+    override dataReceived(data: Uint8Array): void {
+      this.transport.write(data);
+      this.transport.write("!");
+      this.transport.loseConnection();
+    }
+  }
+  const { client, done } = run(new Once());
+  await client.write(encoder.encode("bye"));
+  assertEquals(decoder.decode(await readAll(() => client.read())), "bye!");
+  await client.close();
+  assertInstanceOf(await done, ConnectionDone);
+});
+
 Deno.test("writes after the connection closed are dropped", async () => {
   const protocol = new Recorder();
   const { client, done } = run(protocol);
