@@ -126,7 +126,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   #running = false;
   #suppressAlreadyCalled = false;
   #tracked = false;
-  #canceller: Canceller<any> | undefined; // any: keeps Deferred<T> covariant
+  // Typed loosely so that Deferred<T> stays assignable to Deferred<unknown>.
+  #canceller: Canceller<never> | undefined;
 
   /**
    * Creates a Deferred with no result. `canceller`, if given, is called by
@@ -412,7 +413,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (!this.#called) {
       const canceller = this.#canceller;
       if (canceller !== undefined) {
-        canceller(this);
+        canceller(this as never);
       } else {
         this.#suppressAlreadyCalled = true;
       }

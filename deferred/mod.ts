@@ -22,4 +22,15 @@ export {
 } from "./deferred.ts";
 export { type ErrorType, Failure, type TrappedError } from "./failure.ts";
 export * from "./errors.ts";
+export type { DelayedCall, IReactorTime } from "../reactor/time.ts";
 export { ensureDeferred, maybeDeferred } from "./maybe_deferred.ts";
+export {
+  DeferredList,
+  type DeferredListEntry,
+  type DeferredListOptions,
+  type GatherOptions,
+  gatherResults,
+  race,
+} from "./deferred_list.ts";
+export { DeferredLock, DeferredSemaphore } from "./lock.ts";
+export { DeferredQueue, type DeferredQueueOptions } from "./queue.ts";

@@ -15,8 +15,18 @@ export class AssertionError extends Error {
   }
 }
 
+/**
+ * Any class, as accepted by {@linkcode assertInstanceOf}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { AnyConstructor } from "@spindle/spindle/trial";
+ * const type: AnyConstructor = Map;
+ * console.assert(new Map() instanceof type);
+ * ```
+ */
 // deno-lint-ignore no-explicit-any
-type AnyConstructor = new (...args: any[]) => unknown;
+export type AnyConstructor = new (...args: any[]) => unknown;
 
 function rethrow(error: unknown, msg?: string): never {
   const message = msg ??
