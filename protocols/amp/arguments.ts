@@ -386,7 +386,8 @@ export function writeValues<S extends Schema>(
   values: Values<S>,
   box: Map<string, Uint8Array>,
 ): Map<string, Uint8Array> {
-  const source = values as Record<string, unknown>;
+  // A responder that returned nothing gets MissingArgumentError, not a TypeError.
+  const source = (values ?? {}) as Record<string, unknown>;
   for (const name in schema) {
     const argument = schema[name]!;
     const value = source[name];

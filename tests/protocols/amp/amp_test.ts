@@ -24,6 +24,7 @@ import { Clock } from "../../../reactor/clock.ts";
 import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { ConnectionLostError } from "../../../reactor/errors.ts";
 import { Factory } from "../../../reactor/factory.ts";
+import { NotConnectedError } from "../../../reactor/protocol.ts";
 import type { Connection } from "../../../reactor/interfaces.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
 import {
@@ -32,7 +33,9 @@ import {
   assertInstanceOf,
   assertRejects,
   assertStrictEquals,
-} from "../../../trial/assertions.ts";
+  flushLoggedErrors,
+  test,
+} from "../../../trial/mod.ts";
 
 class DivideByZeroError extends Error {}
 class FatalError extends Error {}
@@ -110,7 +113,7 @@ const rawBox = (entries: Record<string, string>) =>
     new Map(Object.entries(entries).map(([k, v]) => [k, text.encode(v)])),
   );
 
-Deno.test("callRemote resolves with the responder's typed response", async () => {
+test("callRemote resolves with the responder's typed response", async () => {
   const server = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
   const client = new AMP();
   const pair = connect(server, client);
@@ -119,7 +122,7 @@ Deno.test("callRemote resolves with the responder's typed response", async () =>
   await pair.close();
 });
 
-Deno.test("callRemote returns a Deferred", async () => {
+test("callRemote returns a Deferred", async () => {
   const server = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
   const client = new AMP();
   const pair = connect(server, client);
@@ -130,7 +133,7 @@ Deno.test("callRemote returns a Deferred", async () => {
   await pair.close();
 });
 
-Deno.test("responders may answer with a Promise or a Deferred, in any order", async () => {
+test("responders may answer with a Promise or a Deferred, in any order", async () => {
   const later = new Deferred<{ total: number }>();
   const server = new AMP().respond(Sum, ({ a, b }) => {
     if (a === 0) return later;
@@ -146,7 +149,7 @@ Deno.test("responders may answer with a Promise or a Deferred, in any order", as
   await pair.close();
 });
 
-Deno.test("many calls in flight are each answered with their own response", async () => {
+test("many calls in flight are each answered with their own response", async () => {
   const server = new AMP().respond(Sum, async ({ a, b }) => {
     await new Promise((resolve) => setTimeout(resolve, (a * 7) % 5));
     return { total: a + b };
@@ -162,7 +165,7 @@ Deno.test("many calls in flight are each answered with their own response", asyn
   await pair.close();
 });
 
-Deno.test("every argument type crosses the connection", async () => {
+test("every argument type crosses the connection", async () => {
   const All = defineCommand({
     name: "All",
     arguments: {
@@ -191,7 +194,7 @@ Deno.test("every argument type crosses the connection", async () => {
   await pair.close();
 });
 
-Deno.test("a declared error is raised on the caller as its class, with the description", async () => {
+test("a declared error is raised on the caller as its class, with the description", async () => {
   const server = new AMP().respond(Divide, ({ numerator, denominator }) => {
     if (denominator === 0) throw new DivideByZeroError("cannot divide by zero");
     return { result: Math.trunc(numerator / denominator) };
@@ -214,7 +217,7 @@ Deno.test("a declared error is raised on the caller as its class, with the descr
   await pair.close();
 });
 
-Deno.test("a declared fatal error is sent, then the responder closes the connection", async () => {
+test("a declared fatal error is sent, then the responder closes the connection", async () => {
   const server = new AMP().respond(Divide, () => {
     throw new FatalError("giving up");
   });
@@ -228,7 +231,7 @@ Deno.test("a declared fatal error is sent, then the responder closes the connect
   await pair.done;
 });
 
-Deno.test("a RemoteAmpError thrown by a responder sends its own code", async () => {
+test("a RemoteAmpError thrown by a responder sends its own code", async () => {
   const server = new AMP().respond(Sum, () => {
     throw new RemoteAmpError("QUOTA", "over quota");
   });
@@ -242,7 +245,7 @@ Deno.test("a RemoteAmpError thrown by a responder sends its own code", async () 
   await pair.close();
 });
 
-Deno.test("a command without a responder fails with UnhandledCommandError and the connection stays up", async () => {
+test("a command without a responder fails with UnhandledCommandError and the connection stays up", async () => {
   const server = new AMP();
   const client = new AMP();
   const pair = connect(server, client);
@@ -256,8 +259,8 @@ Deno.test("a command without a responder fails with UnhandledCommandError and th
   await pair.close();
 });
 
-Deno.test("an undeclared responder error is logged, answered UNKNOWN, and closes the connection", async () => {
-  using logs = captureLogs({ namespace: "spindle.amp", level: "error" });
+test("an undeclared responder error is logged, answered UNKNOWN, and closes the connection", async () => {
+  using _quiet = captureLogs({ namespace: "spindle.amp" });
   const bug = new TypeError("bug in the responder");
   const server = new AMP().respond(Fail, () => {
     throw bug;
@@ -270,11 +273,12 @@ Deno.test("an undeclared responder error is logged, answered UNKNOWN, and closes
   );
   assertEquals(error.description, "Unknown Error");
   await pair.done;
-  assertEquals(logs.records.length, 1);
-  assertStrictEquals(logs.records[0]!.fields.error, bug);
+  const logged = flushLoggedErrors(TypeError);
+  assertEquals(logged.length, 1);
+  assertStrictEquals(logged[0], bug);
 });
 
-Deno.test("requiresAnswer false sends no _ask, returns nothing, and the responder still runs", async () => {
+test("requiresAnswer false sends no _ask, returns nothing, and the responder still runs", async () => {
   const received = new Deferred<string>();
   const server = new AMP().respond(Notify, ({ message }) => {
     received.callback(message);
@@ -288,7 +292,7 @@ Deno.test("requiresAnswer false sends no _ask, returns nothing, and the responde
   await pair.close();
 });
 
-Deno.test("the peer's responders can call back the caller during a call", async () => {
+test("the peer's responders can call back the caller during a call", async () => {
   const server = new AMP().respond(Echo, async ({ text }, peer) => {
     const { total } = await peer.callRemote(Sum, { a: text.length, b: 0 });
     return { text: `${text}:${total}` };
@@ -301,7 +305,7 @@ Deno.test("the peer's responders can call back the caller during a call", async 
   await pair.close();
 });
 
-Deno.test("losing the connection fails outstanding calls and later calls with ConnectionLostError", async () => {
+test("losing the connection fails outstanding calls and later calls with ConnectionLostError", async () => {
   const never = new Deferred<{ total: number }>();
   const server = new AMP().respond(Sum, () => never);
   const client = new AMP();
@@ -318,7 +322,7 @@ Deno.test("losing the connection fails outstanding calls and later calls with Co
   never.callback({ total: 0 });
 });
 
-Deno.test("arguments that cannot be encoded fail the call without sending", async () => {
+test("arguments that cannot be encoded fail the call without sending", async () => {
   const client = new AMP();
   const server = new AMP().respond(Echo, ({ text }) => ({ text }));
   const pair = connect(server, client);
@@ -341,8 +345,8 @@ Deno.test("arguments that cannot be encoded fail the call without sending", asyn
   await pair.close();
 });
 
-Deno.test("a response the responder cannot encode is logged and answered UNKNOWN", async () => {
-  using logs = captureLogs({ namespace: "spindle.amp", level: "error" });
+test("a response the responder cannot encode is logged and answered UNKNOWN", async () => {
+  using _quiet = captureLogs({ namespace: "spindle.amp" });
   const server = new AMP().respond(Echo, () => ({ text: "x".repeat(70000) }));
   const client = new AMP();
   const pair = connect(server, client);
@@ -351,10 +355,10 @@ Deno.test("a response the responder cannot encode is logged and answered UNKNOWN
     UnknownRemoteError,
   );
   await pair.done;
-  assertInstanceOf(logs.records[0]!.fields.error, ValueTooLongError);
+  assertEquals(flushLoggedErrors(ValueTooLongError).length, 1);
 });
 
-Deno.test("a command box is answered on the wire with _answer echoing _ask", async () => {
+test("a command box is answered on the wire with _answer echoing _ask", async () => {
   const { raw, done } = connectRaw(
     new AMP().respond(Sum, ({ a, b }) => ({ total: a + b })),
   );
@@ -372,7 +376,7 @@ Deno.test("a command box is answered on the wire with _answer echoing _ask", asy
   await done;
 });
 
-Deno.test("arguments from the peer that do not decode are answered UNKNOWN, then the connection closes", async () => {
+test("arguments from the peer that do not decode are answered UNKNOWN, then the connection closes", async () => {
   using _logs = captureLogs({ namespace: "spindle.amp" });
   const { raw, done } = connectRaw(
     new AMP().respond(Sum, ({ a, b }) => ({ total: a + b })),
@@ -395,7 +399,7 @@ for (
     ],
   ] as const
 ) {
-  Deno.test(`${name} from the peer close the connection and fail outstanding calls`, async () => {
+  test(`${name} from the peer close the connection and fail outstanding calls`, async () => {
     using logs = captureLogs({ namespace: "spindle.amp" });
     const client = new AMP();
     const [clientConn, raw] = connectedPair();
@@ -413,7 +417,7 @@ for (
   });
 }
 
-Deno.test("a shared CommandLocator serves every connection a Factory builds", async () => {
+test("a shared CommandLocator serves every connection a Factory builds", async () => {
   const locator = new CommandLocator().respond(
     Sum,
     ({ a, b }) => ({ total: a + b }),
@@ -438,4 +442,11 @@ Deno.test("a shared CommandLocator serves every connection a Factory builds", as
     await done;
   }
   await Promise.all(served);
+});
+
+test("callRemote before the peer is connected fails with NotConnectedError", async () => {
+  await assertRejects(
+    () => new AMP().callRemote(Sum, { a: 1, b: 1 }).asPromise(),
+    NotConnectedError,
+  );
 });

@@ -19,12 +19,13 @@ import {
   assert,
   assertEquals,
   assertThrows,
-} from "../../../trial/assertions.ts";
+  test,
+} from "../../../trial/mod.ts";
 
 const text = new TextEncoder();
 const show = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-Deno.test("Integer writes decimal digits and reads them back, signs included", () => {
+test("Integer writes decimal digits and reads them back, signs included", () => {
   assertEquals(show(Integer.toBytes(123)), "123");
   assertEquals(show(Integer.toBytes(-7)), "-7");
   assertEquals(Integer.fromBytes(text.encode("+42")), 42);
@@ -32,7 +33,7 @@ Deno.test("Integer writes decimal digits and reads them back, signs included", (
   assertEquals(Integer.fromBytes(text.encode("9007199254740991")), 2 ** 53 - 1);
 });
 
-Deno.test("Integer refuses non-integers and values beyond safe integers, both ways", () => {
+test("Integer refuses non-integers and values beyond safe integers, both ways", () => {
   assertThrows(() => Integer.toBytes(1.5), InvalidArgumentError);
   assertThrows(() => Integer.toBytes(2 ** 53), InvalidArgumentError);
   for (const bad of ["", "1.0", "0x10", " 1", "1e3", "9007199254740993"]) {
@@ -43,18 +44,18 @@ Deno.test("Integer refuses non-integers and values beyond safe integers, both wa
   }
 });
 
-Deno.test("BigInteger carries integers of any size in the Integer wire form", () => {
+test("BigInteger carries integers of any size in the Integer wire form", () => {
   const big = -(10n ** 40n) + 1n;
   assertEquals(show(BigInteger.toBytes(big)), big.toString());
   assertEquals(BigInteger.fromBytes(BigInteger.toBytes(big)), big);
 });
 
-Deno.test("String passes bytes through unchanged", () => {
+test("String passes bytes through unchanged", () => {
   const bytes = new Uint8Array([0, 1, 254, 255]);
   assertEquals(amp.String.fromBytes(amp.String.toBytes(bytes)), bytes);
 });
 
-Deno.test("Unicode is UTF-8 and refuses invalid UTF-8", () => {
+test("Unicode is UTF-8 and refuses invalid UTF-8", () => {
   assertEquals(Unicode.toBytes("é☃"), text.encode("é☃"));
   assertEquals(Unicode.fromBytes(text.encode("é☃")), "é☃");
   assertThrows(
@@ -63,7 +64,7 @@ Deno.test("Unicode is UTF-8 and refuses invalid UTF-8", () => {
   );
 });
 
-Deno.test("Boolean is exactly True or False", () => {
+test("Boolean is exactly True or False", () => {
   assertEquals(show(amp.Boolean.toBytes(true)), "True");
   assertEquals(show(amp.Boolean.toBytes(false)), "False");
   assertEquals(amp.Boolean.fromBytes(text.encode("True")), true);
@@ -74,7 +75,7 @@ Deno.test("Boolean is exactly True or False", () => {
   );
 });
 
-Deno.test("Float writes Python's repr style and reads what float() reads", () => {
+test("Float writes Python's repr style and reads what float() reads", () => {
   assertEquals(show(Float.toBytes(1)), "1.0");
   assertEquals(show(Float.toBytes(-0)), "-0.0");
   assertEquals(show(Float.toBytes(0.1)), "0.1");
@@ -89,7 +90,7 @@ Deno.test("Float writes Python's repr style and reads what float() reads", () =>
   assertThrows(() => Float.fromBytes(text.encode("1,5")), InvalidArgumentError);
 });
 
-Deno.test("DateTime writes 32 characters in UTC and applies a received offset", () => {
+test("DateTime writes 32 characters in UTC and applies a received offset", () => {
   const date = new Date(Date.UTC(2012, 0, 23, 12, 34, 56, 54));
   assertEquals(
     show(DateTime.toBytes(date)),
@@ -106,7 +107,7 @@ Deno.test("DateTime writes 32 characters in UTC and applies a received offset", 
   );
 });
 
-Deno.test("DateTime refuses malformed or impossible dates, and years outside 1-9999", () => {
+test("DateTime refuses malformed or impossible dates, and years outside 1-9999", () => {
   for (
     const bad of [
       "2012-01-23 12:34:56.054321+05:30",
@@ -128,7 +129,7 @@ Deno.test("DateTime refuses malformed or impossible dates, and years outside 1-9
   assertThrows(() => DateTime.toBytes(new Date(NaN)), InvalidArgumentError);
 });
 
-Deno.test("ListOf writes each element with a 2-byte length prefix", () => {
+test("ListOf writes each element with a 2-byte length prefix", () => {
   const list = ListOf(Integer);
   assertEquals(
     list.toBytes([3, 77]),
@@ -143,7 +144,7 @@ Deno.test("ListOf writes each element with a 2-byte length prefix", () => {
   assertThrows(() => list.fromBytes(new Uint8Array([0])), InvalidArgumentError);
 });
 
-Deno.test("AmpList writes each row as a whole box", () => {
+test("AmpList writes each row as a whole box", () => {
   const rows = AmpList({ a: Integer, b: Unicode });
   const value = [{ a: 7, b: "hello" }, { a: 9, b: "goodbye" }];
   assertEquals(rows.fromBytes(rows.toBytes(value)), value);
@@ -161,7 +162,7 @@ Deno.test("AmpList writes each row as a whole box", () => {
   );
 });
 
-Deno.test("optional arguments may be left out and read back as absent", () => {
+test("optional arguments may be left out and read back as absent", () => {
   const schema = { need: Integer, maybe: optional(Unicode) };
   const box = writeValues(schema, { need: 1 }, new Map());
   assertEquals([...box.keys()], ["need"]);
@@ -169,7 +170,7 @@ Deno.test("optional arguments may be left out and read back as absent", () => {
   assertThrows(() => readValues(schema, new Map()), MissingArgumentError);
 });
 
-Deno.test("readValues names the argument that does not decode and ignores unknown keys", () => {
+test("readValues names the argument that does not decode and ignores unknown keys", () => {
   const error = assertThrows(
     () =>
       readValues(
@@ -181,7 +182,7 @@ Deno.test("readValues names the argument that does not decode and ignores unknow
   assert(error.message.includes('"n"'));
 });
 
-Deno.test("command schemas type the values at compile time", () => {
+test("command schemas type the values at compile time", () => {
   const Sum = defineCommand({
     name: "Sum",
     arguments: { a: Integer, b: Integer, note: optional(Unicode) },

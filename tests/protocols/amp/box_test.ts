@@ -20,7 +20,8 @@ import {
   assertInstanceOf,
   assertRejects,
   assertThrows,
-} from "../../../trial/assertions.ts";
+  test,
+} from "../../../trial/mod.ts";
 import { randomSplit, seededRandom } from "./_random.ts";
 
 const text = new TextEncoder();
@@ -43,7 +44,7 @@ function decodeAll(
   return out;
 }
 
-Deno.test("encodeBox writes 2-byte lengths, keys, values and an empty key at the end", () => {
+test("encodeBox writes 2-byte lengths, keys, values and an empty key at the end", () => {
   assertEquals(
     encodeBox(box({ _command: "Sum", a: "13" })),
     new Uint8Array([
@@ -58,12 +59,12 @@ Deno.test("encodeBox writes 2-byte lengths, keys, values and an empty key at the
   );
 });
 
-Deno.test("an empty box encodes as two zero bytes and decodes as an empty map", () => {
+test("an empty box encodes as two zero bytes and decodes as an empty map", () => {
   assertEquals(encodeBox(new Map()), new Uint8Array([0, 0]));
   assertEquals(decodeAll([new Uint8Array([0, 0])]), [new Map()]);
 });
 
-Deno.test("boxes round-trip, including empty and 65535-byte values", () => {
+test("boxes round-trip, including empty and 65535-byte values", () => {
   const boxes = [
     box({ _ask: "1", _command: "Sum", a: "1", b: "2" }),
     box({ empty: "" }),
@@ -76,7 +77,7 @@ Deno.test("boxes round-trip, including empty and 65535-byte values", () => {
   assertEquals(decodeAll([bytes]), boxes);
 });
 
-Deno.test("the same bytes split at every boundary give the same boxes", () => {
+test("the same bytes split at every boundary give the same boxes", () => {
   const boxes = [box({ _answer: "a", total: "3" }), box({ x: "", y: "yy" })];
   const bytes = new Uint8Array(boxes.flatMap((b) => [...encodeBox(b)]));
   for (let cut = 0; cut <= bytes.length; cut++) {
@@ -87,7 +88,7 @@ Deno.test("the same bytes split at every boundary give the same boxes", () => {
   }
 });
 
-Deno.test("the same bytes split at seeded random boundaries give the same boxes", () => {
+test("the same bytes split at seeded random boundaries give the same boxes", () => {
   const random = seededRandom(5);
   const boxes: AmpBox[] = [];
   for (let i = 0; i < 50; i++) {
@@ -107,14 +108,14 @@ Deno.test("the same bytes split at seeded random boundaries give the same boxes"
   }
 });
 
-Deno.test("a decoded value does not share memory with the input chunk", () => {
+test("a decoded value does not share memory with the input chunk", () => {
   const bytes = encodeBox(box({ k: "v" }));
   const [decoded] = decodeAll([bytes]);
   bytes.fill(0);
   assertEquals(decoded!.get("k"), text.encode("v"));
 });
 
-Deno.test("a key length over 255 is a KeyTooLongError, even from its first byte", () => {
+test("a key length over 255 is a KeyTooLongError, even from its first byte", () => {
   assertThrows(
     () => new BoxDecoderCore().decode(new Uint8Array([1, 0]), []),
     KeyTooLongError,
@@ -125,14 +126,14 @@ Deno.test("a key length over 255 is a KeyTooLongError, even from its first byte"
   );
 });
 
-Deno.test("a key that is not UTF-8 is an InvalidKeyError", () => {
+test("a key that is not UTF-8 is an InvalidKeyError", () => {
   assertThrows(
     () => new BoxDecoderCore().decode(new Uint8Array([0, 1, 0xff, 0, 0]), []),
     InvalidKeyError,
   );
 });
 
-Deno.test("a box over maxBoxBytes is a BoxTooLargeError before its value is buffered", () => {
+test("a box over maxBoxBytes is a BoxTooLargeError before its value is buffered", () => {
   const core = new BoxDecoderCore({ maxBoxBytes: 100 });
   assertThrows(
     () => core.decode(new Uint8Array([0, 1, 0x6b, 0xff, 0xff]), []),
@@ -140,7 +141,7 @@ Deno.test("a box over maxBoxBytes is a BoxTooLargeError before its value is buff
   );
 });
 
-Deno.test("a box over maxKeys is a TooManyKeysError", () => {
+test("a box over maxKeys is a TooManyKeysError", () => {
   const bytes = encodeBox(box({ a: "", b: "", c: "" }));
   assertThrows(
     () => new BoxDecoderCore({ maxKeys: 2 }).decode(bytes, []),
@@ -152,7 +153,7 @@ Deno.test("a box over maxKeys is a TooManyKeysError", () => {
   );
 });
 
-Deno.test("limits count per box: many small boxes pass a small maxBoxBytes", () => {
+test("limits count per box: many small boxes pass a small maxBoxBytes", () => {
   const one = encodeBox(box({ k: "12345" }));
   const bytes = new Uint8Array(
     Array.from({ length: 100 }, () => [...one]).flat(),
@@ -163,7 +164,7 @@ Deno.test("limits count per box: many small boxes pass a small maxBoxBytes", () 
   );
 });
 
-Deno.test("input that ends inside a box is a TruncatedBoxError at end", () => {
+test("input that ends inside a box is a TruncatedBoxError at end", () => {
   const bytes = encodeBox(box({ k: "v" }));
   for (let cut = 1; cut < bytes.length; cut++) {
     const core = new BoxDecoderCore();
@@ -172,7 +173,7 @@ Deno.test("input that ends inside a box is a TruncatedBoxError at end", () => {
   }
 });
 
-Deno.test("release hands back the bytes of the box in progress, exactly", () => {
+test("release hands back the bytes of the box in progress, exactly", () => {
   const first = encodeBox(box({ a: "1" }));
   const second = encodeBox(box({ key: "value", other: "x" }));
   for (let cut = 0; cut < second.length; cut++) {
@@ -187,7 +188,7 @@ Deno.test("release hands back the bytes of the box in progress, exactly", () => 
   }
 });
 
-Deno.test("encoding refuses an empty key, a key over 255 bytes and a value over 65535", () => {
+test("encoding refuses an empty key, a key over 255 bytes and a value over 65535", () => {
   assertThrows(() => encodeBox(box({ "": "v" })), EmptyKeyError);
   assertThrows(
     () => encodeBox(box({ ["é".repeat(128)]: "v" })),
@@ -199,7 +200,7 @@ Deno.test("encoding refuses an empty key, a key over 255 bytes and a value over 
   );
 });
 
-Deno.test("every box error is a ProtocolError", () => {
+test("every box error is a ProtocolError", () => {
   for (
     const error of [
       new KeyTooLongError(300),
@@ -215,7 +216,7 @@ Deno.test("every box error is a ProtocolError", () => {
   }
 });
 
-Deno.test("decodeBoxes reads whole boxes and refuses a trailing partial one", () => {
+test("decodeBoxes reads whole boxes and refuses a trailing partial one", () => {
   const one = encodeBox(box({ k: "v" }));
   assertEquals(decodeBoxes(new Uint8Array([...one, ...one])).length, 2);
   assertThrows(
@@ -224,20 +225,20 @@ Deno.test("decodeBoxes reads whole boxes and refuses a trailing partial one", ()
   );
 });
 
-Deno.test("BoxCodec makes cores with its limits", () => {
+test("BoxCodec makes cores with its limits", () => {
   const codec = new BoxCodec({ maxKeys: 1 });
   const bytes = codec.createEncoder().encode(box({ a: "", b: "" }));
   assertThrows(() => codec.createDecoder().decode(bytes, []), TooManyKeysError);
 });
 
-Deno.test("AmpBoxEncoder and AmpBoxDecoder round-trip boxes through streams", async () => {
+test("AmpBoxEncoder and AmpBoxDecoder round-trip boxes through streams", async () => {
   const boxes = [box({ a: "1" }), box({ b: "2" })];
   const bytes = ReadableStream.from(boxes).pipeThrough(new AmpBoxEncoder());
   const decoded = await Array.fromAsync(bytes.pipeThrough(new AmpBoxDecoder()));
   assertEquals(decoded, boxes);
 });
 
-Deno.test("AmpBoxDecoder errors the stream when input ends inside a box", async () => {
+test("AmpBoxDecoder errors the stream when input ends inside a box", async () => {
   const stream = ReadableStream.from([new Uint8Array([0, 1, 0x6b])])
     .pipeThrough(new AmpBoxDecoder());
   await assertRejects(() => Array.fromAsync(stream), TruncatedBoxError);

@@ -10,7 +10,7 @@ import {
   Unicode,
 } from "../../../protocols/amp/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
-import { assert } from "../../../trial/assertions.ts";
+import { assert, test } from "../../../trial/mod.ts";
 import { randomSplit, seededRandom } from "./_random.ts";
 
 const ITERATIONS = 100_000;
@@ -50,7 +50,7 @@ function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
   return new Uint8Array(out);
 }
 
-Deno.test("fuzz: 100,000 random and mutated inputs give boxes or a ProtocolError", () => {
+test("fuzz: 100,000 random and mutated inputs give boxes or a ProtocolError", () => {
   const random = seededRandom(0x5eed);
   let boxes = 0;
   let errors = 0;
@@ -77,7 +77,7 @@ Deno.test("fuzz: 100,000 random and mutated inputs give boxes or a ProtocolError
   assert(performance.now() - started < 20_000, "the fuzz run must stay fast");
 });
 
-Deno.test("fuzz: 100,000 random values give an argument or a ProtocolError", () => {
+test("fuzz: 100,000 random values give an argument or a ProtocolError", () => {
   const random = seededRandom(0xa4d);
   const types = [
     Integer,
