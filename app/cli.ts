@@ -47,7 +47,7 @@ import {
 } from "./plugin.ts";
 import { runApplication } from "./runner.ts";
 import type { Service } from "./service.ts";
-import { superviseWorkers, WORKER_ID_ENV } from "./workers.ts";
+import { superviseWorkers, supervisorGone, WORKER_ID_ENV } from "./workers.ts";
 
 const log = getLogger("spindle.runner");
 
@@ -439,6 +439,7 @@ export async function main(args: string[]): Promise<number> {
         ? undefined
         : common.pidfile,
       shutdownTimeout: settings.shutdownTimeout,
+      signal: isWorker ? supervisorGone() : undefined,
       announce: (lines) => {
         for (const line of lines) console.log(line);
         if (isDaemonChild && !isWorker) reportDaemonReady(lines);

@@ -125,7 +125,8 @@ export async function runApplication(
   if (canHangup) Deno.addSignalListener("SIGHUP", onHangup);
   const onAbort = () => {
     stopping = true;
-    requestStop("abort");
+    const reason = options.signal?.reason;
+    requestStop(reason instanceof Error ? reason.message : "abort");
   };
   options.signal?.addEventListener("abort", onAbort, { once: true });
 

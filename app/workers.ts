@@ -14,6 +14,34 @@ const log = getLogger("spindle.workers");
 /** The environment variable that tells a process it is worker number N. */
 export const WORKER_ID_ENV = "SPINDLE_WORKER_ID";
 
+/**
+ * In a worker: an AbortSignal that aborts when the supervisor goes away (its
+ * end of the worker's stdin closes). Outside a worker it never aborts.
+ *
+ * @example Usage
+ * ```ts
+ * import { supervisorGone } from "@spindle/spindle/app";
+ * const signal = supervisorGone();
+ * console.assert(!signal.aborted);
+ * ```
+ */
+export function supervisorGone(): AbortSignal {
+  const controller = new AbortController();
+  if (Deno.env.get(WORKER_ID_ENV) === undefined) return controller.signal;
+  (async () => {
+    const buffer = new Uint8Array(64);
+    try {
+      while ((await Deno.stdin.read(buffer)) !== null) {
+        // Nothing is sent on this pipe; it only signals by closing.
+      }
+    } catch {
+      // A read error means the pipe is gone too.
+    }
+    controller.abort(new Error("the supervisor exited"));
+  })();
+  return controller.signal;
+}
+
 /** Options for {@linkcode superviseWorkers}. */
 export interface SuperviseWorkersOptions {
   /** How many workers to keep running. */
@@ -111,7 +139,12 @@ export async function superviseWorkers(
     const child = new Deno.Command(command, {
       args,
       env: { [WORKER_ID_ENV]: String(worker.id) },
-      stdin: "null",
+      // The worker stops when this pipe closes, so workers never outlive a
+      // supervisor that was killed.
+      stdin: "piped",
+      // Its own process group: a terminal's Ctrl-C reaches the supervisor
+      // only, which then stops the workers once, gracefully.
+      detached: true,
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
