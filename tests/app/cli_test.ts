@@ -1,0 +1,292 @@
+import { assertEquals, assertMatch } from "../../trial/assertions.ts";
+import { CliProcess, runCli } from "./_cli.ts";
+
+async function echoOnce(port: number, text: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(text));
+  await conn.closeWrite();
+  return await new Response(conn.readable).text();
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const LOOPBACK = "tcp:0:interface=127.0.0.1";
+
+Deno.test("spindle --help lists the commands and exits 0", async () => {
+  const { code, stdout } = await runCli(["--help"]);
+  assertEquals(code, 0);
+  assertMatch(stdout, /^ {2}run +/m);
+  assertMatch(stdout, /^ {2}echo +/m);
+  assertMatch(stdout, /--shutdown-timeout/);
+});
+
+Deno.test("every command has --help", async () => {
+  for (const command of ["run", "echo"]) {
+    const { code, stdout } = await runCli([command, "--help"]);
+    assertEquals(code, 0);
+    assertMatch(stdout, new RegExp(`^Usage: spindle ${command}`, "m"));
+  }
+});
+
+Deno.test("an unknown option is a one-line error with status 2", async () => {
+  const { code, stdout, stderr } = await runCli(["echo", "--colour", "red"]);
+  assertEquals(code, 2);
+  assertEquals(stdout, "");
+  assertEquals(
+    stderr,
+    "spindle: unknown option --colour (see 'spindle echo --help')\n",
+  );
+});
+
+Deno.test("a bad endpoint string is a one-line error with status 2", async () => {
+  const { code, stderr } = await runCli(["echo", "--listen", "tcp:seventy"]);
+  assertEquals(code, 2);
+  assertEquals(stderr.trimEnd().split("\n").length, 1);
+  assertMatch(stderr, /^spindle: .*tcp:seventy/);
+});
+
+Deno.test("an unknown command is a one-line error with status 2", async () => {
+  const { code, stderr } = await runCli(["frobnicate"]);
+  assertEquals(code, 2);
+  assertEquals(
+    stderr,
+    "spindle: unknown command frobnicate (see 'spindle --help')\n",
+  );
+});
+
+Deno.test("a bad log level is a one-line error with status 2", async () => {
+  const { code, stderr } = await runCli(["echo", "--log-level", "loud"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /^spindle: Unknown log level "loud"/);
+});
+
+Deno.test("echo on port 0 prints its address, echoes, and stops on SIGTERM", async () => {
+  await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
+  assertMatch(server.stdout, /^listening on 127\.0\.0\.1:\d+\n$/);
+  assertEquals(await echoOnce(server.port, "ping"), "ping");
+  server.kill("SIGTERM");
+  const { code, stderr } = await server.wait();
+  assertEquals(code, 0);
+  assertMatch(stderr, /received SIGTERM: stopping/);
+});
+
+Deno.test("SIGINT stops the server gracefully too", async () => {
+  await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
+  server.kill("SIGINT");
+  assertEquals((await server.wait()).code, 0);
+});
+
+Deno.test("the pid file exists while running and is removed on exit", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/echo.pid`;
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(
+      Deno.readTextFileSync(pidfile).trim(),
+      String(server.child.pid),
+    );
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+    assertEquals(exists(pidfile), false);
+  }));
+
+Deno.test("a pid file naming a live process refuses the start", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/echo.pid`;
+    await using first = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--pidfile",
+      pidfile,
+    ]);
+    const second = await runCli([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(second.code, 1);
+    assertMatch(
+      second.stderr,
+      new RegExp(`names process ${first.child.pid}, which is still running`),
+    );
+    assertEquals(
+      Deno.readTextFileSync(pidfile).trim(),
+      String(first.child.pid),
+    );
+  }));
+
+Deno.test("a stale pid file is replaced", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/echo.pid`;
+    const dead = new Deno.Command("true").spawn();
+    await dead.status;
+    await Deno.writeTextFile(pidfile, `${dead.pid}\n`);
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(
+      Deno.readTextFileSync(pidfile).trim(),
+      String(server.child.pid),
+    );
+  }));
+
+Deno.test("--log-format json writes one parseable JSON object per line", async () => {
+  await using server = await CliProcess.start([
+    "echo",
+    "--listen",
+    LOOPBACK,
+    "--log-format",
+    "json",
+  ]);
+  server.kill("SIGTERM");
+  const { stderr } = await server.wait();
+  const records = stderr.trimEnd().split("\n").map((line) => JSON.parse(line));
+  assertEquals(records.length >= 3, true);
+  for (const record of records) {
+    assertEquals(typeof record.time, "string");
+    assertEquals(typeof record.level, "string");
+    assertEquals(typeof record.namespace, "string");
+    assertEquals(typeof record.message, "string");
+  }
+  assertEquals(records.some((r) => r.message === "echo stopped"), true);
+});
+
+Deno.test("--logfile - logs to stdout after the listening line", async () => {
+  await using server = await CliProcess.start([
+    "echo",
+    "--listen",
+    LOOPBACK,
+    "--logfile",
+    "-",
+  ]);
+  server.kill("SIGTERM");
+  const { stdout, stderr } = await server.wait();
+  assertEquals(stderr, "");
+  assertMatch(stdout, /\[spindle\.runner#info\] echo stopped/);
+});
+
+Deno.test("--log-level warn hides info lines", async () => {
+  await using server = await CliProcess.start([
+    "echo",
+    "--listen",
+    LOOPBACK,
+    "--log-level",
+    "warn",
+  ]);
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).stderr, "");
+});
+
+Deno.test("SIGHUP reopens the log file after it was moved away", () =>
+  withDir(async (dir) => {
+    const logfile = `${dir}/spindle.log`;
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--logfile",
+      logfile,
+    ]);
+    await Deno.rename(logfile, `${logfile}.1`);
+    server.kill("SIGHUP");
+    await server.waitFor(() => exists(logfile));
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+    const rotated = await Deno.readTextFile(`${logfile}.1`);
+    const fresh = await Deno.readTextFile(logfile);
+    assertMatch(rotated, /echo started/);
+    assertMatch(fresh, /log files reopened/);
+    assertMatch(fresh, /echo stopped/);
+  }));
+
+Deno.test("--workers runs several processes on one port and replaces a killed one", async () => {
+  await using server = await CliProcess.start([
+    "echo",
+    "--listen",
+    LOOPBACK,
+    "--workers",
+    "2",
+    "--log-format",
+    "json",
+  ]);
+  const workerPids = () =>
+    server.stderr.trimEnd().split("\n").map((l) => JSON.parse(l))
+      .filter((r) => r.format === "worker {id} started (pid {pid})")
+      .map((r) => r.fields.pid as number);
+  await server.waitFor(() => workerPids().length === 2);
+  assertEquals(server.stdout.match(/^listening on /gm)?.length, 1);
+  for (let i = 0; i < 4; i++) {
+    assertEquals(await echoOnce(server.port, `m${i}`), `m${i}`);
+  }
+  const victim = workerPids()[0]!;
+  Deno.kill(victim, "SIGKILL");
+  await server.waitFor(() => workerPids().length === 3);
+  assertMatch(
+    server.stderr,
+    new RegExp(
+      `"worker 0 \\(pid ${victim}\\) exited \\(SIGKILL\\): restarting in \\d+ ms"`,
+    ),
+  );
+  for (let i = 0; i < 4; i++) {
+    assertEquals(await echoOnce(server.port, `n${i}`), `n${i}`);
+  }
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+Deno.test("--daemon detaches, writes the pid file and logs to the log file", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/d.pid`;
+    const logfile = `${dir}/d.log`;
+    const { code, stdout } = await runCli([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--daemon",
+      "--pidfile",
+      pidfile,
+      "--logfile",
+      logfile,
+    ]);
+    assertEquals(code, 0);
+    const port = Number(/^listening on .*:(\d+)$/m.exec(stdout)?.[1]);
+    const pid = Number(Deno.readTextFileSync(pidfile).trim());
+    try {
+      assertEquals(await echoOnce(port, "bg"), "bg");
+    } finally {
+      Deno.kill(pid, "SIGTERM");
+    }
+    for (let i = 0; i < 200 && exists(pidfile); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assertEquals(exists(pidfile), false);
+    assertMatch(Deno.readTextFileSync(logfile), /echo stopped/);
+  }));
