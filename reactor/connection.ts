@@ -55,6 +55,8 @@ export abstract class BaseConnection implements Connection {
   #readable: FastReadableStream<Uint8Array> | undefined;
   #writable: FastWritableStream<Uint8Array> | undefined;
   #unshifted: Uint8Array[] = [];
+  /** Raw reads in flight (a transport swap needs none). */
+  #reading = 0;
   /** "open" until end of input arrives or the consumer cancels reading. */
   #readOpen = true;
   /** "open" → "closing" (flushing before a shutdown) → "closed". */
@@ -141,17 +143,43 @@ export abstract class BaseConnection implements Connection {
 
   async #readRaw(): Promise<Uint8Array | null> {
     let chunk: Uint8Array | null;
+    this.#reading++;
     try {
       chunk = await this.rawRead();
     } catch (error) {
       if (this.#state === "closed") return null;
       throw this.#lose(error);
+    } finally {
+      this.#reading--;
     }
     if (chunk === null) {
       this.#readOpen = false;
       this.#finishIfDone();
     }
     return chunk;
+  }
+
+  /**
+   * Prepares a change of transport under this connection (STARTTLS): waits
+   * for pending writes, checks that no read is in flight, and returns (and
+   * forgets) the bytes unshifted but not yet read, which belong to the new
+   * layer.
+   */
+  protected async quiesce(): Promise<Uint8Array[]> {
+    if (this.#state !== "open" || this.#writeState !== "open") {
+      throw new TypeError(
+        "Cannot start TLS on a connection that is closing or closed",
+      );
+    }
+    if (this.#reading > 0) {
+      throw new TypeError(
+        "Cannot start TLS while a read is pending on the connection: stop reading first (leave a for-await loop with values({ preventCancel: true }))",
+      );
+    }
+    await this.#whenFlushed();
+    const pending = this.#unshifted;
+    this.#unshifted = [];
+    return pending;
   }
 
   /** Puts bytes back in front of the read side. */

@@ -14,6 +14,29 @@ const POOL_SIZE = 64 * 1024;
 const MIN_READ_SPACE = 16 * 1024;
 
 /**
+ * The byte-level operations a {@linkcode DenoConnection} needs: what
+ * `Deno.Conn` offers, and what the TLS layers over it offer too.
+ */
+export interface RawConn {
+  /** Reads into `buffer`; the number of bytes read, or `null` at end of input. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `data`; the number of bytes written. */
+  write(data: Uint8Array): Promise<number>;
+  /** Shuts down the write direction. */
+  closeWrite(): Promise<void>;
+  /** Releases the connection. */
+  close(): void;
+}
+
+/** What a TLS handshake settled. */
+export interface TLSInfo {
+  /** The application protocol chosen by ALPN, or `null`. */
+  alpnProtocol: string | null;
+  /** The server name the client asked for (SNI), when known. */
+  serverName: string | null;
+}
+
+/**
  * A connection over a `Deno.Conn`.
  *
  * @example Usage
@@ -25,7 +48,9 @@ const MIN_READ_SPACE = 16 * 1024;
  * ```
  */
 export class DenoConnection extends BaseConnection implements Connection {
-  #conn: Deno.Conn;
+  #conn: RawConn;
+  #socket: Deno.Conn;
+  #tls: Promise<TLSInfo> | undefined;
   #pool = new Uint8Array(POOL_SIZE);
   #offset = 0;
 
@@ -33,11 +58,45 @@ export class DenoConnection extends BaseConnection implements Connection {
   constructor(conn: Deno.Conn) {
     super(conn.localAddr as Address, conn.remoteAddr as Address);
     this.#conn = conn;
+    this.#socket = conn;
   }
 
-  /** The wrapped `Deno.Conn` (for `Deno.startTls` and the like). */
+  /** The `Deno.Conn` underneath (TLS layers may sit between it and the bytes). */
   get conn(): Deno.Conn {
-    return this.#conn;
+    return this.#socket;
+  }
+
+  /**
+   * What the TLS handshake settled (waiting for it to finish), or `null` when
+   * the connection is not encrypted.
+   */
+  handshake(): Promise<TLSInfo | null> {
+    if (this.#tls === undefined && isTlsConn(this.#socket)) {
+      this.#tls = tlsInfoOf(this.#socket);
+    }
+    return this.#tls ?? Promise.resolve(null);
+  }
+
+  /**
+   * Moves the connection onto a new transport (STARTTLS): `upgrade` gets the
+   * current one and the bytes received but not yet read, and returns the new
+   * transport and its handshake. Reading and writing go on through the same
+   * connection object.
+   */
+  async upgrade(
+    upgrade: (
+      current: RawConn,
+      socket: Deno.Conn,
+      pending: Uint8Array[],
+    ) => Promise<{ conn: RawConn; socket?: Deno.Conn; tls: Promise<TLSInfo> }>,
+  ): Promise<TLSInfo> {
+    const pending = await this.quiesce();
+    const next = await upgrade(this.#conn, this.#socket, pending);
+    this.#conn = next.conn;
+    if (next.socket !== undefined) this.#socket = next.socket;
+    this.#tls = next.tls;
+    next.tls.catch(() => {});
+    return await next.tls;
   }
 
   /** Reads into the pool; the chunk is a view of it. */
@@ -74,7 +133,16 @@ export class DenoConnection extends BaseConnection implements Connection {
 
   /** Disables (or re-enables) Nagle's algorithm on TCP. */
   override setNoDelay(noDelay = true): void {
-    const conn = this.#conn as Partial<Deno.TcpConn>;
-    conn.setNoDelay?.(noDelay);
+    const socket = this.#socket as Partial<Deno.TcpConn>;
+    socket.setNoDelay?.(noDelay);
   }
+}
+
+function isTlsConn(conn: Deno.Conn): conn is Deno.TlsConn {
+  return typeof (conn as Partial<Deno.TlsConn>).handshake === "function";
+}
+
+async function tlsInfoOf(conn: Deno.TlsConn): Promise<TLSInfo> {
+  const info = await conn.handshake();
+  return { alpnProtocol: info.alpnProtocol, serverName: null };
 }

@@ -28,6 +28,15 @@ import type {
 import type { DelayedCall } from "./time.ts";
 import { TimerScheduler } from "./delayed_call.ts";
 import { Lifecycle } from "./lifecycle.ts";
+import type { TLSInfo } from "./deno_connection.ts";
+import {
+  connectTLS,
+  type ConnectTLSOptions,
+  listenTLS,
+  type ListenTLSOptions,
+  startTLS,
+  type StartTLSOptions,
+} from "./tls.ts";
 
 const logger = getLogger("spindle.reactor");
 
@@ -52,6 +61,9 @@ export interface OpenResource {
   /** A human description: its address or what it will call. */
   description: string;
 }
+
+/** Turns an accepted or dialled `Deno.Conn` into a connection (TLS may handshake). */
+type Wrap = (conn: Deno.Conn) => Connection | Promise<Connection>;
 
 /** Something the reactor can close when it cleans up. */
 interface Closable {
@@ -162,7 +174,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
     open: () => Deno.Listener,
     address: string,
     handler: ConnectionHandler,
-    wrap: (conn: Deno.Conn) => Connection = (conn) => new DenoConnection(conn),
+    wrap: Wrap = (conn) => new DenoConnection(conn),
   ): Deferred<ListeningPort> {
     return this.#listen(open, address, handler, wrap);
   }
@@ -171,7 +183,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
     open: () => Deno.Listener,
     address: string,
     handler: ConnectionHandler,
-    wrap: (conn: Deno.Conn) => Connection = (conn) => new DenoConnection(conn),
+    wrap: Wrap = (conn) => new DenoConnection(conn),
   ): Deferred<ListeningPort> {
     let listener: Deno.Listener;
     try {
@@ -221,6 +233,32 @@ export class DenoReactor extends Lifecycle implements Reactor {
     );
   }
 
+  /**
+   * Listens for TLS connections on `port`, with ALPN and, given `sni`,
+   * several certificates chosen by server name (see `reactor/tls.ts`).
+   */
+  listenTLS(
+    port: number,
+    handler: ConnectionHandler,
+    options: ListenTLSOptions,
+  ): Deferred<ListeningPort> {
+    return listenTLS(this, port, handler, options);
+  }
+
+  /** Connects to `host:port` over TLS; fires once the handshake succeeded. */
+  connectTLS(
+    host: string,
+    port: number,
+    options: ConnectTLSOptions = {},
+  ): Deferred<Connection> {
+    return connectTLS(this, host, port, options);
+  }
+
+  /** Starts TLS on a live connection (STARTTLS), as client or server. */
+  startTLS(conn: Connection, options: StartTLSOptions): Promise<TLSInfo> {
+    return startTLS(conn, options);
+  }
+
   /** @internal Runs a connection attempt with cancellation, timeout and error mapping. */
   connectWith(
     open: () => Promise<Deno.Conn>,
@@ -229,7 +267,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
       port: number;
       timeout?: number;
       handler?: ConnectionHandler;
-      wrap?: (conn: Deno.Conn) => Connection | Promise<Connection>;
+      wrap?: Wrap;
     },
   ): Deferred<Connection> {
     let settled = false;
@@ -451,7 +489,7 @@ class StreamPort implements ListeningPort, Closable {
   #reactor: DenoReactor;
   #listener: Deno.Listener;
   #handler: ConnectionHandler;
-  #wrap: (conn: Deno.Conn) => Connection;
+  #wrap: Wrap;
   #address: Address;
   #loop: Promise<void> | undefined;
   #stopping: Deferred<void> | undefined;
@@ -460,7 +498,7 @@ class StreamPort implements ListeningPort, Closable {
     reactor: DenoReactor,
     listener: Deno.Listener,
     handler: ConnectionHandler,
-    wrap: (conn: Deno.Conn) => Connection,
+    wrap: Wrap,
   ) {
     this.#reactor = reactor;
     this.#listener = listener;
@@ -488,19 +526,38 @@ class StreamPort implements ListeningPort, Closable {
         await new Promise((resolve) => setTimeout(resolve, 10));
         continue;
       }
-      let conn: Connection;
+      let wrapped: Connection | Promise<Connection>;
       try {
-        conn = this.#wrap(raw);
+        wrapped = this.#wrap(raw);
       } catch (error) {
-        logger.warn("Setting up a connection on {address} failed", {
-          address: formatAddress(this.#address),
-          error,
-        });
-        raw.close();
+        this.#setupFailed(raw, error);
         continue;
       }
-      this.#reactor.trackConnection(conn);
-      this.#reactor.serve(conn, this.#handler);
+      if (wrapped instanceof Promise) {
+        wrapped.then(
+          (conn) => this.#serve(conn),
+          (error) => this.#setupFailed(raw, error),
+        );
+      } else {
+        this.#serve(wrapped);
+      }
+    }
+  }
+
+  #serve(conn: Connection): void {
+    this.#reactor.trackConnection(conn);
+    this.#reactor.serve(conn, this.#handler);
+  }
+
+  #setupFailed(raw: Deno.Conn, error: unknown): void {
+    logger.info("Setting up a connection on {address} failed", {
+      address: formatAddress(this.#address),
+      error,
+    });
+    try {
+      raw.close();
+    } catch {
+      // The failed setup closed it already.
     }
   }
 

@@ -154,3 +154,28 @@ export class ConnectTimeoutError extends Error {
     this.timeout = timeout;
   }
 }
+
+/**
+ * A TLS handshake failed: the certificate was not trusted or did not match the
+ * server name, or the peer does not speak TLS.
+ *
+ * @example Usage
+ * ```ts
+ * import { TLSHandshakeError } from "@spindle/spindle/reactor";
+ * const error = new TLSHandshakeError("localhost:443", "invalid peer certificate: UnknownIssuer");
+ * console.assert(error.peer === "localhost:443");
+ * ```
+ */
+export class TLSHandshakeError extends Error {
+  /** Who the handshake was with. */
+  readonly peer: string;
+  /** Creates the error for `peer`, with the TLS library's `detail`. */
+  constructor(peer: string, detail: string, options?: ErrorOptions) {
+    super(
+      `The TLS handshake with ${peer} failed (${detail}): check the certificate, the CA it is checked against (caCerts) and the server name`,
+      options,
+    );
+    this.name = new.target.name;
+    this.peer = peer;
+  }
+}

@@ -7,7 +7,9 @@
  *   `unshift()` for protocol switching. Spindle decoders piped through a
  *   connection's readable run inside its read loop (no stream hop per chunk).
  * - {@linkcode DenoReactor} and the default {@linkcode reactor}:
- *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`, real timers,
+ *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`,
+ *   `listenTLS` / `connectTLS` / `startTLS` (ALPN, SNI, STARTTLS on both
+ *   sides: see {@linkcode listenTLS}), real timers,
  *   `run()` / `stop()` with system event triggers; {@linkcode connectedPair}
  *   for in-memory connections in tests.
  * - Time: {@linkcode Clock} (fake time for tests), {@linkcode LoopingCall},
@@ -46,7 +48,25 @@ export {
   FastWritableStream,
 } from "./streams.ts";
 export { BaseConnection, formatAddress } from "./connection.ts";
-export { DenoConnection } from "./deno_connection.ts";
+export {
+  DenoConnection,
+  type RawConn,
+  type TLSInfo,
+} from "./deno_connection.ts";
+export {
+  connectTLS,
+  type ConnectTLSOptions,
+  listenTLS,
+  type ListenTLSOptions,
+  startTLS,
+  type StartTLSClientOptions,
+  type StartTLSOptions,
+  type StartTLSServerOptions,
+  type TLSCertificate,
+  type TLSClientOptions,
+  tlsInfo,
+  type TLSServerOptions,
+} from "./tls.ts";
 export { connectedPair } from "./connected_pair.ts";
 export {
   type ConnectUnixOptions,

@@ -1,0 +1,462 @@
+/**
+ * TLS for the reactor: listeners, client connections, STARTTLS on both sides
+ * and SNI.
+ *
+ * What works on Deno 2.9.6, and which engine does it:
+ * - `listenTLS` with one certificate runs on `Deno.listenTls` (rustls), with
+ *   ALPN.
+ * - `listenTLS` with `sni` (several certificates chosen by the server name
+ *   the client asks for) runs on `node:tls`: `Deno.listenTls` has no SNI
+ *   resolver (denoland/deno#23233), so the listener accepts plain TCP and
+ *   wraps each socket in a server-side `tls.TLSSocket` with an `SNICallback`.
+ * - `connectTLS` runs on `Deno.connectTls`, with ALPN and extra CA
+ *   certificates; the handshake is finished (and checked) before the
+ *   connection is handed over.
+ * - `startTLS` on the client side runs on `Deno.startTls`; on the server side
+ *   (`isServer: true`, for SMTP / IMAP STARTTLS) it wraps the connection in a
+ *   `node:tls` `TLSSocket` (with SNI and ALPN as for listeners). Either way the
+ *   same {@linkcode Connection} object goes on, now encrypted.
+ *
+ * @module
+ */
+import tls from "node:tls";
+import { Duplex } from "node:stream";
+import { Buffer } from "node:buffer";
+import type { Deferred } from "../deferred/deferred.ts";
+import { formatAddress } from "./connection.ts";
+import {
+  DenoConnection,
+  type RawConn,
+  type TLSInfo,
+} from "./deno_connection.ts";
+import { TLSHandshakeError } from "./errors.ts";
+import type {
+  Connection,
+  ConnectionHandler,
+  ConnectTCPOptions,
+  ListeningPort,
+  ListenTCPOptions,
+} from "./interfaces.ts";
+import type { DenoReactor } from "./deno_reactor.ts";
+
+/** A certificate chain and its private key, PEM-encoded. */
+export interface TLSCertificate {
+  /** The certificate chain (leaf first), PEM. */
+  cert: string;
+  /** The private key, PEM. */
+  key: string;
+}
+
+/** The server side of TLS: the certificate(s) and ALPN protocols offered. */
+export interface TLSServerOptions extends TLSCertificate {
+  /**
+   * More certificates, by the server name a client asks for (SNI): exact
+   * names (`"mail.example.org"`) or one-label wildcards (`"*.example.org"`).
+   * Clients that ask for another name, or none, get `cert` / `key`.
+   */
+  sni?: Record<string, TLSCertificate>;
+  /** The application protocols offered for ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
+
+/** Options for `listenTLS`. */
+export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {}
+
+/** The client side of TLS. */
+export interface TLSClientOptions {
+  /** Extra CA certificates (PEM) trusted besides the system's. */
+  caCerts?: string[];
+  /** The application protocols asked for by ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
+
+/** Options for `connectTLS`. */
+export interface ConnectTLSOptions
+  extends ConnectTCPOptions, TLSClientOptions {}
+
+/** Options for `startTLS` as the client. */
+export interface StartTLSClientOptions extends TLSClientOptions {
+  /** Not the server side. */
+  isServer?: false;
+  /** The server's name: checked against its certificate and sent as SNI. */
+  hostname: string;
+}
+
+/** Options for `startTLS` as the server (SMTP / IMAP STARTTLS). */
+export interface StartTLSServerOptions extends TLSServerOptions {
+  /** The server side. */
+  isServer: true;
+}
+
+/** Options for `startTLS`. */
+export type StartTLSOptions = StartTLSClientOptions | StartTLSServerOptions;
+
+/**
+ * Listens for TLS connections on `port`; see the module documentation for
+ * which engine serves which options.
+ */
+export function listenTLS(
+  reactor: DenoReactor,
+  port: number,
+  handler: ConnectionHandler,
+  options: ListenTLSOptions,
+): Deferred<ListeningPort> {
+  const hostname = options.interface ?? "0.0.0.0";
+  const address = `${
+    hostname.includes(":") ? `[${hostname}]` : hostname
+  }:${port}`;
+  if (options.sni === undefined) {
+    return reactor.listenWith(
+      () =>
+        Deno.listenTls({
+          hostname,
+          port,
+          transport: "tcp",
+          cert: options.cert,
+          key: options.key,
+          alpnProtocols: options.alpnProtocols,
+        }),
+      address,
+      handler,
+    );
+  }
+  const server = serverUpgrade(options);
+  return reactor.listenWith(
+    () =>
+      Deno.listen({
+        hostname,
+        port,
+        transport: "tcp",
+        reusePort: options.reusePort,
+      }),
+    address,
+    handler,
+    async (raw) => {
+      const conn = new DenoConnection(raw);
+      await conn.upgrade(server);
+      return conn;
+    },
+  );
+}
+
+/**
+ * Connects to `host:port` over TLS. The Deferred fires once the handshake
+ * has succeeded; a certificate that does not check out fails it with
+ * {@linkcode TLSHandshakeError}.
+ */
+export function connectTLS(
+  reactor: DenoReactor,
+  host: string,
+  port: number,
+  options: ConnectTLSOptions = {},
+): Deferred<Connection> {
+  return reactor.connectWith(
+    () =>
+      Deno.connectTls({
+        hostname: host,
+        port,
+        caCerts: options.caCerts,
+        alpnProtocols: options.alpnProtocols,
+      }),
+    {
+      host,
+      port,
+      timeout: options.timeout,
+      handler: options.handler,
+      wrap: async (raw) => {
+        const conn = new DenoConnection(raw);
+        try {
+          await conn.handshake();
+        } catch (error) {
+          throw handshakeError(`${host}:${port}`, error);
+        }
+        return conn;
+      },
+    },
+  );
+}
+
+/**
+ * Starts TLS on a live connection made by a reactor (STARTTLS): as the client
+ * (`Deno.startTls`) by default, as the server with `isServer: true`. Stop
+ * reading before calling it; once it resolves, the same connection carries
+ * encrypted traffic. Resolves with what the handshake settled.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { reactor, startTLS } from "@spindle/spindle/reactor";
+ * const conn = await reactor.connectTCP("127.0.0.1", 587);
+ * // ... say EHLO and STARTTLS, read "220 ready" ...
+ * await startTLS(conn, { hostname: "mail.example.org" });
+ * ```
+ */
+export async function startTLS(
+  conn: Connection,
+  options: StartTLSOptions,
+): Promise<TLSInfo> {
+  if (!(conn instanceof DenoConnection)) {
+    throw new TypeError(
+      "startTLS needs a TCP connection made by a reactor (listenTCP / connectTCP)",
+    );
+  }
+  const peer = formatAddress(conn.remoteAddr);
+  if (options.isServer === true) {
+    try {
+      return await conn.upgrade(serverUpgrade(options));
+    } catch (error) {
+      throw handshakeError(peer, error);
+    }
+  }
+  const client = options as StartTLSClientOptions;
+  try {
+    return await conn.upgrade(async (current, socket, pending) => {
+      if (pending.length > 0) {
+        throw new TypeError(
+          "The server sent bytes before the TLS handshake: they cannot be part of it (a STARTTLS injection?); close the connection",
+        );
+      }
+      if (current !== socket || socket.remoteAddr.transport !== "tcp") {
+        throw new TypeError(
+          "startTLS: the connection is already encrypted or not TCP",
+        );
+      }
+      const tlsConn = await Deno.startTls(socket as Deno.TcpConn, {
+        hostname: client.hostname,
+        caCerts: client.caCerts,
+        alpnProtocols: client.alpnProtocols,
+      });
+      const info = tlsConn.handshake().then((hs) => ({
+        alpnProtocol: hs.alpnProtocol,
+        serverName: client.hostname,
+      }));
+      return { conn: tlsConn, socket: tlsConn, tls: info };
+    });
+  } catch (error) {
+    if (error instanceof TypeError) throw error;
+    throw handshakeError(peer, error);
+  }
+}
+
+/**
+ * What a TLS handshake on `conn` settled (waiting for it), or `null` when
+ * `conn` is not encrypted.
+ *
+ * @example Usage
+ * ```ts
+ * import { connectedPair, tlsInfo } from "@spindle/spindle/reactor";
+ * const [a, b] = connectedPair();
+ * console.assert(await tlsInfo(a) === null);
+ * await a.close();
+ * await b.close();
+ * ```
+ */
+export function tlsInfo(conn: Connection): Promise<TLSInfo | null> {
+  return conn instanceof DenoConnection
+    ? conn.handshake()
+    : Promise.resolve(null);
+}
+
+function handshakeError(peer: string, error: unknown): unknown {
+  if (error instanceof TLSHandshakeError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new TLSHandshakeError(peer, detail, { cause: error });
+}
+
+/** The upgrade that puts a server-side `node:tls` socket over a connection. */
+function serverUpgrade(options: TLSServerOptions) {
+  const main = tls.createSecureContext({
+    cert: options.cert,
+    key: options.key,
+  });
+  const exact = new Map<string, tls.SecureContext>();
+  const wildcard = new Map<string, tls.SecureContext>();
+  for (const [name, certificate] of Object.entries(options.sni ?? {})) {
+    const context = tls.createSecureContext(certificate);
+    const lower = name.toLowerCase();
+    if (lower.startsWith("*.")) wildcard.set(lower.slice(2), context);
+    else exact.set(lower, context);
+  }
+  const select = (name: string): tls.SecureContext => {
+    const lower = name.toLowerCase();
+    const dot = lower.indexOf(".");
+    return exact.get(lower) ??
+      (dot === -1 ? undefined : wildcard.get(lower.slice(dot + 1))) ?? main;
+  };
+  return (
+    current: RawConn,
+    _socket: Deno.Conn,
+    pending: Uint8Array[],
+  ): Promise<{ conn: RawConn; tls: Promise<TLSInfo> }> => {
+    let serverName: string | null = null;
+    const socket = new tls.TLSSocket(new ConnDuplex(current, pending), {
+      isServer: true,
+      secureContext: main,
+      SNICallback: (name, callback) => {
+        serverName = name || null;
+        callback(null, select(name));
+      },
+      ALPNProtocols: options.alpnProtocols,
+    });
+    const conn = new TLSSocketConn(socket);
+    const info = new Promise<TLSInfo>((resolve, reject) => {
+      socket.once("secure", () =>
+        resolve({
+          alpnProtocol: typeof socket.alpnProtocol === "string"
+            ? socket.alpnProtocol
+            : null,
+          serverName,
+        }));
+      socket.once("error", reject);
+      socket.once(
+        "close",
+        () => reject(new Error("the connection closed during the handshake")),
+      );
+    });
+    return Promise.resolve({ conn, tls: info });
+  };
+}
+
+/** A `node:stream` Duplex over a {@linkcode RawConn}, for `tls.TLSSocket`. */
+class ConnDuplex extends Duplex {
+  #raw: RawConn;
+  #pending: Uint8Array[];
+  #buffer = new Uint8Array(64 * 1024);
+
+  constructor(raw: RawConn, pending: Uint8Array[]) {
+    super();
+    this.#raw = raw;
+    this.#pending = pending;
+  }
+
+  override _read(): void {
+    const first = this.#pending.shift();
+    if (first !== undefined) {
+      this.push(Buffer.from(first));
+      return;
+    }
+    this.#raw.read(this.#buffer).then(
+      (n) =>
+        this.push(n === null ? null : Buffer.from(this.#buffer.slice(0, n))),
+      (error) => this.destroy(error),
+    );
+  }
+
+  override _write(
+    chunk: Uint8Array,
+    _encoding: string,
+    callback: (error?: Error | null) => void,
+  ): void {
+    writeAll(this.#raw, chunk).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#raw.closeWrite().then(() => callback(), callback);
+  }
+
+  override _destroy(
+    error: Error | null,
+    callback: (error?: Error | null) => void,
+  ): void {
+    try {
+      this.#raw.close();
+    } catch {
+      // Already closed.
+    }
+    callback(error);
+  }
+}
+
+async function writeAll(raw: RawConn, data: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < data.byteLength) {
+    written += await raw.write(data.subarray(written));
+  }
+}
+
+/** Bytes a {@linkcode TLSSocketConn} buffers before pausing its socket. */
+const TLS_READ_BUFFER = 64 * 1024;
+
+/** A {@linkcode RawConn} over a `node:tls` socket. */
+class TLSSocketConn implements RawConn {
+  #socket: tls.TLSSocket;
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+  #ended = false;
+  #error: unknown = undefined;
+  #waiter: (() => void) | undefined;
+
+  constructor(socket: tls.TLSSocket) {
+    this.#socket = socket;
+    socket.on("data", (data: Uint8Array) => {
+      this.#chunks.push(data);
+      this.#bytes += data.byteLength;
+      if (this.#bytes > TLS_READ_BUFFER) socket.pause();
+      this.#wake();
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("error", (error: Error) => {
+      this.#error = error;
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.();
+  }
+
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (true) {
+      const head = this.#chunks[0];
+      if (head !== undefined) {
+        const n = Math.min(buffer.byteLength, head.byteLength);
+        buffer.set(head.subarray(0, n));
+        if (n === head.byteLength) this.#chunks.shift();
+        else this.#chunks[0] = head.subarray(n);
+        this.#bytes -= n;
+        if (this.#bytes <= TLS_READ_BUFFER && this.#socket.isPaused()) {
+          this.#socket.resume();
+        }
+        return n;
+      }
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#ended) return null;
+      await new Promise<void>((resolve) => this.#waiter = resolve);
+    }
+  }
+
+  write(data: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#socket.write(data, (error?: Error | null) => {
+        if (error) reject(error);
+        else resolve(data.byteLength);
+      });
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    return new Promise((resolve) => this.#socket.end(() => resolve()));
+  }
+
+  close(): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    // Send close_notify before letting go, so the peer sees a clean end (a
+    // rustls peer reports an EOF without it as an error); a peer that does
+    // not take the last bytes within a few seconds is cut off.
+    const timer = setTimeout(() => socket.destroy(), 5000);
+    Deno.unrefTimer(timer as unknown as number);
+    socket.end(() => {
+      clearTimeout(timer);
+      socket.destroy();
+    });
+  }
+}

@@ -1,0 +1,203 @@
+import {
+  assertEquals,
+  assertMatch,
+  assertRejects,
+} from "../../trial/assertions.ts";
+import { DenoReactor } from "../../reactor/deno_reactor.ts";
+import { TLSHandshakeError } from "../../reactor/errors.ts";
+import type { Connection } from "../../reactor/interfaces.ts";
+import { startTLS, tlsInfo } from "../../reactor/tls.ts";
+import { decoder, encoder, readAll, TestLineDecoder } from "./_helpers.ts";
+import { makeTestPki } from "./_tls.ts";
+
+const pki = await makeTestPki();
+const localhost = pki.leaves["localhost"]!;
+
+function portOf(addr: unknown): number {
+  return (addr as Deno.NetAddr).port;
+}
+
+async function echo(conn: Connection): Promise<void> {
+  await conn.readable.pipeTo(conn.writable);
+}
+
+/** Replies to one line with the server name the client asked for, then closes. */
+async function greet(conn: Connection): Promise<void> {
+  for await (const line of conn.readable.pipeThrough(new TestLineDecoder())) {
+    const info = await tlsInfo(conn);
+    await conn.write(
+      encoder.encode(`${line} from ${info?.serverName ?? "-"}\n`),
+    );
+    break;
+  }
+}
+
+async function sClient(
+  port: number,
+  input: string,
+  extra: string[],
+): Promise<{ stdout: string; stderr: string }> {
+  const child = new Deno.Command("openssl", {
+    args: [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${port}`,
+      "-CAfile",
+      `${pki.dir}/ca.pem`,
+      "-verify_return_error",
+      "-brief",
+      "-ign_eof",
+      ...extra,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(encoder.encode(input));
+  await writer.close();
+  const { stdout, stderr } = await child.output();
+  return { stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+Deno.test("listenTLS and connectTLS carry bytes and negotiate ALPN", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, echo, {
+    interface: "127.0.0.1",
+    ...localhost,
+    alpnProtocols: ["h2", "http/1.1"],
+  });
+  const conn = await reactor.connectTLS("localhost", portOf(port.getHost()), {
+    caCerts: [pki.caCert],
+    alpnProtocols: ["http/1.1"],
+  });
+  assertEquals((await tlsInfo(conn))?.alpnProtocol, "http/1.1");
+  await conn.write(encoder.encode("secret"));
+  await conn.closeWrite();
+  assertEquals(decoder.decode(await readAll(() => conn.read())), "secret");
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("connectTLS to a server whose CA is not trusted fails with TLSHandshakeError", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, echo, {
+    interface: "127.0.0.1",
+    ...localhost,
+  });
+  await assertRejects(async () => {
+    await reactor.connectTLS("localhost", portOf(port.getHost()));
+  }, TLSHandshakeError);
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("openssl s_client talks to a TLS listener", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, greet, {
+    interface: "127.0.0.1",
+    ...localhost,
+  });
+  const { stdout, stderr } = await sClient(
+    portOf(port.getHost()),
+    "hello\n",
+    [],
+  );
+  assertEquals(stdout, "hello from -\n");
+  assertMatch(stderr, /Verification: OK/);
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("an SNI listener presents the certificate for the server name asked for", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, greet, {
+    interface: "127.0.0.1",
+    ...localhost,
+    sni: {
+      "a.example": pki.leaves["a.example"]!,
+      "b.example": pki.leaves["b.example"]!,
+    },
+  });
+  const number = portOf(port.getHost());
+  for (const name of ["a.example", "b.example"]) {
+    const { stdout, stderr } = await sClient(number, "hi\n", [
+      "-servername",
+      name,
+    ]);
+    assertMatch(stderr, new RegExp(`Peer certificate: CN = ${name}`));
+    assertEquals(stdout, `hi from ${name}\n`);
+  }
+  const { stderr } = await sClient(number, "hi\n", ["-noservername"]);
+  assertMatch(stderr, /Peer certificate: CN = localhost/);
+  // Deno's own client reaches the default certificate too.
+  const conn = await reactor.connectTLS("localhost", number, {
+    caCerts: [pki.caCert],
+  });
+  await conn.write(encoder.encode("deno\n"));
+  assertEquals(
+    decoder.decode(await readAll(() => conn.read())),
+    "deno from localhost\n",
+  );
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("STARTTLS upgrades a live connection on both sides, keeping the same connection objects", async () => {
+  const reactor = new DenoReactor();
+  const served = Promise.withResolvers<string>();
+  const port = await reactor.listenTCP(0, async (conn) => {
+    const lines = conn.readable.pipeThrough(new TestLineDecoder());
+    for await (const line of lines.values({ preventCancel: true })) {
+      assertEquals(line, "STARTTLS");
+      break;
+    }
+    await conn.write(encoder.encode("GO\n"));
+    const info = await startTLS(conn, { isServer: true, ...localhost });
+    assertEquals(info.serverName, "localhost");
+    const text = decoder.decode(await readAll(() => conn.read()));
+    await conn.write(encoder.encode(text.toUpperCase()));
+    served.resolve(text);
+  }, { interface: "127.0.0.1" });
+  const conn = await reactor.connectTCP("127.0.0.1", portOf(port.getHost()));
+  await conn.write(encoder.encode("STARTTLS\n"));
+  assertEquals(decoder.decode((await conn.read())!), "GO\n");
+  await startTLS(conn, { hostname: "localhost", caCerts: [pki.caCert] });
+  await conn.write(encoder.encode("now private"));
+  await conn.closeWrite();
+  assertEquals(decoder.decode(await readAll(() => conn.read())), "NOW PRIVATE");
+  assertEquals(await served.promise, "now private");
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("server-side STARTTLS interoperates with openssl s_client -starttls smtp", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTCP(0, async (conn) => {
+    await conn.write(encoder.encode("220 spindle ESMTP\r\n"));
+    const lines = conn.readable.pipeThrough(new TestLineDecoder());
+    for await (const line of lines.values({ preventCancel: true })) {
+      if (line.startsWith("EHLO")) {
+        await conn.write(encoder.encode("250-spindle\r\n250 STARTTLS\r\n"));
+      } else if (line.startsWith("STARTTLS")) {
+        await conn.write(encoder.encode("220 go ahead\r\n"));
+        break;
+      }
+    }
+    await startTLS(conn, { isServer: true, ...localhost });
+    await greet(conn);
+  }, { interface: "127.0.0.1" });
+  const { stdout, stderr } = await sClient(portOf(port.getHost()), "hello\n", [
+    "-starttls",
+    "smtp",
+    "-servername",
+    "localhost",
+  ]);
+  assertMatch(stderr, /Verification: OK/);
+  assertEquals(stdout, "hello from localhost\n");
+  await port.stopListening();
+  await reactor.cleanUp();
+});
