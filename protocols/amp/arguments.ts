@@ -255,6 +255,39 @@ export const Float: Argument<number, false> = define(
   },
 );
 
+const DECIMAL =
+  /^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|inf|infinity|s?nan[0-9]*)$/i;
+
+/**
+ * A decimal number kept as its exact text (`"1.5E+2"`, `"-0.10"`,
+ * `"Infinity"`, `"NaN"`), the wire form of Twisted's `Decimal`: JavaScript has
+ * no decimal type, so no precision is lost by converting to a float.
+ *
+ * @example Usage
+ * ```ts
+ * import { Decimal } from "@spindle/spindle/protocols/amp";
+ * console.assert(Decimal.fromBytes(Decimal.toBytes("1.10")) === "1.10");
+ * ```
+ */
+export const Decimal: Argument<string, false> = define(
+  "Decimal",
+  (value) => {
+    if (!DECIMAL.test(value)) {
+      throw new InvalidArgumentError(
+        `${
+          JSON.stringify(value)
+        } cannot be sent as an AMP Decimal: it is not a decimal number`,
+      );
+    }
+    return encoder.encode(value);
+  },
+  (bytes) => {
+    const text = ascii(bytes);
+    if (!DECIMAL.test(text)) throw invalid("Decimal", bytes);
+    return text;
+  },
+);
+
 const DATE_TIME =
   /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\.([0-9]{6})([+-])([0-9]{2}):([0-9]{2})$/;
 

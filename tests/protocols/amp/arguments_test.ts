@@ -3,6 +3,7 @@ import {
   AmpList,
   BigInteger,
   DateTime,
+  Decimal,
   defineCommand,
   Float,
   Integer,
@@ -196,4 +197,15 @@ test("command schemas type the values at compile time", () => {
   // @ts-expect-error no such argument
   const extra: Values<typeof Sum.arguments> = { a: 1, b: 2, c: 3 };
   assertEquals([ok, wrongType, missing, extra].length, 4);
+});
+
+test("Decimal keeps the exact text of a decimal number and refuses anything else", () => {
+  for (const value of ["1.10", "-0", "1.5E+2", "Infinity", "-NaN", "sNaN"]) {
+    assertEquals(Decimal.fromBytes(Decimal.toBytes(value)), value);
+  }
+  assertThrows(() => Decimal.toBytes("1,5"), InvalidArgumentError);
+  assertThrows(
+    () => Decimal.fromBytes(text.encode("0x1")),
+    InvalidArgumentError,
+  );
 });

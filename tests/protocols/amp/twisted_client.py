@@ -4,6 +4,7 @@ Usage: twisted_client.py <port>. Prints one "ok <check>" line per check that
 passed, "FAIL ..." and exits 1 on the first that did not.
 """
 import datetime
+import decimal
 import os
 import sys
 
@@ -39,6 +40,7 @@ def main(reactor, port):
         "x": 0.1,
         "inf": float("-inf"),
         "d": datetime.datetime(2012, 1, 23, 12, 34, 56, 54000, tzinfo=datetime.timezone.utc),
+        "dec": decimal.Decimal("-1.10E+5"),
         "ints": [1, -2, 3],
         "words": ["a", "", "\u00e9"],
         "rows": [{"n": 1, "u": "one"}, {"n": 2, "u": "two"}],

@@ -23,6 +23,7 @@ _ALL = [
     (b"x", amp.Float()),
     (b"inf", amp.Float()),
     (b"d", amp.DateTime()),
+    (b"dec", amp.Decimal()),
     (b"ints", amp.ListOf(amp.Integer())),
     (b"words", amp.ListOf(amp.Unicode())),
     (b"rows", amp.AmpList([(b"n", amp.Integer()), (b"u", amp.Unicode())])),
