@@ -158,6 +158,47 @@ Deno.test("a stale pid file is replaced", () =>
     );
   }));
 
+Deno.test("run starts the application a module exports", async () => {
+  const module = new URL("./fixtures/echo_app.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start(["run", module]);
+  assertEquals(await echoOnce(server.port, "from a module"), "from a module");
+  server.kill("SIGTERM");
+  const { code, stderr } = await server.wait();
+  assertEquals(code, 0);
+  assertMatch(stderr, /fixture stopped/);
+});
+
+Deno.test("run resolves the module path against the working directory", async () => {
+  const dir = new URL("./fixtures/", import.meta.url).pathname;
+  await using server = await CliProcess.start(["run", "echo_app.ts"], {
+    cwd: dir,
+  });
+  assertEquals(await echoOnce(server.port, "relative"), "relative");
+});
+
+Deno.test("run without a module is a usage error", async () => {
+  const { code, stderr } = await runCli(["run"]);
+  assertEquals(code, 2);
+  assertEquals(
+    stderr,
+    "spindle: run needs a MODULE to run (see 'spindle run --help')\n",
+  );
+});
+
+Deno.test("run with a module that exports no application is a usage error", async () => {
+  const module =
+    new URL("./fixtures/no_application.ts", import.meta.url).pathname;
+  const { code, stderr } = await runCli(["run", module]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /does not export `application`/);
+});
+
+Deno.test("run with a missing module is a usage error", async () => {
+  const { code, stderr } = await runCli(["run", "/nonexistent/app.ts"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /^spindle: cannot load \/nonexistent\/app\.ts/);
+});
+
 Deno.test("--log-format json writes one parseable JSON object per line", async () => {
   await using server = await CliProcess.start([
     "echo",
