@@ -21,13 +21,17 @@ import type {
   Connection,
   ConnectionHandler,
   ConnectTCPOptions,
+  DatagramHandler,
+  DatagramTransport,
   ListeningPort,
   ListenTCPOptions,
+  ListenUDPOptions,
   Reactor,
 } from "./interfaces.ts";
 import type { DelayedCall } from "./time.ts";
 import { TimerScheduler } from "./delayed_call.ts";
 import { Lifecycle } from "./lifecycle.ts";
+import { listenUDP } from "./udp.ts";
 import type { TLSInfo } from "./deno_connection.ts";
 import {
   connectTLS,
@@ -257,6 +261,18 @@ export class DenoReactor extends Lifecycle implements Reactor {
   /** Starts TLS on a live connection (STARTTLS), as client or server. */
   startTLS(conn: Connection, options: StartTLSOptions): Promise<TLSInfo> {
     return startTLS(conn, options);
+  }
+
+  /**
+   * Binds UDP `port` (0 for any free port) and feeds each datagram to
+   * `handler` (needs `--unstable-net`).
+   */
+  listenUDP(
+    port: number,
+    handler: DatagramHandler,
+    options: ListenUDPOptions = {},
+  ): Deferred<DatagramTransport> {
+    return listenUDP(this, port, handler, options);
   }
 
   /** @internal Runs a connection attempt with cancellation, timeout and error mapping. */

@@ -135,3 +135,41 @@ export interface Reactor extends IReactorTime {
     options?: ConnectTCPOptions,
   ): Deferred<Connection>;
 }
+
+/** Options for `listenUDP`. */
+export interface ListenUDPOptions {
+  /** The interface to bind, default `"0.0.0.0"`. */
+  interface?: string;
+  /** The largest datagram received whole, in bytes (default 65 507); longer ones are cut. */
+  maxPacketSize?: number;
+  /** Share the address with other sockets (SO_REUSEADDR), as multicast receivers need. */
+  reuseAddress?: boolean;
+}
+
+/**
+ * A bound UDP socket: what `listenUDP` returns, and what its
+ * {@linkcode DatagramHandler} gets to send with.
+ */
+export interface DatagramTransport extends ListeningPort {
+  /** The bound address (with the real port when 0 was asked for). */
+  getHost(): Deno.NetAddr;
+  /** Sends one datagram to `addr`; resolves once it is handed to the system. */
+  write(data: Uint8Array, addr: Deno.NetAddr): Promise<void>;
+}
+
+/**
+ * What `listenUDP` drives: Twisted's `DatagramProtocol` shape. Only
+ * `datagramReceived` is required; the twisted layer's `DatagramProtocol` base
+ * class implements all of it.
+ */
+export interface DatagramHandler {
+  /** Called once the socket is bound, before any datagram: keep `transport` to send. */
+  makeConnection?(transport: DatagramTransport): void;
+  /**
+   * Called for each datagram received. A throw (or a rejected promise) is
+   * logged and the port goes on.
+   */
+  datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void | Promise<void>;
+  /** Called once the port has stopped listening. */
+  doStop?(): void;
+}

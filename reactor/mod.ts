@@ -9,7 +9,7 @@
  * - {@linkcode DenoReactor} and the default {@linkcode reactor}:
  *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`,
  *   `listenTLS` / `connectTLS` / `startTLS` (ALPN, SNI, STARTTLS on both
- *   sides: see {@linkcode listenTLS}), real timers,
+ *   sides), real timers,
  *   `run()` / `stop()` with system event triggers; {@linkcode connectedPair}
  *   for in-memory connections in tests.
  * - Time: {@linkcode Clock} (fake time for tests), {@linkcode LoopingCall},
@@ -54,9 +54,7 @@ export {
   type TLSInfo,
 } from "./deno_connection.ts";
 export {
-  connectTLS,
   type ConnectTLSOptions,
-  listenTLS,
   type ListenTLSOptions,
   startTLS,
   type StartTLSClientOptions,
@@ -89,3 +87,4 @@ export * from "./factory.ts";
 export * from "./transport.ts";
 export * from "./reconnecting.ts";
 export * from "./connector.ts";
+export * from "./endpoints.ts";
