@@ -233,10 +233,7 @@ export class AMP extends Protocol {
       failure = error;
     }
     try {
-      for (const box of boxes) {
-        this.#boxReceived(box);
-        if (this.#protocolFailure !== null) break;
-      }
+      for (const box of boxes) this.#boxReceived(box);
     } catch (error) {
       failure ??= error;
     } finally {
@@ -369,7 +366,11 @@ export class AMP extends Protocol {
     }
   }
 
-  #answer(command: AnyCommand, ask: Uint8Array | undefined, values: unknown) {
+  #answer(
+    command: AnyCommand,
+    ask: Uint8Array | undefined,
+    values: unknown,
+  ): void {
     if (ask === undefined) return;
     let bytes: Uint8Array;
     try {
@@ -381,12 +382,7 @@ export class AMP extends Protocol {
       box.set(ANSWER, ask);
       bytes = encodeBox(box);
     } catch (error) {
-      this.#responderFailed(
-        command,
-        ask,
-        error,
-        "could not encode the response",
-      );
+      this.#responderFailed(command, ask, error, true);
       return;
     }
     this.transport.write(bytes);
@@ -396,14 +392,14 @@ export class AMP extends Protocol {
     command: AnyCommand,
     ask: Uint8Array | undefined,
     error: unknown,
-    what = "failed",
+    badResponse = false,
   ): void {
     let code: string | undefined;
     let description = "";
     let fatal = false;
     if (error instanceof RemoteAmpError) {
       ({ code, description, fatal } = error);
-    } else if (what === "failed") {
+    } else if (!badResponse) {
       code = errorCodeFor(command, error);
       if (code !== undefined) {
         description = error instanceof Error ? error.message : String(error);
@@ -413,7 +409,9 @@ export class AMP extends Protocol {
     if (code === undefined) {
       logger.error("AMP responder for {command} {what}: {message}", {
         command: command.name,
-        what,
+        what: badResponse
+          ? "returned a response that cannot be sent"
+          : "failed",
         message: error instanceof Error ? error.message : String(error),
         error,
       });

@@ -2,30 +2,43 @@
  * Twisted's Asynchronous Messaging Protocol (AMP), typed: define commands with
  * typed arguments, responses and errors, answer them with responders, and call
  * them on the peer with `callRemote`. Wire-compatible with
- * `twisted.protocols.amp`.
+ * `twisted.protocols.amp`: a Spindle peer talks to a Twisted peer.
  *
  * ```ts ignore
- * import { AMP, CommandLocator, defineCommand, Integer } from "@spindle/spindle/protocols/amp";
- * import { reactor, runProtocol } from "@spindle/spindle/reactor";
+ * import { AMP, defineCommand, Integer } from "@spindle/spindle/protocols/amp";
+ * import { Factory, reactor, runProtocol } from "@spindle/spindle/reactor";
  *
- * const Sum = defineCommand({
- *   name: "Sum",
- *   arguments: { a: Integer, b: Integer },
- *   response: { total: Integer },
+ * class DivideByZeroError extends Error {}
+ * const Divide = defineCommand({
+ *   name: "Divide",
+ *   arguments: { numerator: Integer, denominator: Integer },
+ *   response: { result: Integer },
+ *   errors: { ZERO_DIVISION: DivideByZeroError },
  * });
  *
- * // Server: one locator for every connection.
- * const locator = new CommandLocator().respond(Sum, ({ a, b }) => ({ total: a + b }));
- * await reactor.listenTCP(7001, (conn) => runProtocol(new AMP({ locator }), conn, { reactor }));
+ * // Server, Twisted style: one AMP per connection, built by a Factory.
+ * class Calculator extends AMP {
+ *   constructor() {
+ *     super();
+ *     this.respond(Divide, ({ numerator, denominator }) => {
+ *       if (denominator === 0) throw new DivideByZeroError("division by zero");
+ *       return { result: Math.trunc(numerator / denominator) };
+ *     });
+ *   }
+ * }
+ * await reactor.listenTCP(7001, Factory.forProtocol(Calculator), { interface: "127.0.0.1" });
  *
- * // Client
- * const conn = await reactor.connectTCP("127.0.0.1", 7001);
+ * // Client: `result` is typed as a number; `DivideByZeroError` comes back as itself.
  * const client = new AMP();
- * runProtocol(client, conn, { reactor });
- * const { total } = await client.callRemote(Sum, { a: 1, b: 2 });
+ * runProtocol(client, await reactor.connectTCP("127.0.0.1", 7001), { reactor });
+ * const { result } = await client.callRemote(Divide, { numerator: 7, denominator: 2 });
  * ```
  *
- * The box framing is also usable on its own: {@linkcode BoxDecoderCore} /
+ * Argument types: {@linkcode Integer} (and {@linkcode BigInteger}),
+ * {@linkcode String} (bytes), {@linkcode Unicode}, {@linkcode Boolean},
+ * {@linkcode Float}, {@linkcode Decimal}, {@linkcode DateTime},
+ * {@linkcode ListOf}, {@linkcode AmpList}, each maybe {@linkcode optional}.
+ * The box framing is usable on its own: {@linkcode BoxDecoderCore} /
  * {@linkcode BoxEncoderCore} and the {@linkcode AmpBoxDecoder} /
  * {@linkcode AmpBoxEncoder} streams.
  *
