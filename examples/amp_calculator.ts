@@ -6,12 +6,13 @@
 // A Twisted client (twisted.protocols.amp) with the same Sum/Divide commands
 // talks to it too.
 import { AMP, defineCommand, Float, Integer } from "../protocols/amp/mod.ts";
-import { Factory, reactor } from "../reactor/mod.ts";
 import {
   clientFromString,
   connectProtocol,
+  Factory,
+  reactor,
   serverFromString,
-} from "../reactor/endpoints.ts";
+} from "../reactor/mod.ts";
 
 class ZeroDivisionError extends Error {}
 
