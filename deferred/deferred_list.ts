@@ -5,7 +5,7 @@
  */
 import { Deferred } from "./deferred.ts";
 import { FirstError } from "./errors.ts";
-import { Failure, markObserved } from "./failure.ts";
+import { type Failure, markObserved } from "./failure.ts";
 
 /**
  * One entry of a {@linkcode DeferredList}'s result: `[true, value]` for an
