@@ -3,7 +3,7 @@ import {
   Deferred,
   DeferredList,
   fail,
-  Failure,
+  type Failure,
   FirstError,
   gatherResults,
   race,
