@@ -1,15 +1,20 @@
 import {
+  AMP,
   type AmpBox,
   AmpList,
   BoxDecoderCore,
   DateTime,
+  defineCommand,
   encodeBox,
   Float,
   Integer,
   ListOf,
   Unicode,
 } from "../../../protocols/amp/mod.ts";
+import { captureLogs } from "../../../app/logger/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
+import { ConnectionDone } from "../../../reactor/protocol.ts";
+import type { Transport } from "../../../reactor/transport.ts";
 import { assert, test } from "../../../trial/mod.ts";
 import { randomSplit, seededRandom } from "./_random.ts";
 
@@ -104,4 +109,77 @@ test("fuzz: 100,000 random values give an argument or a ProtocolError", () => {
       if (!(error instanceof ProtocolError)) throw error;
     }
   }
+});
+
+test("fuzz: 10,000 random boxes to an AMP peer are answered or close the connection, never crash it", () => {
+  using _quiet = captureLogs({ namespace: "spindle.amp" });
+  const random = seededRandom(0xb0c5);
+  const Sum = defineCommand({
+    name: "Sum",
+    arguments: { a: Integer, b: Integer },
+    response: { total: Integer },
+    errors: { OOPS: RangeError },
+  });
+  const keys = [
+    "_ask",
+    "_answer",
+    "_error",
+    "_command",
+    "_error_code",
+    "_error_description",
+    "a",
+    "b",
+    "total",
+  ];
+  const values = [
+    "1",
+    "2",
+    "3",
+    "Sum",
+    "UNKNOWN",
+    "UNHANDLED",
+    "OOPS",
+    "-5",
+    "x",
+    "",
+  ];
+  const text = new TextEncoder();
+  let closed = 0;
+  for (let i = 0; i < 10_000; i++) {
+    let closing = false;
+    const transport = {
+      write() {},
+      loseConnection() {
+        closing = true;
+      },
+    } as unknown as Transport;
+    const peer = new AMP().respond(Sum, ({ a, b }) => {
+      if (a < 0) throw new RangeError("negative");
+      return { total: a + b };
+    });
+    peer.makeConnection(transport);
+    const calls = [1, 2].map(() =>
+      peer.callRemote(Sum, { a: 1, b: 2 }).addErrback(() => null)
+    );
+    const boxes: number[] = [];
+    for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+      const box: AmpBox = new Map();
+      for (let k = Math.floor(random() * 5); k > 0; k--) {
+        const value = random() < 0.9
+          ? text.encode(values[Math.floor(random() * values.length)]!)
+          : randomBytes(random, 8);
+        box.set(keys[Math.floor(random() * keys.length)]!, value);
+      }
+      boxes.push(...encodeBox(box));
+    }
+    peer.dataReceived(
+      i % 4 === 0
+        ? mutate(new Uint8Array(boxes), random)
+        : new Uint8Array(boxes),
+    );
+    if (closing) closed++;
+    peer.connectionLost(new ConnectionDone());
+    for (const call of calls) assert(call.called);
+  }
+  assert(closed > 0 && closed < 10_000, `closed ${closed}`);
 });
