@@ -115,12 +115,12 @@ const COMMON_OPTIONS: OptionSpec[] = [
 const RUN_PLUGIN: Plugin = {
   name: "run",
   description: "run a module that exports `application` (an Application)",
-  usage: "MODULE",
+  usage: "MODULE [-- MODULE ARGS]",
   options: [],
   async makeService({ args }) {
-    const [path, ...rest] = args;
+    // Arguments after `--` belong to the module, which reads them from Deno.args.
+    const [path] = args;
     if (path === undefined) throw new UsageError("run needs a MODULE to run");
-    if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
     const url = /^[a-z][a-z0-9+.-]*:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)
       ? path
       : pathToFileURL(resolve(path)).href;

@@ -23,6 +23,7 @@ import { getLogger } from "./logger/mod.ts";
 import { Application } from "./application.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./runner.ts";
+import { workerId } from "./workers.ts";
 
 const log = getLogger("spindle.app");
 
@@ -50,8 +51,8 @@ export interface StreamServerEndpointServiceOptions {
   /** The reactor that listens and times the drain; default: the default reactor. */
   reactor?: EndpointReactor;
   /**
-   * Bind TCP ports with `SO_REUSEPORT`, so that several processes share them
-   * (`spindle --workers`); default `false`.
+   * Bind TCP ports with `SO_REUSEPORT`, so that several processes share them;
+   * default: `true` in a `spindle --workers` worker, else `false`.
    */
   reusePort?: boolean;
   /**
@@ -153,7 +154,9 @@ export class StreamServerEndpointService extends Service
     this.#reactor = options.reactor ?? defaultReactor;
     this.endpoint = typeof endpoint === "string"
       ? serverFromString(
-        options.reusePort ? withReusePort(this.#reactor) : this.#reactor,
+        (options.reusePort ?? workerId() !== undefined)
+          ? withReusePort(this.#reactor)
+          : this.#reactor,
         endpoint,
       )
       : endpoint;

@@ -15,6 +15,22 @@ const log = getLogger("spindle.workers");
 export const WORKER_ID_ENV = "SPINDLE_WORKER_ID";
 
 /**
+ * This process's worker number under `spindle --workers N` (0 to N-1), or
+ * `undefined` when it is not a worker.
+ *
+ * @example Usage
+ * ```ts
+ * import { workerId } from "@spindle/spindle/app";
+ * const id = workerId();
+ * console.log(id === undefined ? "single process" : `worker ${id}`);
+ * ```
+ */
+export function workerId(): number | undefined {
+  const value = Deno.env.get(WORKER_ID_ENV);
+  return value === undefined ? undefined : Number(value);
+}
+
+/**
  * In a worker: an AbortSignal that aborts when the supervisor goes away (its
  * end of the worker's stdin closes). Outside a worker it never aborts.
  *
@@ -27,7 +43,7 @@ export const WORKER_ID_ENV = "SPINDLE_WORKER_ID";
  */
 export function supervisorGone(): AbortSignal {
   const controller = new AbortController();
-  if (Deno.env.get(WORKER_ID_ENV) === undefined) return controller.signal;
+  if (workerId() === undefined) return controller.signal;
   (async () => {
     const buffer = new Uint8Array(64);
     try {
