@@ -74,6 +74,7 @@ interface Closable {
   readonly kind: OpenResource["kind"];
   describe(): string;
   forceClose(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 /**
@@ -358,6 +359,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
         conn.abort();
         return conn.closed.catch(() => {});
       },
+      close: () => conn.close(),
     };
     this.#resources.add(resource);
     conn.closed.then(
@@ -388,6 +390,31 @@ export class DenoReactor extends Lifecycle implements Reactor {
         (error) => handlerFailed(conn, error),
       );
     }
+  }
+
+  /**
+   * At shutdown: stops the listeners, closes the connections (flushing
+   * what they have to send, for at most `shutdownTimeout` ms, then aborting
+   * the rest) and cancels the pending calls, which would never run in a
+   * stopped reactor.
+   */
+  protected override async disconnectAll(): Promise<void> {
+    const resources = [...this.#resources];
+    await Promise.all(
+      resources.filter((r) => r.kind !== "connection").map((r) =>
+        r.forceClose()
+      ),
+    );
+    const closing = resources.filter((r) => r.kind === "connection").map((r) =>
+      (r.close ?? r.forceClose)()
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.shutdownTimeout);
+    });
+    await Promise.race([Promise.all(closing), deadline]);
+    clearTimeout(timer);
+    await this.cleanUp();
   }
 
   /** What is still open: listeners, connections, pending delayed calls. */

@@ -60,6 +60,7 @@ export class Lifecycle {
   #stopped: PromiseWithResolvers<void> | undefined;
   #stopping: Promise<void> | undefined;
   #signalHandler: (() => void) | undefined;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
   /** How long shutdown waits for `before shutdown` triggers, in ms. */
   shutdownTimeout: number;
 
@@ -136,24 +137,31 @@ export class Lifecycle {
    * Starts the reactor: runs the startup triggers and the `callWhenRunning`
    * calls, then resolves when the reactor has stopped again.
    */
-  async run(options: RunOptions = {}): Promise<void> {
+  run(options: RunOptions = {}): Promise<void> {
     if (this.#state !== "stopped") {
-      throw new Error(
-        `Cannot run a reactor that is ${this.#state}: stop it first`,
+      return Promise.reject(
+        new Error(`Cannot run a reactor that is ${this.#state}: stop it first`),
       );
     }
     this.#state = "starting";
     const stopped = Promise.withResolvers<void>();
     this.#stopped = stopped;
     if (options.installSignalHandlers ?? true) this.#addSignalHandlers();
-    await this.#fire("startup", Infinity);
-    if (this.#state === "starting") {
-      this.#state = "running";
-      const calls = this.#whenRunning;
-      this.#whenRunning = [];
-      for (const call of calls) runGuarded(call, "callWhenRunning");
-    }
+    // Like Twisted's run(), a running reactor keeps the program alive.
+    this.#keepAlive = setInterval(() => {}, 1 << 30);
+    // Startup is synchronous unless a before-startup trigger returns a promise.
+    const starting = this.#fire("startup", Infinity);
+    if (starting === undefined) this.#started();
+    else starting.then(() => this.#started());
     return stopped.promise;
+  }
+
+  #started(): void {
+    if (this.#state !== "starting") return;
+    this.#state = "running";
+    const calls = this.#whenRunning;
+    this.#whenRunning = [];
+    for (const call of calls) runGuarded(call, "callWhenRunning");
   }
 
   /**
@@ -181,6 +189,8 @@ export class Lifecycle {
     this.#state = "stopping";
     await this.#fire("shutdown", this.shutdownTimeout);
     this.#removeSignalHandlers();
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
     this.#state = "stopped";
     this.#stopping = undefined;
     const stopped = this.#stopped;
@@ -188,26 +198,50 @@ export class Lifecycle {
     stopped?.resolve();
   }
 
-  async #fire(event: SystemEvent, deadline: number): Promise<void> {
-    for (const phase of ["before", "during", "after"] as const) {
+  /** Runs the triggers of `event`; a promise only if something had to be waited for. */
+  #fire(
+    event: SystemEvent,
+    deadline: number,
+    from = 0,
+  ): Promise<void> | undefined {
+    const phases = ["before", "during", "after"] as const;
+    for (let i = from; i < phases.length; i++) {
+      const phase = phases[i]!;
       const triggers = this.#triggers.filter((trigger) =>
         trigger.phase === phase && trigger.event === event
       );
       const results = triggers.map((trigger) =>
         runGuarded(trigger.fn, `${phase} ${event} trigger`)
       );
-      if (phase !== "before") continue;
-      const waits = results.filter(isThenable).map((result) =>
-        Promise.resolve(result).then(
-          undefined,
-          (error) =>
-            logger.error("A before-{event} trigger failed", { event, error }),
-        )
-      );
-      if (waits.length > 0) {
-        await withDeadline(Promise.all(waits), deadline, event);
+      let wait: Promise<unknown> | undefined;
+      if (phase === "before") {
+        const waits = results.filter(isThenable).map((result) =>
+          Promise.resolve(result).then(
+            undefined,
+            (error) =>
+              logger.error("A before-{event} trigger failed", { event, error }),
+          )
+        );
+        if (waits.length > 0) {
+          wait = withDeadline(Promise.all(waits), deadline, event);
+        }
+      } else if (phase === "during" && event === "shutdown") {
+        wait = this.disconnectAll();
+      }
+      if (wait !== undefined) {
+        return wait.then(() => this.#fire(event, deadline, i + 1));
       }
     }
+    return undefined;
+  }
+
+  /**
+   * Releases what the reactor holds, during shutdown (after the `during
+   * shutdown` triggers were called). Nothing here; {@linkcode DenoReactor}
+   * stops its listeners, closes its connections and cancels its calls.
+   */
+  protected disconnectAll(): Promise<void> {
+    return Promise.resolve();
   }
 
   #addSignalHandlers(): void {

@@ -73,6 +73,7 @@ export {
   type OpenResource,
   reactor,
 } from "./deno_reactor.ts";
+export { react, type ReactOptions } from "./react.ts";
 export {
   Lifecycle,
   type LifecycleOptions,
