@@ -16,17 +16,6 @@ const SETTLE_TURNS = 5;
 /**
  * Lists what `reactor` still holds, then closes all of it: the leftovers of a
  * test, one description each (empty when the test cleaned up after itself).
- *
- * @example Usage
- * ```ts
- * import { DenoReactor } from "@spindle/spindle/reactor";
- * import { assertEquals, checkReactorClean } from "@spindle/spindle/trial";
- * const reactor = new DenoReactor();
- * reactor.callLater(1000, function tick() {});
- * assertEquals(await checkReactorClean(reactor), [
- *   "a pending delayed call: tick() due in 1000 ms",
- * ]);
- * ```
  */
 export async function checkReactorClean(
   reactor: DenoReactor,

@@ -5,10 +5,15 @@
  */
 import { reportUnhandledFailures } from "../deferred/deferred.ts";
 import { Clock } from "../reactor/clock.ts";
+import { DenoReactor } from "../reactor/deno_reactor.ts";
 import { formatValue, type LogRecord } from "../app/logger/mod.ts";
 import { AssertionError } from "./assertions.ts";
 import { currentHooks } from "./hooks.ts";
-import { startCollecting, takeLoggedErrors } from "./logged_errors.ts";
+import {
+  startCollecting,
+  stopCollecting,
+  takeLoggedErrors,
+} from "./logged_errors.ts";
 
 /**
  * What a trial test body gets.
@@ -27,6 +32,12 @@ export interface TestContext {
   readonly name: string;
   /** A fake clock of this test's own, at time 0. */
   readonly clock: Clock;
+  /**
+   * A real reactor of this test's own. Whatever is still open in it after
+   * the body and cleanups — listeners, connections, pending delayed calls —
+   * fails the test (a dirty reactor) and is closed.
+   */
+  readonly reactor: DenoReactor;
   /** Deno's context of the test (for `step`, `origin`, ...). */
   readonly deno: Deno.TestContext;
   /**
@@ -225,17 +236,47 @@ export function test(
   Deno.test(definition);
 }
 
-async function runTest(
+/**
+ * Runs one trial test body with its set-up and checks; {@linkcode test}
+ * registers this as the `Deno.test` function. Exported for trial's own tests.
+ */
+export async function runTest(
   name: string,
   fn: (t: TestContext) => unknown,
   denoContext: Deno.TestContext,
   options: TestOptions,
 ): Promise<void> {
   startCollecting();
+  let records: LogRecord[] = [];
+  let passed = false;
+  try {
+    await runChecked(name, fn, denoContext, options);
+    passed = true;
+  } finally {
+    records = stopCollecting();
+    if (!passed && records.length > 0) {
+      console.error(
+        `Log of the failed test ${JSON.stringify(name)}:\n${
+          records.map((record) =>
+            `${record.time.toISOString()} [${record.namespace}#${record.level}] ${record.message}`
+          ).join("\n")
+        }`,
+      );
+    }
+  }
+}
+
+async function runChecked(
+  name: string,
+  fn: (t: TestContext) => unknown,
+  denoContext: Deno.TestContext,
+  options: TestOptions,
+): Promise<void> {
   const cleanups: (() => unknown)[] = [];
   const t: TestContext = {
     name,
     clock: new Clock(),
+    reactor: new DenoReactor(),
     deno: denoContext,
     addCleanup(cleanup) {
       cleanups.push(cleanup);
