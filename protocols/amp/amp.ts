@@ -21,6 +21,7 @@ import {
   encodeBox,
   MAX_VALUE_LENGTH,
 } from "./box.ts";
+import { asciiToBytes, bytesToLatin1 } from "./_bytes.ts";
 import { type Command, errorCodeFor } from "./command.ts";
 import {
   RemoteAmpError,
@@ -44,10 +45,16 @@ const ERROR_DESCRIPTION = "_error_description";
 const encoder = new TextEncoder();
 const lenientUtf8 = new TextDecoder();
 
-function latin1(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
-  return text;
+// Command names are encoded once per command, not once per call.
+const commandNames = new WeakMap<object, Uint8Array>();
+
+function commandName(command: AnyCommand): Uint8Array {
+  let bytes = commandNames.get(command);
+  if (bytes === undefined) {
+    bytes = encoder.encode(command.name);
+    commandNames.set(command, bytes);
+  }
+  return bytes;
 }
 
 /**
@@ -205,8 +212,8 @@ export class AMP extends Protocol {
     let deferred: Deferred<Values<R>> | undefined;
     try {
       const box = writeValues(command.arguments, args, new Map());
-      box.set(COMMAND, encoder.encode(command.name));
-      if (requiresAnswer) box.set(ASK, encoder.encode(tag));
+      box.set(COMMAND, commandName(command));
+      if (requiresAnswer) box.set(ASK, asciiToBytes(tag));
       this.transport.write(encodeBox(box));
     } catch (error) {
       if (!requiresAnswer) throw error;
@@ -269,9 +276,13 @@ export class AMP extends Protocol {
 
   #boxReceived(box: AmpBox): void {
     const answer = box.get(ANSWER);
-    if (answer !== undefined) return this.#answerReceived(latin1(answer), box);
+    if (answer !== undefined) {
+      return this.#answerReceived(bytesToLatin1(answer), box);
+    }
     const error = box.get(ERROR);
-    if (error !== undefined) return this.#errorReceived(latin1(error), box);
+    if (error !== undefined) {
+      return this.#errorReceived(bytesToLatin1(error), box);
+    }
     const command = box.get(COMMAND);
     if (command !== undefined) {
       return this.#commandReceived(lenientUtf8.decode(command), box);
@@ -300,7 +311,7 @@ export class AMP extends Protocol {
 
   #errorReceived(tag: string, box: AmpBox): void {
     const { command, deferred } = this.#takeOutstanding(tag);
-    const code = latin1(box.get(ERROR_CODE) ?? new Uint8Array());
+    const code = bytesToLatin1(box.get(ERROR_CODE) ?? new Uint8Array());
     const description = lenientUtf8.decode(
       box.get(ERROR_DESCRIPTION) ?? new Uint8Array(),
     );

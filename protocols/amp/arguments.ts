@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { asciiToBytes, bytesToLatin1 } from "./_bytes.ts";
 import { decodeBoxes, encodeBox } from "./box.ts";
 import { InvalidArgumentError, MissingArgumentError } from "./errors.ts";
 
@@ -57,16 +58,10 @@ export type Values<S extends Schema> =
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-function ascii(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);
-  return text;
-}
-
 function invalid(typeName: string, bytes: Uint8Array): InvalidArgumentError {
   const shown = bytes.length > 40
-    ? ascii(bytes.subarray(0, 40)) + "..."
-    : ascii(bytes);
+    ? bytesToLatin1(bytes.subarray(0, 40)) + "..."
+    : bytesToLatin1(bytes);
   return new InvalidArgumentError(
     `AMP value ${JSON.stringify(shown)} is not a valid ${typeName}`,
   );
@@ -121,10 +116,10 @@ export const Integer: Argument<number, false> = define(
         `${value} cannot be sent as an AMP Integer: only safe integers can (use BigInteger for larger ones)`,
       );
     }
-    return encoder.encode(String(value));
+    return asciiToBytes(String(value));
   },
   (bytes) => {
-    const text = ascii(bytes);
+    const text = bytesToLatin1(bytes);
     if (!INTEGER.test(text)) throw invalid("Integer", bytes);
     const value = Number(text);
     if (!Number.isSafeInteger(value)) throw invalid("safe Integer", bytes);
@@ -144,9 +139,9 @@ export const Integer: Argument<number, false> = define(
  */
 export const BigInteger: Argument<bigint, false> = define(
   "Integer",
-  (value) => encoder.encode(value.toString()),
+  (value) => asciiToBytes(value.toString()),
   (bytes) => {
-    const text = ascii(bytes);
+    const text = bytesToLatin1(bytes);
     if (!INTEGER.test(text)) throw invalid("Integer", bytes);
     return BigInt(text);
   },
@@ -205,7 +200,7 @@ const BooleanArgument: Argument<boolean, false> = define(
   "Boolean",
   (value) => value ? TRUE.slice() : FALSE.slice(),
   (bytes) => {
-    const text = ascii(bytes);
+    const text = bytesToLatin1(bytes);
     if (text === "True") return true;
     if (text === "False") return false;
     throw invalid("Boolean", bytes);
@@ -240,14 +235,14 @@ const SPECIAL_FLOATS = new Map<string, number>([
 export const Float: Argument<number, false> = define(
   "Float",
   (value) => {
-    if (Number.isNaN(value)) return encoder.encode("nan");
-    if (value === Infinity) return encoder.encode("inf");
-    if (value === -Infinity) return encoder.encode("-inf");
+    if (Number.isNaN(value)) return asciiToBytes("nan");
+    if (value === Infinity) return asciiToBytes("inf");
+    if (value === -Infinity) return asciiToBytes("-inf");
     const text = Object.is(value, -0) ? "-0" : String(value);
-    return encoder.encode(/[.e]/.test(text) ? text : text + ".0");
+    return asciiToBytes(/[.e]/.test(text) ? text : text + ".0");
   },
   (bytes) => {
-    const text = ascii(bytes);
+    const text = bytesToLatin1(bytes);
     if (FLOAT.test(text)) return Number(text);
     const special = SPECIAL_FLOATS.get(text.toLowerCase());
     if (special === undefined) throw invalid("Float", bytes);
@@ -279,10 +274,10 @@ export const Decimal: Argument<string, false> = define(
         } cannot be sent as an AMP Decimal: it is not a decimal number`,
       );
     }
-    return encoder.encode(value);
+    return asciiToBytes(value);
   },
   (bytes) => {
-    const text = ascii(bytes);
+    const text = bytesToLatin1(bytes);
     if (!DECIMAL.test(text)) throw invalid("Decimal", bytes);
     return text;
   },
@@ -317,7 +312,7 @@ export const DateTime: Argument<Date, false> = define(
         `${value} cannot be sent as an AMP DateTime: only years 1 to 9999 can`,
       );
     }
-    return encoder.encode(
+    return asciiToBytes(
       `${pad(year, 4)}-${pad(value.getUTCMonth() + 1, 2)}-${
         pad(value.getUTCDate(), 2)
       }T${pad(value.getUTCHours(), 2)}:${pad(value.getUTCMinutes(), 2)}:${
@@ -326,7 +321,7 @@ export const DateTime: Argument<Date, false> = define(
     );
   },
   (bytes) => {
-    const match = DATE_TIME.exec(ascii(bytes));
+    const match = DATE_TIME.exec(bytesToLatin1(bytes));
     if (match === null) throw invalid("DateTime", bytes);
     const [year, month, day, hour, minute, second, micro, , offH, offM] = match
       .slice(1).map(Number) as number[];
