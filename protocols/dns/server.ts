@@ -5,11 +5,20 @@
  * @module
  */
 import { getLogger } from "../../app/logger/mod.ts";
+import type { Deferred } from "../../deferred/deferred.ts";
 import type {
   Connection,
   ConnectionFactory,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenUDPOptions,
+  Reactor,
 } from "../../reactor/interfaces.ts";
-import { DenoConnection } from "../../reactor/deno_connection.ts";
+import type { IReactorTime } from "../../reactor/time.ts";
+import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
+import { AddressInUseError } from "../../reactor/errors.ts";
 import { Opcode, Rcode, RecordClass, RecordType } from "./constants.ts";
 import { DNSFormatError } from "./errors.ts";
 import type { DNSMessage, EDNS, Question } from "./message.ts";
@@ -258,12 +267,18 @@ export class DNSServerFactory implements ConnectionFactory {
    * Serves DNS over TCP (RFC 7766): length-prefixed queries, answered in
    * order, until the peer closes or stays idle for `tcpIdleTimeout`.
    */
-  async handleConnection(conn: Connection): Promise<void> {
+  async handleConnection(
+    conn: Connection,
+    reactor: IReactorTime = defaultReactor,
+  ): Promise<void> {
     this.#connections.add(conn);
-    let idle: ReturnType<typeof setTimeout> | undefined;
+    let idle: DelayedCallLike | undefined;
+    const clearIdle = () => {
+      if (idle?.active()) idle.cancel();
+    };
     const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => conn.abort(), this.#tcpIdleTimeout);
+      clearIdle();
+      idle = reactor.callLater(this.#tcpIdleTimeout, () => conn.abort());
     };
     let buffer: Uint8Array = new Uint8Array(0);
     try {
@@ -277,7 +292,7 @@ export class DNSServerFactory implements ConnectionFactory {
           if (buffer.length < 2 + length) break;
           const query = buffer.subarray(2, 2 + length);
           buffer = buffer.subarray(2 + length);
-          clearTimeout(idle);
+          clearIdle();
           const response = await this.answer(query, { udp: false });
           if (response !== null) {
             const framed = new Uint8Array(response.length + 2);
@@ -294,11 +309,13 @@ export class DNSServerFactory implements ConnectionFactory {
       // The peer reset or went idle: nothing to answer any more.
       conn.abort();
     } finally {
-      clearTimeout(idle);
+      clearIdle();
       this.#connections.delete(conn);
     }
   }
 }
+
+type DelayedCallLike = { active(): boolean; cancel(): void };
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
@@ -364,20 +381,83 @@ function formatErrorResponse(query: Uint8Array): Uint8Array | null {
   return out;
 }
 
+/**
+ * Twisted's `DNSDatagramProtocol`: serves a {@linkcode DNSServerFactory} on a
+ * UDP port; give it to a reactor's `listenUDP`.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSDatagramProtocol, DNSServerFactory, Zone } from "@spindle/spindle/protocols/dns";
+ * import { DenoReactor } from "@spindle/spindle/reactor";
+ * const zone = Zone.parse("@ 60 IN SOA ns hm 1 60 60 60 60\n", { origin: "example.org" });
+ * const reactor = new DenoReactor();
+ * const port = await reactor.listenUDP(
+ *   0,
+ *   new DNSDatagramProtocol(new DNSServerFactory({ zones: [zone] })),
+ *   { interface: "127.0.0.1" },
+ * );
+ * await port.stopListening();
+ * ```
+ */
+export class DNSDatagramProtocol implements DatagramHandler {
+  #factory: DNSServerFactory;
+  #transport: DatagramTransport | undefined;
+  static #udp = { udp: true };
+
+  /** Answers datagrams with `factory`. */
+  constructor(factory: DNSServerFactory) {
+    this.#factory = factory;
+  }
+
+  /** Keeps the port to send answers with. */
+  makeConnection(transport: DatagramTransport): void {
+    this.#transport = transport;
+  }
+
+  /** Answers one query; forwarded answers are sent when upstream replies. */
+  datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void {
+    const transport = this.#transport;
+    if (transport === undefined) return;
+    const response = this.#factory.answer(data, DNSDatagramProtocol.#udp);
+    if (response instanceof Promise) {
+      response.then((bytes) => {
+        if (bytes !== null) return transport.write(bytes, addr);
+      }).catch(ignoreSendError);
+    } else if (response !== null) {
+      transport.write(response, addr).catch(ignoreSendError);
+    }
+  }
+}
+
+/** An ICMP error from an earlier send, or a port closed meanwhile: the peer can retry. */
+function ignoreSendError(): void {}
+
+/** The reactor features {@linkcode serveDNS} uses. */
+export interface DNSReactor extends Reactor {
+  /** Binds a UDP port (see `DenoReactor.listenUDP`). */
+  listenUDP(
+    port: number,
+    handler: DatagramHandler,
+    options?: ListenUDPOptions,
+  ): Deferred<DatagramTransport>;
+}
+
 /** Where {@linkcode serveDNS} listens. */
 export interface DNSListenOptions {
   /** The port for both UDP and TCP; 0 picks a free one (the same for both). */
   port: number;
   /** The address to bind. Default `"127.0.0.1"`. */
   hostname?: string;
+  /** Share the port between processes (SO_REUSEPORT, TCP side), for `--workers`. */
+  reusePort?: boolean;
 }
 
 /** Options of {@linkcode serveDNS}. */
-export interface ServeDNSOptions extends Omit<DNSServerOptions, "zones"> {
-  /** The zones to serve. */
-  zones: Iterable<Zone>;
+export interface ServeDNSOptions extends DNSServerOptions {
   /** Where to listen (UDP and TCP on the same port). */
   listen: DNSListenOptions;
+  /** The reactor to listen with. Default: the module's default reactor. */
+  reactor?: DNSReactor;
 }
 
 /** A running DNS server. */
@@ -406,107 +486,45 @@ export interface DNSServer {
  * await server.close();
  * ```
  */
-export function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
-  try {
-    return Promise.resolve(startServer(options));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function startServer(options: ServeDNSOptions): DNSServer {
+export async function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
+  const reactor = options.reactor ?? defaultReactor;
   const factory = new DNSServerFactory(options);
   const hostname = options.listen.hostname ?? "127.0.0.1";
-  // Port 0: let UDP pick, then take the same port for TCP (retrying if it is taken).
-  let udp: Deno.DatagramConn | undefined;
-  let tcp: Deno.TcpListener | undefined;
-  for (let attempt = 0; tcp === undefined; attempt++) {
-    udp = Deno.listenDatagram({
-      transport: "udp",
-      hostname,
-      port: options.listen.port,
-    });
-    const port = (udp.addr as Deno.NetAddr).port;
-    try {
-      tcp = Deno.listen({ transport: "tcp", hostname, port });
-    } catch (error) {
-      udp.close();
-      if (
-        !(error instanceof Deno.errors.AddrInUse) ||
-        options.listen.port !== 0 || attempt > 20
-      ) {
-        throw error;
-      }
-    }
-  }
-  const port = (tcp.addr as Deno.NetAddr).port;
-  const udpLoop = serveUDP(udp!, factory);
-  const tcpLoop = (async () => {
-    const handlers = new Set<Promise<void>>();
-    try {
-      for await (const conn of tcp) {
-        const handler = factory.handleConnection(new DenoConnection(conn));
-        handlers.add(handler);
-        handler.finally(() => handlers.delete(handler));
-      }
-    } catch {
-      // The listener was closed.
-    }
-    factory.doStop();
-    await Promise.allSettled(handlers);
-  })();
-  let closed: Promise<void> | undefined;
-  return {
-    hostname,
-    port,
-    factory,
-    close() {
-      closed ??= (async () => {
-        udp!.close();
-        tcp!.close();
-        await Promise.all([udpLoop, tcpLoop]);
-      })();
-      return closed;
-    },
+  const tcpOptions: ListenTCPOptions = {
+    interface: hostname,
+    reusePort: options.listen.reusePort,
   };
-}
-
-async function serveUDP(
-  socket: Deno.DatagramConn,
-  factory: DNSServerFactory,
-): Promise<void> {
-  const buffer = new Uint8Array(65536);
-  const transport = { udp: true };
-  const pending = new Set<Promise<void>>();
-  for (;;) {
-    let received: [Uint8Array, Deno.Addr];
+  // Port 0: UDP picks a free port, then TCP takes the same one (retrying if TCP's is taken).
+  for (let attempt = 0;; attempt++) {
+    const udp = await reactor.listenUDP(
+      options.listen.port,
+      new DNSDatagramProtocol(factory),
+      { interface: hostname, maxPacketSize: 65535 },
+    );
+    const port = udp.getHost().port;
+    let tcp: ListeningPort;
     try {
-      received = await socket.receive(buffer);
-    } catch {
-      break; // closed
-    }
-    const [query, from] = received;
-    let response: Uint8Array | null | Promise<Uint8Array | null>;
-    try {
-      response = factory.answer(query, transport);
+      tcp = await reactor.listenTCP(port, factory, tcpOptions);
     } catch (error) {
-      logger.error("a DNS query could not be answered", { error });
-      continue;
+      await udp.stopListening();
+      if (
+        error instanceof AddressInUseError && options.listen.port === 0 &&
+        attempt < 20
+      ) continue;
+      throw error;
     }
-    if (response instanceof Promise) {
-      // Forwarded: answer when upstream does, without holding up other queries.
-      const copy = response.then(async (bytes) => {
-        if (bytes !== null) await socket.send(bytes, from);
-      }).catch(() => {});
-      pending.add(copy);
-      copy.finally(() => pending.delete(copy));
-    } else if (response !== null) {
-      try {
-        await socket.send(response, from);
-      } catch {
-        // An ICMP error from an earlier send or a closed socket: nothing to do.
-      }
-    }
+    let closed: Promise<void> | undefined;
+    return {
+      hostname,
+      port,
+      factory,
+      close() {
+        closed ??= Promise.all([
+          udp.stopListening().asPromise(),
+          tcp.stopListening().asPromise(),
+        ]).then(() => factory.doStop());
+        return closed;
+      },
+    };
   }
-  await Promise.allSettled(pending);
 }
