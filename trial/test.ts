@@ -14,6 +14,8 @@ import {
   stopCollecting,
   takeLoggedErrors,
 } from "./logged_errors.ts";
+// Installs the dirty-reactor check on t.reactor as a hook.
+import "./dirty_reactor.ts";
 
 /**
  * What a trial test body gets.

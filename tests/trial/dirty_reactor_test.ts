@@ -8,10 +8,6 @@ test("t.reactor is a fresh reactor of the test's own", (t) => {
 });
 
 test("a test that closes what it opened in t.reactor passes", async (t) => {
-  const port = await t.reactor.listenTCP(async (conn) => {
-    await conn.close();
-  } as never, () => {}, { interface: "127.0.0.1" }).catch(() => null);
-  assertEquals(port, null);
   const listening = await t.reactor.listenTCP(0, (conn) => conn.close(), {
     interface: "127.0.0.1",
   });
@@ -31,10 +27,16 @@ Deno.test("checkReactorClean lists leftovers and closes them", async () => {
   reactor.callLater(1000, function tick() {});
   const problems = await checkReactorClean(reactor);
   assertEquals(problems.length, 4, problems.join("\n"));
-  assert(problems.includes(`an open listener: tcp listener on 127.0.0.1:${number}`));
-  assert(problems.includes("a pending delayed call: tick() due in 1000 ms") ||
-    problems.some((p) => p.startsWith("a pending delayed call: tick() due in")));
-  assertEquals(problems.filter((p) => p.startsWith("an open connection")).length, 2);
+  assert(
+    problems.includes(`an open listener: tcp listener on 127.0.0.1:${number}`),
+  );
+  assert(
+    problems.some((p) => p.startsWith("a pending delayed call: tick() due in")),
+  );
+  assertEquals(
+    problems.filter((p) => p.startsWith("an open connection")).length,
+    2,
+  );
   assertEquals(reactor.openResources(), []);
   await conn.closed.catch(() => {});
 });
