@@ -11,13 +11,17 @@
  *
  * @module
  */
-import type { Deferred } from "../deferred/deferred.ts";
+import { Deferred } from "../deferred/deferred.ts";
 import type {
   Connection,
   ConnectionHandler,
+  DatagramHandler,
+  DatagramTransport,
   ListeningPort,
+  ListenUDPOptions,
   Reactor,
 } from "./interfaces.ts";
+import type { ConnectTLSOptions, ListenTLSOptions } from "./tls.ts";
 import type { IProtocol } from "./protocol.ts";
 import { runProtocol } from "./transport.ts";
 
@@ -80,7 +84,7 @@ export class UnknownEndpointKindError extends EndpointDescriptionError {
  * try {
  *   serverFromString(new DenoReactor(), "tcp:port=http");
  * } catch (error) {
- *   console.assert(error instanceof InvalidEndpointParameterError);
+ *   if (!(error instanceof InvalidEndpointParameterError)) throw error;
  *   console.assert(error.parameter === "port");
  * }
  * ```
@@ -134,6 +138,32 @@ export interface UnixReactor {
     path: string,
     options?: { handler?: ConnectionHandler; timeout?: number },
   ): Deferred<Connection>;
+}
+
+/** What a reactor needs for TLS endpoints. */
+export interface TLSReactor {
+  /** Listens for TLS connections on `port`. */
+  listenTLS(
+    port: number,
+    handler: ConnectionHandler,
+    options: ListenTLSOptions,
+  ): Deferred<ListeningPort>;
+  /** Connects to `host:port` over TLS. */
+  connectTLS(
+    host: string,
+    port: number,
+    options?: ConnectTLSOptions,
+  ): Deferred<Connection>;
+}
+
+/** What a reactor needs for UDP endpoints. */
+export interface UDPReactor {
+  /** Binds UDP `port` and feeds each datagram to `handler`. */
+  listenUDP(
+    port: number,
+    handler: DatagramHandler,
+    options?: ListenUDPOptions,
+  ): Deferred<DatagramTransport>;
 }
 
 /** Options for {@linkcode TCPServerEndpoint}. */
@@ -341,14 +371,202 @@ export class UnixClientEndpoint implements ClientEndpoint {
   }
 }
 
-/** A reactor that may have the optional transports endpoints use. */
-export type EndpointReactor = Reactor & Partial<UnixReactor>;
+/** Options for {@linkcode TLSServerEndpoint}: TCP options plus PEM files. */
+export interface TLSServerEndpointOptions extends TCPServerEndpointOptions {
+  /** The certificate chain file (PEM); default `privateKeyFile` (one file with both). */
+  certificateFile?: string;
+  /** The private key file (PEM). */
+  privateKeyFile: string;
+  /** The application protocols offered for ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
 
 /**
- * Parses a server endpoint description.
+ * Listens for TLS over TCP, with the certificate and key read from PEM files
+ * when `listen` is called.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { reactor, TLSServerEndpoint } from "@spindle/spindle/reactor";
+ * const endpoint = new TLSServerEndpoint(reactor, {
+ *   port: 8443,
+ *   certificateFile: "cert.pem",
+ *   privateKeyFile: "key.pem",
+ * });
+ * await endpoint.listen(async (conn) => {
+ *   await conn.readable.pipeTo(conn.writable);
+ * });
+ * ```
+ */
+export class TLSServerEndpoint implements ServerEndpoint {
+  /** Always `"tls"`. */
+  readonly kind = "tls" as const;
+  readonly #reactor: Reactor & TLSReactor;
+  readonly #options: TLSServerEndpointOptions;
+
+  /** Makes the endpoint; nothing is read or bound until `listen`. */
+  constructor(
+    reactor: Reactor & TLSReactor,
+    options: TLSServerEndpointOptions,
+  ) {
+    this.#reactor = reactor;
+    this.#options = options;
+  }
+
+  /** Reads the PEM files, then listens with `handler` (a function or a `Factory`). */
+  listen(handler: ConnectionHandler): Deferred<ListeningPort> {
+    const { port, certificateFile, privateKeyFile, alpnProtocols, ...tcp } =
+      this.#options;
+    const files = Promise.all([
+      Deno.readTextFile(certificateFile ?? privateKeyFile),
+      Deno.readTextFile(privateKeyFile),
+    ]);
+    return Deferred.fromPromise(files).addCallback(([cert, key]) =>
+      this.#reactor.listenTLS(port, handler, {
+        ...tcp,
+        cert,
+        key,
+        alpnProtocols,
+      })
+    );
+  }
+
+  /** The description, such as `tls:8443:certKey=cert.pem:privateKey=key.pem`. */
+  toString(): string {
+    return describe("tls", [this.#options.port], {
+      interface: this.#options.interface,
+      backlog: this.#options.backlog,
+      certKey: this.#options.certificateFile,
+      privateKey: this.#options.privateKeyFile,
+      alpn: this.#options.alpnProtocols?.join(","),
+    });
+  }
+}
+
+/** Options for {@linkcode TLSClientEndpoint}. */
+export interface TLSClientEndpointOptions extends TCPClientEndpointOptions {
+  /** A PEM file of CA certificates to trust besides the system's. */
+  caCertsFile?: string;
+  /** The application protocols asked for by ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
+
+/**
+ * Connects over TLS; the server's certificate is checked against `host`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { reactor, TLSClientEndpoint } from "@spindle/spindle/reactor";
+ * const endpoint = new TLSClientEndpoint(reactor, { host: "example.org", port: 443 });
+ * const conn = await endpoint.connect();
+ * await conn.close();
+ * ```
+ */
+export class TLSClientEndpoint implements ClientEndpoint {
+  /** Always `"tls"`. */
+  readonly kind = "tls" as const;
+  /** The reactor the endpoint connects with. */
+  readonly reactor: Reactor & TLSReactor;
+  readonly #options: TLSClientEndpointOptions;
+
+  /** Makes the endpoint; nothing happens until `connect`. */
+  constructor(
+    reactor: Reactor & TLSReactor,
+    options: TLSClientEndpointOptions,
+  ) {
+    this.reactor = reactor;
+    this.#options = options;
+  }
+
+  /** Opens a connection (after reading `caCertsFile`); with `handler`, the reactor also serves it. */
+  connect(handler?: ConnectionHandler): Deferred<Connection> {
+    const { host, port, timeout, caCertsFile, alpnProtocols } = this.#options;
+    const options: ConnectTLSOptions = { handler, timeout, alpnProtocols };
+    if (caCertsFile === undefined) {
+      return this.reactor.connectTLS(host, port, options);
+    }
+    return Deferred.fromPromise(Deno.readTextFile(caCertsFile)).addCallback((
+      ca,
+    ) => this.reactor.connectTLS(host, port, { ...options, caCerts: [ca] }));
+  }
+
+  /** The description, such as `tls:host=example.org:port=443`. */
+  toString(): string {
+    return describe("tls", [], {
+      host: this.#options.host,
+      port: this.#options.port,
+      timeout: seconds(this.#options.timeout),
+      caCerts: this.#options.caCertsFile,
+      alpn: this.#options.alpnProtocols?.join(","),
+    });
+  }
+}
+
+/** Options for {@linkcode UDPServerEndpoint}. */
+export interface UDPServerEndpointOptions {
+  /** The port; 0 for any free one. */
+  port: number;
+  /** The interface to bind; default all (`0.0.0.0`). */
+  interface?: string;
+  /** The largest datagram received whole, in bytes. */
+  maxPacketSize?: number;
+}
+
+/**
+ * Binds a UDP port for a datagram protocol (needs `--unstable-net`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { DatagramProtocol, reactor, UDPServerEndpoint } from "@spindle/spindle/reactor";
+ * const endpoint = new UDPServerEndpoint(reactor, { port: 5353 });
+ * await endpoint.listen(new DatagramProtocol());
+ * ```
+ */
+export class UDPServerEndpoint {
+  /** Always `"udp"`. */
+  readonly kind = "udp" as const;
+  readonly #reactor: Reactor & UDPReactor;
+  readonly #options: UDPServerEndpointOptions;
+
+  /** Makes the endpoint; nothing is bound until `listen`. */
+  constructor(
+    reactor: Reactor & UDPReactor,
+    options: UDPServerEndpointOptions,
+  ) {
+    this.#reactor = reactor;
+    this.#options = options;
+  }
+
+  /** Binds the port and feeds its datagrams to `handler` (such as a `DatagramProtocol`). */
+  listen(handler: DatagramHandler): Deferred<DatagramTransport> {
+    const { port, ...options } = this.#options;
+    return this.#reactor.listenUDP(port, handler, options);
+  }
+
+  /** The description, such as `udp:5353:interface=127.0.0.1`. */
+  toString(): string {
+    return describe("udp", [this.#options.port], {
+      interface: this.#options.interface,
+      maxPacketSize: this.#options.maxPacketSize,
+    });
+  }
+}
+
+/** A reactor that may have the optional transports endpoints use. */
+export type EndpointReactor =
+  & Reactor
+  & Partial<UnixReactor & TLSReactor & UDPReactor>;
+
+/**
+ * Parses a server endpoint description:
  *
  * - `tcp:PORT` with `interface=ADDRESS`, `backlog=N`;
- * - `unix:PATH` with `mode=OCTAL`.
+ * - `tls:PORT` (or `ssl:PORT`) with `privateKey=FILE`, `certKey=FILE`
+ *   (default: the `privateKey` file), `interface`, `backlog`,
+ *   `alpn=PROTO,PROTO`;
+ * - `unix:PATH` with `mode=OCTAL`;
+ * - `udp:PORT` with `interface`, `maxPacketSize=N` (gives a
+ *   {@linkcode UDPServerEndpoint}, which listens with a datagram protocol).
  *
  * Throws {@linkcode UnknownEndpointKindError} or
  * {@linkcode InvalidEndpointParameterError} naming what is wrong.
@@ -362,8 +580,46 @@ export type EndpointReactor = Reactor & Partial<UnixReactor>;
  */
 export function serverFromString(
   reactor: EndpointReactor,
+  description: `udp:${string}`,
+): UDPServerEndpoint;
+/**
+ * Parses a stream server endpoint description (`tcp:`, `tls:`, `ssl:`, `unix:`).
+ *
+ * @example Usage
+ * ```ts
+ * import { DenoReactor, serverFromString } from "@spindle/spindle/reactor";
+ * const endpoint = serverFromString(new DenoReactor(), "unix:/tmp/app.sock");
+ * console.assert(endpoint.kind === "unix");
+ * ```
+ */
+export function serverFromString(
+  reactor: EndpointReactor,
+  description:
+    | `tcp:${string}`
+    | `tls:${string}`
+    | `ssl:${string}`
+    | `unix:${string}`,
+): ServerEndpoint;
+/**
+ * Parses any server endpoint description; check `kind` to tell a
+ * {@linkcode UDPServerEndpoint} from a stream one.
+ *
+ * @example Usage
+ * ```ts
+ * import { DenoReactor, serverFromString } from "@spindle/spindle/reactor";
+ * const description: string = "udp:0:interface=127.0.0.1";
+ * const endpoint = serverFromString(new DenoReactor(), description);
+ * console.assert(endpoint.kind === "udp");
+ * ```
+ */
+export function serverFromString(
+  reactor: EndpointReactor,
   description: string,
-): ServerEndpoint {
+): ServerEndpoint | UDPServerEndpoint;
+export function serverFromString(
+  reactor: EndpointReactor,
+  description: string,
+): ServerEndpoint | UDPServerEndpoint {
   const parsed = parse(description);
   switch (parsed.kind) {
     case "tcp": {
@@ -374,17 +630,46 @@ export function serverFromString(
         backlog: p.integer("backlog", 1),
       });
     }
+    case "tls":
+    case "ssl": {
+      const p = parsed.take(["port"], [
+        "privateKey",
+        "certKey",
+        "interface",
+        "backlog",
+        "alpn",
+      ]);
+      return new TLSServerEndpoint(need(reactor, "listenTLS", description), {
+        port: p.port("port"),
+        privateKeyFile: p.string("privateKey", true),
+        certificateFile: p.string("certKey"),
+        interface: p.string("interface"),
+        backlog: p.integer("backlog", 1),
+        alpnProtocols: p.list("alpn"),
+      });
+    }
     case "unix": {
       const p = parsed.take(["path"], ["mode"]);
-      return new UnixServerEndpoint(needUnix(reactor, description), {
+      return new UnixServerEndpoint(need(reactor, "listenUnix", description), {
         path: p.string("path", true),
         mode: p.octal("mode"),
+      });
+    }
+    case "udp": {
+      const p = parsed.take(["port"], ["interface", "maxPacketSize"]);
+      return new UDPServerEndpoint(need(reactor, "listenUDP", description), {
+        port: p.port("port"),
+        interface: p.string("interface"),
+        maxPacketSize: p.integer("maxPacketSize", 1, 65535),
       });
     }
   }
   throw new UnknownEndpointKindError(description, parsed.kind, [
     "tcp",
+    "tls",
+    "ssl",
     "unix",
+    "udp",
   ]);
 }
 
@@ -392,6 +677,8 @@ export function serverFromString(
  * Parses a client endpoint description.
  *
  * - `tcp:host=HOST:port=PORT` (or `tcp:HOST:PORT`) with `timeout=SECONDS`;
+ * - `tls:host=HOST:port=PORT` (or `ssl:`) with `timeout`, `caCerts=FILE`
+ *   (PEM CA certificates trusted besides the system's), `alpn=PROTO,PROTO`;
  * - `unix:path=PATH` (or `unix:PATH`) with `timeout=SECONDS`.
  *
  * Throws {@linkcode UnknownEndpointKindError} or
@@ -418,9 +705,20 @@ export function clientFromString(
         timeout: p.seconds("timeout"),
       });
     }
+    case "tls":
+    case "ssl": {
+      const p = parsed.take(["host", "port"], ["timeout", "caCerts", "alpn"]);
+      return new TLSClientEndpoint(need(reactor, "connectTLS", description), {
+        host: p.string("host", true),
+        port: p.port("port"),
+        timeout: p.seconds("timeout"),
+        caCertsFile: p.string("caCerts"),
+        alpnProtocols: p.list("alpn"),
+      });
+    }
     case "unix": {
       const p = parsed.take(["path"], ["timeout"]);
-      return new UnixClientEndpoint(needUnix(reactor, description), {
+      return new UnixClientEndpoint(need(reactor, "connectUnix", description), {
         path: p.string("path", true),
         timeout: p.seconds("timeout"),
       });
@@ -428,6 +726,8 @@ export function clientFromString(
   }
   throw new UnknownEndpointKindError(description, parsed.kind, [
     "tcp",
+    "tls",
+    "ssl",
     "unix",
   ]);
 }
@@ -458,22 +758,31 @@ export function connectProtocol<P extends IProtocol>(
   });
 }
 
-function needUnix(
+const transportNames = {
+  listenUnix: "Unix sockets",
+  connectUnix: "Unix sockets",
+  listenTLS: "TLS",
+  connectTLS: "TLS",
+  listenUDP: "UDP",
+} as const;
+
+type Capabilities = UnixReactor & TLSReactor & UDPReactor;
+
+/** The reactor, checked to have `method` (a `Clock` or a partial fake may not). */
+function need<M extends keyof typeof transportNames>(
   reactor: EndpointReactor,
+  method: M,
   description: string,
-): Reactor & UnixReactor {
-  if (
-    typeof reactor.listenUnix !== "function" ||
-    typeof reactor.connectUnix !== "function"
-  ) {
+): Reactor & Pick<Capabilities, M> & Capabilities {
+  if (typeof reactor[method] !== "function") {
     throw new EndpointDescriptionError(
       description,
-      `Endpoint ${
-        JSON.stringify(description)
-      }: this reactor has no Unix sockets; use a DenoReactor`,
+      `Endpoint ${JSON.stringify(description)}: this reactor has no ${
+        transportNames[method]
+      } (no ${method} method); use a DenoReactor`,
     );
   }
-  return reactor as Reactor & UnixReactor;
+  return reactor as Reactor & Capabilities;
 }
 
 function seconds(ms: number | undefined): string | undefined {
@@ -639,6 +948,11 @@ class Parameters {
   port(name: string): number {
     this.string(name, true);
     return this.integer(name, 0, 65535)!;
+  }
+
+  /** A comma-separated list. */
+  list(name: string): string[] | undefined {
+    return this.string(name)?.split(",");
   }
 
   /** Seconds in the description (Twisted's unit), milliseconds in the result. */

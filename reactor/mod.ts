@@ -89,3 +89,5 @@ export * from "./transport.ts";
 export * from "./reconnecting.ts";
 export * from "./connector.ts";
 export * from "./endpoints.ts";
+export * from "./policies/mod.ts";
+export * from "./datagram_protocol.ts";

@@ -15,11 +15,16 @@ import {
   serverFromString,
   TCPClientEndpoint,
   TCPServerEndpoint,
+  TLSClientEndpoint,
+  TLSServerEndpoint,
+  UDPServerEndpoint,
   UnixClientEndpoint,
   UnixServerEndpoint,
   UnknownEndpointKindError,
 } from "../../reactor/endpoints.ts";
 import { Factory } from "../../reactor/factory.ts";
+import { DatagramProtocol } from "../../reactor/datagram_protocol.ts";
+import { makeTestPki } from "./_tls.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
 import { decoder, encoder, readAll } from "./_helpers.ts";
 
@@ -56,6 +61,77 @@ Deno.test("clientFromString reads tcp host and port by name or by position", () 
   assertEquals(
     clientFromString(reactor, "tcp:example.org:80:timeout=2.5").toString(),
     "tcp:host=example.org:port=80:timeout=2.5",
+  );
+});
+
+Deno.test("serverFromString reads tls (or ssl) with Twisted's certKey and privateKey", () => {
+  const endpoint = serverFromString(
+    reactor,
+    "tls:8443:certKey=cert.pem:privateKey=key.pem:alpn=h2,http/1.1",
+  );
+  assertInstanceOf(endpoint, TLSServerEndpoint);
+  assertEquals(
+    endpoint.toString(),
+    "tls:8443:certKey=cert.pem:privateKey=key.pem:alpn=h2,http/1.1",
+  );
+  assertInstanceOf(
+    serverFromString(reactor, "ssl:443:privateKey=both.pem"),
+    TLSServerEndpoint,
+  );
+});
+
+Deno.test("a tls server without privateKey is refused, naming it", () => {
+  const error = assertThrows(
+    () => serverFromString(reactor, "tls:8443:certKey=cert.pem"),
+    InvalidEndpointParameterError,
+  );
+  assertEquals(error.parameter, "privateKey");
+});
+
+Deno.test("serverFromString reads udp with its interface and packet size", () => {
+  const endpoint = serverFromString(
+    reactor,
+    "udp:5353:interface=127.0.0.1:maxPacketSize=1500",
+  );
+  assertInstanceOf(endpoint, UDPServerEndpoint);
+  assertEquals(endpoint.kind, "udp");
+  assertEquals(
+    endpoint.toString(),
+    "udp:5353:interface=127.0.0.1:maxPacketSize=1500",
+  );
+});
+
+Deno.test("clientFromString reads tls host, port and CA file", () => {
+  const endpoint = clientFromString(
+    reactor,
+    "tls:host=localhost:port=8443:caCerts=/tmp/ca.pem",
+  );
+  assertInstanceOf(endpoint, TLSClientEndpoint);
+  assertEquals(
+    endpoint.toString(),
+    "tls:host=localhost:port=8443:caCerts=/tmp/ca.pem",
+  );
+});
+
+Deno.test("a reactor without the transport asked for is a clear error", () => {
+  const tcpOnly = {
+    listenTCP: reactor.listenTCP.bind(reactor),
+    connectTCP: reactor.connectTCP.bind(reactor),
+    seconds: () => 0,
+    now: () => 0,
+    callLater: reactor.callLater.bind(reactor),
+    getDelayedCalls: () => [],
+  };
+  assertInstanceOf(serverFromString(tcpOnly, "tcp:0"), TCPServerEndpoint);
+  assertThrows(
+    () => serverFromString(tcpOnly, "unix:/tmp/x.sock"),
+    EndpointDescriptionError,
+    "Unix sockets",
+  );
+  assertThrows(
+    () => clientFromString(tcpOnly, "tls:localhost:443"),
+    EndpointDescriptionError,
+    "TLS",
   );
 });
 
@@ -231,4 +307,55 @@ Deno.test("unix endpoints listen, set the socket's mode and connect", async () =
   assertEquals(greeter.received, "hi");
   await port.stopListening();
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("tls endpoints read their PEM files, listen and connect", async () => {
+  const pki = await makeTestPki();
+  const port = await serverFromString(
+    reactor,
+    `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
+  ).listen(Factory.forProtocol(Echo));
+  const { port: number } = port.getHost() as Deno.NetAddr;
+  const greeter = await connectProtocol(
+    clientFromString(
+      reactor,
+      `tls:host=localhost:port=${number}:caCerts=${pki.dir}/ca.pem`,
+    ),
+    new Greeter(),
+  );
+  await greeter.lost;
+  assertEquals(greeter.received, "hi");
+  await port.stopListening();
+});
+
+Deno.test("a tls endpoint whose key file is missing fails to listen with NotFound", async () => {
+  await assertRejects(
+    () =>
+      serverFromString(reactor, "tls:0:privateKey=/nonexistent/key.pem")
+        .listen(() => {}).asPromise(),
+    Deno.errors.NotFound,
+  );
+});
+
+Deno.test("a udp endpoint listens with a DatagramProtocol", async () => {
+  class UDPEcho extends DatagramProtocol {
+    override datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void {
+      this.transport.write(data, addr);
+    }
+  }
+  const protocol = new UDPEcho();
+  const port = await serverFromString(reactor, "udp:0:interface=127.0.0.1")
+    .listen(protocol);
+  assertEquals(protocol.numPorts, 1);
+  const client = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  await client.send(encoder.encode("ping"), port.getHost());
+  const [data] = await client.receive();
+  assertEquals(decoder.decode(data), "ping");
+  client.close();
+  await port.stopListening();
+  assertEquals(protocol.numPorts, 0);
 });
