@@ -1,15 +1,20 @@
 // The thin TransformStream plumbing shared by every basic framing: one place
 // that runs a codec core from a transformer, so each framing is implemented once.
 import type { DecoderCore } from "../../reactor/codec.ts";
+import { type ChunkSource, FastReadableStream } from "../../reactor/streams.ts";
 
+// The transform's own readable carries one array of messages per input chunk;
+// the readable users see (installed by fuseReadable) hands them out one by one
+// with no stream machinery per message.
 export function decoderTransformer<M>(
   core: DecoderCore<M>,
-): Transformer<Uint8Array, M> {
-  const out: M[] = [];
+): Transformer<Uint8Array, M[]> {
+  let out: M[] = [];
   // Messages decoded before a bad byte still reach the reader, then the error.
-  const flushOut = (controller: TransformStreamDefaultController<M>) => {
-    for (let i = 0; i < out.length; i++) controller.enqueue(out[i] as M);
-    out.length = 0;
+  const flushOut = (controller: TransformStreamDefaultController<M[]>) => {
+    if (out.length === 0) return;
+    controller.enqueue(out);
+    out = [];
   };
   return {
     transform(chunk, controller) {
@@ -27,6 +32,49 @@ export function decoderTransformer<M>(
       }
     },
   };
+}
+
+// Replaces a decoder transform's readable (batches of messages) with a
+// FastReadableStream of the messages themselves.
+export function fuseReadable<M>(
+  transform: TransformStream<Uint8Array, M>,
+): void {
+  const batches = transform.readable as unknown as ReadableStream<M[]>;
+  const readable = new FastReadableStream<M>(new BatchSource(batches));
+  Object.defineProperty(transform, "readable", { value: readable });
+}
+
+class BatchSource<M> implements ChunkSource<M> {
+  #batches: ReadableStream<M[]>;
+  #reader: ReadableStreamDefaultReader<M[]> | null = null;
+  #batch: M[] = [];
+  #next = 0;
+
+  constructor(batches: ReadableStream<M[]>) {
+    this.#batches = batches;
+  }
+
+  read(): Promise<M | null> {
+    if (this.#next < this.#batch.length) {
+      return Promise.resolve(this.#batch[this.#next++] as M);
+    }
+    return this.#nextBatch();
+  }
+
+  async #nextBatch(): Promise<M | null> {
+    const reader = this.#reader ??= this.#batches.getReader();
+    const { value, done } = await reader.read();
+    if (done) return null;
+    this.#batch = value;
+    this.#next = 1;
+    return value[0] as M;
+  }
+
+  cancel(reason?: unknown): void {
+    this.#batch = [];
+    this.#next = 0;
+    (this.#reader ?? this.#batches).cancel(reason).catch(() => {});
+  }
 }
 
 export function encoderTransformer<M>(

@@ -20,6 +20,7 @@ import {
   EMPTY,
   encoderTransformer,
   frameLimit,
+  fuseReadable,
   toBytes,
 } from "./_transform.ts";
 import { FrameTooLongError, TruncatedFrameError } from "./errors.ts";
@@ -280,8 +281,9 @@ export class LengthPrefixedDecoder
   /** Creates the transform; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
     const core = new LengthPrefixedDecoderCore(options);
-    super(decoderTransformer(core));
+    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
     this[decoderCore] = core;
+    fuseReadable(this);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   decoderTransformer,
   EMPTY,
   encoderTransformer,
+  fuseReadable,
   toBytes,
 } from "./_transform.ts";
 import {
@@ -523,8 +524,9 @@ export class LineDecoder<B extends boolean = false>
   /** Creates the transform; see {@linkcode LineDecoderOptions}. */
   constructor(options: LineDecoderOptions<B> = {}) {
     const core = new LineDecoderCore(options);
-    super(decoderTransformer(core));
+    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
     this[decoderCore] = core;
+    fuseReadable(this);
   }
 }
 

@@ -19,6 +19,7 @@ import {
   EMPTY,
   encoderTransformer,
   frameLimit,
+  fuseReadable,
   toBytes,
 } from "./_transform.ts";
 import {
@@ -275,8 +276,9 @@ export class NetstringDecoder extends TransformStream<Uint8Array, Uint8Array>
   /** Creates the transform; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
     const core = new NetstringDecoderCore(options);
-    super(decoderTransformer(core));
+    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
     this[decoderCore] = core;
+    fuseReadable(this);
   }
 }
 
