@@ -1,0 +1,22 @@
+/** Smoke test for examples/echo_protocol_server.ts: bytes come back, SIGTERM stops it cleanly. */
+import type { SmokeKit } from "../smoke_kit.ts";
+
+export async function smoke(kit: SmokeKit): Promise<void> {
+  const server = await kit.start("echo_protocol_server", ["--port", "0"]);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const message = "hello protocol\n".repeat(1000);
+  await conn.write(new TextEncoder().encode(message));
+  await conn.closeWrite();
+  const reply = await new Response(conn.readable).text();
+  if (reply !== message) {
+    throw new Error(
+      `echo_protocol_server sent back ${reply.length} bytes instead of ${message.length}`,
+    );
+  }
+  const stopped = await server.stop();
+  if (stopped.code !== 0) {
+    throw new Error(
+      `echo_protocol_server exited with ${stopped.code} on SIGTERM:\n${stopped.output}`,
+    );
+  }
+}
