@@ -1,0 +1,284 @@
+/**
+ * TCP echo round trips over loopback, one server process at a time under the
+ * same bounded load (bench/echo_load.c, built at run time with `cc`: N
+ * connections, each sending a message and waiting for all of its echo), in
+ * one run, at 1 KiB and 16 KiB messages:
+ * - raw: a `Deno.Conn` `read()`/`write()` loop (the ceiling);
+ * - deno pipeTo: Deno's own `conn.readable.pipeTo(conn.writable)`;
+ * - stream: a Spindle handler `conn.readable.pipeTo(conn.writable)`;
+ * - stream, for await: `for await (const chunk of conn.readable)` with a
+ *   standard writer on `conn.writable`;
+ * - protocol: a Twisted-style `Protocol` whose `dataReceived` writes back;
+ * - node:net: `socket.on("data", (d) => socket.write(d))`;
+ * - Twisted: the same echo `Protocol` on Twisted (`/usr/bin/python3`).
+ *
+ * Run: deno run -A bench/tcp_echo_bench.ts
+ *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 2] [--json FILE]
+ * Prints each server's best round (round trips per second) and its ratios to
+ * raw, node:net and Twisted.
+ */
+import net from "node:net";
+import { Factory, Protocol, reactor } from "../reactor/mod.ts";
+import type { Connection } from "../reactor/mod.ts";
+
+function option(name: string, fallback: string): string {
+  const index = Deno.args.indexOf(`--${name}`);
+  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
+}
+
+const here = new URL(".", import.meta.url).pathname;
+
+function announce(port: number): void {
+  console.log(`listening on 127.0.0.1:${port}`);
+}
+
+// ---- server modes (the benchmark runs itself as each server)
+
+async function serveRaw(): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  announce(listener.addr.port);
+  for await (const conn of listener) {
+    (async () => {
+      conn.setNoDelay(true);
+      const buffer = new Uint8Array(64 * 1024);
+      try {
+        for (;;) {
+          const n = await conn.read(buffer);
+          if (n === null) break;
+          for (let at = 0; at < n;) {
+            at += await conn.write(buffer.subarray(at, n));
+          }
+        }
+      } catch {
+        // The load generator closes connections without ceremony.
+      }
+      conn.close();
+    })();
+  }
+}
+
+async function serveDenoPipe(): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  announce(listener.addr.port);
+  for await (const conn of listener) {
+    conn.setNoDelay(true);
+    conn.readable.pipeTo(conn.writable).catch(() => {});
+  }
+}
+
+async function serveSpindle(
+  handler: Parameters<typeof reactor.listenTCP>[1],
+): Promise<void> {
+  const port = await reactor.listenTCP(0, handler, { interface: "127.0.0.1" });
+  announce((port.getHost() as Deno.NetAddr).port);
+}
+
+class Echo extends Protocol {
+  override connectionMade(): void {
+    this.transport.setTcpNoDelay(true);
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.transport.write(data);
+  }
+}
+
+function serveNode(): Promise<void> {
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on("data", (data) => socket.write(data));
+    socket.on("error", () => {});
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      announce((server.address() as net.AddressInfo).port);
+      resolve();
+    });
+  });
+}
+
+const TWISTED = `
+from twisted.internet import reactor, protocol
+class Echo(protocol.Protocol):
+    def connectionMade(self):
+        self.transport.setTcpNoDelay(True)
+    def dataReceived(self, data):
+        self.transport.write(data)
+port = reactor.listenTCP(0, protocol.Factory.forProtocol(Echo), interface="127.0.0.1")
+print("listening on 127.0.0.1:%d" % port.getHost().port, flush=True)
+reactor.run()
+`;
+
+const modes: Record<string, () => Promise<void>> = {
+  raw: serveRaw,
+  "deno pipeTo": serveDenoPipe,
+  stream: () =>
+    serveSpindle(async (conn: Connection) => {
+      conn.setNoDelay(true);
+      await conn.readable.pipeTo(conn.writable).catch(() => {});
+    }),
+  "stream, for await": () =>
+    serveSpindle(async (conn: Connection) => {
+      conn.setNoDelay(true);
+      const writer = conn.writable.getWriter();
+      try {
+        for await (const chunk of conn.readable) await writer.write(chunk);
+      } catch {
+        // As above: connections end abruptly.
+      }
+    }),
+  protocol: () => serveSpindle(Factory.forProtocol(Echo)),
+  "node:net": serveNode,
+};
+
+// ---- the driver
+
+interface Server {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function start(mode: string): Promise<Server> {
+  const command = mode === "Twisted"
+    ? new Deno.Command("/usr/bin/python3", {
+      args: ["-c", TWISTED],
+      stdout: "piped",
+      stderr: "inherit",
+    })
+    : new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", import.meta.filename!, "--serve", mode],
+      stdout: "piped",
+      stderr: "inherit",
+    });
+  const child = command.spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the ${mode} server exited before listening`);
+    seen += value;
+  }
+  await reader.cancel();
+  const match = /listening on [^:]+:(\d+)/.exec(seen);
+  if (match === null) throw new Error(`unexpected ${mode} output: ${seen}`);
+  return {
+    port: Number(match[1]),
+    async stop() {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
+}
+
+async function buildLoad(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "spindle-bench-" });
+  const binary = `${dir}/echo_load`;
+  const cc = await new Deno.Command("cc", {
+    args: ["-O2", "-o", binary, `${here}echo_load.c`],
+  }).output();
+  if (!cc.success) {
+    throw new Error(`cc failed: ${new TextDecoder().decode(cc.stderr)}`);
+  }
+  return binary;
+}
+
+async function load(
+  binary: string,
+  port: number,
+  conns: number,
+  size: number,
+  ms: number,
+): Promise<number> {
+  const out = await new Deno.Command(binary, {
+    args: [String(port), String(conns), String(size), String(ms), "300"],
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    trips: number;
+    seconds: number;
+    errors: number;
+  };
+  if (result.errors > 0) throw new Error(`${result.errors} load errors`);
+  return result.trips / result.seconds;
+}
+
+async function main(): Promise<void> {
+  const conns = Number(option("conns", "64"));
+  const sizes = option("sizes", "1024,16384").split(",").map(Number);
+  const ms = Number(option("ms", "2000"));
+  const rounds = Number(option("rounds", "2"));
+  const names = [...Object.keys(modes), "Twisted"];
+  const binary = await buildLoad();
+  const report: Record<string, Record<string, number[]>> = {};
+  for (const size of sizes) {
+    const perSize: Record<string, number[]> = {};
+    report[`${size}`] = perSize;
+    // Rounds are interleaved so that drifts in machine load hit every server.
+    for (let round = 0; round < rounds; round++) {
+      for (const name of names) {
+        const server = await start(name);
+        try {
+          const rate = await load(binary, server.port, conns, size, ms);
+          (perSize[name] ??= []).push(rate);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  await Deno.remove(binary.slice(0, binary.lastIndexOf("/")), {
+    recursive: true,
+  });
+  const summary: Record<string, Record<string, object>> = {};
+  for (const [size, perSize] of Object.entries(report)) {
+    const best = (name: string) => Math.max(...(perSize[name] ?? [0]));
+    const raw = best("raw");
+    const node = best("node:net");
+    const twisted = best("Twisted");
+    console.log(
+      `\nTCP echo, ${conns} connections, ${size}-byte messages, best of ${rounds} x ${ms} ms`,
+    );
+    console.log(
+      `${"server".padEnd(20)}${"trips/s".padStart(10)}${"x raw".padStart(8)}${
+        "x node".padStart(8)
+      }${"x Twisted".padStart(11)}`,
+    );
+    summary[size] = {};
+    for (const name of names) {
+      const rate = best(name);
+      summary[size]![name] = {
+        tripsPerSecond: Math.round(rate),
+        rounds: perSize[name]!.map(Math.round),
+        vsRaw: +(rate / raw).toFixed(2),
+        vsNode: +(rate / node).toFixed(2),
+        vsTwisted: +(rate / twisted).toFixed(2),
+      };
+      console.log(
+        `${name.padEnd(20)}${String(Math.round(rate)).padStart(10)}${
+          (rate / raw).toFixed(2).padStart(8)
+        }${(rate / node).toFixed(2).padStart(8)}${
+          (rate / twisted).toFixed(2).padStart(11)
+        }`,
+      );
+    }
+  }
+  const json = option("json", "");
+  if (json !== "") {
+    await Deno.writeTextFile(
+      json,
+      JSON.stringify(
+        { bench: "tcp_echo", conns, ms, rounds, results: summary },
+        null,
+        2,
+      ) + "\n",
+    );
+  }
+}
+
+const serveIndex = Deno.args.indexOf("--serve");
+if (serveIndex >= 0) {
+  const mode = Deno.args[serveIndex + 1]!;
+  const serve = modes[mode];
+  if (serve === undefined) throw new Error(`unknown mode ${mode}`);
+  await serve();
+} else {
+  await main();
+}
