@@ -4,48 +4,18 @@
  * @module
  */
 import { addLogObserver, type LogRecord } from "../app/logger/mod.ts";
-import { adjustQuiet } from "../app/logger/logger.ts";
 import { reportUnhandledFailures } from "../deferred/deferred.ts";
 import type { ErrorType, TrappedError } from "../deferred/failure.ts";
 
-const MAX_KEPT_RECORDS = 1000;
 let logged: LogRecord[] = [];
-let all: LogRecord[] = [];
 let removeObserver: (() => void) | undefined;
-let quiet = false;
 
-/**
- * Starts collecting a new test's log records (dropping older ones) and
- * silences the log handlers while it runs: the records are shown only if the
- * test fails, as Twisted's trial keeps them out of the way in its test.log.
- */
+/** Starts collecting logged errors for a new test (and drops older ones). */
 export function startCollecting(): void {
   removeObserver ??= addLogObserver((record) => {
-    if (all.length < MAX_KEPT_RECORDS) all.push(record);
-    if (
-      (record.level === "error" || record.level === "critical") &&
-      record.fields.error !== undefined
-    ) {
-      logged.push(record);
-    }
-  }, { level: "info" });
+    if (record.fields.error !== undefined) logged.push(record);
+  }, { level: "error" });
   logged = [];
-  all = [];
-  if (!quiet) {
-    adjustQuiet(1);
-    quiet = true;
-  }
-}
-
-/** Stops silencing the handlers; returns the test's log records. */
-export function stopCollecting(): LogRecord[] {
-  if (quiet) {
-    adjustQuiet(-1);
-    quiet = false;
-  }
-  const records = all;
-  all = [];
-  return records;
 }
 
 /** Takes the logged errors nobody flushed. */

@@ -9,11 +9,7 @@ import { DenoReactor } from "../reactor/deno_reactor.ts";
 import { formatValue, type LogRecord } from "../app/logger/mod.ts";
 import { AssertionError } from "./assertions.ts";
 import { currentHooks } from "./hooks.ts";
-import {
-  startCollecting,
-  stopCollecting,
-  takeLoggedErrors,
-} from "./logged_errors.ts";
+import { startCollecting, takeLoggedErrors } from "./logged_errors.ts";
 // Installs the dirty-reactor check on t.reactor as a hook.
 import "./dirty_reactor.ts";
 
@@ -249,31 +245,6 @@ export async function runTest(
   options: TestOptions,
 ): Promise<void> {
   startCollecting();
-  let records: LogRecord[] = [];
-  let passed = false;
-  try {
-    await runChecked(name, fn, denoContext, options);
-    passed = true;
-  } finally {
-    records = stopCollecting();
-    if (!passed && records.length > 0) {
-      console.error(
-        `Log of the failed test ${JSON.stringify(name)}:\n${
-          records.map((record) =>
-            `${record.time.toISOString()} [${record.namespace}#${record.level}] ${record.message}`
-          ).join("\n")
-        }`,
-      );
-    }
-  }
-}
-
-async function runChecked(
-  name: string,
-  fn: (t: TestContext) => unknown,
-  denoContext: Deno.TestContext,
-  options: TestOptions,
-): Promise<void> {
   const cleanups: (() => unknown)[] = [];
   const t: TestContext = {
     name,
