@@ -16,6 +16,7 @@ import type { DelayedCall } from "../reactor/time.ts";
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
 import {
+  EndpointDescriptionError,
   type EndpointReactor,
   serverFromString,
 } from "../reactor/endpoints.ts";
@@ -96,6 +97,20 @@ export function withReusePort<R extends Reactor>(reactor: R): R {
   });
 }
 
+function streamEndpoint(
+  reactor: EndpointReactor,
+  description: string,
+): StreamServerEndpoint {
+  const endpoint = serverFromString(reactor, description);
+  if (endpoint.kind === "udp") {
+    throw new EndpointDescriptionError(
+      description,
+      `Endpoint "${description}" is a datagram endpoint, but this service serves streams: use tcp:, tls:, or unix:, or a DatagramServerEndpointService`,
+    );
+  }
+  return endpoint;
+}
+
 /** The reason given to connections cut at the drain deadline. */
 export class DrainTimeoutError extends Error {
   /** Creates the error for a deadline of `ms` milliseconds. */
@@ -153,7 +168,7 @@ export class StreamServerEndpointService extends Service
     super(options.name);
     this.#reactor = options.reactor ?? defaultReactor;
     this.endpoint = typeof endpoint === "string"
-      ? serverFromString(
+      ? streamEndpoint(
         (options.reusePort ?? workerId() !== undefined)
           ? withReusePort(this.#reactor)
           : this.#reactor,

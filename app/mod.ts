@@ -19,6 +19,7 @@ export * from "./service.ts";
 export * from "./multi_service.ts";
 export * from "./application.ts";
 export * from "./endpoint_service.ts";
+export * from "./datagram_service.ts";
 export * from "./timer_service.ts";
 export * from "./workers.ts";
 export * from "./daemon.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch } from "../../trial/assertions.ts";
+import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
 import { CliProcess, runCli } from "./_cli.ts";
 
 async function echoOnce(port: number, text: string): Promise<string> {
@@ -28,7 +28,7 @@ function exists(path: string): boolean {
 
 const LOOPBACK = "tcp:0:interface=127.0.0.1";
 
-Deno.test("spindle --help lists the commands and exits 0", async () => {
+test("spindle --help lists the commands and exits 0", async () => {
   const { code, stdout } = await runCli(["--help"]);
   assertEquals(code, 0);
   assertMatch(stdout, /^ {2}run +/m);
@@ -36,7 +36,7 @@ Deno.test("spindle --help lists the commands and exits 0", async () => {
   assertMatch(stdout, /--shutdown-timeout/);
 });
 
-Deno.test("every command has --help", async () => {
+test("every command has --help", async () => {
   for (const command of ["run", "echo"]) {
     const { code, stdout } = await runCli([command, "--help"]);
     assertEquals(code, 0);
@@ -44,7 +44,7 @@ Deno.test("every command has --help", async () => {
   }
 });
 
-Deno.test("an unknown option is a one-line error with status 2", async () => {
+test("an unknown option is a one-line error with status 2", async () => {
   const { code, stdout, stderr } = await runCli(["echo", "--colour", "red"]);
   assertEquals(code, 2);
   assertEquals(stdout, "");
@@ -54,14 +54,14 @@ Deno.test("an unknown option is a one-line error with status 2", async () => {
   );
 });
 
-Deno.test("a bad endpoint string is a one-line error with status 2", async () => {
+test("a bad endpoint string is a one-line error with status 2", async () => {
   const { code, stderr } = await runCli(["echo", "--listen", "tcp:seventy"]);
   assertEquals(code, 2);
   assertEquals(stderr.trimEnd().split("\n").length, 1);
   assertMatch(stderr, /^spindle: .*tcp:seventy/);
 });
 
-Deno.test("an unknown command is a one-line error with status 2", async () => {
+test("an unknown command is a one-line error with status 2", async () => {
   const { code, stderr } = await runCli(["frobnicate"]);
   assertEquals(code, 2);
   assertEquals(
@@ -70,13 +70,13 @@ Deno.test("an unknown command is a one-line error with status 2", async () => {
   );
 });
 
-Deno.test("a bad log level is a one-line error with status 2", async () => {
+test("a bad log level is a one-line error with status 2", async () => {
   const { code, stderr } = await runCli(["echo", "--log-level", "loud"]);
   assertEquals(code, 2);
   assertMatch(stderr, /^spindle: Unknown log level "loud"/);
 });
 
-Deno.test("echo on port 0 prints its address, echoes, and stops on SIGTERM", async () => {
+test("echo on port 0 prints its address, echoes, and stops on SIGTERM", async () => {
   await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
   assertMatch(server.stdout, /^listening on 127\.0\.0\.1:\d+\n$/);
   assertEquals(await echoOnce(server.port, "ping"), "ping");
@@ -86,13 +86,13 @@ Deno.test("echo on port 0 prints its address, echoes, and stops on SIGTERM", asy
   assertMatch(stderr, /received SIGTERM: stopping/);
 });
 
-Deno.test("SIGINT stops the server gracefully too", async () => {
+test("SIGINT stops the server gracefully too", async () => {
   await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
   server.kill("SIGINT");
   assertEquals((await server.wait()).code, 0);
 });
 
-Deno.test("the pid file exists while running and is removed on exit", () =>
+test("the pid file exists while running and is removed on exit", () =>
   withDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     await using server = await CliProcess.start([
@@ -111,7 +111,7 @@ Deno.test("the pid file exists while running and is removed on exit", () =>
     assertEquals(exists(pidfile), false);
   }));
 
-Deno.test("a pid file naming a live process refuses the start", () =>
+test("a pid file naming a live process refuses the start", () =>
   withDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     await using first = await CliProcess.start([
@@ -139,7 +139,7 @@ Deno.test("a pid file naming a live process refuses the start", () =>
     );
   }));
 
-Deno.test("a stale pid file is replaced", () =>
+test("a stale pid file is replaced", () =>
   withDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     const dead = new Deno.Command("true").spawn();
@@ -158,7 +158,7 @@ Deno.test("a stale pid file is replaced", () =>
     );
   }));
 
-Deno.test("run starts the application a module exports", async () => {
+test("run starts the application a module exports", async () => {
   const module = new URL("./fixtures/echo_app.ts", import.meta.url).pathname;
   await using server = await CliProcess.start(["run", module]);
   assertEquals(await echoOnce(server.port, "from a module"), "from a module");
@@ -168,7 +168,7 @@ Deno.test("run starts the application a module exports", async () => {
   assertMatch(stderr, /fixture stopped/);
 });
 
-Deno.test("run resolves the module path against the working directory", async () => {
+test("run resolves the module path against the working directory", async () => {
   const dir = new URL("./fixtures/", import.meta.url).pathname;
   await using server = await CliProcess.start(["run", "echo_app.ts"], {
     cwd: dir,
@@ -176,7 +176,7 @@ Deno.test("run resolves the module path against the working directory", async ()
   assertEquals(await echoOnce(server.port, "relative"), "relative");
 });
 
-Deno.test("run without a module is a usage error", async () => {
+test("run without a module is a usage error", async () => {
   const { code, stderr } = await runCli(["run"]);
   assertEquals(code, 2);
   assertEquals(
@@ -185,7 +185,7 @@ Deno.test("run without a module is a usage error", async () => {
   );
 });
 
-Deno.test("run with a module that exports no application is a usage error", async () => {
+test("run with a module that exports no application is a usage error", async () => {
   const module =
     new URL("./fixtures/no_application.ts", import.meta.url).pathname;
   const { code, stderr } = await runCli(["run", module]);
@@ -193,13 +193,13 @@ Deno.test("run with a module that exports no application is a usage error", asyn
   assertMatch(stderr, /does not export `application`/);
 });
 
-Deno.test("run with a missing module is a usage error", async () => {
+test("run with a missing module is a usage error", async () => {
   const { code, stderr } = await runCli(["run", "/nonexistent/app.ts"]);
   assertEquals(code, 2);
   assertMatch(stderr, /^spindle: cannot load \/nonexistent\/app\.ts/);
 });
 
-Deno.test("--log-format json writes one parseable JSON object per line", async () => {
+test("--log-format json writes one parseable JSON object per line", async () => {
   await using server = await CliProcess.start([
     "echo",
     "--listen",
@@ -220,7 +220,7 @@ Deno.test("--log-format json writes one parseable JSON object per line", async (
   assertEquals(records.some((r) => r.message === "echo stopped"), true);
 });
 
-Deno.test("--logfile - logs to stdout after the listening line", async () => {
+test("--logfile - logs to stdout after the listening line", async () => {
   await using server = await CliProcess.start([
     "echo",
     "--listen",
@@ -234,7 +234,7 @@ Deno.test("--logfile - logs to stdout after the listening line", async () => {
   assertMatch(stdout, /\[spindle\.runner#info\] echo stopped/);
 });
 
-Deno.test("--log-level warn hides info lines", async () => {
+test("--log-level warn hides info lines", async () => {
   await using server = await CliProcess.start([
     "echo",
     "--listen",
@@ -246,7 +246,7 @@ Deno.test("--log-level warn hides info lines", async () => {
   assertEquals((await server.wait()).stderr, "");
 });
 
-Deno.test("SIGHUP reopens the log file after it was moved away", () =>
+test("SIGHUP reopens the log file after it was moved away", () =>
   withDir(async (dir) => {
     const logfile = `${dir}/spindle.log`;
     await using server = await CliProcess.start([
@@ -268,7 +268,7 @@ Deno.test("SIGHUP reopens the log file after it was moved away", () =>
     assertMatch(fresh, /echo stopped/);
   }));
 
-Deno.test("--workers runs several processes on one port and replaces a killed one", async () => {
+test("--workers runs several processes on one port and replaces a killed one", async () => {
   await using server = await CliProcess.start([
     "echo",
     "--listen",
@@ -303,7 +303,7 @@ Deno.test("--workers runs several processes on one port and replaces a killed on
   assertEquals((await server.wait()).code, 0);
 });
 
-Deno.test("--daemon detaches, writes the pid file and logs to the log file", () =>
+test("--daemon detaches, writes the pid file and logs to the log file", () =>
   withDir(async (dir) => {
     const pidfile = `${dir}/d.pid`;
     const logfile = `${dir}/d.log`;

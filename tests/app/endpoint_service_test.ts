@@ -13,7 +13,8 @@ import {
   assertEquals,
   assertRejects,
   assertThrows,
-} from "../../trial/assertions.ts";
+  test,
+} from "../../trial/mod.ts";
 import { EndpointDescriptionError } from "../../reactor/endpoints.ts";
 
 const reactor = new DenoReactor();
@@ -33,7 +34,7 @@ async function readAll(conn: Deno.Conn): Promise<string> {
   return await new Response(conn.readable).text();
 }
 
-Deno.test("a started service listens and reports its address", async () => {
+test("a started service listens and reports its address", async () => {
   using _ = captureLogs();
   const service = new StreamServerEndpointService(loopback(), async (conn) => {
     await conn.write(new TextEncoder().encode("hi"));
@@ -45,7 +46,7 @@ Deno.test("a started service listens and reports its address", async () => {
   assertEquals(service.listeningAddresses(), []);
 });
 
-Deno.test("stopping closes the listener so new connections are refused", async () => {
+test("stopping closes the listener so new connections are refused", async () => {
   using _ = captureLogs();
   const service = new StreamServerEndpointService(loopback(), () => {});
   await service.startService();
@@ -57,7 +58,7 @@ Deno.test("stopping closes the listener so new connections are refused", async (
   );
 });
 
-Deno.test("a service that cannot bind fails to start and is not running", async () => {
+test("a service that cannot bind fails to start and is not running", async () => {
   using _ = captureLogs();
   const first = new StreamServerEndpointService(loopback(), () => {});
   await first.startService();
@@ -70,7 +71,7 @@ Deno.test("a service that cannot bind fails to start and is not running", async 
   await first.stopService();
 });
 
-Deno.test("stopping waits for an in-flight connection to finish", async () => {
+test("stopping waits for an in-flight connection to finish", async () => {
   using logs = captureLogs();
   const release = Promise.withResolvers<void>();
   const service = new StreamServerEndpointService(loopback(), async (conn) => {
@@ -90,7 +91,7 @@ Deno.test("stopping waits for an in-flight connection to finish", async () => {
   assertEquals(service.connectionCount, 0);
 });
 
-Deno.test("connections still open at the drain deadline are cut", async () => {
+test("connections still open at the drain deadline are cut", async () => {
   using logs = captureLogs();
   let seen: Connection | undefined;
   const service = new StreamServerEndpointService(loopback(), (conn) => {
@@ -108,7 +109,7 @@ Deno.test("connections still open at the drain deadline are cut", async () => {
   );
 });
 
-Deno.test("the drain deadline defaults to the application's shutdown timeout", async () => {
+test("the drain deadline defaults to the application's shutdown timeout", async () => {
   using _ = captureLogs();
   const application = new Application("app", { shutdownTimeout: 30 });
   const service = new StreamServerEndpointService(loopback(), () => {});
@@ -122,7 +123,7 @@ Deno.test("the drain deadline defaults to the application's shutdown timeout", a
   assertEquals(await readAll(client), "");
 });
 
-Deno.test("a drainable handler is asked to drain once the listener has closed", async () => {
+test("a drainable handler is asked to drain once the listener has closed", async () => {
   using _ = captureLogs();
   const events: string[] = [];
   const handler = Object.assign(() => {}, {
@@ -143,7 +144,7 @@ async function waitFor(condition: () => boolean): Promise<void> {
   if (!condition()) throw new Error("condition not met in time");
 }
 
-Deno.test("an endpoint string is parsed when the service is made", async () => {
+test("an endpoint string is parsed when the service is made", async () => {
   using _ = captureLogs();
   const service = new StreamServerEndpointService(
     "tcp:0:interface=127.0.0.1",
@@ -160,7 +161,7 @@ Deno.test("an endpoint string is parsed when the service is made", async () => {
   await service.stopService();
 });
 
-Deno.test("a bad endpoint string throws before anything starts", () => {
+test("a bad endpoint string throws before anything starts", () => {
   assertThrows(
     () =>
       new StreamServerEndpointService("tcp:notaport", () => {}, { reactor }),
@@ -175,7 +176,15 @@ Deno.test("a bad endpoint string throws before anything starts", () => {
   );
 });
 
-Deno.test("services with reusePort share one port", async () => {
+test("a datagram endpoint string is refused by a stream service", () => {
+  assertThrows(
+    () => new StreamServerEndpointService("udp:0", () => {}, { reactor }),
+    EndpointDescriptionError,
+    "datagram",
+  );
+});
+
+test("services with reusePort share one port", async () => {
   using _ = captureLogs();
   const first = new StreamServerEndpointService(
     "tcp:0:interface=127.0.0.1",

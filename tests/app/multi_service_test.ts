@@ -11,7 +11,8 @@ import {
   assertRejects,
   assertStrictEquals,
   assertThrows,
-} from "../../trial/assertions.ts";
+  test,
+} from "../../trial/mod.ts";
 import { RecordingService } from "./_recording_service.ts";
 
 function collection(journal: string[], ...names: string[]): MultiService {
@@ -22,13 +23,13 @@ function collection(journal: string[], ...names: string[]): MultiService {
   return parent;
 }
 
-Deno.test("children start in the order they were added", async () => {
+test("children start in the order they were added", async () => {
   const journal: string[] = [];
   await collection(journal, "a", "b", "c").startService();
   assertEquals(journal, ["start a", "start b", "start c"]);
 });
 
-Deno.test("children stop in reverse order", async () => {
+test("children stop in reverse order", async () => {
   const journal: string[] = [];
   const parent = collection(journal, "a", "b", "c");
   await parent.startService();
@@ -37,7 +38,7 @@ Deno.test("children stop in reverse order", async () => {
   assertEquals(journal, ["stop c", "stop b", "stop a"]);
 });
 
-Deno.test("a child starts only after the previous one has started", async () => {
+test("a child starts only after the previous one has started", async () => {
   const journal: string[] = [];
   const parent = new MultiService();
   const a = new RecordingService("a", journal);
@@ -51,7 +52,7 @@ Deno.test("a child starts only after the previous one has started", async () => 
   assertEquals(journal, ["start a", "start b"]);
 });
 
-Deno.test("stopping waits for each child before stopping the previous one", async () => {
+test("stopping waits for each child before stopping the previous one", async () => {
   const journal: string[] = [];
   const parent = new MultiService();
   new RecordingService("a", journal).setServiceParent(parent);
@@ -67,7 +68,7 @@ Deno.test("stopping waits for each child before stopping the previous one", asyn
   assertEquals(journal, ["stop b", "stopped b", "stop a"]);
 });
 
-Deno.test("a child added to a running collection starts at once", async () => {
+test("a child added to a running collection starts at once", async () => {
   const journal: string[] = [];
   const parent = collection(journal);
   await parent.startService();
@@ -76,7 +77,7 @@ Deno.test("a child added to a running collection starts at once", async () => {
   await parent.stopService();
 });
 
-Deno.test("a second child with the same name is refused", () => {
+test("a second child with the same name is refused", () => {
   const parent = new MultiService();
   new Service("x").setServiceParent(parent);
   assertThrows(
@@ -85,13 +86,13 @@ Deno.test("a second child with the same name is refused", () => {
   );
 });
 
-Deno.test("iterating a collection yields its children in order", () => {
+test("iterating a collection yields its children in order", () => {
   const journal: string[] = [];
   const parent = collection(journal, "a", "b");
   assertEquals([...parent].map((s) => s.name), ["a", "b"]);
 });
 
-Deno.test("a child failing to start stops those already started and fails the start", async () => {
+test("a child failing to start stops those already started and fails the start", async () => {
   const journal: string[] = [];
   const parent = new MultiService();
   new RecordingService("a", journal).setServiceParent(parent);
@@ -109,7 +110,7 @@ Deno.test("a child failing to start stops those already started and fails the st
   assertEquals(parent.running, false);
 });
 
-Deno.test("a child failing to stop does not keep the others running", async () => {
+test("a child failing to stop does not keep the others running", async () => {
   const journal: string[] = [];
   const parent = new MultiService();
   new RecordingService("a", journal).setServiceParent(parent);
@@ -122,7 +123,7 @@ Deno.test("a child failing to stop does not keep the others running", async () =
   assertEquals(journal, ["stop b", "stop a"]);
 });
 
-Deno.test("several children failing to stop give an AggregateError", async () => {
+test("several children failing to stop give an AggregateError", async () => {
   const journal: string[] = [];
   const parent = new MultiService();
   for (const name of ["a", "b"]) {
@@ -138,7 +139,7 @@ Deno.test("several children failing to stop give an AggregateError", async () =>
   assertEquals(error.errors.length, 2);
 });
 
-Deno.test("an application stops accepting everywhere before stopping anything", async () => {
+test("an application stops accepting everywhere before stopping anything", async () => {
   const journal: string[] = [];
   const application = new Application("app");
   new RecordingService("a", journal).setServiceParent(application);
@@ -156,7 +157,7 @@ Deno.test("an application stops accepting everywhere before stopping anything", 
   ]);
 });
 
-Deno.test("an application has a default shutdown timeout of ten seconds", () => {
+test("an application has a default shutdown timeout of ten seconds", () => {
   assertEquals(new Application("app").shutdownTimeout, 10_000);
   assertEquals(
     new Application("app", { shutdownTimeout: 50 }).shutdownTimeout,

@@ -4,7 +4,7 @@ import {
   parseOptions,
   UsageError,
 } from "../../app/options.ts";
-import { assertEquals, assertThrows } from "../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
 
 const specs: OptionSpec[] = [
   {
@@ -18,23 +18,23 @@ const specs: OptionSpec[] = [
   { name: "daemon", type: "boolean", description: "detach" },
 ];
 
-Deno.test("parseOptions fills defaults for options not given", () => {
+test("parseOptions fills defaults for options not given", () => {
   assertEquals(parseOptions([], specs).values, { listen: "tcp:8080" });
 });
 
-Deno.test("parseOptions reads --name value, --name=value and -n value", () => {
+test("parseOptions reads --name value, --name=value and -n value", () => {
   assertEquals(parseOptions(["--listen", "a"], specs).values.listen, "a");
   assertEquals(parseOptions(["--listen=b:c"], specs).values.listen, "b:c");
   assertEquals(parseOptions(["-l", "d"], specs).values.listen, "d");
 });
 
-Deno.test("parseOptions converts numbers and sets boolean flags", () => {
+test("parseOptions converts numbers and sets boolean flags", () => {
   const { values } = parseOptions(["--workers", "3", "--daemon"], specs);
   assertEquals(values.workers, 3);
   assertEquals(values.daemon, true);
 });
 
-Deno.test("parseOptions keeps positional arguments in order", () => {
+test("parseOptions keeps positional arguments in order", () => {
   assertEquals(
     parseOptions(["a", "--daemon", "b", "--", "--c"], specs).positionals,
     [
@@ -45,7 +45,7 @@ Deno.test("parseOptions keeps positional arguments in order", () => {
   );
 });
 
-Deno.test("parseOptions can stop at the first positional argument", () => {
+test("parseOptions can stop at the first positional argument", () => {
   const parsed = parseOptions(["--daemon", "web", "--port", "1"], specs, {
     stopAtPositional: true,
   });
@@ -53,7 +53,7 @@ Deno.test("parseOptions can stop at the first positional argument", () => {
   assertEquals(parsed.positionals, ["web", "--port", "1"]);
 });
 
-Deno.test("parseOptions rejects an unknown option", () => {
+test("parseOptions rejects an unknown option", () => {
   assertThrows(
     () => parseOptions(["--colour"], specs),
     UsageError,
@@ -61,7 +61,7 @@ Deno.test("parseOptions rejects an unknown option", () => {
   );
 });
 
-Deno.test("parseOptions rejects a missing value", () => {
+test("parseOptions rejects a missing value", () => {
   assertThrows(
     () => parseOptions(["--listen"], specs),
     UsageError,
@@ -69,7 +69,7 @@ Deno.test("parseOptions rejects a missing value", () => {
   );
 });
 
-Deno.test("parseOptions rejects a value that is not a number", () => {
+test("parseOptions rejects a value that is not a number", () => {
   assertThrows(
     () => parseOptions(["--workers", "many"], specs),
     UsageError,
@@ -77,7 +77,7 @@ Deno.test("parseOptions rejects a value that is not a number", () => {
   );
 });
 
-Deno.test("parseOptions rejects a value given to a flag", () => {
+test("parseOptions rejects a value given to a flag", () => {
   assertThrows(
     () => parseOptions(["--daemon=yes"], specs),
     UsageError,
@@ -85,7 +85,7 @@ Deno.test("parseOptions rejects a value given to a flag", () => {
   );
 });
 
-Deno.test("formatOptionsHelp lists every option with its default", () => {
+test("formatOptionsHelp lists every option with its default", () => {
   const text = formatOptionsHelp(specs);
   assertEquals(text.split("\n").length, 3);
   assertEquals(text.includes("-l, --listen ENDPOINT"), true);

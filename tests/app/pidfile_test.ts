@@ -3,7 +3,7 @@ import {
   PidFile,
   PidFileInUseError,
 } from "../../app/pidfile.ts";
-import { assertEquals, assertThrows } from "../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
 
 async function withDir(
   fn: (dir: string) => Promise<void> | void,
@@ -22,19 +22,19 @@ async function deadPid(): Promise<number> {
   return child.pid;
 }
 
-Deno.test("isProcessAlive is true for this process and false for an exited one", async () => {
+test("isProcessAlive is true for this process and false for an exited one", async () => {
   assertEquals(isProcessAlive(Deno.pid), true);
   assertEquals(isProcessAlive(await deadPid()), false);
 });
 
-Deno.test("acquire writes this process's pid", () =>
+test("acquire writes this process's pid", () =>
   withDir((dir) => {
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
     assertEquals(Deno.readTextFileSync(`${dir}/a.pid`), `${Deno.pid}\n`);
     pidfile.release();
   }));
 
-Deno.test("acquire refuses a pid file naming a live process", () =>
+test("acquire refuses a pid file naming a live process", () =>
   withDir(async (dir) => {
     const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
     try {
@@ -50,7 +50,7 @@ Deno.test("acquire refuses a pid file naming a live process", () =>
     }
   }));
 
-Deno.test("acquire replaces a pid file naming a dead process", () =>
+test("acquire replaces a pid file naming a dead process", () =>
   withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.pid`, `${await deadPid()}\n`);
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
@@ -61,19 +61,19 @@ Deno.test("acquire replaces a pid file naming a dead process", () =>
     pidfile.release();
   }));
 
-Deno.test("acquire replaces a pid file holding garbage", () =>
+test("acquire replaces a pid file holding garbage", () =>
   withDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.pid`, "not a pid");
     PidFile.acquire(`${dir}/a.pid`).release();
   }));
 
-Deno.test("release removes the file", () =>
+test("release removes the file", () =>
   withDir((dir) => {
     PidFile.acquire(`${dir}/a.pid`).release();
     assertThrows(() => Deno.statSync(`${dir}/a.pid`), Deno.errors.NotFound);
   }));
 
-Deno.test("release leaves a file that now names another process", () =>
+test("release leaves a file that now names another process", () =>
   withDir(async (dir) => {
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
     await Deno.writeTextFile(`${dir}/a.pid`, "1\n");

@@ -3,9 +3,10 @@ import {
   assertEquals,
   assertStrictEquals,
   assertThrows,
-} from "../../trial/assertions.ts";
+  test,
+} from "../../trial/mod.ts";
 
-Deno.test("a service is running between startService and stopService", async () => {
+test("a service is running between startService and stopService", async () => {
   const service = new Service("s");
   assertEquals(service.running, false);
   await service.startService();
@@ -14,7 +15,7 @@ Deno.test("a service is running between startService and stopService", async () 
   assertEquals(service.running, false);
 });
 
-Deno.test("setServiceParent adds the service to its parent", () => {
+test("setServiceParent adds the service to its parent", () => {
   const parent = new MultiService();
   const child = new Service("child");
   child.setServiceParent(parent);
@@ -22,7 +23,7 @@ Deno.test("setServiceParent adds the service to its parent", () => {
   assertStrictEquals(parent.getServiceNamed("child"), child);
 });
 
-Deno.test("a service with a parent cannot be given a second one", () => {
+test("a service with a parent cannot be given a second one", () => {
   const child = new Service();
   child.setServiceParent(new MultiService());
   assertThrows(
@@ -31,7 +32,7 @@ Deno.test("a service with a parent cannot be given a second one", () => {
   );
 });
 
-Deno.test("disownServiceParent detaches and stops a running service", async () => {
+test("disownServiceParent detaches and stops a running service", async () => {
   const parent = new MultiService();
   const child = new Service("child");
   child.setServiceParent(parent);
@@ -43,6 +44,6 @@ Deno.test("disownServiceParent detaches and stops a running service", async () =
   await parent.stopService();
 });
 
-Deno.test("disownServiceParent without a parent does nothing", async () => {
+test("disownServiceParent without a parent does nothing", async () => {
   await new Service().disownServiceParent();
 });

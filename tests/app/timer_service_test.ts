@@ -2,9 +2,14 @@ import { TimerService } from "../../app/mod.ts";
 import { captureLogs } from "../../app/logger/mod.ts";
 import { Deferred } from "../../deferred/deferred.ts";
 import { Clock } from "../../reactor/clock.ts";
-import { assertEquals, assertStrictEquals } from "../../trial/assertions.ts";
+import {
+  assertEquals,
+  assertStrictEquals,
+  flushLoggedErrors,
+  test,
+} from "../../trial/mod.ts";
 
-Deno.test("a timer service calls its function at start and every interval", async () => {
+test("a timer service calls its function at start and every interval", async () => {
   const clock = new Clock();
   let calls = 0;
   const service = new TimerService(100, () => calls++, { clock });
@@ -18,7 +23,7 @@ Deno.test("a timer service calls its function at start and every interval", asyn
   assertEquals(clock.getDelayedCalls().length, 0);
 });
 
-Deno.test("a timer service with now false waits one interval first", async () => {
+test("a timer service with now false waits one interval first", async () => {
   const clock = new Clock();
   let calls = 0;
   const service = new TimerService(100, () => calls++, { clock, now: false });
@@ -29,7 +34,7 @@ Deno.test("a timer service with now false waits one interval first", async () =>
   await service.stopService();
 });
 
-Deno.test("stopping a timer service waits for a call in progress", async () => {
+test("stopping a timer service waits for a call in progress", async () => {
   const clock = new Clock();
   const pending = new Deferred<void>();
   const service = new TimerService(100, () => pending, { clock });
@@ -44,7 +49,7 @@ Deno.test("stopping a timer service waits for a call in progress", async () => {
   assertEquals(stopped, true);
 });
 
-Deno.test("a failing function is logged and stops the timer", async () => {
+test("a failing function is logged and stops the timer", async () => {
   using logs = captureLogs();
   const clock = new Clock();
   const error = new Error("tick failed");
@@ -58,5 +63,6 @@ Deno.test("a failing function is logged and stops the timer", async () => {
   assertEquals(calls, 1);
   assertEquals(logs.messages(), ["timer ticker stopped: its function failed"]);
   assertStrictEquals(logs.records[0]?.fields.error, error);
+  flushLoggedErrors(Error);
   await service.stopService();
 });
