@@ -45,18 +45,17 @@ const KEY = 1;
 const VALUE_LENGTH = 2;
 const VALUE = 3;
 
-const EMPTY = new Uint8Array(0);
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
 
-function decodeKey(bytes: Uint8Array): string {
+function decodeKey(bytes: Uint8Array, start: number, end: number): string {
   // Keys are nearly always short ASCII names: skip TextDecoder for them.
   let text = "";
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
     if (byte >= 0x80) {
       try {
-        return utf8Decoder.decode(bytes);
+        return utf8Decoder.decode(bytes.subarray(start, end));
       } catch (error) {
         throw new InvalidKeyError({ cause: error });
       }
@@ -70,6 +69,11 @@ function decodeKey(bytes: Uint8Array): string {
  * The incremental AMP box decoder: bytes in, {@linkcode AmpBox}es out. The same
  * input split at any byte boundaries gives the same boxes. An empty box is
  * passed on as an empty map (the AMP peer rejects it).
+ *
+ * The decoder never keeps or exposes the caller's chunk: values are views into
+ * one copy of the chunk they arrived in (one allocation per chunk instead of
+ * one per value), so a value kept for long keeps that copy alive — `slice()`
+ * it to keep just its bytes.
  *
  * @example Usage
  * ```ts
@@ -94,7 +98,8 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
   #payload: Uint8Array | null = null;
   #filled = 0;
   #box: AmpBox | null = null;
-  #keyBytes: Uint8Array = EMPTY;
+  /** The key whose value is being read. */
+  #key = "";
   #boxBytes = 0;
 
   /** Creates a decoder with the given limits. */
@@ -107,6 +112,9 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
   decode(chunk: Uint8Array, out: AmpBox[]): void {
     const n = chunk.length;
     let i = 0;
+    // Values are views into one copy of the chunk: a copy per value would
+    // cost an allocation each, many times the price of a view.
+    let copy: Uint8Array | null = null;
     while (i < n) {
       const state = this.#state;
       if (state === KEY_LENGTH || state === VALUE_LENGTH) {
@@ -134,7 +142,14 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
         let payload = this.#payload;
         if (payload === null) {
           if (n - i >= need) {
-            this.#payloadDone(chunk.slice(i, i + need));
+            if (state === KEY) {
+              this.#key = decodeKey(chunk, i, i + need);
+              this.#state = VALUE_LENGTH;
+            } else {
+              copy ??= chunk.slice();
+              this.#box!.set(this.#key, copy.subarray(i, i + need));
+              this.#state = KEY_LENGTH;
+            }
             i += need;
             continue;
           }
@@ -148,7 +163,13 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
         i += take;
         if (this.#filled === need) {
           this.#payload = null;
-          this.#payloadDone(payload);
+          if (state === KEY) {
+            this.#key = decodeKey(payload, 0, need);
+            this.#state = VALUE_LENGTH;
+          } else {
+            this.#box!.set(this.#key, payload);
+            this.#state = KEY_LENGTH;
+          }
         }
       }
     }
@@ -179,22 +200,12 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
   #valueLength(length: number): void {
     this.#count(2 + length);
     if (length === 0) {
-      this.#box!.set(decodeKey(this.#keyBytes), EMPTY.slice());
+      this.#box!.set(this.#key, new Uint8Array(0));
       this.#state = KEY_LENGTH;
       return;
     }
     this.#state = VALUE;
     this.#need = length;
-  }
-
-  #payloadDone(payload: Uint8Array): void {
-    if (this.#state === KEY) {
-      this.#keyBytes = payload;
-      this.#state = VALUE_LENGTH;
-    } else {
-      this.#box!.set(decodeKey(this.#keyBytes), payload);
-      this.#state = KEY_LENGTH;
-    }
   }
 
   /** Throws {@linkcode TruncatedBoxError} if the input ended inside a box. */
@@ -219,7 +230,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     }
     const state = this.#state;
     if (state === VALUE_LENGTH || state === VALUE) {
-      parts.push(prefixed(this.#keyBytes));
+      parts.push(prefixed(utf8Encoder.encode(this.#key)));
     }
     if (state === KEY || state === VALUE) {
       const length = this.#need;
@@ -235,7 +246,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     this.#payload = null;
     this.#filled = 0;
     this.#box = null;
-    this.#keyBytes = EMPTY;
+    this.#key = "";
     this.#boxBytes = 0;
     return concat(parts);
   }
