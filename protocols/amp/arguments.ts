@@ -390,7 +390,7 @@ export function ListOf<T>(element: Argument<T, false>): Argument<T[], false> {
         const length = (bytes[offset]! << 8) | bytes[offset + 1]!;
         offset += 2;
         if (bytes.length - offset < length) throw invalid(typeName, bytes);
-        values.push(element.fromBytes(bytes.slice(offset, offset + length)));
+        values.push(element.fromBytes(bytes.subarray(offset, offset + length)));
         offset += length;
       }
       return values;
