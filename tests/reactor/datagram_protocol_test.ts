@@ -1,9 +1,7 @@
 import { assertEquals, assertThrows } from "../../trial/assertions.ts";
-import { DenoReactor } from "../../reactor/deno_reactor.ts";
+import { test } from "../../trial/mod.ts";
 import { DatagramProtocol } from "../../reactor/datagram_protocol.ts";
 import { NotConnectedError } from "../../reactor/protocol.ts";
-
-const reactor = new DenoReactor();
 
 class Recorder extends DatagramProtocol {
   events: string[] = [];
@@ -25,9 +23,11 @@ Deno.test("a datagram protocol's transport is unusable before it listens", () =>
   );
 });
 
-Deno.test("listenUDP starts the protocol, feeds it datagrams and stops it", async () => {
+test("listenUDP starts the protocol, feeds it datagrams and stops it", async (t) => {
   const protocol = new Recorder();
-  const port = await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
+  const port = await t.reactor.listenUDP(0, protocol, {
+    interface: "127.0.0.1",
+  });
   assertEquals(protocol.events, ["start"]);
   const sender = Deno.listenDatagram({
     transport: "udp",
@@ -45,10 +45,10 @@ Deno.test("listenUDP starts the protocol, feeds it datagrams and stops it", asyn
   assertEquals(protocol.events.at(-1), "stop");
 });
 
-Deno.test("a protocol listening on two ports starts once and stops after the last", async () => {
+test("a protocol listening on two ports starts once and stops after the last", async (t) => {
   const protocol = new Recorder();
-  const a = await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
-  const b = await reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
+  const a = await t.reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
+  const b = await t.reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
   assertEquals(protocol.events, ["start"]);
   await a.stopListening();
   assertEquals(protocol.events, ["start"]);

@@ -6,6 +6,7 @@ import {
   assertThrows,
 } from "../../trial/assertions.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
+import { test } from "../../trial/mod.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import {
   clientFromString,
@@ -251,12 +252,12 @@ class Greeter extends Protocol {
   }
 }
 
-Deno.test("tcp endpoints listen with a Factory and connect a protocol", async () => {
-  const port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1")
+test("tcp endpoints listen with a Factory and connect a protocol", async (t) => {
+  const port = await serverFromString(t.reactor, "tcp:0:interface=127.0.0.1")
     .listen(Factory.forProtocol(Echo));
   const { port: number } = port.getHost() as Deno.NetAddr;
   const greeter = await connectProtocol(
-    clientFromString(reactor, `tcp:host=127.0.0.1:port=${number}`),
+    clientFromString(t.reactor, `tcp:host=127.0.0.1:port=${number}`),
     new Greeter(),
   );
   assertInstanceOf(await greeter.lost, ConnectionDone);
@@ -264,13 +265,13 @@ Deno.test("tcp endpoints listen with a Factory and connect a protocol", async ()
   await port.stopListening();
 });
 
-Deno.test("tcp endpoints listen with a stream handler and connect a Connection", async () => {
-  const port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1")
+test("tcp endpoints listen with a stream handler and connect a Connection", async (t) => {
+  const port = await serverFromString(t.reactor, "tcp:0:interface=127.0.0.1")
     .listen(async (conn) => {
       await conn.readable.pipeTo(conn.writable);
     });
   const { port: number } = port.getHost() as Deno.NetAddr;
-  const conn = await clientFromString(reactor, `tcp:127.0.0.1:${number}`)
+  const conn = await clientFromString(t.reactor, `tcp:127.0.0.1:${number}`)
     .connect();
   await conn.write(encoder.encode("ping"));
   await conn.closeWrite();
@@ -279,28 +280,28 @@ Deno.test("tcp endpoints listen with a stream handler and connect a Connection",
   await port.stopListening();
 });
 
-Deno.test("a refused tcp connection fails with ConnectionRefusedError", async () => {
-  const port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1")
+test("a refused tcp connection fails with ConnectionRefusedError", async (t) => {
+  const port = await serverFromString(t.reactor, "tcp:0:interface=127.0.0.1")
     .listen(() => {});
   const { port: number } = port.getHost() as Deno.NetAddr;
   await port.stopListening();
   await assertRejects(
     () =>
-      clientFromString(reactor, `tcp:127.0.0.1:${number}`).connect()
+      clientFromString(t.reactor, `tcp:127.0.0.1:${number}`).connect()
         .asPromise(),
     ConnectionRefusedError,
   );
 });
 
-Deno.test("unix endpoints listen, set the socket's mode and connect", async () => {
+test("unix endpoints listen, set the socket's mode and connect", async (t) => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/echo:1.sock`;
   const escaped = path.replaceAll(":", "\\:");
-  const port = await serverFromString(reactor, `unix:${escaped}:mode=600`)
+  const port = await serverFromString(t.reactor, `unix:${escaped}:mode=600`)
     .listen(Factory.forProtocol(Echo));
   assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
   const greeter = await connectProtocol(
-    clientFromString(reactor, `unix:path=${escaped}`),
+    clientFromString(t.reactor, `unix:path=${escaped}`),
     new Greeter(),
   );
   await greeter.lost;
@@ -309,16 +310,16 @@ Deno.test("unix endpoints listen, set the socket's mode and connect", async () =
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("tls endpoints read their PEM files, listen and connect", async () => {
+test("tls endpoints read their PEM files, listen and connect", async (t) => {
   const pki = await makeTestPki();
   const port = await serverFromString(
-    reactor,
+    t.reactor,
     `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
   ).listen(Factory.forProtocol(Echo));
   const { port: number } = port.getHost() as Deno.NetAddr;
   const greeter = await connectProtocol(
     clientFromString(
-      reactor,
+      t.reactor,
       `tls:host=localhost:port=${number}:caCerts=${pki.dir}/ca.pem`,
     ),
     new Greeter(),
@@ -328,23 +329,23 @@ Deno.test("tls endpoints read their PEM files, listen and connect", async () => 
   await port.stopListening();
 });
 
-Deno.test("a tls endpoint whose key file is missing fails to listen with NotFound", async () => {
+test("a tls endpoint whose key file is missing fails to listen with NotFound", async (t) => {
   await assertRejects(
     () =>
-      serverFromString(reactor, "tls:0:privateKey=/nonexistent/key.pem")
+      serverFromString(t.reactor, "tls:0:privateKey=/nonexistent/key.pem")
         .listen(() => {}).asPromise(),
     Deno.errors.NotFound,
   );
 });
 
-Deno.test("a udp endpoint listens with a DatagramProtocol", async () => {
+test("a udp endpoint listens with a DatagramProtocol", async (t) => {
   class UDPEcho extends DatagramProtocol {
     override datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void {
       this.transport.write(data, addr);
     }
   }
   const protocol = new UDPEcho();
-  const port = await serverFromString(reactor, "udp:0:interface=127.0.0.1")
+  const port = await serverFromString(t.reactor, "udp:0:interface=127.0.0.1")
     .listen(protocol);
   assertEquals(protocol.numPorts, 1);
   const client = Deno.listenDatagram({
