@@ -117,7 +117,9 @@ async function dnsperf(
   queryFile: string,
   count: number,
   seconds: number,
-): Promise<{ qps: number; completed: number; lost: number }> {
+): Promise<
+  { qps: number; completed: number; lost: number; cpuMicros?: number }
+> {
   const output = await new Deno.Command("dnsperf", {
     args: [
       "-s",
@@ -144,6 +146,22 @@ async function dnsperf(
     completed: number(/Queries completed:\s+(\d+)/),
     lost: number(/Queries lost:\s+(\d+)/),
   };
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux);
+ * `NaN` elsewhere. Per query, this measures a server's cost even when other
+ * load on the machine skews queries per second.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may contain spaces) start at ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
 }
 
 async function haveTwisted(): Promise<boolean> {
@@ -201,7 +219,12 @@ async function main(): Promise<void> {
       "Twisted names skipped: /usr/bin/python3 with python3-twisted is not installed",
     );
   }
-  type Run = { qps: number; completed: number; lost: number };
+  type Run = {
+    qps: number;
+    completed: number;
+    lost: number;
+    cpuMicros?: number;
+  };
   const runs: Record<string, Run[]> = {};
   const children: Deno.ChildProcess[] = [];
   try {
@@ -214,9 +237,11 @@ async function main(): Promise<void> {
     }
     for (let round = 0; round < rounds; round++) {
       for (const [i, server] of servers.entries()) {
-        runs[server.name]!.push(
-          await dnsperf(ports[i]!, queryFile, count, seconds),
-        );
+        const pid = children[i]!.pid;
+        const before = cpuSeconds(pid);
+        const run = await dnsperf(ports[i]!, queryFile, count, seconds);
+        run.cpuMicros = (cpuSeconds(pid) - before) * 1e6 / run.completed;
+        runs[server.name]!.push(run);
       }
     }
   } finally {
@@ -229,19 +254,31 @@ async function main(): Promise<void> {
   const results: Record<string, Run & { rounds: number[] }> = {};
   for (const [name, list] of Object.entries(runs)) {
     const best = list.reduce((x, y) => (y.qps > x.qps ? y : x));
-    results[name] = { ...best, rounds: list.map((r) => Math.round(r.qps)) };
+    const queries = list.reduce((n, r) => n + r.completed, 0);
+    const cpu = list.reduce(
+      (n, r) => n + (r.cpuMicros ?? NaN) * r.completed,
+      0,
+    );
+    results[name] = {
+      ...best,
+      // CPU per query over every round: the steadier measure on a busy machine.
+      cpuMicros: cpu / queries,
+      rounds: list.map((r) => Math.round(r.qps)),
+    };
   }
   console.log(
     `\nDNS over UDP, dnsperf, best of ${rounds} rounds of ${count} queries or ${seconds} s per server\n`,
   );
   console.log(
-    "server                          best qps   completed  lost  all rounds",
+    "server                          best qps   completed  lost  CPU µs/query  all rounds",
   );
   for (const [name, r] of Object.entries(results)) {
     console.log(
       `${name.padEnd(30)}  ${r.qps.toFixed(0).padStart(9)}  ${
         String(r.completed).padStart(9)
-      }  ${String(r.lost).padStart(4)}  ${r.rounds.join(" ")}`,
+      }  ${String(r.lost).padStart(4)}  ${
+        (r.cpuMicros ?? NaN).toFixed(1).padStart(12)
+      }  ${r.rounds.join(" ")}`,
     );
   }
   const spindle = results["Spindle serveDNS"]!.qps;
@@ -261,6 +298,16 @@ async function main(): Promise<void> {
       }x (target >= 1.8x)`,
     );
   }
+  const cpu = (name: string) => results[name]?.cpuMicros ?? NaN;
+  ratios["cpu raw/spindle"] = cpu("raw Deno.listenDatagram loop") /
+    cpu("Spindle serveDNS");
+  ratios["cpu twisted/spindle"] = cpu("Twisted names") /
+    cpu("Spindle serveDNS");
+  console.log(
+    `CPU per query: the raw loop costs ${
+      ratios["cpu raw/spindle"]!.toFixed(2)
+    }x Spindle's, Twisted ${ratios["cpu twisted/spindle"]!.toFixed(2)}x`,
+  );
   const json = option("json", "");
   const report = { bench: "dns", count, seconds, rounds, results, ratios };
   if (json !== "") {
