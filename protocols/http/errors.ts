@@ -11,7 +11,7 @@ import { ProtocolError } from "../../reactor/errors.ts";
  *
  * @example Usage
  * ```ts
- * import { HTTPParseError } from "@spindle/spindle/http";
+ * import { HTTPParseError } from "@spindle/spindle/protocols/http";
  * const error = new HTTPParseError(400, "the request line is malformed: send METHOD SP target SP HTTP/1.1");
  * console.assert(error.status === 400);
  * ```
@@ -33,7 +33,7 @@ export class HTTPParseError extends ProtocolError {
  *
  * @example Usage
  * ```ts
- * import { HTTPParseError, MalformedMessageError } from "@spindle/spindle/http";
+ * import { HTTPParseError, MalformedMessageError } from "@spindle/spindle/protocols/http";
  * const error = new MalformedMessageError("bare CR in a header line: end lines with CRLF");
  * console.assert(error instanceof HTTPParseError && error.status === 400);
  * ```
@@ -51,7 +51,7 @@ export class MalformedMessageError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { HeadersTooLargeError } from "@spindle/spindle/http";
+ * import { HeadersTooLargeError } from "@spindle/spindle/protocols/http";
  * console.assert(new HeadersTooLargeError("too big").status === 431);
  * ```
  */
@@ -67,7 +67,7 @@ export class HeadersTooLargeError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { BodyTooLargeError } from "@spindle/spindle/http";
+ * import { BodyTooLargeError } from "@spindle/spindle/protocols/http";
  * console.assert(new BodyTooLargeError("too big").status === 413);
  * ```
  */
@@ -83,7 +83,7 @@ export class BodyTooLargeError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { UnsupportedTransferCodingError } from "@spindle/spindle/http";
+ * import { UnsupportedTransferCodingError } from "@spindle/spindle/protocols/http";
  * console.assert(new UnsupportedTransferCodingError("gzip").status === 501);
  * ```
  */
@@ -99,7 +99,7 @@ export class UnsupportedTransferCodingError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { UnsupportedVersionError } from "@spindle/spindle/http";
+ * import { UnsupportedVersionError } from "@spindle/spindle/protocols/http";
  * console.assert(new UnsupportedVersionError("HTTP/2.0").status === 505);
  * ```
  */
@@ -115,7 +115,7 @@ export class UnsupportedVersionError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { IncompleteMessageError } from "@spindle/spindle/http";
+ * import { IncompleteMessageError } from "@spindle/spindle/protocols/http";
  * console.assert(new IncompleteMessageError("ended in a body").status === 400);
  * ```
  */
@@ -131,7 +131,7 @@ export class IncompleteMessageError extends HTTPParseError {
  *
  * @example Usage
  * ```ts
- * import { RedirectLimitError } from "@spindle/spindle/http";
+ * import { RedirectLimitError } from "@spindle/spindle/protocols/http";
  * console.assert(new RedirectLimitError("too many").name === "RedirectLimitError");
  * ```
  */

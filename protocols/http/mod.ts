@@ -4,7 +4,7 @@
  * `Resource` and `File`; and a pooling client `Agent`.
  *
  * ```ts ignore
- * import { serveHTTP } from "@spindle/spindle/http";
+ * import { serveHTTP } from "@spindle/spindle/protocols/http";
  * const server = await serveHTTP(() => new Response("hello"), { listen: "tcp:8080" });
  * ```
  *
@@ -23,3 +23,22 @@ export {
   type UpgradeResult,
   withTrailers,
 } from "./server.ts";
+export {
+  type HTTPServer,
+  serveHTTP,
+  type ServeHTTPOptions,
+} from "./serve_http.ts";
+export {
+  ErrorPage,
+  type RenderContext,
+  type RenderMethod,
+  type RenderResult,
+  Resource,
+  Site,
+} from "./resource.ts";
+export {
+  CONTENT_TYPES,
+  File,
+  staticFiles,
+  type StaticFilesOptions,
+} from "./static_file.ts";

@@ -671,7 +671,7 @@ function hasToken(list: string | null, token: string): boolean {
  *
  * @example Usage
  * ```ts
- * import { RequestDecoder, type HTTPEvent } from "@spindle/spindle/http";
+ * import { RequestDecoder, type HTTPEvent } from "@spindle/spindle/protocols/http";
  * const decoder = new RequestDecoder({ maxHeaderBytes: 8192 });
  * const events: HTTPEvent[] = [];
  * decoder.decode(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), events);
@@ -775,7 +775,7 @@ export class RequestDecoder extends HTTPDecoder {
  *
  * @example Usage
  * ```ts
- * import { ResponseDecoder, type HTTPEvent } from "@spindle/spindle/http";
+ * import { ResponseDecoder, type HTTPEvent } from "@spindle/spindle/protocols/http";
  * const decoder = new ResponseDecoder();
  * decoder.expectResponseTo("GET");
  * const events: HTTPEvent[] = [];

@@ -72,7 +72,7 @@ export function httpDate(): string {
   return cachedDate;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\t\x20-\x7e]/;
 
 /**
  * Encodes a header section. Field values are octets (Latin-1), which
@@ -198,9 +198,11 @@ export function staticBodyOf(response: Response | Request): StaticBody | null {
 export function knownLengthOf(message: Response | Request): number {
   if (slots === null) return -1;
   try {
-    // deno-lint-ignore no-explicit-any
-    const inner = (message as any)[slots.inner] ??
-      (message as any)[requestSlot!];
+    const slotted = message as unknown as Record<
+      symbol,
+      { body?: InnerBody } | undefined
+    >;
+    const inner = slotted[slots.inner] ?? (requestSlot && slotted[requestSlot]);
     const length = inner?.body?.length;
     return typeof length === "number" ? length : -1;
   } catch {

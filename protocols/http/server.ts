@@ -131,7 +131,7 @@ const requestTrailerPromises = new WeakMap<Request, Promise<Headers>>();
  *
  * @example Usage
  * ```ts
- * import { withTrailers } from "@spindle/spindle/http";
+ * import { withTrailers } from "@spindle/spindle/protocols/http";
  * const response = withTrailers(
  *   new Response(new Blob(["data"]).stream()),
  *   () => ({ "x-checksum": "abc" }),
@@ -153,7 +153,7 @@ export function withTrailers(
  *
  * @example Usage
  * ```ts
- * import { requestTrailers } from "@spindle/spindle/http";
+ * import { requestTrailers } from "@spindle/spindle/protocols/http";
  * const trailers = await requestTrailers(new Request("http://localhost/"));
  * console.assert([...trailers].length === 0);
  * ```
@@ -733,11 +733,14 @@ class HTTPServerConnection {
       const bytes = noBody || fixed?.body == null
         ? null
         : bodyBytes(fixed.body);
-      if (!noBody) text += `content-length: ${bytes?.byteLength ?? 0}\r\n`;
-      else if (status === 304 && userLength >= 0) {
+      if (bytes !== null) text += `content-length: ${bytes.byteLength}\r\n`;
+      else if ((isHead || status === 304) && userLength >= 0) {
+        // A HEAD answer (or 304) may tell the length a GET would have had.
         text += `content-length: ${userLength}\r\n`;
-      }
-      if (!noBody || status >= 200) response.body?.cancel().catch(() => {});
+      } else if (!noBody) text += "content-length: 0\r\n";
+      // Touching `body` of a static response would build a stream: only
+      // a real stream (a body on a status that has none) needs cancelling.
+      if (fixed === null) response.body?.cancel().catch(() => {});
       text += keep
         ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
         : "connection: close\r\n\r\n";
@@ -834,7 +837,7 @@ class HTTPServerConnection {
  *
  * @example Usage
  * ```ts ignore
- * import { serveConnection } from "@spindle/spindle/http";
+ * import { serveConnection } from "@spindle/spindle/protocols/http";
  * import type { Connection } from "@spindle/spindle/reactor";
  * declare const conn: Connection;
  * await serveConnection(conn, () => new Response("hello"));
@@ -855,7 +858,7 @@ export function serveConnection(
  *
  * @example Usage
  * ```ts ignore
- * import { HTTPFactory } from "@spindle/spindle/http";
+ * import { HTTPFactory } from "@spindle/spindle/protocols/http";
  * import { reactor } from "@spindle/spindle/reactor";
  * const factory = new HTTPFactory(() => new Response("hello"));
  * await reactor.listenTCP(8080, factory, { interface: "127.0.0.1" });
