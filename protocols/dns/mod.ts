@@ -29,3 +29,4 @@ export * from "./zone.ts";
 export * from "./server.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";
+export * from "./plugin.ts";

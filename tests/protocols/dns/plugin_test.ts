@@ -1,0 +1,101 @@
+import { assertEquals, assertRejects } from "../../../trial/assertions.ts";
+import { UsageError } from "../../../app/options.ts";
+import {
+  DNSClient,
+  dnsPlugin,
+  DNSService,
+} from "../../../protocols/dns/mod.ts";
+import { fixturePath } from "./helpers.ts";
+
+Deno.test("spindle dns serves the zone files given over UDP and TCP", async () => {
+  const service = await dnsPlugin.makeService({
+    options: { zone: fixturePath, listen: "udp:0:interface=127.0.0.1" },
+    args: [],
+    reusePort: false,
+  }) as DNSService;
+  await service.startService();
+  try {
+    const [udp, tcp] = service.listeningAddresses() as Deno.NetAddr[];
+    assertEquals(udp?.transport, "udp");
+    assertEquals(tcp?.port, udp?.port);
+    const client = new DNSClient({
+      servers: [`127.0.0.1:${udp!.port}`],
+      ednsPayloadSize: 0,
+    });
+    const a = await client.lookupAddress("www.example.org");
+    assertEquals(a.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
+    // Truncated over UDP, so this one comes over TCP.
+    assertEquals(
+      (await client.lookupText("big.example.org")).answers.length,
+      6,
+    );
+  } finally {
+    await service.stopService();
+  }
+  assertEquals(service.listeningAddresses(), []);
+});
+
+Deno.test("spindle dns without --zone is a usage error", async () => {
+  await assertRejects(
+    async () => {
+      await dnsPlugin.makeService({
+        options: { listen: "udp:53" },
+        args: [],
+        reusePort: false,
+      });
+    },
+    UsageError,
+    "--zone",
+  );
+});
+
+Deno.test("spindle dns with a listen endpoint that is not udp: is a usage error", async () => {
+  await assertRejects(
+    async () => {
+      await dnsPlugin.makeService({
+        options: { zone: fixturePath, listen: "tcp:53" },
+        args: [],
+        reusePort: false,
+      });
+    },
+    UsageError,
+    "udp:PORT",
+  );
+});
+
+Deno.test("spindle dns reports a bad zone file by file and line", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".zone" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      "$TTL 60\n@ SOA ns hm 1 2 3 4 5\nwww A 999.1.1.1\n",
+    );
+    await assertRejects(
+      async () => {
+        await dnsPlugin.makeService({
+          options: { zone: file, listen: "udp:0" },
+          args: [],
+          reusePort: false,
+        });
+      },
+      UsageError,
+      `${file}:3:`,
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("spindle dns reports a missing zone file", async () => {
+  await assertRejects(
+    async () => {
+      await dnsPlugin.makeService({
+        options: { zone: "/nonexistent/x.zone", listen: "udp:0" },
+        args: [],
+        reusePort: false,
+      });
+    },
+    UsageError,
+    "does not exist",
+  );
+});
