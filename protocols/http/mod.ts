@@ -42,3 +42,10 @@ export {
   staticFiles,
   type StaticFilesOptions,
 } from "./static_file.ts";
+export {
+  Agent,
+  type AgentOptions,
+  type AgentRequestOptions,
+  type AgentTLSOptions,
+  ResponseTimeoutError,
+} from "./agent.ts";

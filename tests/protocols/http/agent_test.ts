@@ -1,0 +1,293 @@
+/** The Agent against a Spindle server on loopback TCP. */
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  test,
+} from "../../../trial/mod.ts";
+import { CancelledError } from "../../../deferred/errors.ts";
+import {
+  Agent,
+  type HTTPServer,
+  RedirectLimitError,
+  requestTrailers,
+  ResponseTimeoutError,
+  type ServeHandler,
+  serveHTTP,
+  withTrailers,
+} from "../../../protocols/http/mod.ts";
+
+async function withServer(
+  handler: ServeHandler,
+  body: (base: string, server: HTTPServer) => Promise<void>,
+): Promise<void> {
+  const server = await serveHTTP(handler, {
+    listen: "tcp:0:interface=127.0.0.1",
+  });
+  const { port } = server.addr as Deno.NetAddr;
+  try {
+    await body(`http://127.0.0.1:${port}`, server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+const routes: ServeHandler = async (request, info) => {
+  const url = new URL(request.url);
+  switch (url.pathname) {
+    case "/hello":
+      return new Response("hello", {
+        headers: { "x-remote": JSON.stringify(info.remoteAddr) },
+      });
+    case "/echo":
+      return new Response(request.body ? await request.text() : "", {
+        headers: {
+          "x-method": request.method,
+          "x-te": request.headers.get("transfer-encoding") ?? "",
+          "x-cl": request.headers.get("content-length") ?? "",
+        },
+      });
+    case "/stream":
+      return withTrailers(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              for (let i = 0; i < 3; i++) {
+                c.enqueue(new TextEncoder().encode(`part${i};`));
+              }
+              c.close();
+            },
+          }),
+        ),
+        () => ({ "x-done": "yes" }),
+      );
+    case "/redirect":
+      return new Response(null, {
+        status: 302,
+        headers: { location: "/hello" },
+      });
+    case "/see-other":
+      return new Response(null, {
+        status: 303,
+        headers: { location: "/echo" },
+      });
+    case "/loop":
+      return new Response(null, {
+        status: 307,
+        headers: { location: "/loop" },
+      });
+    case "/slow":
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return new Response("slow");
+    case "/trailers": {
+      const text = await request.text();
+      const trailers = await requestTrailers(request);
+      return new Response(`${text}|${trailers.get("x-t") ?? ""}`);
+    }
+    default:
+      return new Response("not found", { status: 404 });
+  }
+};
+
+test("Agent: GET returns a fetch Response with status, headers and body", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("GET", `${base}/hello`);
+    assertEquals(response.status, 200);
+    assertEquals(
+      response.headers.get("content-type"),
+      "text/plain;charset=UTF-8",
+    );
+    assertEquals(await response.text(), "hello");
+    assertEquals(response.url, `${base}/hello`);
+    await agent.close();
+  });
+});
+
+test("Agent: keep-alive connections are reused for the same host", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const remotes = new Set<string>();
+    for (let i = 0; i < 3; i++) {
+      const response = await agent.request("GET", `${base}/hello`);
+      remotes.add(response.headers.get("x-remote")!);
+      await response.text();
+    }
+    assertEquals(remotes.size, 1);
+    assertEquals(agent.idleConnectionCount, 1);
+    await agent.close();
+  });
+});
+
+test("Agent: concurrent requests use separate connections", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => agent.request("GET", `${base}/slow`)),
+    );
+    assertEquals(await Promise.all(responses.map((r) => r.text())), [
+      "slow",
+      "slow",
+      "slow",
+    ]);
+    assertEquals(agent.idleConnectionCount, 3);
+    await agent.close();
+  });
+});
+
+test("Agent: a text body is sent with Content-Length", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("POST", `${base}/echo`, {
+      body: "payload",
+    });
+    assertEquals(await response.text(), "payload");
+    assertEquals(response.headers.get("x-cl"), "7");
+    await agent.close();
+  });
+});
+
+test("Agent: a stream body is sent chunked", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const body = new Blob(["a", "b", "c"]).stream().pipeThrough(
+      new TransformStream(),
+    );
+    const response = await agent.request("PUT", `${base}/echo`, { body });
+    assertEquals(await response.text(), "abc");
+    assertEquals(response.headers.get("x-te"), "chunked");
+    await agent.close();
+  });
+});
+
+test("Agent: a chunked response streams and the connection is reused after it", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("GET", `${base}/stream`);
+    assertEquals(await response.text(), "part0;part1;part2;");
+    assertEquals(agent.idleConnectionCount, 1);
+    await agent.close();
+  });
+});
+
+test("Agent: HEAD gets headers and no body", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("HEAD", `${base}/hello`);
+    assertEquals(response.headers.get("content-length"), "5");
+    assertEquals(await response.text(), "");
+    const again = await agent.request("GET", `${base}/hello`);
+    assertEquals(await again.text(), "hello");
+    await agent.close();
+  });
+});
+
+test("Agent: redirects are followed, 303 turns into GET", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("GET", `${base}/redirect`);
+    assertEquals([response.status, await response.text(), response.url], [
+      200,
+      "hello",
+      `${base}/hello`,
+    ]);
+    const seeOther = await agent.request("POST", `${base}/see-other`, {
+      body: "x",
+    });
+    assertEquals(seeOther.headers.get("x-method"), "GET");
+    await seeOther.text();
+    const manual = await agent.request("GET", `${base}/redirect`, {
+      redirect: "manual",
+    });
+    assertEquals(manual.status, 302);
+    await agent.close();
+  });
+});
+
+test("Agent: too many redirects fail with RedirectLimitError", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent({ maxRedirects: 3 });
+    await assertRejects(
+      () => agent.request("GET", `${base}/loop`).asPromise(),
+      RedirectLimitError,
+    );
+    await agent.close();
+  });
+});
+
+test("Agent: a slow response head fails with ResponseTimeoutError", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent({ responseTimeout: 50 });
+    await assertRejects(
+      () => agent.request("GET", `${base}/slow`).asPromise(),
+      ResponseTimeoutError,
+    );
+    await agent.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+});
+
+test("Agent: cancelling the Deferred aborts the request", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent();
+    const d = agent.request("GET", `${base}/slow`);
+    setTimeout(() => d.cancel(), 20);
+    await assertRejects(() => d.asPromise(), CancelledError);
+    await agent.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+});
+
+test("Agent: a pooled connection the server closed is replaced transparently", async () => {
+  await withServer(routes, async (base, server) => {
+    const agent = new Agent();
+    await (await agent.request("GET", `${base}/hello`)).text();
+    // The server drops its idle connections; the agent's pooled one is now dead.
+    await server.factory.drain();
+    server.factory.doStart();
+    const response = await agent.request("GET", `${base}/hello`);
+    assertEquals(await response.text(), "hello");
+    await agent.close();
+  });
+});
+
+test("Agent: a large download streams with bounded buffering", async () => {
+  const size = 16 * 1024 * 1024;
+  await withServer(() => {
+    let sent = 0;
+    const block = new Uint8Array(64 * 1024);
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent >= size) return c.close();
+          sent += block.byteLength;
+          c.enqueue(block);
+        },
+      }, { highWaterMark: 0 }),
+    );
+  }, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("GET", `${base}/big`);
+    let received = 0;
+    for await (const chunk of response.body!) received += chunk.byteLength;
+    assertEquals(received, size);
+    await agent.close();
+  });
+});
+
+test("Agent: an unsupported scheme is refused", async () => {
+  const agent = new Agent();
+  await assertRejects(
+    () => agent.request("GET", "ftp://127.0.0.1/").asPromise(),
+    TypeError,
+  );
+  await agent.close();
+});
+
+test("Agent: a closed agent refuses new requests", async () => {
+  const agent = new Agent();
+  await agent.close();
+  const error = await agent.request("GET", "http://127.0.0.1:1/").asPromise()
+    .catch((e) => e);
+  assert(error instanceof TypeError);
+});
