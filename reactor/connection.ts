@@ -121,6 +121,8 @@ export abstract class BaseConnection implements Connection {
       write: (data) => this.write(data),
       close: () => this.closeWrite(),
       abort: (reason) => this.abort(reason),
+      ready: () => this.#whenDrained(),
+      desiredSize: () => WRITE_HIGH_WATER_MARK - this.#buffered,
     });
   }
 
@@ -266,6 +268,14 @@ export abstract class BaseConnection implements Connection {
       offset += chunk.byteLength;
     }
     return merged;
+  }
+
+  #whenDrained(): Promise<void> {
+    if (this.#state === "lost") return Promise.reject(this.#lostError);
+    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return RESOLVED;
+    return new Promise<void>((resolve, reject) => {
+      this.#drainWaiters.push({ resolve, reject });
+    });
   }
 
   #whenFlushed(): Promise<void> {

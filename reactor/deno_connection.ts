@@ -8,10 +8,14 @@
 import { BaseConnection } from "./connection.ts";
 import type { Address, Connection } from "./interfaces.ts";
 
-/** Reads land in a shared pool buffer; chunks are views of it (no copy). */
-const POOL_SIZE = 64 * 1024;
-/** A new pool is started when less room than this is left in the current one. */
-const MIN_READ_SPACE = 16 * 1024;
+/*
+ * Reads land in a pool buffer and chunks are views of it (no copy). A pending
+ * read holds its room in the pool, so the read size starts small (an idle
+ * connection keeps 16 KiB) and doubles, up to 64 KiB, while reads fill it.
+ */
+const FIRST_READ_SIZE = 4 * 1024;
+const MAX_READ_SIZE = 64 * 1024;
+const READS_PER_POOL = 4;
 
 /**
  * The byte-level operations a {@linkcode DenoConnection} needs: what
@@ -51,7 +55,8 @@ export class DenoConnection extends BaseConnection implements Connection {
   #conn: RawConn;
   #socket: Deno.Conn;
   #tls: Promise<TLSInfo> | undefined;
-  #pool = new Uint8Array(POOL_SIZE);
+  #readSize = FIRST_READ_SIZE;
+  #pool = new Uint8Array(0);
   #offset = 0;
 
   /** Wraps `conn`; the connection owns it from now on. */
@@ -101,15 +106,17 @@ export class DenoConnection extends BaseConnection implements Connection {
 
   /** Reads into the pool; the chunk is a view of it. */
   protected override async rawRead(): Promise<Uint8Array | null> {
-    if (POOL_SIZE - this.#offset < MIN_READ_SPACE) {
-      this.#pool = new Uint8Array(POOL_SIZE);
+    const size = this.#readSize;
+    if (this.#pool.byteLength - this.#offset < size) {
+      this.#pool = new Uint8Array(size * READS_PER_POOL);
       this.#offset = 0;
     }
     const pool = this.#pool;
     const start = this.#offset;
-    const n = await this.#conn.read(pool.subarray(start));
+    const n = await this.#conn.read(pool.subarray(start, start + size));
     if (n === null) return null;
     this.#offset = start + n;
+    if (n === size && size < MAX_READ_SIZE) this.#readSize = size * 2;
     return pool.subarray(start, start + n);
   }
 

@@ -39,6 +39,13 @@ export interface ChunkSink<T> {
   close(): Promise<void>;
   /** Ends the output at once. */
   abort(reason?: unknown): void;
+  /**
+   * Resolves when the sink wants more (its backlog is under its high-water
+   * mark). With `desiredSize`, lets writers skip the stream queue.
+   */
+  ready?(): Promise<void>;
+  /** How many more bytes (or chunks) the sink wants before it is over its high-water mark. */
+  desiredSize?(): number;
 }
 
 const sinks = new WeakMap<WritableStream<unknown>, ChunkSink<unknown>>();
@@ -56,6 +63,39 @@ export class FastWritableStream<T> extends WritableStream<T> {
       abort: (reason) => sink.abort(reason),
     });
     sinks.set(this, sink as ChunkSink<unknown>);
+  }
+
+  /**
+   * A standard writer whose `write`, `ready` and `desiredSize` go straight to
+   * the sink: no stream queue per chunk. `close`, `abort`, `closed` and
+   * `releaseLock` keep their standard behaviour (the sink orders a close
+   * after the writes it has accepted).
+   */
+  override getWriter(): WritableStreamDefaultWriter<T> {
+    const writer = super.getWriter();
+    const sink = sinks.get(this) as ChunkSink<T>;
+    const { ready, desiredSize } = sink;
+    if (ready === undefined || desiredSize === undefined) return writer;
+    let released = false;
+    const releaseLock = writer.releaseLock.bind(writer);
+    const notLocked = () =>
+      Promise.reject(
+        new TypeError("This writer was released: get a new one to write"),
+      );
+    Object.defineProperties(writer, {
+      write: {
+        value: (chunk: T) => released ? notLocked() : sink.write(chunk),
+      },
+      ready: { get: () => released ? notLocked() : ready.call(sink) },
+      desiredSize: { get: () => desiredSize.call(sink) },
+      releaseLock: {
+        value: () => {
+          released = true;
+          releaseLock();
+        },
+      },
+    });
+    return writer;
   }
 }
 

@@ -125,6 +125,46 @@ for (const [kind, makePair] of kinds) {
     await sender.closed;
   });
 
+  Deno.test(`${kind}: a writer's close delivers every chunk written before it, then end of input`, async () => {
+    const [a, b] = await makePair();
+    const writer = a.writable.getWriter();
+    const chunks = Array.from(
+      { length: 50 },
+      (_, i) => encoder.encode(`${i};`),
+    );
+    for (const chunk of chunks) writer.write(chunk);
+    const closing = writer.close();
+    const text = decoder.decode(await readAll(() => b.read()));
+    await closing;
+    await writer.closed;
+    assertEquals(text, chunks.map((c) => decoder.decode(c)).join(""));
+    await a.close();
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a writer's desiredSize goes below zero while the peer does not read`, async () => {
+    const [a, b] = await makePair();
+    const writer = a.writable.getWriter();
+    assert((writer.desiredSize ?? 0) > 0);
+    // More than the kernel buffers of a loopback TCP connection can absorb.
+    writer.write(new Uint8Array(32 * 1024 * 1024)).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert((writer.desiredSize ?? 0) < 0, `desiredSize ${writer.desiredSize}`);
+    writer.releaseLock();
+    a.abort();
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a released writer cannot write`, async () => {
+    const [a, b] = await makePair();
+    const writer = a.writable.getWriter();
+    writer.releaseLock();
+    await assertRejects(() => writer.write(encoder.encode("x")), TypeError);
+    assert(!a.writable.locked);
+    await a.close();
+    await b.close();
+  });
+
   Deno.test(`${kind}: unshifted bytes are read before the rest`, async () => {
     const [a, b] = await makePair();
     await a.write(encoder.encode("rest"));
