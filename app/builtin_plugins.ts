@@ -7,6 +7,7 @@
  */
 import type { Plugin } from "./plugin.ts";
 import { echoPlugin } from "./plugins/echo.ts";
+import { webPlugin } from "./plugins/web.ts";
 
 /** The built-in plugins, in help order. */
-export const builtinPlugins: readonly Plugin[] = [echoPlugin];
+export const builtinPlugins: readonly Plugin[] = [echoPlugin, webPlugin];

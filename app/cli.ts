@@ -226,7 +226,7 @@ async function pinPorts(plugin: Plugin, values: Values): Promise<Values> {
     if (typeof description !== "string") continue;
     const endpoint = serverFromString(withReusePort(reactor), description);
     const canonical = endpoint.toString();
-    if (!/^tcp:0(:|$)/.test(canonical)) continue;
+    if (endpoint.kind !== "tcp" || !/^tcp:0(:|$)/.test(canonical)) continue;
     const port = await endpoint.listen(() => {});
     const { port: number } = port.getHost() as Deno.NetAddr;
     await port.stopListening();

@@ -25,6 +25,7 @@ export * from "./workers.ts";
 export * from "./daemon.ts";
 export * from "./self_command.ts";
 export * from "./plugins/echo.ts";
+export * from "./plugins/web.ts";
 export * from "./runner.ts";
 export * from "./options.ts";
 export * from "./plugin.ts";
