@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../../../trial/assertions.ts";
+import { assertEquals, assertRejects, test } from "../../../trial/mod.ts";
 import {
   frame,
   LengthPrefixedCodec,
@@ -27,7 +27,7 @@ async function readExactly(
   return bytes;
 }
 
-Deno.test("frame() switches from lines to raw bytes and back without losing a byte", async () => {
+test("frame() switches from lines to raw bytes and back without losing a byte", async () => {
   const [client, server] = connectedPair();
   const raw = new Uint8Array([0, 1, 2, 13, 10, 13, 10, 253, 254, 255]);
   const sent = new Uint8Array([
@@ -53,7 +53,7 @@ Deno.test("frame() switches from lines to raw bytes and back without losing a by
   await server.close();
 });
 
-Deno.test("frame() release() during a pending read keeps the bytes in order", async () => {
+test("frame() release() during a pending read keeps the bytes in order", async () => {
   const [client, server] = connectedPair();
   const framed = frame(server, new LineCodec());
   const reader = framed.readable.getReader();
@@ -66,7 +66,7 @@ Deno.test("frame() release() during a pending read keeps the bytes in order", as
   await server.close();
 });
 
-Deno.test("frame() echoes messages with pipeTo and half-closes when the input ends", async () => {
+test("frame() echoes messages with pipeTo and half-closes when the input ends", async () => {
   const [client, server] = connectedPair();
   const framed = frame(server, new LengthPrefixedCodec({ prefixLength: 2 }));
   const served = framed.readable.pipeTo(framed.writable);
@@ -82,7 +82,7 @@ Deno.test("frame() echoes messages with pipeTo and half-closes when the input en
   await server.close();
 });
 
-Deno.test("frame() errors the readable and closes the connection on a decoding error", async () => {
+test("frame() errors the readable and closes the connection on a decoding error", async () => {
   const [client, server] = connectedPair();
   const framed = frame(server, new LineCodec({ maxLength: 4 }));
   await client.write(encode("ok\r\nmuch too long\r\n"));
@@ -94,7 +94,7 @@ Deno.test("frame() errors the readable and closes the connection on a decoding e
   await client.close();
 });
 
-Deno.test("frame() lets for await read messages as they arrive", async () => {
+test("frame() lets for await read messages as they arrive", async () => {
   const [client, server] = connectedPair();
   const framed = frame(server, new LineCodec({ delimiter: "\n" }));
   await client.write(encode("a\nb\r\nc"));

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 import {
   FrameTooLongError,
   LengthPrefixedDecoder,
@@ -12,7 +12,7 @@ import { randomSplits, seededRandom } from "./_random.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-Deno.test("LengthPrefixedEncoderCore writes a big-endian prefix of 1, 2 or 4 bytes", () => {
+test("LengthPrefixedEncoderCore writes a big-endian prefix of 1, 2 or 4 bytes", () => {
   const payload = new Uint8Array(258);
   assertEquals(
     new LengthPrefixedEncoderCore({ prefixLength: 2 }).encode(payload)
@@ -30,7 +30,7 @@ Deno.test("LengthPrefixedEncoderCore writes a big-endian prefix of 1, 2 or 4 byt
   );
 });
 
-Deno.test("LengthPrefixedEncoderCore refuses what the prefix cannot express", () => {
+test("LengthPrefixedEncoderCore refuses what the prefix cannot express", () => {
   assertThrows(
     () =>
       new LengthPrefixedEncoderCore({ prefixLength: 1 }).encode(
@@ -40,7 +40,7 @@ Deno.test("LengthPrefixedEncoderCore refuses what the prefix cannot express", ()
   );
 });
 
-Deno.test("LengthPrefixedDecoderCore reads a 4-byte length as unsigned", () => {
+test("LengthPrefixedDecoderCore reads a 4-byte length as unsigned", () => {
   const core = new LengthPrefixedDecoderCore({ maxLength: 2 ** 31 });
   const error = assertThrows(
     () => core.decode(new Uint8Array([0xff, 0xff, 0xff, 0xff]), []),
@@ -49,7 +49,7 @@ Deno.test("LengthPrefixedDecoderCore reads a 4-byte length as unsigned", () => {
   assertEquals(error.length, 2 ** 32 - 1);
 });
 
-Deno.test("LengthPrefixedDecoderCore gives the same frames for any split", () => {
+test("LengthPrefixedDecoderCore gives the same frames for any split", () => {
   const random = seededRandom(5);
   for (const prefixLength of [1, 2, 4] as PrefixLength[]) {
     const encoder = new LengthPrefixedEncoderCore({ prefixLength });
@@ -72,7 +72,7 @@ Deno.test("LengthPrefixedDecoderCore gives the same frames for any split", () =>
   }
 });
 
-Deno.test("LengthPrefixedDecoderCore raises FrameTooLongError before buffering the payload", () => {
+test("LengthPrefixedDecoderCore raises FrameTooLongError before buffering the payload", () => {
   const core = new LengthPrefixedDecoderCore({
     prefixLength: 2,
     maxLength: 10,
@@ -83,13 +83,13 @@ Deno.test("LengthPrefixedDecoderCore raises FrameTooLongError before buffering t
   );
 });
 
-Deno.test("LengthPrefixedDecoderCore raises TruncatedFrameError at the end of a partial frame", () => {
+test("LengthPrefixedDecoderCore raises TruncatedFrameError at the end of a partial frame", () => {
   const core = new LengthPrefixedDecoderCore({ prefixLength: 2 });
   core.decode(new Uint8Array([0, 3, 1]), []);
   assertThrows(() => core.end([]), TruncatedFrameError);
 });
 
-Deno.test("LengthPrefixedDecoderCore.release() returns the partial frame as sent", () => {
+test("LengthPrefixedDecoderCore.release() returns the partial frame as sent", () => {
   const core = new LengthPrefixedDecoderCore({ prefixLength: 4 });
   core.decode(new Uint8Array([0, 0, 1, 2, 7]), []);
   assertEquals(core.release(), new Uint8Array([0, 0, 1, 2, 7]));
@@ -97,7 +97,7 @@ Deno.test("LengthPrefixedDecoderCore.release() returns the partial frame as sent
   assertEquals(core.release(), new Uint8Array([0, 0]));
 });
 
-Deno.test("LengthPrefixedDecoderCore stops after max frames", () => {
+test("LengthPrefixedDecoderCore stops after max frames", () => {
   const core = new LengthPrefixedDecoderCore({ prefixLength: 1 });
   const out: Uint8Array[] = [];
   core.decode(new Uint8Array([1, 65, 1, 66, 9]), out, 1);
@@ -105,7 +105,7 @@ Deno.test("LengthPrefixedDecoderCore stops after max frames", () => {
   assertEquals(core.release(), new Uint8Array([1, 66, 9]));
 });
 
-Deno.test("LengthPrefixedEncoder and LengthPrefixedDecoder round-trip through streams", async () => {
+test("LengthPrefixedEncoder and LengthPrefixedDecoder round-trip through streams", async () => {
   const got = await Array.fromAsync(
     ReadableStream.from(["a", "", "ccc"])
       .pipeThrough(new LengthPrefixedEncoder({ prefixLength: 2 }))

@@ -3,7 +3,8 @@ import {
   assertInstanceOf,
   assertRejects,
   assertThrows,
-} from "../../../trial/assertions.ts";
+  test,
+} from "../../../trial/mod.ts";
 import {
   DelimiterInLineError,
   InvalidUtf8Error,
@@ -32,15 +33,15 @@ function decodeAll<B extends boolean = false>(
   return out;
 }
 
-Deno.test("LineDecoderCore splits on CRLF by default", () => {
+test("LineDecoderCore splits on CRLF by default", () => {
   assertEquals(decodeAll(["a\r\nb\r\n\r\nc\r\n"]), ["a", "b", "", "c"]);
 });
 
-Deno.test("LineDecoderCore in CRLF mode keeps a lone LF inside the line", () => {
+test("LineDecoderCore in CRLF mode keeps a lone LF inside the line", () => {
   assertEquals(decodeAll(["a\nb\r\n"]), ["a\nb"]);
 });
 
-Deno.test("LineDecoderCore in LF mode accepts both LF and CRLF", () => {
+test("LineDecoderCore in LF mode accepts both LF and CRLF", () => {
   assertEquals(decodeAll(["a\nb\r\nc\r\r\n"], { delimiter: "\n" }), [
     "a",
     "b",
@@ -48,32 +49,32 @@ Deno.test("LineDecoderCore in LF mode accepts both LF and CRLF", () => {
   ]);
 });
 
-Deno.test("LineDecoderCore finds a CRLF split across chunks", () => {
+test("LineDecoderCore finds a CRLF split across chunks", () => {
   assertEquals(decodeAll(["ab\r", "\ncd\r", "\n"]), ["ab", "cd"]);
 });
 
-Deno.test("LineDecoderCore supports a multi-byte custom delimiter", () => {
+test("LineDecoderCore supports a multi-byte custom delimiter", () => {
   assertEquals(
     decodeAll(["oneEN", "Dtwo", "EENDthree"], { delimiter: "END" }),
     ["one", "twoE", "three"],
   );
 });
 
-Deno.test("LineDecoderCore emits an unterminated last line at the end", () => {
+test("LineDecoderCore emits an unterminated last line at the end", () => {
   assertEquals(decodeAll(["a\r\nlast"]), ["a", "last"]);
 });
 
-Deno.test("LineDecoderCore decodes UTF-8 split across chunks", () => {
+test("LineDecoderCore decodes UTF-8 split across chunks", () => {
   const bytes = encode("héllo wörld ✓ 𝄞\r\n");
   const chunks = Array.from(bytes, (byte) => new Uint8Array([byte]));
   assertEquals(decodeAll(chunks), ["héllo wörld ✓ 𝄞"]);
 });
 
-Deno.test("LineDecoderCore keeps a byte order mark at the start of a line", () => {
+test("LineDecoderCore keeps a byte order mark at the start of a line", () => {
   assertEquals(decodeAll(["\ufeffx\r\n"]), ["\ufeffx"]);
 });
 
-Deno.test("LineDecoderCore keeps a genuine U+FFFD", () => {
+test("LineDecoderCore keeps a genuine U+FFFD", () => {
   assertEquals(decodeAll(["\ufffd\r\n", "a\ufffd\r\nb\r\n"]), [
     "\ufffd",
     "a\ufffd",
@@ -81,7 +82,7 @@ Deno.test("LineDecoderCore keeps a genuine U+FFFD", () => {
   ]);
 });
 
-Deno.test("LineDecoderCore rejects invalid UTF-8 with InvalidUtf8Error", () => {
+test("LineDecoderCore rejects invalid UTF-8 with InvalidUtf8Error", () => {
   for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
     const input = new Uint8Array([97, ...bad, 13, 10]);
     const error = assertThrows(() => decodeAll([input]), InvalidUtf8Error);
@@ -89,20 +90,20 @@ Deno.test("LineDecoderCore rejects invalid UTF-8 with InvalidUtf8Error", () => {
   }
 });
 
-Deno.test("LineDecoderCore in binary mode returns bytes, invalid UTF-8 included", () => {
+test("LineDecoderCore in binary mode returns bytes, invalid UTF-8 included", () => {
   const lines = decodeAll([new Uint8Array([0xff, 13, 10, 1, 2])], {
     binary: true,
   });
   assertEquals(lines, [new Uint8Array([0xff]), new Uint8Array([1, 2])]);
 });
 
-Deno.test("LineDecoderCore accepts a line of exactly maxLength bytes", () => {
+test("LineDecoderCore accepts a line of exactly maxLength bytes", () => {
   assertEquals(decodeAll(["abcd\r\n"], { maxLength: 4 }), ["abcd"]);
   assertEquals(decodeAll(["ab", "cd\r", "\n"], { maxLength: 4 }), ["abcd"]);
   assertEquals(decodeAll(["é", "é\r\n"], { maxLength: 4 }), ["éé"]);
 });
 
-Deno.test("LineDecoderCore raises LineTooLongError for a longer line", () => {
+test("LineDecoderCore raises LineTooLongError for a longer line", () => {
   assertThrows(
     () => decodeAll(["abcde\r\n"], { maxLength: 4 }),
     LineTooLongError,
@@ -117,7 +118,7 @@ Deno.test("LineDecoderCore raises LineTooLongError for a longer line", () => {
   );
 });
 
-Deno.test("LineDecoderCore raises LineTooLongError before the delimiter arrives", () => {
+test("LineDecoderCore raises LineTooLongError before the delimiter arrives", () => {
   const core = new LineDecoderCore({ maxLength: 10 });
   core.decode(encode("0123456789\r"), []);
   assertThrows(() => core.decode(encode("x"), []), LineTooLongError);
@@ -128,14 +129,14 @@ Deno.test("LineDecoderCore raises LineTooLongError before the delimiter arrives"
   );
 });
 
-Deno.test("LineDecoderCore never buffers much more than maxLength", () => {
+test("LineDecoderCore never buffers much more than maxLength", () => {
   const core = new LineDecoderCore({ maxLength: 100, binary: true });
   assertThrows(() => {
     for (let i = 0; i < 1000; i++) core.decode(new Uint8Array(7), []);
   }, LineTooLongError);
 });
 
-Deno.test("LineDecoderCore stops after max lines and release() returns every byte after", () => {
+test("LineDecoderCore stops after max lines and release() returns every byte after", () => {
   const core = new LineDecoderCore();
   const out: string[] = [];
   core.decode(encode("LINE\r\n0123456789NEXT\r\n"), out, 1);
@@ -143,7 +144,7 @@ Deno.test("LineDecoderCore stops after max lines and release() returns every byt
   assertEquals(new TextDecoder().decode(core.release()), "0123456789NEXT\r\n");
 });
 
-Deno.test("LineDecoderCore continues from where max stopped it", () => {
+test("LineDecoderCore continues from where max stopped it", () => {
   const core = new LineDecoderCore();
   const out: string[] = [];
   core.decode(encode("a\r\nb\r\nc"), out, 1);
@@ -153,14 +154,14 @@ Deno.test("LineDecoderCore continues from where max stopped it", () => {
   assertEquals(out, ["a", "b", "c"]);
 });
 
-Deno.test("LineDecoderCore.release() returns a partial line", () => {
+test("LineDecoderCore.release() returns a partial line", () => {
   const core = new LineDecoderCore();
   core.decode(encode("a\r\npart"), []);
   assertEquals(new TextDecoder().decode(core.release()), "part");
   assertEquals(core.release().length, 0);
 });
 
-Deno.test("LineDecoderCore gives the same lines for any split of the input", () => {
+test("LineDecoderCore gives the same lines for any split of the input", () => {
   const random = seededRandom(7);
   const samples = ["", "x", "hello", "héllo ✓", "a\rb", "a\nb", "𝄞𝄞"];
   for (const delimiter of ["\r\n", "\n", "END"]) {
@@ -200,20 +201,20 @@ Deno.test("LineDecoderCore gives the same lines for any split of the input", () 
   }
 });
 
-Deno.test("LineEncoderCore appends the delimiter to text and bytes", () => {
+test("LineEncoderCore appends the delimiter to text and bytes", () => {
   const core = new LineEncoderCore({ delimiter: "\n" });
   assertEquals(core.encode("hé"), encode("hé\n"));
   assertEquals(core.encode(new Uint8Array([1, 2])), new Uint8Array([1, 2, 10]));
 });
 
-Deno.test("LineEncoderCore refuses a line that contains the delimiter", () => {
+test("LineEncoderCore refuses a line that contains the delimiter", () => {
   const core = new LineEncoderCore();
   assertThrows(() => core.encode("a\r\nb"), DelimiterInLineError);
   assertThrows(() => core.encode(encode("a\r\nb")), DelimiterInLineError);
   assertEquals(core.encode("a\nb"), encode("a\nb\r\n"));
 });
 
-Deno.test("LineDecoder and LineEncoder round-trip through streams", async () => {
+test("LineDecoder and LineEncoder round-trip through streams", async () => {
   const lines = ["one", "", "três"];
   const got = await Array.fromAsync(
     ReadableStream.from(lines)
@@ -223,11 +224,11 @@ Deno.test("LineDecoder and LineEncoder round-trip through streams", async () => 
   assertEquals(got, lines);
 });
 
-Deno.test("LineDecoder exposes its core for fusing", () => {
+test("LineDecoder exposes its core for fusing", () => {
   assertInstanceOf(new LineDecoder()[decoderCore], LineDecoderCore);
 });
 
-Deno.test("LineDecoder delivers the lines before an error, then errors", async () => {
+test("LineDecoder delivers the lines before an error, then errors", async () => {
   const reader = ReadableStream.from([
     encode("ok\r\n\xff"),
     encode("x".repeat(20)),

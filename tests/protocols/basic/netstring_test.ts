@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 import {
   FrameTooLongError,
   MalformedNetstringError,
@@ -21,11 +21,11 @@ function decodeAll(chunks: Uint8Array[], maxLength?: number): string[] {
   return out.map(text);
 }
 
-Deno.test("NetstringDecoderCore decodes netstrings, empty ones included", () => {
+test("NetstringDecoderCore decodes netstrings, empty ones included", () => {
   assertEquals(decodeAll([encode("5:hello,0:,3:a,b,")]), ["hello", "", "a,b"]);
 });
 
-Deno.test("NetstringDecoderCore gives the same payloads for any split", () => {
+test("NetstringDecoderCore gives the same payloads for any split", () => {
   const random = seededRandom(11);
   const encoder = new NetstringEncoderCore();
   for (let round = 0; round < 300; round++) {
@@ -43,37 +43,37 @@ Deno.test("NetstringDecoderCore gives the same payloads for any split", () => {
   }
 });
 
-Deno.test("NetstringDecoderCore rejects a length with a leading zero", () => {
+test("NetstringDecoderCore rejects a length with a leading zero", () => {
   assertThrows(() => decodeAll([encode("01:a,")]), MalformedNetstringError);
 });
 
-Deno.test("NetstringDecoderCore rejects a non-digit in the length", () => {
+test("NetstringDecoderCore rejects a non-digit in the length", () => {
   assertThrows(() => decodeAll([encode("1a:a,")]), MalformedNetstringError);
   assertThrows(() => decodeAll([encode(":a,")]), MalformedNetstringError);
 });
 
-Deno.test("NetstringDecoderCore rejects a missing comma", () => {
+test("NetstringDecoderCore rejects a missing comma", () => {
   assertThrows(() => decodeAll([encode("1:ab")]), MalformedNetstringError);
 });
 
-Deno.test("NetstringDecoderCore raises FrameTooLongError from the digits alone", () => {
+test("NetstringDecoderCore raises FrameTooLongError from the digits alone", () => {
   const core = new NetstringDecoderCore({ maxLength: 99 });
   assertThrows(() => core.decode(encode("100"), []), FrameTooLongError);
   assertEquals(decodeAll([encode("2:ab,")], 2), ["ab"]);
 });
 
-Deno.test("NetstringDecoderCore raises TruncatedFrameError at the end of a partial netstring", () => {
+test("NetstringDecoderCore raises TruncatedFrameError at the end of a partial netstring", () => {
   assertThrows(() => decodeAll([encode("3:ab")]), TruncatedFrameError);
   assertThrows(() => decodeAll([encode("3")]), TruncatedFrameError);
 });
 
-Deno.test("NetstringDecoderCore.release() returns a partial netstring as sent", () => {
+test("NetstringDecoderCore.release() returns a partial netstring as sent", () => {
   const core = new NetstringDecoderCore();
   core.decode(encode("1:a,12:hel"), []);
   assertEquals(text(core.release()), "12:hel");
 });
 
-Deno.test("NetstringDecoderCore stops after max netstrings", () => {
+test("NetstringDecoderCore stops after max netstrings", () => {
   const core = new NetstringDecoderCore();
   const out: Uint8Array[] = [];
   core.decode(encode("1:a,1:b,raw"), out, 1);
@@ -81,14 +81,14 @@ Deno.test("NetstringDecoderCore stops after max netstrings", () => {
   assertEquals(text(core.release()), "1:b,raw");
 });
 
-Deno.test("NetstringEncoderCore refuses a payload over maxLength", () => {
+test("NetstringEncoderCore refuses a payload over maxLength", () => {
   assertThrows(
     () => new NetstringEncoderCore({ maxLength: 2 }).encode("abc"),
     FrameTooLongError,
   );
 });
 
-Deno.test("NetstringEncoder and NetstringDecoder round-trip through streams", async () => {
+test("NetstringEncoder and NetstringDecoder round-trip through streams", async () => {
   const got = await Array.fromAsync(
     ReadableStream.from(["a", "", "ccc"])
       .pipeThrough(new NetstringEncoder())

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../../trial/assertions.ts";
+import { assertEquals, test } from "../../../trial/mod.ts";
 import {
   Int16StringReceiver,
   Int8StringReceiver,
@@ -48,7 +48,7 @@ class Recorder extends LineReceiver {
   }
 }
 
-Deno.test("LineReceiver switches to raw mode and back within one chunk", () => {
+test("LineReceiver switches to raw mode and back within one chunk", () => {
   const receiver = new Recorder();
   receiver.dataReceived(encode("A\r\nRAW 10\r\n0123\r\n6789B\r\nC\r\n"));
   assertEquals(receiver.events, [
@@ -60,7 +60,7 @@ Deno.test("LineReceiver switches to raw mode and back within one chunk", () => {
   ]);
 });
 
-Deno.test("LineReceiver gives the same events for any split of the input", () => {
+test("LineReceiver gives the same events for any split of the input", () => {
   const input = encode("A\r\nRAW 10\r\n0123\r\n6789B\r\nRAW 3\r\nxyzC\r\n");
   const whole = new Recorder();
   whole.dataReceived(input);
@@ -81,7 +81,7 @@ Deno.test("LineReceiver gives the same events for any split of the input", () =>
   }
 });
 
-Deno.test("LineReceiver.clearLineBuffer() returns the undecoded bytes", () => {
+test("LineReceiver.clearLineBuffer() returns the undecoded bytes", () => {
   class Stopper extends LineReceiver {
     rest: Uint8Array = new Uint8Array(0);
     override lineReceived(): void {
@@ -93,7 +93,7 @@ Deno.test("LineReceiver.clearLineBuffer() returns the undecoded bytes", () => {
   assertEquals(decode(receiver.rest), "two\r\nthr");
 });
 
-Deno.test("LineReceiver honours a delimiter set by a subclass", () => {
+test("LineReceiver honours a delimiter set by a subclass", () => {
   class Lf extends Recorder {
     override delimiter = "\n";
   }
@@ -102,7 +102,7 @@ Deno.test("LineReceiver honours a delimiter set by a subclass", () => {
   assertEquals(receiver.events, ["line:a", "line:b"]);
 });
 
-Deno.test("LineReceiver drops the connection when a line exceeds MAX_LENGTH", async () => {
+test("LineReceiver drops the connection when a line exceeds MAX_LENGTH", async () => {
   class Small extends LineReceiver {
     override MAX_LENGTH = 4;
     override lineReceived(line: string): void {
@@ -116,7 +116,7 @@ Deno.test("LineReceiver drops the connection when a line exceeds MAX_LENGTH", as
   assertEquals(decode(reply), "got ok\r\n");
 });
 
-Deno.test("LineReceiver.lineLengthExceeded can keep the connection", () => {
+test("LineReceiver.lineLengthExceeded can keep the connection", () => {
   class Lenient extends Recorder {
     override MAX_LENGTH = 4;
     override lineLengthExceeded(): void {
@@ -129,7 +129,7 @@ Deno.test("LineReceiver.lineLengthExceeded can keep the connection", () => {
   assertEquals(receiver.events, ["too long", "line:ok"]);
 });
 
-Deno.test("LineReceiver echoes lines over a connection", async () => {
+test("LineReceiver echoes lines over a connection", async () => {
   class Echo extends LineReceiver {
     override lineReceived(line: string): void {
       this.sendLine(line);
@@ -139,7 +139,7 @@ Deno.test("LineReceiver echoes lines over a connection", async () => {
   assertEquals(decode(reply), "a\r\nbé\r\n");
 });
 
-Deno.test("LineOnlyReceiver receives every line of a chunk", () => {
+test("LineOnlyReceiver receives every line of a chunk", () => {
   class Collect extends LineOnlyReceiver {
     lines: string[] = [];
     override lineReceived(line: string): void {
@@ -152,7 +152,7 @@ Deno.test("LineOnlyReceiver receives every line of a chunk", () => {
   assertEquals(receiver.lines, ["a", "b", "c"]);
 });
 
-Deno.test("Int16StringReceiver receives and sends length-prefixed strings", async () => {
+test("Int16StringReceiver receives and sends length-prefixed strings", async () => {
   class Echo extends Int16StringReceiver {
     override stringReceived(data: Uint8Array): void {
       this.sendString(data);
@@ -163,7 +163,7 @@ Deno.test("Int16StringReceiver receives and sends length-prefixed strings", asyn
   assertEquals(reply, new Uint8Array([0, 2, 104, 105, 0, 0, 0, 1, 33]));
 });
 
-Deno.test("Int8StringReceiver calls lengthLimitExceeded with the announced length", () => {
+test("Int8StringReceiver calls lengthLimitExceeded with the announced length", () => {
   class Small extends Int8StringReceiver {
     override MAX_LENGTH = 10;
     exceeded = -1;
@@ -176,7 +176,7 @@ Deno.test("Int8StringReceiver calls lengthLimitExceeded with the announced lengt
   assertEquals(receiver.exceeded, 200);
 });
 
-Deno.test("NetstringReceiver drops a broken peer", async () => {
+test("NetstringReceiver drops a broken peer", async () => {
   class Echo extends NetstringReceiver {
     override stringReceived(data: Uint8Array): void {
       this.sendString(data);
