@@ -103,3 +103,21 @@ test("frame() lets for await read messages as they arrive", async () => {
   await client.close();
   await server.close();
 });
+
+test("a decoding error closes only its own connection: the listener serves others", async (t) => {
+  const port = await t.reactor.listenTCP(0, async (conn) => {
+    const lines = frame(conn, new LineCodec({ maxLength: 16 }));
+    await lines.readable.pipeTo(lines.writable).catch(() => {});
+  }, { interface: "127.0.0.1" });
+  t.addCleanup(() => port.stopListening());
+  const { port: number } = port.getHost() as Deno.NetAddr;
+  const bad = await t.reactor.connectTCP("127.0.0.1", number);
+  const good = await t.reactor.connectTCP("127.0.0.1", number);
+  await bad.write(encode("x".repeat(100) + "\r\n"));
+  assertEquals(await bad.read(), null);
+  await good.write(encode("still here\r\n"));
+  await good.closeWrite();
+  assertEquals(await new Response(good.readable).text(), "still here\r\n");
+  await bad.close();
+  await good.close();
+});
