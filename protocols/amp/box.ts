@@ -98,6 +98,8 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
   #payload: Uint8Array | null = null;
   #filled = 0;
   #box: AmpBox | null = null;
+  /** Bytes not looked at yet because `decode` stopped at `max` boxes. */
+  #pending: Uint8Array | null = null;
   /** The key whose value is being read. */
   #key = "";
   #boxBytes = 0;
@@ -108,13 +110,29 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     this.#maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
   }
 
-  /** Decodes the whole boxes in `chunk` (and what was buffered) into `out`. */
-  decode(chunk: Uint8Array, out: AmpBox[]): void {
-    const n = chunk.length;
-    let i = 0;
+  /**
+   * Decodes the whole boxes in `chunk` (and what was buffered) into `out`.
+   * With `max`, stops after that many boxes and keeps the rest of `chunk` for
+   * the next call (or for {@linkcode BoxDecoderCore.release}), so a protocol
+   * can switch framing right after a given box.
+   */
+  decode(chunk: Uint8Array, out: AmpBox[], max: number = Infinity): void {
     // Values are views into one copy of the chunk: a copy per value would
     // cost an allocation each, many times the price of a view.
     let copy: Uint8Array | null = null;
+    const pending = this.#pending;
+    if (pending !== null) {
+      this.#pending = null;
+      chunk = chunk.length === 0 ? pending : concat([pending, chunk]);
+      copy = chunk;
+    }
+    const n = chunk.length;
+    const limit = out.length + max;
+    let i = 0;
+    if (max <= 0) {
+      if (n > 0) this.#pending = copy ?? chunk.slice();
+      return;
+    }
     while (i < n) {
       const state = this.#state;
       if (state === KEY_LENGTH || state === VALUE_LENGTH) {
@@ -135,8 +153,14 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
           i += 1;
           continue;
         }
-        if (state === KEY_LENGTH) this.#keyLength(length, out);
-        else this.#valueLength(length);
+        if (state === VALUE_LENGTH) this.#valueLength(length);
+        else {
+          this.#keyLength(length, out);
+          if (out.length >= limit && i < n) {
+            this.#pending = copy !== null ? copy.subarray(i) : chunk.slice(i);
+            return;
+          }
+        }
       } else {
         const need = this.#need;
         let payload = this.#payload;
@@ -208,8 +232,12 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     this.#need = length;
   }
 
-  /** Throws {@linkcode TruncatedBoxError} if the input ended inside a box. */
-  end(_out: AmpBox[]): void {
+  /**
+   * Decodes what an earlier `max` held back, then throws
+   * {@linkcode TruncatedBoxError} if the input ended inside a box.
+   */
+  end(out: AmpBox[]): void {
+    if (this.#pending !== null) this.decode(new Uint8Array(0), out);
     if (
       this.#box !== null || this.#state !== KEY_LENGTH || this.#lengthHigh >= 0
     ) {
@@ -218,8 +246,8 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
   }
 
   /**
-   * Returns the bytes of the box in progress, exactly as they arrived, and
-   * resets the decoder.
+   * Returns the bytes not decoded yet — the box in progress and what an
+   * earlier `max` held back — exactly as they arrived, and resets the decoder.
    */
   release(): Uint8Array {
     const parts: Uint8Array[] = [];
@@ -240,6 +268,8 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
       }
     }
     if (this.#lengthHigh >= 0) parts.push(new Uint8Array([this.#lengthHigh]));
+    if (this.#pending !== null) parts.push(this.#pending);
+    this.#pending = null;
     this.#state = KEY_LENGTH;
     this.#lengthHigh = -1;
     this.#need = 0;
@@ -299,7 +329,7 @@ function encodeKey(key: string): Uint8Array {
  * console.assert(bytes.join() === [0, 1, 0x61, 0, 1, 0x31, 0, 0].join());
  * ```
  */
-export function encodeBox(box: AmpBox): Uint8Array {
+export function encodeBox(box: AmpBox): Uint8Array<ArrayBuffer> {
   let length = 2;
   const keys: Uint8Array[] = [];
   for (const [key, value] of box) {
@@ -362,7 +392,7 @@ export function decodeBoxes(
  */
 export class BoxEncoderCore implements EncoderCore<AmpBox> {
   /** Encodes `box`, as {@linkcode encodeBox} does. */
-  encode(box: AmpBox): Uint8Array {
+  encode(box: AmpBox): Uint8Array<ArrayBuffer> {
     return encodeBox(box);
   }
 }

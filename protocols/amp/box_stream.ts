@@ -15,6 +15,11 @@ import {
   type BoxDecoderOptions,
   BoxEncoderCore,
 } from "./box.ts";
+import {
+  decoderTransformer,
+  encoderTransformer,
+  fuseReadable,
+} from "../basic/_transform.ts";
 
 /**
  * Decodes a byte stream into AMP boxes. Malformed input errors the stream with
@@ -38,22 +43,9 @@ export class AmpBoxDecoder extends TransformStream<Uint8Array, AmpBox>
   /** Creates the decoder with the given limits. */
   constructor(options?: BoxDecoderOptions) {
     const core = new BoxDecoderCore(options);
-    const out: AmpBox[] = [];
-    const flushOut = (controller: TransformStreamDefaultController<AmpBox>) => {
-      for (const box of out) controller.enqueue(box);
-      out.length = 0;
-    };
-    super({
-      transform(chunk, controller) {
-        core.decode(chunk, out);
-        flushOut(controller);
-      },
-      flush(controller) {
-        core.end(out);
-        flushOut(controller);
-      },
-    });
+    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
     this[decoderCore] = core;
+    fuseReadable(this);
   }
 }
 
@@ -69,7 +61,8 @@ export class AmpBoxDecoder extends TransformStream<Uint8Array, AmpBox>
  * console.assert(chunks[0]!.length === 8);
  * ```
  */
-export class AmpBoxEncoder extends TransformStream<AmpBox, Uint8Array>
+export class AmpBoxEncoder
+  extends TransformStream<AmpBox, Uint8Array<ArrayBuffer>>
   implements FusableEncoder<AmpBox> {
   /** The core this transform runs. */
   readonly [encoderCore]: BoxEncoderCore;
@@ -77,11 +70,7 @@ export class AmpBoxEncoder extends TransformStream<AmpBox, Uint8Array>
   /** Creates the encoder. */
   constructor() {
     const core = new BoxEncoderCore();
-    super({
-      transform(box, controller) {
-        controller.enqueue(core.encode(box));
-      },
-    });
+    super(encoderTransformer(core));
     this[encoderCore] = core;
   }
 }

@@ -14,6 +14,8 @@ import {
   TruncatedBoxError,
   ValueTooLongError,
 } from "../../../protocols/amp/mod.ts";
+import { frame } from "../../../protocols/basic/frame.ts";
+import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
 import {
   assertEquals,
@@ -242,4 +244,68 @@ test("AmpBoxDecoder errors the stream when input ends inside a box", async () =>
   const stream = ReadableStream.from([new Uint8Array([0, 1, 0x6b])])
     .pipeThrough(new AmpBoxDecoder());
   await assertRejects(() => Array.fromAsync(stream), TruncatedBoxError);
+});
+
+test("decode with max stops after that many boxes and keeps the rest for the next call", () => {
+  const boxes = [box({ a: "1" }), box({ b: "2" }), box({ c: "3" })];
+  const bytes = new Uint8Array(boxes.flatMap((b) => [...encodeBox(b)]));
+  const core = new BoxDecoderCore();
+  const out: AmpBox[] = [];
+  core.decode(bytes, out, 1);
+  assertEquals(out, [boxes[0]]);
+  core.decode(new Uint8Array(0), out, 1);
+  assertEquals(out, [boxes[0], boxes[1]]);
+  core.end(out);
+  assertEquals(out, boxes);
+});
+
+test("decoding one box at a time from seeded random splits gives the same boxes", () => {
+  const random = seededRandom(11);
+  const boxes = Array.from(
+    { length: 30 },
+    (_, i) => box({ n: String(i), v: "x".repeat(i) }),
+  );
+  const bytes = new Uint8Array(boxes.flatMap((b) => [...encodeBox(b)]));
+  for (let round = 0; round < 20; round++) {
+    const core = new BoxDecoderCore();
+    const out: AmpBox[] = [];
+    for (const chunk of randomSplit(bytes, random, 40)) {
+      core.decode(chunk, out, 1);
+      while (true) {
+        const before = out.length;
+        core.decode(new Uint8Array(0), out, 1);
+        if (out.length === before) break;
+      }
+    }
+    core.end(out);
+    assertEquals(out, boxes);
+  }
+});
+
+test("release after decode with max hands back every byte not decoded", () => {
+  const first = encodeBox(box({ a: "1" }));
+  const rest = new Uint8Array([...encodeBox(box({ b: "2" })), 1, 2, 3]);
+  const core = new BoxDecoderCore();
+  const out: AmpBox[] = [];
+  core.decode(new Uint8Array([...first, ...rest]), out, 1);
+  assertEquals(out, [box({ a: "1" })]);
+  assertEquals(core.release(), rest);
+});
+
+test("frame() over a connection reads one box, then releases the raw bytes behind it", async () => {
+  const [client, server] = connectedPair();
+  await client.write(
+    new Uint8Array([
+      ...encodeBox(box({ _command: "StartRaw" })),
+      ...text.encode("raw bytes"),
+    ]),
+  );
+  const framed = frame(server, new BoxCodec());
+  const reader = framed.readable.getReader();
+  assertEquals((await reader.read()).value, box({ _command: "StartRaw" }));
+  reader.releaseLock();
+  framed.release();
+  assertEquals(await server.read(), text.encode("raw bytes"));
+  await client.close();
+  await server.close();
 });
