@@ -30,7 +30,6 @@ export { addTestHook, type TestHook } from "./hooks.ts";
 export { flushLoggedErrors } from "./logged_errors.ts";
 export type { LogLevelName, LogRecord } from "../app/logger/mod.ts";
 export type { Clock } from "../reactor/clock.ts";
-export type { DenoReactor } from "../reactor/deno_reactor.ts";
 export {
   assertFailure,
   assertNoResult,
