@@ -63,9 +63,15 @@ export function serveHTTP(
   const listen = options.listen ?? "tcp:8080";
   let endpoint: ServerEndpoint;
   try {
-    const parsed = typeof listen === "string"
-      ? serverFromString(reactor, listen)
-      : listen;
+    // A TLS endpoint offers ALPN http/1.1 unless the description chose protocols.
+    const description =
+      typeof listen === "string" && listen.startsWith("tls:") &&
+        !listen.includes(":alpn=")
+        ? `${listen}:alpn=http/1.1`
+        : listen;
+    const parsed = typeof description === "string"
+      ? serverFromString(reactor, description)
+      : description;
     if (parsed.kind === "udp") {
       throw new TypeError(
         `serveHTTP cannot listen on ${
