@@ -20,6 +20,7 @@ import {
 } from "../../../protocols/amp/mod.ts";
 import { captureLogs } from "../../../app/logger/mod.ts";
 import { Deferred } from "../../../deferred/deferred.ts";
+import { TimeoutError } from "../../../deferred/errors.ts";
 import { Clock } from "../../../reactor/clock.ts";
 import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { ConnectionLostError } from "../../../reactor/errors.ts";
@@ -449,4 +450,19 @@ test("callRemote before the peer is connected fails with NotConnectedError", asy
     () => new AMP().callRemote(Sum, { a: 1, b: 1 }).asPromise(),
     NotConnectedError,
   );
+});
+
+test("a call can time out with addTimeout; the late answer is then ignored", async (t) => {
+  const answer = new Deferred<{ total: number }>();
+  const server = new AMP().respond(Sum, () => answer);
+  const client = new AMP();
+  const pair = connect(server, client);
+  const call = client.callRemote(Sum, { a: 1, b: 1 }).addTimeout(1000, t.clock);
+  t.clock.advance(1000);
+  await assertRejects(() => call.asPromise(), TimeoutError);
+  answer.callback({ total: 2 });
+  // The connection is still in good shape for the next call.
+  server.respond(Sum, ({ a, b }) => ({ total: a + b }));
+  assertEquals(await client.callRemote(Sum, { a: 2, b: 2 }), { total: 4 });
+  await pair.close();
 });

@@ -78,6 +78,11 @@ const Notes = defineCommand({
   arguments: {},
   response: { notes: ListOf(Unicode) },
 });
+const AskBack = defineCommand({
+  name: "AskBack",
+  arguments: { a: Integer, b: Integer },
+  response: { total: Integer },
+});
 const Crash = defineCommand({ name: "Crash", arguments: {}, response: {} });
 const Missing = defineCommand({ name: "Missing", arguments: {}, response: {} });
 
@@ -140,11 +145,13 @@ test("interop: a Spindle client calls a Twisted AMP server", async () => {
   assert(port > 0, `the server did not say where it listens: ${line}`);
   const reactor = new DenoReactor();
   const conn = await reactor.connectTCP("127.0.0.1", port);
-  const client = new AMP();
+  const client = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
   const done = runProtocol(client, conn, { reactor });
 
   assertEquals(await client.callRemote(Sum, { a: 13, b: 81 }), { total: 94 });
   assertEquals(await client.callRemote(EchoAll, values), values);
+  // Twisted answers AskBack by calling Sum on this client.
+  assertEquals(await client.callRemote(AskBack, { a: 2, b: 3 }), { total: 5 });
   assertEquals(
     await client.callRemote(EchoAll, { ...values, maybe: "here" }),
     { ...values, maybe: "here" },

@@ -51,3 +51,9 @@ class Crash(amp.Command):
 
 class Missing(amp.Command):
     pass
+
+
+class AskBack(amp.Command):
+    """The server answers by calling Sum on the client that asked."""
+    arguments = [(b"a", amp.Integer()), (b"b", amp.Integer())]
+    response = [(b"total", amp.Integer())]

@@ -12,7 +12,7 @@ from twisted.internet import protocol, reactor
 from twisted.python import log
 from twisted.protocols import amp
 
-from twisted_commands import Crash, Divide, EchoAll, Note, Notes, Sum
+from twisted_commands import AskBack, Crash, Divide, EchoAll, Note, Notes, Sum
 
 
 class Server(amp.AMP):
@@ -40,6 +40,10 @@ class Server(amp.AMP):
     @Notes.responder
     def get_notes(self):
         return {"notes": self.notes}
+
+    @AskBack.responder
+    def ask_back(self, a, b):
+        return self.callRemote(Sum, a=a, b=b)
 
     @Crash.responder
     def crash(self):
