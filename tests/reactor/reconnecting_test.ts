@@ -7,6 +7,9 @@ import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import { type ConnectionSource, Connector } from "../../reactor/connector.ts";
 import { Protocol } from "../../reactor/protocol.ts";
+import { Factory } from "../../reactor/factory.ts";
+import { clientFromString } from "../../reactor/endpoints.ts";
+import { test } from "../../trial/mod.ts";
 import {
   ReconnectingClientFactory,
   type ReconnectingOptions,
@@ -155,4 +158,41 @@ Deno.test("a lost connection is made again after the delay", async () => {
   assertEquals(source.attempts.length, 2);
   factory.stopTrying();
   assertEquals(connector.state, "disconnected");
+});
+
+test("it reconnects to a real server that keeps closing the connection", async (t) => {
+  class Dropper extends Protocol {
+    override connectionMade(): void {
+      this.transport.loseConnection();
+    }
+  }
+  const port = await t.reactor.listenTCP(0, Factory.forProtocol(Dropper), {
+    interface: "127.0.0.1",
+  });
+  const { port: number } = port.getHost() as Deno.NetAddr;
+  const thirdLost = Promise.withResolvers<void>();
+  let connections = 0;
+  class Counted extends Protocol {
+    override connectionMade(): void {
+      connections++;
+    }
+    override connectionLost(): void {
+      if (connections === 3) {
+        factory.stopTrying();
+        thirdLost.resolve();
+      }
+    }
+  }
+  const factory = new ReconnectingClientFactory({
+    initialDelay: 5,
+    factor: 1,
+    jitter: 0,
+  });
+  factory.protocol = Counted;
+  const endpoint = clientFromString(t.reactor, `tcp:127.0.0.1:${number}`);
+  new Connector(endpoint, factory, { reactor: t.reactor }).connect();
+  await thirdLost.promise;
+  assertEquals(connections, 3);
+  assertEquals(factory.retries, 2);
+  await port.stopListening();
 });
