@@ -1,5 +1,6 @@
-import { assertEquals, test } from "../../../trial/mod.ts";
+import { assertEquals, assertInstanceOf, test } from "../../../trial/mod.ts";
 import {
+  FrameTooLongError,
   Int16StringReceiver,
   Int8StringReceiver,
   LineOnlyReceiver,
@@ -186,4 +187,54 @@ test("NetstringReceiver drops a broken peer", async () => {
   const reply = await exchange(protocol, encode("2:hi,x:oops,3:abc,"));
   assertEquals(decode(reply), "2:hi,");
   assertEquals(protocol.brokenPeer, true);
+});
+
+test("LineOnlyReceiver calls lineLengthExceeded after the lines before it", () => {
+  class Small extends LineOnlyReceiver {
+    override MAX_LENGTH = 3;
+    events: string[] = [];
+    override lineReceived(line: string): void {
+      this.events.push(line);
+    }
+    override lineLengthExceeded(): void {
+      this.events.push("too long");
+    }
+  }
+  const receiver = new Small();
+  receiver.dataReceived(encode("abc\r\nabcd\r\n"));
+  assertEquals(receiver.events, ["abc", "too long"]);
+});
+
+test("Int8StringReceiver.sendString refuses a string its prefix cannot express", async () => {
+  class Sender extends Int8StringReceiver {
+    failure: unknown = null;
+    override connectionMade(): void {
+      try {
+        this.sendString(new Uint8Array(256));
+      } catch (error) {
+        this.failure = error;
+      }
+      this.transport.loseConnection();
+    }
+  }
+  const protocol = new Sender();
+  await exchange(protocol, new Uint8Array(0));
+  assertInstanceOf(protocol.failure, FrameTooLongError);
+});
+
+test("NetstringReceiver gives the same strings for any split", () => {
+  class Collect extends NetstringReceiver {
+    got: string[] = [];
+    override stringReceived(data: Uint8Array): void {
+      this.got.push(decode(data));
+    }
+  }
+  const input = encode("5:hello,0:,3:a:,,");
+  for (let size = 1; size <= input.length; size++) {
+    const receiver = new Collect();
+    for (let at = 0; at < input.length; at += size) {
+      receiver.dataReceived(input.subarray(at, at + size));
+    }
+    assertEquals(receiver.got, ["hello", "", "a:,"]);
+  }
 });
