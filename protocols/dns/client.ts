@@ -20,7 +20,16 @@ import { createMessage } from "./message.ts";
 import { nameKey } from "./name.ts";
 import { decodeMessage, encodeMessage } from "./wire.ts";
 
-/** What a lookup resolves to (Twisted's `(answers, authority, additional)`). */
+/**
+ * What a lookup resolves to (Twisted's `(answers, authority, additional)`).
+ *
+ * @example Usage
+ * ```ts
+ * import { type DNSResult } from "@spindle/spindle/protocols/dns";
+ * const empty: DNSResult = { answers: [], authority: [], additional: [] };
+ * console.assert(empty.answers.length === 0);
+ * ```
+ */
 export interface DNSResult {
   /** The answer section. */
   answers: ResourceRecord[];
@@ -30,7 +39,17 @@ export interface DNSResult {
   additional: ResourceRecord[];
 }
 
-/** A DNS server to ask. */
+/**
+ * A DNS server to ask.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSClient, type DNSServerAddress } from "@spindle/spindle/protocols/dns";
+ * const server: DNSServerAddress = { hostname: "::1", port: 5353 };
+ * const client = new DNSClient({ servers: [server] });
+ * console.assert(client.droppedResponses === 0);
+ * ```
+ */
 export interface DNSServerAddress {
   /** Its address (loopback in tests). */
   hostname: string;
@@ -38,7 +57,16 @@ export interface DNSServerAddress {
   port?: number;
 }
 
-/** Options of {@linkcode DNSClient}. */
+/**
+ * Options of {@linkcode DNSClient}.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSClient, type DNSClientOptions } from "@spindle/spindle/protocols/dns";
+ * const options: DNSClientOptions = { servers: ["127.0.0.1:5353"], timeouts: [500, 2000] };
+ * console.assert(new DNSClient(options).droppedResponses === 0);
+ * ```
+ */
 export interface DNSClientOptions {
   /** The servers, tried in turn; `"127.0.0.1:5353"` strings or objects. */
   servers: Array<string | DNSServerAddress>;
@@ -52,7 +80,19 @@ export interface DNSClientOptions {
   ednsPayloadSize?: number;
 }
 
-/** The common lookups; both {@linkcode DNSClient} and `Resolver` offer them. */
+/**
+ * The common lookups; both {@linkcode DNSClient} and `Resolver` offer them.
+ *
+ * @example Usage
+ * ```ts
+ * import { createResolver, DNSClient, type DNSLookups } from "@spindle/spindle/protocols/dns";
+ * const lookups: DNSLookups[] = [
+ *   new DNSClient({ servers: ["127.0.0.1:5353"] }),
+ *   createResolver({ servers: ["127.0.0.1:5353"] }),
+ * ];
+ * console.assert(lookups.length === 2);
+ * ```
+ */
 export interface DNSLookups {
   /** Asks for `type` records of `name`. */
   query(name: string, type: number): Deferred<DNSResult>;

@@ -45,7 +45,16 @@ export const RecordType = {
   ANY: 255,
 } as const;
 
-/** A record type code: one of {@linkcode RecordType} or any other 16-bit number (RFC 3597). */
+/**
+ * A record type code: one of {@linkcode RecordType} or any other 16-bit number (RFC 3597).
+ *
+ * @example Usage
+ * ```ts
+ * import { RecordType, type RecordTypeCode } from "@spindle/spindle/protocols/dns";
+ * const type: RecordTypeCode = RecordType.MX;
+ * console.assert(type === 15);
+ * ```
+ */
 export type RecordTypeCode = number;
 
 /**

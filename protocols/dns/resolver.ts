@@ -22,7 +22,16 @@ import {
 /** The TTL given to answers from the hosts file. */
 const HOSTS_TTL = 3600;
 
-/** Options of {@linkcode createResolver}. */
+/**
+ * Options of {@linkcode createResolver}.
+ *
+ * @example Usage
+ * ```ts
+ * import { createResolver, type ResolverOptions } from "@spindle/spindle/protocols/dns";
+ * const options: ResolverOptions = { servers: ["127.0.0.1:5353"], hosts: "/etc/hosts", cacheSize: 1000 };
+ * console.assert(typeof createResolver(options).query === "function");
+ * ```
+ */
 export interface ResolverOptions extends DNSClientOptions {
   /** A hosts file (`/etc/hosts` format) consulted before the servers. */
   hosts?: string;

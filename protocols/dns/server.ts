@@ -27,16 +27,43 @@ import { type Zone, ZoneAuthority } from "./zone.ts";
 
 const logger = getLogger("spindle.dns.server");
 
-/** The classic UDP payload limit without EDNS (RFC 1035 §4.2.1). */
+/**
+ * The classic UDP payload limit without EDNS (RFC 1035 §4.2.1).
+ *
+ * @example Usage
+ * ```ts
+ * import { CLASSIC_UDP_SIZE } from "@spindle/spindle/protocols/dns";
+ * console.assert(CLASSIC_UDP_SIZE === 512);
+ * ```
+ */
 export const CLASSIC_UDP_SIZE = 512;
 
-/** Where unanswerable names go when a server forwards (a `DNSClient` fits). */
+/**
+ * Where unanswerable names go when a server forwards (a `DNSClient` fits).
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSClient, type DNSForwarder } from "@spindle/spindle/protocols/dns";
+ * // A client forwards; so can anything with queryMessage().
+ * const forward: DNSForwarder = new DNSClient({ servers: ["127.0.0.1:5300"] });
+ * console.assert(typeof forward.queryMessage === "function");
+ * ```
+ */
 export interface DNSForwarder {
   /** Sends the question upstream and resolves to the upstream response. */
   queryMessage(question: Question): PromiseLike<DNSMessage>;
 }
 
-/** Options of {@linkcode DNSServerFactory}. */
+/**
+ * Options of {@linkcode DNSServerFactory}.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSServerFactory, type DNSServerOptions } from "@spindle/spindle/protocols/dns";
+ * const options: DNSServerOptions = { zones: [], maxUdpPayload: 1400, tcpIdleTimeout: 5000 };
+ * console.assert(new DNSServerFactory(options).authority.zones.length === 0);
+ * ```
+ */
 export interface DNSServerOptions {
   /** The zones to serve authoritatively. */
   zones: Iterable<Zone>;
@@ -432,7 +459,17 @@ export class DNSDatagramProtocol implements DatagramHandler {
 /** An ICMP error from an earlier send, or a port closed meanwhile: the peer can retry. */
 function ignoreSendError(): void {}
 
-/** The reactor features {@linkcode serveDNS} uses. */
+/**
+ * The reactor features {@linkcode serveDNS} uses.
+ *
+ * @example Usage
+ * ```ts
+ * import { type DNSReactor } from "@spindle/spindle/protocols/dns";
+ * import { reactor } from "@spindle/spindle/reactor";
+ * const dnsReactor: DNSReactor = reactor;
+ * console.assert(typeof dnsReactor.listenUDP === "function");
+ * ```
+ */
 export interface DNSReactor extends Reactor {
   /** Binds a UDP port (see `DenoReactor.listenUDP`). */
   listenUDP(
@@ -442,7 +479,16 @@ export interface DNSReactor extends Reactor {
   ): Deferred<DatagramTransport>;
 }
 
-/** Where {@linkcode serveDNS} listens. */
+/**
+ * Where {@linkcode serveDNS} listens.
+ *
+ * @example Usage
+ * ```ts
+ * import { type DNSListenOptions } from "@spindle/spindle/protocols/dns";
+ * const listen: DNSListenOptions = { port: 5353, hostname: "127.0.0.1" };
+ * console.assert(listen.port === 5353);
+ * ```
+ */
 export interface DNSListenOptions {
   /** The port for both UDP and TCP; 0 picks a free one (the same for both). */
   port: number;
@@ -452,7 +498,16 @@ export interface DNSListenOptions {
   reusePort?: boolean;
 }
 
-/** Options of {@linkcode serveDNS}. */
+/**
+ * Options of {@linkcode serveDNS}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type ServeDNSOptions } from "@spindle/spindle/protocols/dns";
+ * const options: ServeDNSOptions = { zones: [], listen: { port: 0 } };
+ * console.assert(options.listen.port === 0);
+ * ```
+ */
 export interface ServeDNSOptions extends DNSServerOptions {
   /** Where to listen (UDP and TCP on the same port). */
   listen: DNSListenOptions;
@@ -460,7 +515,17 @@ export interface ServeDNSOptions extends DNSServerOptions {
   reactor?: DNSReactor;
 }
 
-/** A running DNS server. */
+/**
+ * A running DNS server.
+ *
+ * @example Usage
+ * ```ts
+ * import { serveDNS, type DNSServer } from "@spindle/spindle/protocols/dns";
+ * const server: DNSServer = await serveDNS({ zones: [], listen: { port: 0 } });
+ * console.assert(server.hostname === "127.0.0.1");
+ * await server.close();
+ * ```
+ */
 export interface DNSServer {
   /** The bound hostname. */
   readonly hostname: string;

@@ -30,10 +30,27 @@ import type {
   TXTData,
 } from "./message.ts";
 
-/** The largest DNS message (the TCP length prefix is 16 bits). */
+/**
+ * The largest DNS message (the TCP length prefix is 16 bits).
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_MESSAGE_SIZE } from "@spindle/spindle/protocols/dns";
+ * console.assert(MAX_MESSAGE_SIZE === 65535);
+ * ```
+ */
 export const MAX_MESSAGE_SIZE = 65535;
 
-/** Limits applied by {@linkcode decodeMessage}. */
+/**
+ * Limits applied by {@linkcode decodeMessage}.
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, decodeMessage, encodeMessage, type DecodeOptions } from "@spindle/spindle/protocols/dns";
+ * const options: DecodeOptions = { maxRecords: 100, allowTruncated: false };
+ * console.assert(decodeMessage(encodeMessage(createMessage()), options).id === 0);
+ * ```
+ */
 export interface DecodeOptions {
   /**
    * The most records (all sections together, questions included) accepted in
@@ -48,7 +65,16 @@ export interface DecodeOptions {
   allowTruncated?: boolean;
 }
 
-/** Options of {@linkcode encodeMessage}. */
+/**
+ * Options of {@linkcode encodeMessage}.
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, encodeMessage, type EncodeOptions } from "@spindle/spindle/protocols/dns";
+ * const options: EncodeOptions = { lengthPrefix: true };
+ * console.assert(encodeMessage(createMessage(), options).length === 14);
+ * ```
+ */
 export interface EncodeOptions {
   /** Compress names (RFC 1035 §4.1.4). Default `true`. */
   compress?: boolean;

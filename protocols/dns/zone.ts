@@ -30,7 +30,17 @@ function parentKey(key: string): string | null {
   return "";
 }
 
-/** The record sets of one name, by type. */
+/**
+ * The record sets of one name, by type.
+ *
+ * @example Usage
+ * ```ts
+ * import { nameKey, RecordType, Zone, type ZoneNode } from "@spindle/spindle/protocols/dns";
+ * const zone = Zone.parse("@ 60 IN SOA ns hm 1 60 60 60 60\n", { origin: "example.org" });
+ * const node: ZoneNode | undefined = zone.node(nameKey("example.org"));
+ * console.assert(node?.get(RecordType.SOA)?.length === 1);
+ * ```
+ */
 export type ZoneNode = Map<number, ResourceRecord[]>;
 
 /**
@@ -169,7 +179,18 @@ export class Zone {
   }
 }
 
-/** What a set of zones says about a question. */
+/**
+ * What a set of zones says about a question.
+ *
+ * @example Usage
+ * ```ts
+ * import { Rcode, type ZoneAnswer } from "@spindle/spindle/protocols/dns";
+ * const refused: ZoneAnswer = {
+ *   rcode: Rcode.REFUSED, authoritative: false, answers: [], authority: [], additional: [],
+ * };
+ * console.assert(refused.rcode === 5);
+ * ```
+ */
 export interface ZoneAnswer {
   /** The response code: NOERROR, NXDOMAIN or REFUSED. */
   rcode: number;

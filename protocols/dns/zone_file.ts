@@ -14,7 +14,16 @@ import { parseIPv4, parseIPv6 } from "./address.ts";
 import { nameToLabels, normalizeName } from "./name.ts";
 import type { RecordData, ResourceRecord, SOAData } from "./message.ts";
 
-/** Options of {@linkcode parseZone}. */
+/**
+ * Options of {@linkcode parseZone}.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseZone, type ParseZoneOptions } from "@spindle/spindle/protocols/dns";
+ * const options: ParseZoneOptions = { origin: "example.org", fileName: "db.example", defaultTTL: 60 };
+ * console.assert(parseZone("www A 192.0.2.1\n", options).records[0]?.ttl === 60);
+ * ```
+ */
 export interface ParseZoneOptions {
   /** The origin before any `$ORIGIN` (and the zone's name when the file has no SOA). */
   origin?: string;
@@ -26,7 +35,16 @@ export interface ParseZoneOptions {
   maxRecords?: number;
 }
 
-/** What a zone file holds: its origin (the apex) and its records, in file order. */
+/**
+ * What a zone file holds: its origin (the apex) and its records, in file order.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseZone, type ZoneData } from "@spindle/spindle/protocols/dns";
+ * const data: ZoneData = parseZone("@ 60 IN SOA ns hm 1 60 60 60 60\n", { origin: "example.org" });
+ * console.assert(data.origin === "example.org");
+ * ```
+ */
 export interface ZoneData {
   /** The zone's apex: the owner of its SOA record, else the origin given. */
   origin: string;
