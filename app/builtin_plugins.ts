@@ -8,6 +8,11 @@
 import type { Plugin } from "./plugin.ts";
 import { echoPlugin } from "./plugins/echo.ts";
 import { webPlugin } from "./plugins/web.ts";
+import { dnsPlugin } from "../protocols/dns/plugin.ts";
 
 /** The built-in plugins, in help order. */
-export const builtinPlugins: readonly Plugin[] = [echoPlugin, webPlugin];
+export const builtinPlugins: readonly Plugin[] = [
+  echoPlugin,
+  webPlugin,
+  dnsPlugin,
+];

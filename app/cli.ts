@@ -108,7 +108,8 @@ const COMMON_OPTIONS: OptionSpec[] = [
   {
     name: "plugin",
     valueName: "MODULE",
-    description: "load a module that exports a spindle plugin as `plugin`",
+    description:
+      "load a module that exports a spindle `plugin` (give it before the command)",
   },
 ];
 
@@ -198,11 +199,15 @@ function rebuildArgs(
   own: Values,
   drop: string[],
 ): string[] {
-  const args = [plugin.name, ...positionals];
+  // A plugin module must be loaded before its command is looked up.
+  const args = typeof common.plugin === "string"
+    ? [`--plugin=${common.plugin}`, plugin.name]
+    : [plugin.name];
   const add = (specs: OptionSpec[], values: Values) => {
     for (const spec of specs) {
       const value = values[spec.name];
-      if (value === undefined || drop.includes(spec.name)) continue;
+      if (value === undefined || spec.name === "plugin") continue;
+      if (drop.includes(spec.name)) continue;
       if (spec.type === "boolean") {
         if (value === true) args.push(`--${spec.name}`);
       } else {
@@ -212,7 +217,8 @@ function rebuildArgs(
   };
   add(COMMON_OPTIONS, common);
   add(plugin.options, own);
-  return args;
+  // After `--`, so that a module's own arguments are not taken for options.
+  return [...args, "--", ...positionals];
 }
 
 /**
@@ -405,13 +411,7 @@ export async function main(args: string[]): Promise<number> {
           "workers",
           "pidfile",
           "daemon",
-          "plugin",
-        ])
-          .concat(
-            typeof common.plugin === "string"
-              ? [`--plugin=${common.plugin}`]
-              : [],
-          ),
+        ]),
         pidfile: typeof common.pidfile === "string"
           ? common.pidfile
           : undefined,

@@ -123,6 +123,14 @@ export async function runApplication(
   };
   const canHangup = Deno.build.os !== "windows";
   if (canHangup) Deno.addSignalListener("SIGHUP", onHangup);
+  // A server keeps serving when one request's promise fails unobserved (as
+  // Twisted logs an unhandled Deferred error and goes on); the failure is
+  // logged with its stack instead of ending the process.
+  const onUnhandledRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    log.error("unhandled promise rejection: {error}", { error: event.reason });
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandledRejection);
   const onAbort = () => {
     stopping = true;
     const reason = options.signal?.reason;
@@ -140,11 +148,14 @@ export async function runApplication(
       });
       return 1;
     }
-    announce(
-      listeningAddresses(application).map((address) =>
-        `listening on ${formatAddress(address)}`
+    // A service on UDP and TCP at one address (DNS) is announced once.
+    announce([
+      ...new Set(
+        listeningAddresses(application).map((address) =>
+          `listening on ${formatAddress(address)}`
+        ),
       ),
-    );
+    ]);
     log.info("{name} started (pid {pid})", {
       name: application.name,
       pid: Deno.pid,
@@ -165,6 +176,7 @@ export async function runApplication(
     }
     if (canHangup) Deno.removeSignalListener("SIGHUP", onHangup);
     options.signal?.removeEventListener("abort", onAbort);
+    globalThis.removeEventListener("unhandledrejection", onUnhandledRejection);
     pidfile?.release();
   }
 }

@@ -181,6 +181,91 @@ test("run resolves the module path against the working directory", async () => {
   assertEquals(await echoOnce(server.port, "relative"), "relative");
 });
 
+test("an unhandled promise rejection is logged and the server goes on", async () => {
+  const module =
+    new URL("./fixtures/rejecting_app.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start(["run", module]);
+  assertEquals(await echoOnce(server.port, ""), "still here");
+  assertEquals(await echoOnce(server.port, ""), "still here");
+  await server.waitFor(() =>
+    /unhandled promise rejection: Error: nobody catches this/.test(
+      server.stderr,
+    )
+  );
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+test("--plugin loads a plugin module and runs its command", async () => {
+  const module =
+    new URL("./fixtures/greeter_plugin.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start(["--plugin", module, "greet"]);
+  assertEquals(await echoOnce(server.port, ""), "hello from a plugin");
+  const help = await runCli(["--plugin", module, "--help"]);
+  assertMatch(help.stdout, /^ {2}greet +says hello to each connection$/m);
+});
+
+test("--workers passes --plugin on to the workers", async () => {
+  const module =
+    new URL("./fixtures/greeter_plugin.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start([
+    "--plugin",
+    module,
+    "greet",
+    "--workers",
+    "2",
+  ]);
+  for (let i = 0; i < 3; i++) {
+    assertEquals(await echoOnce(server.port, ""), "hello from a plugin");
+  }
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+test("run with --workers and module arguments after -- starts every worker", async () => {
+  const module = new URL("./fixtures/echo_app.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start([
+    "run",
+    module,
+    "--workers",
+    "2",
+    "--",
+    "--module-flag",
+  ]);
+  assertEquals(await echoOnce(server.port, "x"), "x");
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+test("--plugin with a module that exports no plugin is a usage error", async () => {
+  const module =
+    new URL("./fixtures/no_application.ts", import.meta.url).pathname;
+  const { code, stderr } = await runCli(["--plugin", module, "echo"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /does not export a spindle `plugin`/);
+});
+
+test("with --workers the pid file holds the supervisor's pid", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/w.pid`;
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--workers",
+      "2",
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(
+      Deno.readTextFileSync(pidfile).trim(),
+      String(server.child.pid),
+    );
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+    assertEquals(exists(pidfile), false);
+  }));
+
 test("run without a module is a usage error", async () => {
   const { code, stderr } = await runCli(["run"]);
   assertEquals(code, 2);
