@@ -613,8 +613,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         }
       }
       if (handedOver !== null) {
-        if (stack === null) stack = [current];
-        stack.push(handedOver);
+        if (current.#next === current.#chain.length) {
+          // Nothing left to run here: hand over without keeping a frame.
+          current.#chain.length = 0;
+          current.#next = 0;
+          if (stack !== null) stack[stack.length - 1] = handedOver;
+        } else {
+          if (stack === null) stack = [current];
+          stack.push(handedOver);
+        }
         current = handedOver;
         continue;
       }
