@@ -229,7 +229,10 @@ export class AMP extends Protocol {
     return deferred as CallResult<R, N>;
   }
 
-  /** Feeds bytes from the peer to the box decoder and dispatches each box. */
+  /**
+   * Feeds bytes from the peer to the box decoder and dispatches each box. A
+   * subclass that overrides it must call `super.dataReceived(data)`.
+   */
   override dataReceived(data: Uint8Array): void {
     if (this.#protocolFailure !== null) return;
     const boxes = this.#boxes;
@@ -249,7 +252,10 @@ export class AMP extends Protocol {
     if (failure !== null) this.#failProtocol(failure);
   }
 
-  /** Fails every outstanding call with `ConnectionLostError`. */
+  /**
+   * Fails every outstanding call with `ConnectionLostError`. A subclass that
+   * overrides it must call `super.connectionLost(reason)`.
+   */
   override connectionLost(reason: Error): void {
     const cause = this.#protocolFailure ?? reason;
     const message = this.#protocolFailure !== null
