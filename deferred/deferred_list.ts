@@ -141,7 +141,8 @@ export interface GatherOptions {
 }
 
 /**
- * A Deferred of the values of all `deferreds`, in input order; it fails with
+ * A Deferred of the values of all `deferreds`, in input order (typed per
+ * position for a tuple, like `Promise.all`); it fails with
  * a {@linkcode FirstError} (carrying the error and the index) as soon as one
  * input fails. Twisted's `gatherResults`, like `Promise.all`.
  *
@@ -152,14 +153,18 @@ export interface GatherOptions {
  * console.assert(values.join() === "1,2");
  * ```
  */
-export function gatherResults<T>(
-  deferreds: Iterable<Deferred<T>>,
+export function gatherResults<const T extends readonly Deferred<unknown>[]>(
+  deferreds: T,
   options?: GatherOptions,
-): Deferred<T[]> {
+): Deferred<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   return new DeferredList(deferreds, {
     fireOnOneErrback: true,
     consumeErrors: options?.consumeErrors ?? true,
-  }).addCallback((entries) => entries.map((entry) => entry[1] as T));
+  }).addCallback((entries) =>
+    entries.map((entry) => entry[1]) as {
+      -readonly [K in keyof T]: Awaited<T[K]>;
+    }
+  );
 }
 
 /**
@@ -179,17 +184,18 @@ export function gatherResults<T>(
  * console.assert(slow.called); // cancelled
  * ```
  */
-export function race<T>(
-  deferreds: Iterable<Deferred<T>>,
-): Deferred<[index: number, value: T]> {
-  const inputs = [...deferreds];
+export function race<const T extends readonly Deferred<unknown>[]>(
+  deferreds: T,
+): Deferred<[index: number, value: Awaited<T[number]>]> {
+  type Value = Awaited<T[number]>;
+  const inputs = deferreds as unknown as readonly Deferred<Value>[];
   const errors: unknown[] = new Array(inputs.length);
   let failed = 0;
-  const final = new Deferred<[number, T]>(() => {
+  const final = new Deferred<[number, Value]>(() => {
     for (const d of inputs) d.cancel();
   });
   for (let index = 0; index < inputs.length; index++) {
-    inputs[index]!.addCallbacks((value: T) => {
+    inputs[index]!.addCallbacks((value: Value) => {
       if (final.called) return;
       final.callback([index, value]);
       for (let other = 0; other < inputs.length; other++) {
