@@ -42,6 +42,8 @@ export class LineReceiver extends Protocol {
   delimiter: string | Uint8Array = "\r\n";
   /** The longest line accepted, in bytes without the delimiter. */
   MAX_LENGTH = 16384;
+  /** Whether delivery is paused (`pauseProducing`): bytes wait in the buffer. */
+  paused = false;
   // The cores follow `delimiter` and `MAX_LENGTH` if a subclass changes them.
   #decoder: LineDecoderCore | null = null;
   #decoderFor: string | Uint8Array = "";
@@ -87,6 +89,28 @@ export class LineReceiver extends Protocol {
     if (extra !== undefined && extra.length > 0) this.dataReceived(extra);
   }
 
+  /**
+   * Stops delivering lines (and raw data) and pauses reading the transport,
+   * as Twisted's `LineReceiver.pauseProducing` does.
+   */
+  pauseProducing(): void {
+    this.paused = true;
+    if (this.connected) this.transport.pauseProducing();
+  }
+
+  /** Delivers what was held back, then resumes reading the transport. */
+  resumeProducing(): void {
+    this.paused = false;
+    if (this.connected) this.transport.resumeProducing();
+    this.dataReceived(EMPTY);
+  }
+
+  /** Stops delivering for good and stops the transport. */
+  stopProducing(): void {
+    this.paused = true;
+    if (this.connected) this.transport.stopProducing();
+  }
+
   /** Returns the bytes received but not yet decoded, and forgets them. */
   clearLineBuffer(): Uint8Array {
     const buffered = concatBytes(
@@ -113,7 +137,7 @@ export class LineReceiver extends Protocol {
 
   #receive(): void {
     const out = this.#out;
-    while (!(this.connected && this.transport.disconnecting)) {
+    while (!this.paused && !(this.connected && this.transport.disconnecting)) {
       if (!this.#lineMode) {
         const raw = concatBytes(this.#decoder?.release() ?? EMPTY, this.#input);
         this.#input = EMPTY;

@@ -238,3 +238,18 @@ test("NetstringReceiver gives the same strings for any split", () => {
     assertEquals(receiver.got, ["hello", "", "a:,"]);
   }
 });
+
+test("LineReceiver holds lines back while paused and delivers them on resume", () => {
+  class Pausing extends Recorder {
+    override lineReceived(line: string): void {
+      super.lineReceived(line);
+      if (line === "pause") this.pauseProducing();
+    }
+  }
+  const receiver = new Pausing();
+  receiver.dataReceived(encode("a\r\npause\r\nb\r\n"));
+  receiver.dataReceived(encode("c\r\n"));
+  assertEquals(receiver.events, ["line:a", "line:pause"]);
+  receiver.resumeProducing();
+  assertEquals(receiver.events, ["line:a", "line:pause", "line:b", "line:c"]);
+});
