@@ -2,7 +2,8 @@ import {
   assert,
   assertEquals,
   assertRejects,
-} from "../../../trial/assertions.ts";
+  test,
+} from "../../../trial/mod.ts";
 import { Clock } from "../../../reactor/clock.ts";
 import {
   createMessage,
@@ -33,7 +34,7 @@ async function withServer(
   }
 }
 
-Deno.test("lookupAddress resolves to the answer, authority and additional sections", async () => {
+test("lookupAddress resolves to the answer, authority and additional sections", async () => {
   await withServer(async (server) => {
     const client = new DNSClient({ servers: [server] });
     const result = await client.lookupAddress("www.example.org");
@@ -42,7 +43,7 @@ Deno.test("lookupAddress resolves to the answer, authority and additional sectio
   });
 });
 
-Deno.test("each typed lookup asks for its record type", async () => {
+test("each typed lookup asks for its record type", async () => {
   await withServer(async (server) => {
     const client = new DNSClient({ servers: [server] });
     const types = async (d: PromiseLike<{ answers: { type: number }[] }>) =>
@@ -67,7 +68,7 @@ Deno.test("each typed lookup asks for its record type", async () => {
   });
 });
 
-Deno.test("NXDOMAIN fails with DNSNameError", async () => {
+test("NXDOMAIN fails with DNSNameError", async () => {
   await withServer(async (server) => {
     const client = new DNSClient({ servers: [server] });
     await assertRejects(
@@ -77,7 +78,7 @@ Deno.test("NXDOMAIN fails with DNSNameError", async () => {
   });
 });
 
-Deno.test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
+test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
   await withServer(async (server) => {
     const client = new DNSClient({ servers: [server] });
     const error = await assertRejects(
@@ -88,7 +89,7 @@ Deno.test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
   });
 });
 
-Deno.test("a truncated UDP answer is asked again over TCP", async () => {
+test("a truncated UDP answer is asked again over TCP", async () => {
   await withServer(async (server) => {
     const client = new DNSClient({ servers: [server], ednsPayloadSize: 0 });
     const result = await client.lookupText("big.example.org");
@@ -96,7 +97,7 @@ Deno.test("a truncated UDP answer is asked again over TCP", async () => {
   });
 });
 
-Deno.test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async () => {
+test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async () => {
   const silent = Deno.listenDatagram({
     transport: "udp",
     hostname: "127.0.0.1",
@@ -129,7 +130,7 @@ Deno.test("no answer within the timeouts fails with DNSQueryTimeoutError, on a f
   await listening;
 });
 
-Deno.test("a response with the wrong ID is dropped and counted; the right one is taken", async () => {
+test("a response with the wrong ID is dropped and counted; the right one is taken", async () => {
   const fake = Deno.listenDatagram({
     transport: "udp",
     hostname: "127.0.0.1",
@@ -163,7 +164,7 @@ Deno.test("a response with the wrong ID is dropped and counted; the right one is
   fake.close();
 });
 
-Deno.test("the resolver caches answers for their TTL", async () => {
+test("the resolver caches answers for their TTL", async () => {
   const clock = new Clock();
   let server = "";
   let resolver: ReturnType<typeof createResolver> | undefined;
@@ -178,7 +179,7 @@ Deno.test("the resolver caches answers for their TTL", async () => {
   assertEquals(cached.answers[0]?.ttl, 200);
 });
 
-Deno.test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async () => {
+test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async () => {
   const clock = new Clock();
   let resolver: ReturnType<typeof createResolver> | undefined;
   await withServer(async (address) => {
@@ -195,7 +196,7 @@ Deno.test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", 
   );
 });
 
-Deno.test("the resolver answers from the hosts file before asking servers", async () => {
+test("the resolver answers from the hosts file before asking servers", async () => {
   const hosts = await Deno.makeTempFile();
   try {
     await Deno.writeTextFile(
@@ -217,7 +218,7 @@ Deno.test("the resolver answers from the hosts file before asking servers", asyn
   }
 });
 
-Deno.test("a forwarding server answers outside its zones through a client", async () => {
+test("a forwarding server answers outside its zones through a client", async () => {
   await withServer(async (upstream) => {
     const forwarder = await serveDNS({
       zones: [],

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../trial/assertions.ts";
+import { assert, assertEquals, test } from "../../../trial/mod.ts";
 import {
   createMessage,
   decodeMessage,
@@ -69,7 +69,7 @@ function mutate(next: () => number, input: Uint8Array): Uint8Array {
   return bytes;
 }
 
-Deno.test("100,000 seeded mutations of valid packets decode or raise DNSFormatError", () => {
+test("100,000 seeded mutations of valid packets decode or raise DNSFormatError", () => {
   const next = random(20261129);
   let decoded = 0;
   let rejected = 0;

@@ -1,3 +1,5 @@
+import { test } from "../../../trial/mod.ts";
+
 // Finding and running the real DNS peers the interop tests talk to.
 
 /** The path of `command` on PATH (or in an sbin), or `null` when it is not installed. */
@@ -36,10 +38,8 @@ export function peerTest(
   if (path === null) {
     console.warn(`skipping "${name}": ${peer} is not installed`);
   }
-  Deno.test({
-    name: path === null ? `${name} (skipped: ${peer} not installed)` : name,
-    ignore: path === null,
-    fn: () => fn(path!),
+  test(name, () => fn(path!), {
+    skip: path === null ? `${peer} is not installed` : false,
   });
 }
 

@@ -1,13 +1,13 @@
-import { assertEquals, assertRejects } from "../../../trial/assertions.ts";
+import { assertEquals, assertRejects, test } from "../../../trial/mod.ts";
 import { UsageError } from "../../../app/options.ts";
 import {
   DNSClient,
   dnsPlugin,
-  DNSService,
+  type DNSService,
 } from "../../../protocols/dns/mod.ts";
 import { fixturePath } from "./helpers.ts";
 
-Deno.test("spindle dns serves the zone files given over UDP and TCP", async () => {
+test("spindle dns serves the zone files given over UDP and TCP", async () => {
   const service = await dnsPlugin.makeService({
     options: { zone: fixturePath, listen: "udp:0:interface=127.0.0.1" },
     args: [],
@@ -35,7 +35,7 @@ Deno.test("spindle dns serves the zone files given over UDP and TCP", async () =
   assertEquals(service.listeningAddresses(), []);
 });
 
-Deno.test("spindle dns without --zone is a usage error", async () => {
+test("spindle dns without --zone is a usage error", async () => {
   await assertRejects(
     async () => {
       await dnsPlugin.makeService({
@@ -49,7 +49,7 @@ Deno.test("spindle dns without --zone is a usage error", async () => {
   );
 });
 
-Deno.test("spindle dns with a listen endpoint that is not udp: is a usage error", async () => {
+test("spindle dns with a listen endpoint that is not udp: is a usage error", async () => {
   await assertRejects(
     async () => {
       await dnsPlugin.makeService({
@@ -63,7 +63,7 @@ Deno.test("spindle dns with a listen endpoint that is not udp: is a usage error"
   );
 });
 
-Deno.test("spindle dns reports a bad zone file by file and line", async () => {
+test("spindle dns reports a bad zone file by file and line", async () => {
   const file = await Deno.makeTempFile({ suffix: ".zone" });
   try {
     await Deno.writeTextFile(
@@ -86,7 +86,7 @@ Deno.test("spindle dns reports a bad zone file by file and line", async () => {
   }
 });
 
-Deno.test("spindle dns reports a missing zone file", async () => {
+test("spindle dns reports a missing zone file", async () => {
   await assertRejects(
     async () => {
       await dnsPlugin.makeService({

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../../trial/assertions.ts";
+import { assert, assertEquals, test } from "../../../trial/mod.ts";
 import {
   decodeMessage,
   type DNSMessage,
@@ -22,7 +22,7 @@ async function ask(
   return decodeMessage(response);
 }
 
-Deno.test("an answer from the zone is authoritative and echoes ID and question", async () => {
+test("an answer from the zone is authoritative and echoes ID and question", async () => {
   const response = await ask("www.example.org", RecordType.A);
   assertEquals(response.id, 0x4242);
   assert(response.response);
@@ -36,7 +36,7 @@ Deno.test("an answer from the zone is authoritative and echoes ID and question",
   assertEquals(response.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
 });
 
-Deno.test("the question's case is echoed as sent, also from the answer cache", async () => {
+test("the question's case is echoed as sent, also from the answer cache", async () => {
   await ask("www.example.org", RecordType.AAAA);
   const response = await ask("WwW.ExAmPle.org", RecordType.AAAA);
   assertEquals(response.questions[0]?.name, "WwW.ExAmPle.org");
@@ -45,7 +45,7 @@ Deno.test("the question's case is echoed as sent, also from the answer cache", a
   }]);
 });
 
-Deno.test("a name that does not exist gets NXDOMAIN with the SOA in authority", async () => {
+test("a name that does not exist gets NXDOMAIN with the SOA in authority", async () => {
   const response = await ask("nope.example.org", RecordType.A);
   assertEquals(response.rcode, Rcode.NXDOMAIN);
   assert(response.authoritative);
@@ -55,20 +55,20 @@ Deno.test("a name that does not exist gets NXDOMAIN with the SOA in authority", 
   assertEquals(response.authority[0]?.ttl, 300);
 });
 
-Deno.test("a name without the asked type gets NODATA: NOERROR, no answers, the SOA", async () => {
+test("a name without the asked type gets NODATA: NOERROR, no answers, the SOA", async () => {
   const response = await ask("www.example.org", RecordType.MX);
   assertEquals(response.rcode, Rcode.NOERROR);
   assertEquals(response.answers, []);
   assertEquals(response.authority.map((r) => r.type), [RecordType.SOA]);
 });
 
-Deno.test("an empty non-terminal is NODATA, not NXDOMAIN", async () => {
+test("an empty non-terminal is NODATA, not NXDOMAIN", async () => {
   const response = await ask("empty.nonterminal.example.org", RecordType.A);
   assertEquals(response.rcode, Rcode.NOERROR);
   assertEquals(response.authority.map((r) => r.type), [RecordType.SOA]);
 });
 
-Deno.test("a CNAME chain inside the zone is followed to the address", async () => {
+test("a CNAME chain inside the zone is followed to the address", async () => {
   const response = await ask("chain.example.org", RecordType.A);
   assertEquals(response.answers.map((r) => [r.name, r.type]), [
     ["chain.example.org", RecordType.CNAME],
@@ -77,7 +77,7 @@ Deno.test("a CNAME chain inside the zone is followed to the address", async () =
   ]);
 });
 
-Deno.test("a CNAME out of the zone is answered alone", async () => {
+test("a CNAME out of the zone is answered alone", async () => {
   const response = await ask("outside.example.org", RecordType.A);
   assertEquals(response.rcode, Rcode.NOERROR);
   assertEquals(response.answers.map((r) => r.data), [{
@@ -85,27 +85,27 @@ Deno.test("a CNAME out of the zone is answered alone", async () => {
   }]);
 });
 
-Deno.test("a CNAME to a missing name in the zone ends in NXDOMAIN", async () => {
+test("a CNAME to a missing name in the zone ends in NXDOMAIN", async () => {
   const response = await ask("dangling.example.org", RecordType.A);
   assertEquals(response.rcode, Rcode.NXDOMAIN);
   assertEquals(response.answers.length, 1);
 });
 
-Deno.test("asking for the CNAME itself returns it", async () => {
+test("asking for the CNAME itself returns it", async () => {
   const response = await ask("alias.example.org", RecordType.CNAME);
   assertEquals(response.answers.map((r) => r.data), [{
     name: "www.example.org",
   }]);
 });
 
-Deno.test("a wildcard answers with the asked name as owner", async () => {
+test("a wildcard answers with the asked name as owner", async () => {
   const response = await ask("anything.wild.example.org", RecordType.A);
   assertEquals(response.answers.map((r) => [r.name, r.data]), [
     ["anything.wild.example.org", { address: "192.0.2.99" }],
   ]);
 });
 
-Deno.test("a delegation is a referral: NS in authority, glue in additional, no AA", async () => {
+test("a delegation is a referral: NS in authority, glue in additional, no AA", async () => {
   const response = await ask("host.sub.example.org", RecordType.A);
   assertEquals(response.rcode, Rcode.NOERROR);
   assert(!response.authoritative);
@@ -118,13 +118,13 @@ Deno.test("a delegation is a referral: NS in authority, glue in additional, no A
   }]);
 });
 
-Deno.test("MX answers carry the exchange's address in additional", async () => {
+test("MX answers carry the exchange's address in additional", async () => {
   const response = await ask("example.org", RecordType.MX);
   assertEquals(response.answers.length, 2);
   assertEquals(response.additional.map((r) => r.name), ["mail.example.org"]);
 });
 
-Deno.test("TXT with several strings and SRV are served", async () => {
+test("TXT with several strings and SRV are served", async () => {
   const txt = await ask("example.org", RecordType.TXT);
   assertEquals(txt.answers[0]?.data, {
     strings: ["v=spf1 mx -all", "second string"],
@@ -139,25 +139,25 @@ Deno.test("TXT with several strings and SRV are served", async () => {
   assertEquals(srv.additional.map((r) => r.name), ["sip.example.org"]);
 });
 
-Deno.test("a name outside every zone is REFUSED", async () => {
+test("a name outside every zone is REFUSED", async () => {
   const response = await ask("www.example.com", RecordType.A);
   assertEquals(response.rcode, Rcode.REFUSED);
   assert(!response.authoritative);
 });
 
-Deno.test("a zone transfer is REFUSED", async () => {
+test("a zone transfer is REFUSED", async () => {
   const response = await ask("example.org", RecordType.AXFR, {}, false);
   assertEquals(response.rcode, Rcode.REFUSED);
 });
 
-Deno.test("a UDP answer over 512 bytes is truncated to an empty one with TC", async () => {
+test("a UDP answer over 512 bytes is truncated to an empty one with TC", async () => {
   const response = await ask("big.example.org", RecordType.TXT);
   assert(response.truncated);
   assertEquals(response.answers, []);
   assertEquals(response.questions[0]?.name, "big.example.org");
 });
 
-Deno.test("the same answer fits when the EDNS payload size allows it", async () => {
+test("the same answer fits when the EDNS payload size allows it", async () => {
   const response = await ask("big.example.org", RecordType.TXT, {
     edns: { udpPayloadSize: 1232, version: 0, dnssecOk: false, options: [] },
   });
@@ -166,27 +166,27 @@ Deno.test("the same answer fits when the EDNS payload size allows it", async () 
   assertEquals(response.edns?.udpPayloadSize, 1232);
 });
 
-Deno.test("over TCP the large answer is never truncated", async () => {
+test("over TCP the large answer is never truncated", async () => {
   const response = await ask("big.example.org", RecordType.TXT, {}, false);
   assert(!response.truncated);
   assertEquals(response.answers.length, 6);
 });
 
-Deno.test("EDNS: the response carries OPT and echoes the DO bit", async () => {
+test("EDNS: the response carries OPT and echoes the DO bit", async () => {
   const response = await ask("www.example.org", RecordType.A, {
     edns: { udpPayloadSize: 4096, version: 0, dnssecOk: true, options: [] },
   });
   assertEquals(response.edns?.dnssecOk, true);
 });
 
-Deno.test("EDNS: a version above 0 gets BADVERS", async () => {
+test("EDNS: a version above 0 gets BADVERS", async () => {
   const response = await ask("www.example.org", RecordType.A, {
     edns: { udpPayloadSize: 4096, version: 1, dnssecOk: false, options: [] },
   });
   assertEquals(response.rcode, Rcode.BADVERS);
 });
 
-Deno.test("a malformed query gets FORMERR with its ID", async () => {
+test("a malformed query gets FORMERR with its ID", async () => {
   const bytes = queryBytes("www.example.org", RecordType.A);
   const broken = bytes.subarray(0, bytes.length - 2);
   const response = await factory.answer(broken, { udp: true });
@@ -196,13 +196,13 @@ Deno.test("a malformed query gets FORMERR with its ID", async () => {
   assertEquals(message.rcode, Rcode.FORMERR);
 });
 
-Deno.test("bytes shorter than a header and responses get no answer", async () => {
+test("bytes shorter than a header and responses get no answer", async () => {
   assertEquals(await factory.answer(new Uint8Array(5), { udp: true }), null);
   const response = queryBytes("www.example.org", 1, { response: true });
   assertEquals(await factory.answer(response, { udp: true }), null);
 });
 
-Deno.test("a query with two questions gets FORMERR", async () => {
+test("a query with two questions gets FORMERR", async () => {
   const response = await ask("www.example.org", RecordType.A, {
     questions: [
       { name: "www.example.org", type: 1, class: 1 },
@@ -212,12 +212,12 @@ Deno.test("a query with two questions gets FORMERR", async () => {
   assertEquals(response.rcode, Rcode.FORMERR);
 });
 
-Deno.test("an opcode other than QUERY gets NOTIMP", async () => {
+test("an opcode other than QUERY gets NOTIMP", async () => {
   const response = await ask("www.example.org", RecordType.A, { opcode: 5 });
   assertEquals(response.rcode, Rcode.NOTIMP);
 });
 
-Deno.test("forwarding mode sends names outside the zones upstream", async () => {
+test("forwarding mode sends names outside the zones upstream", async () => {
   const forwarding = new DNSServerFactory({
     zones: [fixtureZone()],
     forward: {
@@ -245,7 +245,7 @@ Deno.test("forwarding mode sends names outside the zones upstream", async () => 
   }]);
 });
 
-Deno.test("serveDNS answers over UDP and TCP on the same port", async () => {
+test("serveDNS answers over UDP and TCP on the same port", async () => {
   const server = await serveDNS({
     zones: [fixtureZone()],
     listen: { port: 0 },
@@ -299,7 +299,7 @@ Deno.test("serveDNS answers over UDP and TCP on the same port", async () => {
   }
 });
 
-Deno.test("the UDP server survives garbage and keeps answering", async () => {
+test("the UDP server survives garbage and keeps answering", async () => {
   const server = await serveDNS({
     zones: [fixtureZone()],
     listen: { port: 0 },

@@ -2,7 +2,8 @@ import {
   assert,
   assertEquals,
   assertThrows,
-} from "../../../trial/assertions.ts";
+  test,
+} from "../../../trial/mod.ts";
 import {
   createMessage,
   decodeMessage,
@@ -14,12 +15,12 @@ import {
 import { ProtocolError } from "../../../reactor/errors.ts";
 import { rr, sampleResponse } from "./samples.ts";
 
-Deno.test("a message with every supported record type round-trips", () => {
+test("a message with every supported record type round-trips", () => {
   const message = sampleResponse();
   assertEquals(decodeMessage(encodeMessage(message)), message);
 });
 
-Deno.test("every header flag and the opcode round-trip", () => {
+test("every header flag and the opcode round-trip", () => {
   const message = createMessage({
     id: 65535,
     response: true,
@@ -35,7 +36,7 @@ Deno.test("every header flag and the opcode round-trip", () => {
   assertEquals(decodeMessage(encodeMessage(message)), message);
 });
 
-Deno.test("the header is laid out as RFC 1035 §4.1.1 says", () => {
+test("the header is laid out as RFC 1035 §4.1.1 says", () => {
   const bytes = encodeMessage(createMessage({
     id: 0x1234,
     response: true,
@@ -50,7 +51,7 @@ Deno.test("the header is laid out as RFC 1035 §4.1.1 says", () => {
   );
 });
 
-Deno.test("names are compressed: a repeated suffix becomes a pointer", () => {
+test("names are compressed: a repeated suffix becomes a pointer", () => {
   const message = sampleResponse();
   const compressed = encodeMessage(message);
   const plain = encodeMessage(message, { compress: false });
@@ -60,7 +61,7 @@ Deno.test("names are compressed: a repeated suffix becomes a pointer", () => {
   assertEquals([...compressed.subarray(33, 35)], [0xc0, 12]);
 });
 
-Deno.test("the SRV target is not compressed (RFC 2782)", () => {
+test("the SRV target is not compressed (RFC 2782)", () => {
   const message = createMessage({
     answers: [
       rr("sip.example.org", RecordType.A, { address: "192.0.2.1" }),
@@ -77,7 +78,7 @@ Deno.test("the SRV target is not compressed (RFC 2782)", () => {
   assertEquals(tail, "\x03sip\x07example\x03org\x00");
 });
 
-Deno.test("names compare case-insensitively but keep the case given", () => {
+test("names compare case-insensitively but keep the case given", () => {
   const message = createMessage({
     questions: [{ name: "WwW.ExAmPlE.oRg", type: 1, class: 1 }],
   });
@@ -96,7 +97,7 @@ Deno.test("names compare case-insensitively but keep the case given", () => {
   assertEquals(bytes.length, 12 + 17 + 4 + 7 + 4);
 });
 
-Deno.test("a trailing dot is accepted and dropped", () => {
+test("a trailing dot is accepted and dropped", () => {
   const message = createMessage({
     questions: [{ name: "example.org.", type: 1, class: 1 }],
   });
@@ -106,14 +107,14 @@ Deno.test("a trailing dot is accepted and dropped", () => {
   );
 });
 
-Deno.test("the root name encodes as a single zero byte", () => {
+test("the root name encodes as a single zero byte", () => {
   const bytes = encodeMessage(createMessage({
     questions: [{ name: "", type: RecordType.NS, class: 1 }],
   }));
   assertEquals(bytes.length, 12 + 1 + 4);
 });
 
-Deno.test("label bytes that are dots or not printable are escaped as \\DDD", () => {
+test("label bytes that are dots or not printable are escaped as \\DDD", () => {
   const message = createMessage({
     questions: [{ name: "a\\.b\\000c.example", type: 1, class: 1 }],
   });
@@ -125,14 +126,14 @@ Deno.test("label bytes that are dots or not printable are escaped as \\DDD", () 
   );
 });
 
-Deno.test("a label of 64 bytes cannot be encoded", () => {
+test("a label of 64 bytes cannot be encoded", () => {
   const message = createMessage({
     questions: [{ name: "a".repeat(64) + ".org", type: 1, class: 1 }],
   });
   assertThrows(() => encodeMessage(message), DNSFormatError, "63");
 });
 
-Deno.test("a name over 255 bytes cannot be encoded", () => {
+test("a name over 255 bytes cannot be encoded", () => {
   const name = Array(5).fill("a".repeat(63)).join(".");
   const message = createMessage({
     questions: [{ name, type: 1, class: 1 }],
@@ -140,7 +141,7 @@ Deno.test("a name over 255 bytes cannot be encoded", () => {
   assertThrows(() => encodeMessage(message), DNSFormatError, "255");
 });
 
-Deno.test("a TXT record keeps several strings apart", () => {
+test("a TXT record keeps several strings apart", () => {
   const message = createMessage({
     answers: [rr("t.example", RecordType.TXT, { strings: ["a", "", "b c"] })],
   });
@@ -148,14 +149,14 @@ Deno.test("a TXT record keeps several strings apart", () => {
   assertEquals(decoded.answers[0]?.data, { strings: ["a", "", "b c"] });
 });
 
-Deno.test("a TXT string over 255 bytes cannot be encoded", () => {
+test("a TXT string over 255 bytes cannot be encoded", () => {
   const message = createMessage({
     answers: [rr("t.example", RecordType.TXT, { strings: ["x".repeat(256)] })],
   });
   assertThrows(() => encodeMessage(message), DNSFormatError, "255");
 });
 
-Deno.test("a record of an unknown type round-trips as opaque RDATA (RFC 3597)", () => {
+test("a record of an unknown type round-trips as opaque RDATA (RFC 3597)", () => {
   const record = rr("x.example", 65280, {
     rdata: new Uint8Array([0, 1, 2, 0xc0, 12]),
   });
@@ -163,7 +164,7 @@ Deno.test("a record of an unknown type round-trips as opaque RDATA (RFC 3597)", 
   assertEquals(decodeMessage(encodeMessage(message)).answers[0], record);
 });
 
-Deno.test("a known type given opaque RDATA is sent as is", () => {
+test("a known type given opaque RDATA is sent as is", () => {
   const message = createMessage({
     answers: [rr("x.example", RecordType.A, {
       rdata: new Uint8Array([192, 0, 2, 7]),
@@ -175,7 +176,7 @@ Deno.test("a known type given opaque RDATA is sent as is", () => {
   );
 });
 
-Deno.test("EDNS: the payload size, DO bit, version and options round-trip", () => {
+test("EDNS: the payload size, DO bit, version and options round-trip", () => {
   const message = createMessage({
     edns: {
       udpPayloadSize: 4096,
@@ -195,7 +196,7 @@ Deno.test("EDNS: the payload size, DO bit, version and options round-trip", () =
   assertEquals(decoded.additional, []);
 });
 
-Deno.test("EDNS: an extended RCODE is split between header and OPT", () => {
+test("EDNS: an extended RCODE is split between header and OPT", () => {
   const message = createMessage({
     response: true,
     rcode: Rcode.BADVERS,
@@ -211,7 +212,7 @@ Deno.test("EDNS: an extended RCODE is split between header and OPT", () => {
   );
 });
 
-Deno.test("two OPT records are a format error", () => {
+test("two OPT records are a format error", () => {
   const opt = [0, 0, 41, 2, 0, 0, 0, 0, 0, 0, 0];
   const bytes = new Uint8Array([
     0,
@@ -232,7 +233,7 @@ Deno.test("two OPT records are a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError, "more than one OPT");
 });
 
-Deno.test("the length-prefixed form carries the message length first", () => {
+test("the length-prefixed form carries the message length first", () => {
   const message = sampleResponse();
   const plain = encodeMessage(message);
   const framed = encodeMessage(message, { lengthPrefix: true });
@@ -240,11 +241,11 @@ Deno.test("the length-prefixed form carries the message length first", () => {
   assertEquals(framed.subarray(2), plain);
 });
 
-Deno.test("DNSFormatError is a ProtocolError", () => {
+test("DNSFormatError is a ProtocolError", () => {
   assert(new DNSFormatError("x") instanceof ProtocolError);
 });
 
-Deno.test("a message shorter than a header is a format error", () => {
+test("a message shorter than a header is a format error", () => {
   assertThrows(
     () => decodeMessage(new Uint8Array(11)),
     DNSFormatError,
@@ -252,7 +253,7 @@ Deno.test("a message shorter than a header is a format error", () => {
   );
 });
 
-Deno.test("a compression pointer to itself is a format error", () => {
+test("a compression pointer to itself is a format error", () => {
   const bytes = new Uint8Array([
     0,
     1,
@@ -276,7 +277,7 @@ Deno.test("a compression pointer to itself is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError, "loops");
 });
 
-Deno.test("a loop of two compression pointers is a format error", () => {
+test("a loop of two compression pointers is a format error", () => {
   // Question name at 12: label "a" then a pointer to 17; at 17 a pointer back to 12.
   const bytes = new Uint8Array([
     0,
@@ -306,7 +307,7 @@ Deno.test("a loop of two compression pointers is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError);
 });
 
-Deno.test("a forward compression pointer is a format error", () => {
+test("a forward compression pointer is a format error", () => {
   const bytes = new Uint8Array([
     0,
     1,
@@ -331,7 +332,7 @@ Deno.test("a forward compression pointer is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError, "forward");
 });
 
-Deno.test("a decoded name over 255 bytes is a format error", () => {
+test("a decoded name over 255 bytes is a format error", () => {
   const labels: number[] = [];
   for (let i = 0; i < 5; i++) labels.push(63, ...Array(63).fill(0x61));
   const bytes = new Uint8Array([
@@ -357,7 +358,7 @@ Deno.test("a decoded name over 255 bytes is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError, "255");
 });
 
-Deno.test("a label with the reserved 0x40 type bits is a format error", () => {
+test("a label with the reserved 0x40 type bits is a format error", () => {
   const bytes = new Uint8Array([
     0,
     1,
@@ -382,7 +383,7 @@ Deno.test("a label with the reserved 0x40 type bits is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError, "label type");
 });
 
-Deno.test("an A record whose RDATA is not 4 bytes is a format error", () => {
+test("an A record whose RDATA is not 4 bytes is a format error", () => {
   const message = createMessage({
     answers: [rr("x", RecordType.A, { rdata: new Uint8Array(5) })],
   });
@@ -393,7 +394,7 @@ Deno.test("an A record whose RDATA is not 4 bytes is a format error", () => {
   });
 });
 
-Deno.test("RDATA shorter than its contents is a format error", () => {
+test("RDATA shorter than its contents is a format error", () => {
   const bytes = encodeMessage(createMessage({
     answers: [
       rr("x", RecordType.MX, { preference: 1, exchange: "mail.example" }),
@@ -403,13 +404,13 @@ Deno.test("RDATA shorter than its contents is a format error", () => {
   assertThrows(() => decodeMessage(bytes), DNSFormatError);
 });
 
-Deno.test("bytes after the last record are a format error", () => {
+test("bytes after the last record are a format error", () => {
   const bytes = encodeMessage(createMessage({ id: 1 }));
   const longer = new Uint8Array([...bytes, 0]);
   assertThrows(() => decodeMessage(longer), DNSFormatError, "follow");
 });
 
-Deno.test("more records than maxRecords is a format error", () => {
+test("more records than maxRecords is a format error", () => {
   const bytes = encodeMessage(sampleResponse());
   assertThrows(
     () => decodeMessage(bytes, { maxRecords: 5 }),
@@ -418,7 +419,7 @@ Deno.test("more records than maxRecords is a format error", () => {
   );
 });
 
-Deno.test("a truncated (TC) response cut inside a record yields the complete records", () => {
+test("a truncated (TC) response cut inside a record yields the complete records", () => {
   const message = sampleResponse();
   message.truncated = true;
   const bytes = encodeMessage(message);
@@ -432,7 +433,7 @@ Deno.test("a truncated (TC) response cut inside a record yields the complete rec
   );
 });
 
-Deno.test("encoding rejects numbers out of range and data of the wrong shape", () => {
+test("encoding rejects numbers out of range and data of the wrong shape", () => {
   assertThrows(
     () => encodeMessage(createMessage({ id: 70000 })),
     DNSFormatError,
@@ -456,7 +457,7 @@ Deno.test("encoding rejects numbers out of range and data of the wrong shape", (
   );
 });
 
-Deno.test("IPv6 addresses are written in RFC 5952 form", () => {
+test("IPv6 addresses are written in RFC 5952 form", () => {
   const cases: [string, string][] = [
     ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"],
     ["::", "::"],

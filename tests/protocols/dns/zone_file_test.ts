@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 import {
   parseZone,
   RecordType,
@@ -7,7 +7,7 @@ import {
 
 const fixture = new URL("./fixtures/example.org.zone", import.meta.url);
 
-Deno.test("the fixture zone parses: origin from the SOA owner, every record", async () => {
+test("the fixture zone parses: origin from the SOA owner, every record", async () => {
   const zone = parseZone(await Deno.readTextFile(fixture), {
     fileName: "example.org.zone",
   });
@@ -15,7 +15,7 @@ Deno.test("the fixture zone parses: origin from the SOA owner, every record", as
   assertEquals(zone.records.length, 27);
 });
 
-Deno.test("$ORIGIN and @ make names absolute; a trailing dot keeps a name as is", () => {
+test("$ORIGIN and @ make names absolute; a trailing dot keeps a name as is", () => {
   const zone = parseZone(
     "$ORIGIN example.org.\n$TTL 60\n@ A 192.0.2.1\nwww A 192.0.2.2\nx.example.net. A 192.0.2.3\n",
   );
@@ -26,7 +26,7 @@ Deno.test("$ORIGIN and @ make names absolute; a trailing dot keeps a name as is"
   ]);
 });
 
-Deno.test("an entry starting with a blank takes the previous owner", () => {
+test("an entry starting with a blank takes the previous owner", () => {
   const zone = parseZone("$TTL 60\nwww A 192.0.2.1\n  AAAA 2001:db8::1\n", {
     origin: "example.org",
   });
@@ -34,7 +34,7 @@ Deno.test("an entry starting with a blank takes the previous owner", () => {
   assertEquals(zone.records[1]?.type, RecordType.AAAA);
 });
 
-Deno.test("TTL and class may come in either order, or be left out", () => {
+test("TTL and class may come in either order, or be left out", () => {
   const zone = parseZone(
     "$TTL 60\na IN 300 A 192.0.2.1\nb 400 IN A 192.0.2.2\nc A 192.0.2.3\n",
     { origin: "example.org" },
@@ -43,21 +43,21 @@ Deno.test("TTL and class may come in either order, or be left out", () => {
   assertEquals(zone.records.map((r) => r.class), [1, 1, 1]);
 });
 
-Deno.test("TTLs may use BIND's units", () => {
+test("TTLs may use BIND's units", () => {
   const zone = parseZone("a 1h30m A 192.0.2.1\nb 1w A 192.0.2.1\n", {
     origin: "example.org",
   });
   assertEquals(zone.records.map((r) => r.ttl), [5400, 604800]);
 });
 
-Deno.test("without $TTL a record takes the last explicit TTL", () => {
+test("without $TTL a record takes the last explicit TTL", () => {
   const zone = parseZone("a 120 A 192.0.2.1\nb A 192.0.2.2\n", {
     origin: "example.org",
   });
   assertEquals(zone.records[1]?.ttl, 120);
 });
 
-Deno.test("parentheses join lines and comments are ignored", () => {
+test("parentheses join lines and comments are ignored", () => {
   const zone = parseZone(
     "@ 60 IN SOA ns1 hm ( ; start\n 1 ; serial\n 2 3 4\n 5 ) ; end\n",
     { origin: "example.org" },
@@ -73,7 +73,7 @@ Deno.test("parentheses join lines and comments are ignored", () => {
   });
 });
 
-Deno.test("quoted TXT strings keep spaces, semicolons and escapes", () => {
+test("quoted TXT strings keep spaces, semicolons and escapes", () => {
   const zone = parseZone(
     '$TTL 60\nt TXT "a b; c" "say \\"hi\\"" plain "\\065\\066"\n',
     { origin: "example.org" },
@@ -83,7 +83,7 @@ Deno.test("quoted TXT strings keep spaces, semicolons and escapes", () => {
   });
 });
 
-Deno.test("MX, SRV, CAA, PTR and CNAME data are parsed with relative names resolved", () => {
+test("MX, SRV, CAA, PTR and CNAME data are parsed with relative names resolved", () => {
   const zone = parseZone(
     [
       "$TTL 60",
@@ -104,7 +104,7 @@ Deno.test("MX, SRV, CAA, PTR and CNAME data are parsed with relative names resol
   ]);
 });
 
-Deno.test("the RFC 3597 generic form gives opaque RDATA for any type", () => {
+test("the RFC 3597 generic form gives opaque RDATA for any type", () => {
   const zone = parseZone(
     "$TTL 60\nx TYPE65280 \\# 3 010203\ny A \\# 4 C0000201\n",
     {
@@ -118,7 +118,7 @@ Deno.test("the RFC 3597 generic form gives opaque RDATA for any type", () => {
   });
 });
 
-Deno.test("an error names the file and the line of the bad entry", () => {
+test("an error names the file and the line of the bad entry", () => {
   const error = assertThrows(
     () =>
       parseZone("$TTL 60\nwww A 192.0.2.1\nbad A 300.0.0.1\n", {
@@ -132,7 +132,7 @@ Deno.test("an error names the file and the line of the bad entry", () => {
   assertEquals(error.fileName, "db.example");
 });
 
-Deno.test("an unknown record type is an error", () => {
+test("an unknown record type is an error", () => {
   assertThrows(
     () => parseZone("$TTL 60\nwww BOGUS x\n", { origin: "example.org" }),
     ZoneFileError,
@@ -140,7 +140,7 @@ Deno.test("an unknown record type is an error", () => {
   );
 });
 
-Deno.test("an unclosed parenthesis is an error at the line that opened it", () => {
+test("an unclosed parenthesis is an error at the line that opened it", () => {
   assertThrows(
     () =>
       parseZone("$TTL 60\n@ SOA ns hm (1 2\n3 4\n", { origin: "example.org" }),
@@ -149,7 +149,7 @@ Deno.test("an unclosed parenthesis is an error at the line that opened it", () =
   );
 });
 
-Deno.test("an unclosed quote is an error", () => {
+test("an unclosed quote is an error", () => {
   assertThrows(
     () => parseZone('$TTL 60\nt TXT "open\n', { origin: "example.org" }),
     ZoneFileError,
@@ -157,7 +157,7 @@ Deno.test("an unclosed quote is an error", () => {
   );
 });
 
-Deno.test("a relative name without an origin is an error", () => {
+test("a relative name without an origin is an error", () => {
   assertThrows(
     () => parseZone("$TTL 60\nwww A 192.0.2.1\n"),
     ZoneFileError,
@@ -165,7 +165,7 @@ Deno.test("a relative name without an origin is an error", () => {
   );
 });
 
-Deno.test("a record without any TTL is an error", () => {
+test("a record without any TTL is an error", () => {
   assertThrows(
     () => parseZone("www A 192.0.2.1\n", { origin: "example.org" }),
     ZoneFileError,
@@ -173,7 +173,7 @@ Deno.test("a record without any TTL is an error", () => {
   );
 });
 
-Deno.test("a label over 63 bytes is an error", () => {
+test("a label over 63 bytes is an error", () => {
   assertThrows(
     () =>
       parseZone(`$TTL 60\n${"a".repeat(64)} A 192.0.2.1\n`, {
@@ -184,7 +184,7 @@ Deno.test("a label over 63 bytes is an error", () => {
   );
 });
 
-Deno.test("a TXT string over 255 bytes is an error", () => {
+test("a TXT string over 255 bytes is an error", () => {
   assertThrows(
     () =>
       parseZone(`$TTL 60\nt TXT "${"x".repeat(256)}"\n`, {
@@ -195,7 +195,7 @@ Deno.test("a TXT string over 255 bytes is an error", () => {
   );
 });
 
-Deno.test("$INCLUDE is refused with a message", () => {
+test("$INCLUDE is refused with a message", () => {
   assertThrows(
     () => parseZone("$INCLUDE other.zone\n", { origin: "example.org" }),
     ZoneFileError,
@@ -203,7 +203,7 @@ Deno.test("$INCLUDE is refused with a message", () => {
   );
 });
 
-Deno.test("maxRecords bounds the zone", () => {
+test("maxRecords bounds the zone", () => {
   assertThrows(
     () =>
       parseZone("$TTL 60\na A 192.0.2.1\nb A 192.0.2.1\n", {
