@@ -1,15 +1,15 @@
 import { captureLogs, getLogger, setup } from "../../../app/logger/mod.ts";
-import { assertEquals } from "../../../trial/assertions.ts";
+import { assertEquals, test } from "../../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
 
-Deno.test("captureLogs records every level by default", () => {
+test("captureLogs records every level by default", () => {
   using logs = captureLogs();
   getLogger("c").debug("one");
   getLogger("c").critical("two");
   assertEquals(logs.messages(), ["one", "two"]);
 });
 
-Deno.test("captureLogs filters by namespace prefix on dot boundaries", () => {
+test("captureLogs filters by namespace prefix on dot boundaries", () => {
   using logs = captureLogs({ namespace: "spindle.http" });
   getLogger("spindle.http").info("a");
   getLogger("spindle.http.server").info("b");
@@ -17,14 +17,14 @@ Deno.test("captureLogs filters by namespace prefix on dot boundaries", () => {
   assertEquals(logs.messages(), ["a", "b"]);
 });
 
-Deno.test("captureLogs filters by level", () => {
+test("captureLogs filters by level", () => {
   using logs = captureLogs({ level: "warn" });
   getLogger("c").info("no");
   getLogger("c").warn("yes");
   assertEquals(logs.messages(), ["yes"]);
 });
 
-Deno.test("captureLogs silences handlers while it runs, then restores them", () => {
+test("captureLogs silences handlers while it runs, then restores them", () => {
   const memory = new MemoryHandler();
   setup({ handlers: { memory } });
   try {
@@ -39,7 +39,7 @@ Deno.test("captureLogs silences handlers while it runs, then restores them", () 
   }
 });
 
-Deno.test("captureLogs with quiet false lets handlers write too", () => {
+test("captureLogs with quiet false lets handlers write too", () => {
   const memory = new MemoryHandler();
   setup({ handlers: { memory } });
   try {
@@ -52,7 +52,7 @@ Deno.test("captureLogs with quiet false lets handlers write too", () => {
   }
 });
 
-Deno.test("a stopped capture records nothing more and stop is idempotent", () => {
+test("a stopped capture records nothing more and stop is idempotent", () => {
   const logs = captureLogs();
   logs.stop();
   logs.stop();

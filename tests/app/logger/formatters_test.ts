@@ -3,7 +3,7 @@ import {
   type LogRecord,
   textFormatter,
 } from "../../../app/logger/mod.ts";
-import { assertEquals, assertMatch } from "../../../trial/assertions.ts";
+import { assertEquals, assertMatch, test } from "../../../trial/mod.ts";
 
 function record(overrides: Partial<LogRecord> = {}): LogRecord {
   return {
@@ -17,14 +17,14 @@ function record(overrides: Partial<LogRecord> = {}): LogRecord {
   };
 }
 
-Deno.test("textFormatter writes time, namespace, level and message", () => {
+test("textFormatter writes time, namespace, level and message", () => {
   assertEquals(
     textFormatter(record()),
     "2026-01-02T03:04:05.678Z [ns#info] hello you",
   );
 });
 
-Deno.test("textFormatter appends the stack of a logged error", () => {
+test("textFormatter appends the stack of a logged error", () => {
   const error = new Error("boom");
   const line = textFormatter(
     record({ format: "failed", message: "failed", fields: { error } }),
@@ -32,7 +32,7 @@ Deno.test("textFormatter appends the stack of a logged error", () => {
   assertMatch(line, /^.*\[ns#info\] failed\nError: boom\n\s+at /);
 });
 
-Deno.test("textFormatter does not repeat an error the format already shows", () => {
+test("textFormatter does not repeat an error the format already shows", () => {
   const error = new Error("boom");
   const line = textFormatter(
     record({
@@ -44,7 +44,7 @@ Deno.test("textFormatter does not repeat an error the format already shows", () 
   assertEquals(line.includes("\n"), false);
 });
 
-Deno.test("jsonFormatter writes one parseable JSON object per line", () => {
+test("jsonFormatter writes one parseable JSON object per line", () => {
   const line = jsonFormatter(record());
   assertEquals(line.includes("\n"), false);
   assertEquals(JSON.parse(line), {
@@ -57,7 +57,7 @@ Deno.test("jsonFormatter writes one parseable JSON object per line", () => {
   });
 });
 
-Deno.test("jsonFormatter serialises errors with name, message and stack", () => {
+test("jsonFormatter serialises errors with name, message and stack", () => {
   const parsed = JSON.parse(
     jsonFormatter(record({ fields: { error: new TypeError("t") } })),
   );
@@ -66,7 +66,7 @@ Deno.test("jsonFormatter serialises errors with name, message and stack", () => 
   assertEquals(typeof parsed.fields.error.stack, "string");
 });
 
-Deno.test("jsonFormatter survives bigints, cycles, bytes and functions", () => {
+test("jsonFormatter survives bigints, cycles, bytes and functions", () => {
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
   const parsed = JSON.parse(jsonFormatter(record({

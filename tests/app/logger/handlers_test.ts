@@ -5,7 +5,7 @@ import {
   type LogRecord,
   RotatingFileHandler,
 } from "../../../app/logger/mod.ts";
-import { assertEquals, assertThrows } from "../../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
 
 function record(
@@ -22,20 +22,20 @@ function record(
   };
 }
 
-Deno.test("a handler drops records below its own level", () => {
+test("a handler drops records below its own level", () => {
   const handler = new MemoryHandler({ level: "warn" });
   handler.handle(record("a", "info"));
   handler.handle(record("b", "error"));
   assertEquals(handler.lines.map((l) => l.slice(-1)), ["b"]);
 });
 
-Deno.test("a handler uses the formatter it is given", () => {
+test("a handler uses the formatter it is given", () => {
   const handler = new MemoryHandler({ formatter: jsonFormatter });
   handler.handle(record("x"));
   assertEquals(JSON.parse(handler.lines[0]!).message, "x");
 });
 
-Deno.test("FileHandler appends lines to an existing file", async () => {
+test("FileHandler appends lines to an existing file", async () => {
   const path = await Deno.makeTempFile();
   try {
     await Deno.writeTextFile(path, "old\n");
@@ -48,7 +48,7 @@ Deno.test("FileHandler appends lines to an existing file", async () => {
   }
 });
 
-Deno.test("FileHandler in mode w truncates the file when it opens it", async () => {
+test("FileHandler in mode w truncates the file when it opens it", async () => {
   const path = await Deno.makeTempFile();
   try {
     await Deno.writeTextFile(path, "old\n");
@@ -64,7 +64,7 @@ Deno.test("FileHandler in mode w truncates the file when it opens it", async () 
   }
 });
 
-Deno.test("FileHandler.reopen writes to a new file after the old one was moved", async () => {
+test("FileHandler.reopen writes to a new file after the old one was moved", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/app.log`;
@@ -82,7 +82,7 @@ Deno.test("FileHandler.reopen writes to a new file after the old one was moved",
   }
 });
 
-Deno.test("RotatingFileHandler rolls over before passing maxBytes", async () => {
+test("RotatingFileHandler rolls over before passing maxBytes", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/app.log`;
@@ -106,7 +106,7 @@ Deno.test("RotatingFileHandler rolls over before passing maxBytes", async () => 
   }
 });
 
-Deno.test("RotatingFileHandler counts bytes already in the file", async () => {
+test("RotatingFileHandler counts bytes already in the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/app.log`;
@@ -124,7 +124,7 @@ Deno.test("RotatingFileHandler counts bytes already in the file", async () => {
   }
 });
 
-Deno.test("RotatingFileHandler writes a line longer than maxBytes alone in its file", async () => {
+test("RotatingFileHandler writes a line longer than maxBytes alone in its file", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/app.log`;
@@ -142,14 +142,14 @@ Deno.test("RotatingFileHandler writes a line longer than maxBytes alone in its f
   }
 });
 
-Deno.test("RotatingFileHandler rejects a non-positive maxBytes", () => {
+test("RotatingFileHandler rejects a non-positive maxBytes", () => {
   assertThrows(
     () => new RotatingFileHandler("/tmp/x", { maxBytes: 0 }),
     RangeError,
   );
 });
 
-Deno.test("ConsoleHandler colours the level tag only when asked", () => {
+test("ConsoleHandler colours the level tag only when asked", () => {
   const plain = new ConsoleHandler({ colors: false });
   const coloured = new ConsoleHandler({ colors: true });
   assertEquals(plain.format(record("m", "error")).includes("\x1b["), false);
@@ -159,7 +159,7 @@ Deno.test("ConsoleHandler colours the level tag only when asked", () => {
   );
 });
 
-Deno.test("ConsoleHandler never colours JSON lines", () => {
+test("ConsoleHandler never colours JSON lines", () => {
   const handler = new ConsoleHandler({
     colors: true,
     formatter: jsonFormatter,

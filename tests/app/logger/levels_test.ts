@@ -3,20 +3,20 @@ import {
   parseLogLevel,
   UnknownLogLevelError,
 } from "../../../app/logger/mod.ts";
-import { assertEquals, assertThrows } from "../../../trial/assertions.ts";
+import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 
-Deno.test("levels are ordered from debug to critical", () => {
+test("levels are ordered from debug to critical", () => {
   const order = ["debug", "info", "warn", "error", "critical"] as const;
   for (let i = 1; i < order.length; i++) {
     assertEquals(LogLevels[order[i]!] > LogLevels[order[i - 1]!], true);
   }
 });
 
-Deno.test("parseLogLevel accepts any case and Python's warning", () => {
+test("parseLogLevel accepts any case and Python's warning", () => {
   assertEquals(parseLogLevel("DEBUG"), "debug");
   assertEquals(parseLogLevel("Warning"), "warn");
 });
 
-Deno.test("parseLogLevel rejects an unknown name with a typed error", () => {
+test("parseLogLevel rejects an unknown name with a typed error", () => {
   assertThrows(() => parseLogLevel("verbose"), UnknownLogLevelError, "verbose");
 });

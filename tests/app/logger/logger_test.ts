@@ -10,7 +10,9 @@ import {
   assertEquals,
   assertStrictEquals,
   assertThrows,
-} from "../../../trial/assertions.ts";
+  flushLoggedErrors,
+  test,
+} from "../../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
 
 function withSetup(
@@ -28,11 +30,11 @@ function withSetup(
   }
 }
 
-Deno.test("getLogger returns the same logger for the same namespace", () => {
+test("getLogger returns the same logger for the same namespace", () => {
   assertStrictEquals(getLogger("same.name"), getLogger("same.name"));
 });
 
-Deno.test("the default level is info: debug records are dropped", () => {
+test("the default level is info: debug records are dropped", () => {
   withSetup(undefined, (memory) => {
     getLogger("x").debug("quiet");
     getLogger("x").info("loud");
@@ -40,14 +42,14 @@ Deno.test("the default level is info: debug records are dropped", () => {
   });
 });
 
-Deno.test("fields fill the placeholders of the format", () => {
+test("fields fill the placeholders of the format", () => {
   withSetup(undefined, (memory) => {
     getLogger("x").info("{a} and {b.c}", { a: "one", b: { c: 2 } });
     assertEquals(memory.lines, ["x info one and 2"]);
   });
 });
 
-Deno.test("a namespace level applies to the namespaces below it", () => {
+test("a namespace level applies to the namespaces below it", () => {
   withSetup({ "spindle.http": { level: "warn" } }, (memory) => {
     getLogger("spindle.http.server").info("hidden");
     getLogger("spindle.http.server").warn("shown");
@@ -59,7 +61,7 @@ Deno.test("a namespace level applies to the namespaces below it", () => {
   });
 });
 
-Deno.test("a more specific namespace overrides its parent's level", () => {
+test("a more specific namespace overrides its parent's level", () => {
   withSetup({
     "spindle": { level: "error" },
     "spindle.http": { level: "debug" },
@@ -70,14 +72,14 @@ Deno.test("a more specific namespace overrides its parent's level", () => {
   });
 });
 
-Deno.test("the default logger config sets the level of every namespace", () => {
+test("the default logger config sets the level of every namespace", () => {
   withSetup({ default: { level: "debug" } }, (memory) => {
     getLogger("any").debug("shown");
     assertEquals(memory.lines, ["any debug shown"]);
   });
 });
 
-Deno.test("a namespace can send its records to its own handlers", () => {
+test("a namespace can send its records to its own handlers", () => {
   const audit = new MemoryHandler();
   const main = new MemoryHandler();
   setup({
@@ -97,7 +99,7 @@ Deno.test("a namespace can send its records to its own handlers", () => {
   }
 });
 
-Deno.test("setup rejects a logger that names a missing handler", () => {
+test("setup rejects a logger that names a missing handler", () => {
   assertThrows(
     () => setup({ loggers: { x: { handlers: ["nope"] } } }),
     RangeError,
@@ -106,14 +108,14 @@ Deno.test("setup rejects a logger that names a missing handler", () => {
   setup();
 });
 
-Deno.test("setup closes the handlers it replaces", () => {
+test("setup closes the handlers it replaces", () => {
   const old = new MemoryHandler();
   setup({ handlers: { old } });
   setup();
   assertEquals(old.closed, true);
 });
 
-Deno.test("observers see records below the namespace's level", () => {
+test("observers see records below the namespace's level", () => {
   withSetup({ default: { level: "critical" } }, (memory) => {
     const seen: LogRecord[] = [];
     const remove = addLogObserver((record) => seen.push(record));
@@ -124,7 +126,7 @@ Deno.test("observers see records below the namespace's level", () => {
   });
 });
 
-Deno.test("an observer with a level sees only records at or above it", () => {
+test("an observer with a level sees only records at or above it", () => {
   const seen: string[] = [];
   const remove = addLogObserver((r) => seen.push(r.level), { level: "error" });
   using _ = captureLogs();
@@ -134,14 +136,15 @@ Deno.test("an observer with a level sees only records at or above it", () => {
   assertEquals(seen, ["error"]);
 });
 
-Deno.test("a logged error keeps the raw thrown value in fields.error", () => {
+test("a logged error keeps the raw thrown value in fields.error", () => {
   using logs = captureLogs();
   const error = new TypeError("bad");
   getLogger("x").error("failed", { error });
   assertStrictEquals(logs.records[0]?.fields.error, error);
+  flushLoggedErrors(TypeError);
 });
 
-Deno.test("a removed observer sees nothing more", () => {
+test("a removed observer sees nothing more", () => {
   const seen: string[] = [];
   const remove = addLogObserver((r) => seen.push(r.message));
   remove();
@@ -150,7 +153,7 @@ Deno.test("a removed observer sees nothing more", () => {
   assertEquals(seen, []);
 });
 
-Deno.test("a throwing observer does not stop other observers", () => {
+test("a throwing observer does not stop other observers", () => {
   const original = console.error;
   console.error = () => {};
   const seen: string[] = [];
@@ -169,7 +172,7 @@ Deno.test("a throwing observer does not stop other observers", () => {
   assertEquals(seen, ["still delivered"]);
 });
 
-Deno.test("a record carries its time, level, namespace, format and fields", () => {
+test("a record carries its time, level, namespace, format and fields", () => {
   using logs = captureLogs();
   const before = Date.now();
   getLogger("ns").warn("x={x}", { x: 1 });
@@ -182,7 +185,7 @@ Deno.test("a record carries its time, level, namespace, format and fields", () =
   assertEquals(record.time.getTime() >= before, true);
 });
 
-Deno.test("isEnabledFor reflects the namespace level when nothing observes", () => {
+test("isEnabledFor reflects the namespace level when nothing observes", () => {
   withSetup({ quiet: { level: "error" } }, () => {
     assertEquals(getLogger("quiet").isEnabledFor("warn"), false);
     assertEquals(getLogger("quiet").isEnabledFor("error"), true);
