@@ -102,6 +102,12 @@ test("gatherResults fires with the values in input order", () => {
   assertEquals(successResultOf(all), [1, 2]);
 });
 
+test("gatherResults keeps each position's type", () => {
+  const all = gatherResults([succeed(1), succeed("two")]);
+  const [n, s]: [number, string] = successResultOf(all);
+  assertEquals([n, s], [1, "two"]);
+});
+
 test("gatherResults fails with FirstError carrying the index", () => {
   const all = gatherResults([
     succeed(1),
