@@ -1,0 +1,39 @@
+/**
+ * Spindle: a Deno-first networking toolkit with the ideas of Python's Twisted,
+ * made of web-platform parts.
+ *
+ * This root module re-exports the everyday API: {@linkcode Deferred} and its
+ * helpers, the reactor (listeners, connections, timers, endpoints, the
+ * Twisted-style `Protocol` / `Factory`), the basic framings and the services
+ * and logger of the runner. Each protocol package has its own entry point so
+ * you import only what you use:
+ *
+ * | entry point | what it holds |
+ * | --- | --- |
+ * | `@spindle/spindle/deferred` | `Deferred`, `DeferredList`, locks, queues |
+ * | `@spindle/spindle/reactor` | the reactor, connections, TLS, UDP, endpoints, `Protocol` / `Factory` |
+ * | `@spindle/spindle/protocols/basic` | line, netstring and length-prefixed framings and receivers |
+ * | `@spindle/spindle/protocols/amp` | Twisted's Asynchronous Messaging Protocol |
+ * | `@spindle/spindle/protocols/http` | HTTP/1.1 server and client |
+ * | `@spindle/spindle/protocols/dns` | DNS codec, authoritative server, resolver |
+ * | `@spindle/spindle/app` | services, the `spindle` runner |
+ * | `@spindle/spindle/app/logger` | the structured logger |
+ * | `@spindle/spindle/trial` | the test harness |
+ *
+ * @example A line echo server in the stream style
+ * ```ts ignore
+ * import { frame, LineCodec, reactor } from "@spindle/spindle";
+ *
+ * await reactor.listenTCP(8000, async (conn) => {
+ *   const { readable, writable } = frame(conn, new LineCodec());
+ *   await readable.pipeTo(writable);
+ * }, { interface: "127.0.0.1" });
+ * ```
+ *
+ * @module
+ */
+export * from "./deferred/mod.ts";
+export * from "./reactor/mod.ts";
+export * from "./protocols/basic/mod.ts";
+export * from "./app/mod.ts";
+export * from "./app/logger/mod.ts";
