@@ -14,8 +14,10 @@
  *
  * Run: deno run -A bench/tcp_echo_bench.ts
  *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 2] [--json FILE]
- * Prints each server's best round (round trips per second) and its ratios to
- * raw, node:net and Twisted.
+ * Prints each server's best round and its ratios to raw, node:net and
+ * Twisted, twice: round trips per second, and round trips per CPU second of
+ * the server process (from /proc), which stays meaningful when other work
+ * competes for the CPUs.
  */
 import net from "node:net";
 import { Factory, Protocol, reactor } from "../reactor/mod.ts";
@@ -134,7 +136,18 @@ const modes: Record<string, () => Promise<void>> = {
 
 interface Server {
   port: number;
+  /** CPU seconds (user + system) the server process has used so far. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
+}
+
+const CLOCK_TICKS = 100;
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the parenthesised command name; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 async function start(mode: string): Promise<Server> {
@@ -162,6 +175,7 @@ async function start(mode: string): Promise<Server> {
   if (match === null) throw new Error(`unexpected ${mode} output: ${seen}`);
   return {
     port: Number(match[1]),
+    cpu: () => cpuSeconds(child.pid),
     async stop() {
       child.kill("SIGKILL");
       await child.status;
@@ -181,23 +195,36 @@ async function buildLoad(): Promise<string> {
   return binary;
 }
 
+interface Measure {
+  /** Round trips per second of wall-clock time. */
+  rate: number;
+  /** Round trips per CPU second of the server: steady when the machine is busy. */
+  efficiency: number;
+}
+
 async function load(
   binary: string,
-  port: number,
+  server: Server,
   conns: number,
   size: number,
   ms: number,
-): Promise<number> {
+): Promise<Measure> {
+  const cpuBefore = await server.cpu();
   const out = await new Deno.Command(binary, {
-    args: [String(port), String(conns), String(size), String(ms), "300"],
+    args: [String(server.port), String(conns), String(size), String(ms), "300"],
   }).output();
+  const cpu = (await server.cpu()) - cpuBefore;
   const result = JSON.parse(new TextDecoder().decode(out.stdout)) as {
     trips: number;
     seconds: number;
     errors: number;
+    all_trips: number;
   };
   if (result.errors > 0) throw new Error(`${result.errors} load errors`);
-  return result.trips / result.seconds;
+  return {
+    rate: result.trips / result.seconds,
+    efficiency: result.all_trips / Math.max(cpu, 0.01),
+  };
 }
 
 async function main(): Promise<void> {
@@ -207,17 +234,17 @@ async function main(): Promise<void> {
   const rounds = Number(option("rounds", "2"));
   const names = [...Object.keys(modes), "Twisted"];
   const binary = await buildLoad();
-  const report: Record<string, Record<string, number[]>> = {};
+  const report: Record<string, Record<string, Measure[]>> = {};
   for (const size of sizes) {
-    const perSize: Record<string, number[]> = {};
+    const perSize: Record<string, Measure[]> = {};
     report[`${size}`] = perSize;
     // Rounds are interleaved so that drifts in machine load hit every server.
     for (let round = 0; round < rounds; round++) {
       for (const name of names) {
         const server = await start(name);
         try {
-          const rate = await load(binary, server.port, conns, size, ms);
-          (perSize[name] ??= []).push(rate);
+          const measure = await load(binary, server, conns, size, ms);
+          (perSize[name] ??= []).push(measure);
         } finally {
           await server.stop();
         }
@@ -229,35 +256,43 @@ async function main(): Promise<void> {
   });
   const summary: Record<string, Record<string, object>> = {};
   for (const [size, perSize] of Object.entries(report)) {
-    const best = (name: string) => Math.max(...(perSize[name] ?? [0]));
-    const raw = best("raw");
-    const node = best("node:net");
-    const twisted = best("Twisted");
-    console.log(
-      `\nTCP echo, ${conns} connections, ${size}-byte messages, best of ${rounds} x ${ms} ms`,
-    );
-    console.log(
-      `${"server".padEnd(20)}${"trips/s".padStart(10)}${"x raw".padStart(8)}${
-        "x node".padStart(8)
-      }${"x Twisted".padStart(11)}`,
-    );
+    const best = (name: string, key: keyof Measure) =>
+      Math.max(...(perSize[name] ?? []).map((m) => m[key]));
     summary[size] = {};
-    for (const name of names) {
-      const rate = best(name);
-      summary[size]![name] = {
-        tripsPerSecond: Math.round(rate),
-        rounds: perSize[name]!.map(Math.round),
-        vsRaw: +(rate / raw).toFixed(2),
-        vsNode: +(rate / node).toFixed(2),
-        vsTwisted: +(rate / twisted).toFixed(2),
-      };
+    for (const key of ["rate", "efficiency"] as const) {
+      const raw = best("raw", key);
+      const node = best("node:net", key);
+      const twisted = best("Twisted", key);
       console.log(
-        `${name.padEnd(20)}${String(Math.round(rate)).padStart(10)}${
-          (rate / raw).toFixed(2).padStart(8)
-        }${(rate / node).toFixed(2).padStart(8)}${
-          (rate / twisted).toFixed(2).padStart(11)
+        `\nTCP echo, ${conns} connections, ${size}-byte messages, best of ${rounds} x ${ms} ms: ${
+          key === "rate"
+            ? "round trips per second"
+            : "round trips per server CPU second (steadier on a busy machine)"
         }`,
       );
+      console.log(
+        `${"server".padEnd(20)}${"trips/s".padStart(10)}${"x raw".padStart(8)}${
+          "x node".padStart(8)
+        }${"x Twisted".padStart(11)}`,
+      );
+      for (const name of names) {
+        const value = best(name, key);
+        const entry = (summary[size]![name] ??= {}) as Record<string, unknown>;
+        entry[key] = {
+          best: Math.round(value),
+          rounds: perSize[name]!.map((m) => Math.round(m[key])),
+          vsRaw: +(value / raw).toFixed(2),
+          vsNode: +(value / node).toFixed(2),
+          vsTwisted: +(value / twisted).toFixed(2),
+        };
+        console.log(
+          `${name.padEnd(20)}${String(Math.round(value)).padStart(10)}${
+            (value / raw).toFixed(2).padStart(8)
+          }${(value / node).toFixed(2).padStart(8)}${
+            (value / twisted).toFixed(2).padStart(11)
+          }`,
+        );
+      }
     }
   }
   const json = option("json", "");
