@@ -98,6 +98,7 @@ const unconnectedTransport: Transport = {
   getPeer: notConnected,
   getHost: notConnected,
   setTcpNoDelay: notConnected,
+  startTLS: notConnected,
   registerProducer: notConnected,
   unregisterProducer: notConnected,
   pauseProducing: notConnected,

@@ -9,6 +9,8 @@
  */
 import { getLogger } from "../app/logger/mod.ts";
 import type { Address, Connection } from "./interfaces.ts";
+import type { StartTLSOptions } from "./tls.ts";
+import type { TLSInfo } from "./deno_connection.ts";
 import type { IReactorTime } from "./time.ts";
 import { ConnectionLostError } from "./errors.ts";
 import { ConnectionDone, type IProtocol } from "./protocol.ts";
@@ -79,6 +81,14 @@ export interface Transport extends PushProducer {
   ): void;
   /** Forgets the registered producer. */
   unregisterProducer(): void;
+  /**
+   * Switches the connection to TLS (STARTTLS), as client or server. Call it
+   * from `connectionMade` or `dataReceived`: what was written before goes out
+   * in the clear, then the handshake runs and reading resumes over TLS.
+   * Resolves once the handshake is done; a failed handshake aborts the
+   * connection.
+   */
+  startTLS(options: StartTLSOptions): Promise<TLSInfo>;
   /** The connection underneath, for what the transport does not cover (such as STARTTLS). */
   readonly connection: Connection;
   /** Whether `loseConnection` or `abortConnection` was called, or the connection is gone. */
@@ -173,6 +183,14 @@ class ProtocolTransport implements Transport {
 
   #readPaused = false;
   #resumeRead: (() => void) | null = null;
+  #idle: (() => void) | null = null;
+
+  /** A `startTLS` asked for, run by the read loop between two reads. */
+  #tlsRequest: {
+    options: StartTLSOptions;
+    result: PromiseWithResolvers<TLSInfo>;
+  } | null = null;
+  #betweenReads = true;
 
   /** `loseConnection` was called: close once the buffer and the producer are done. */
   #closing = false;
@@ -233,14 +251,18 @@ class ProtocolTransport implements Transport {
     const conn = this.#conn;
     const protocol = this.#protocol;
     for (;;) {
+      if (this.#tlsRequest !== null && !(await this.#upgrade())) return;
       if (this.#readPaused) await this.#readResumed();
       if (this.#readingDone()) return;
       let chunk: Uint8Array | null;
+      this.#betweenReads = false;
       try {
         chunk = await conn.read();
       } catch (error) {
         if (!this.#shutDown) this.#abort(asError(error));
         return;
+      } finally {
+        this.#betweenReads = true;
       }
       if (chunk === null) break;
       // A pause asked for while the read was pending holds this chunk back.
@@ -271,6 +293,44 @@ class ProtocolTransport implements Transport {
       }
     } else {
       this.loseConnection();
+    }
+  }
+
+  startTLS(options: StartTLSOptions): Promise<TLSInfo> {
+    if (this.#tlsRequest !== null || !this.#betweenReads || this.#shutDown) {
+      return Promise.reject(
+        new TypeError(
+          "startTLS: call it once, from connectionMade or dataReceived, on an open connection",
+        ),
+      );
+    }
+    const result = Promise.withResolvers<TLSInfo>();
+    this.#tlsRequest = { options, result };
+    return result.promise;
+  }
+
+  /** Sends what is queued, then runs the handshake; false when it failed. */
+  async #upgrade(): Promise<boolean> {
+    const { options, result } = this.#tlsRequest!;
+    this.#tlsRequest = null;
+    try {
+      if (this.#flushing || this.#pending.length > 0) {
+        await new Promise<void>((resolve) => {
+          this.#idle = resolve;
+          if (!this.#flushing) {
+            this.#flushing = true;
+            this.#flush();
+          }
+        });
+      }
+      // Loaded on first use: node:tls is not needed by plain TCP protocols.
+      const { startTLS } = await import("./tls.ts");
+      result.resolve(await startTLS(this.#conn, options));
+      return true;
+    } catch (error) {
+      result.reject(error);
+      if (!this.#shutDown) this.#abort(asError(error));
+      return false;
     }
   }
 
@@ -334,6 +394,9 @@ class ProtocolTransport implements Transport {
       }
     }
     this.#flushing = false;
+    const idle = this.#idle;
+    this.#idle = null;
+    idle?.();
     this.#afterFlush();
   }
 

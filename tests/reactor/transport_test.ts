@@ -20,6 +20,9 @@ import {
   runProtocol,
 } from "../../reactor/transport.ts";
 import { decoder, encoder, readAll } from "./_helpers.ts";
+import { Factory } from "../../reactor/factory.ts";
+import { makeTestPki, type TestPki } from "./_tls.ts";
+import { test } from "../../trial/mod.ts";
 
 /** A protocol that records what happens to it. */
 class Recorder extends Protocol {
@@ -343,4 +346,82 @@ Deno.test("loseConnection waits for the registered producer, which may go on wri
   assertEquals(decoder.decode(await readAll(() => client.read())), "ab");
   await client.close();
   assertInstanceOf(await done, ConnectionDone);
+});
+
+/** A line-at-a-time server: "STARTTLS" switches to TLS, anything else is echoed. */
+class StartTLSServer extends Protocol {
+  constructor(readonly pki: TestPki) {
+    super();
+  }
+  override dataReceived(data: Uint8Array): void {
+    const text = decoder.decode(data);
+    if (text === "STARTTLS\n") {
+      this.transport.write("GO\n");
+      const { cert, key } = this.pki.leaves.localhost!;
+      this.transport.startTLS({ isServer: true, cert, key });
+    } else {
+      this.transport.write(`echo ${text}`);
+    }
+  }
+}
+
+/** Asks for STARTTLS, upgrades on "GO", then sends a secret and waits for its echo. */
+class StartTLSClient extends Protocol {
+  readonly replies: string[] = [];
+  readonly done = Promise.withResolvers<void>();
+  constructor(readonly pki: TestPki) {
+    super();
+  }
+  override connectionMade(): void {
+    this.transport.write("STARTTLS\n");
+  }
+  override dataReceived(data: Uint8Array): void {
+    const text = decoder.decode(data);
+    this.replies.push(text);
+    if (text === "GO\n") {
+      this.transport.startTLS({
+        hostname: "localhost",
+        caCerts: [this.pki.caCert],
+      }).then(() => this.transport.write("secret\n"));
+    } else {
+      this.transport.loseConnection();
+    }
+  }
+  override connectionLost(): void {
+    this.done.resolve();
+  }
+}
+
+test("startTLS from dataReceived upgrades both ends after the clear-text reply", async (t) => {
+  const pki = await makeTestPki();
+  const port = await t.reactor.listenTCP(
+    0,
+    new (class extends Factory {
+      override buildProtocol(): StartTLSServer {
+        return new StartTLSServer(pki);
+      }
+    })(),
+    { interface: "127.0.0.1" },
+  );
+  const { port: number } = port.getHost() as Deno.NetAddr;
+  const conn = await t.reactor.connectTCP("127.0.0.1", number);
+  const client = new StartTLSClient(pki);
+  const done = runProtocol(client, conn, { reactor: t.reactor });
+  await client.done.promise;
+  assertInstanceOf(await done, ConnectionDone);
+  assertEquals(client.replies, ["GO\n", "echo secret\n"]);
+  await port.stopListening();
+});
+
+test("startTLS outside connectionMade and dataReceived is refused", async () => {
+  const protocol = new Recorder();
+  const { client, done } = run(protocol);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await assertRejects(
+    () => protocol.transport.startTLS({ hostname: "localhost" }),
+    TypeError,
+    "dataReceived",
+  );
+  await client.close();
+  await done;
 });
