@@ -111,7 +111,8 @@ export class DNSServerFactory implements ConnectionFactory {
   #cacheSize: number;
   #cache: Map<string, Uint8Array> = new Map();
   #tcpIdleTimeout: number;
-  #connections: Set<Connection> = new Set();
+  /** The open TCP connections and the promises of their handlers. */
+  #connections: Map<Connection, Promise<void>> = new Map();
 
   /** Serves `options.zones`. */
   constructor(options: DNSServerOptions) {
@@ -135,8 +136,14 @@ export class DNSServerFactory implements ConnectionFactory {
 
   /** Part of `ConnectionFactory`: closes the TCP connections still open. */
   doStop(): void {
-    for (const conn of this.#connections) conn.abort();
-    this.#connections.clear();
+    for (const conn of this.#connections.keys()) conn.abort();
+  }
+
+  /** Closes the TCP connections still open; resolves once their handlers have finished. */
+  async closeConnections(): Promise<void> {
+    const handlers = [...this.#connections.values()];
+    this.doStop();
+    await Promise.allSettled(handlers);
   }
 
   /**
@@ -294,11 +301,21 @@ export class DNSServerFactory implements ConnectionFactory {
    * Serves DNS over TCP (RFC 7766): length-prefixed queries, answered in
    * order, until the peer closes or stays idle for `tcpIdleTimeout`.
    */
-  async handleConnection(
+  handleConnection(
     conn: Connection,
     reactor: IReactorTime = defaultReactor,
   ): Promise<void> {
-    this.#connections.add(conn);
+    const handler = this.#serveConnection(conn, reactor).finally(() =>
+      this.#connections.delete(conn)
+    );
+    this.#connections.set(conn, handler);
+    return handler;
+  }
+
+  async #serveConnection(
+    conn: Connection,
+    reactor: IReactorTime,
+  ): Promise<void> {
     let idle: DelayedCallLike | undefined;
     const clearIdle = () => {
       if (idle?.active()) idle.cancel();
@@ -337,7 +354,6 @@ export class DNSServerFactory implements ConnectionFactory {
       conn.abort();
     } finally {
       clearIdle();
-      this.#connections.delete(conn);
     }
   }
 }
@@ -587,7 +603,7 @@ export async function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
         closed ??= Promise.all([
           udp.stopListening().asPromise(),
           tcp.stopListening().asPromise(),
-        ]).then(() => factory.doStop());
+        ]).then(() => factory.closeConnections());
         return closed;
       },
     };

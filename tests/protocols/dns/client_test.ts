@@ -4,7 +4,6 @@ import {
   assertRejects,
   test,
 } from "../../../trial/mod.ts";
-import { Clock } from "../../../reactor/clock.ts";
 import {
   createMessage,
   createResolver,
@@ -12,6 +11,7 @@ import {
   DNSClient,
   DNSNameError,
   DNSQueryTimeoutError,
+  type DNSReactor,
   DNSServerError,
   encodeMessage,
   Rcode,
@@ -21,9 +21,11 @@ import {
 import { fixtureZone } from "./helpers.ts";
 
 async function withServer(
+  reactor: DNSReactor,
   fn: (server: string, close: () => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const server = await serveDNS({
+    reactor,
     zones: [fixtureZone()],
     listen: { port: 0 },
   });
@@ -34,8 +36,8 @@ async function withServer(
   }
 }
 
-test("lookupAddress resolves to the answer, authority and additional sections", async () => {
-  await withServer(async (server) => {
+test("lookupAddress resolves to the answer, authority and additional sections", async (t) => {
+  await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ servers: [server] });
     const result = await client.lookupAddress("www.example.org");
     assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
@@ -43,8 +45,8 @@ test("lookupAddress resolves to the answer, authority and additional sections", 
   });
 });
 
-test("each typed lookup asks for its record type", async () => {
-  await withServer(async (server) => {
+test("each typed lookup asks for its record type", async (t) => {
+  await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ servers: [server] });
     const types = async (d: PromiseLike<{ answers: { type: number }[] }>) =>
       (await d).answers.map((r) => r.type);
@@ -68,8 +70,8 @@ test("each typed lookup asks for its record type", async () => {
   });
 });
 
-test("NXDOMAIN fails with DNSNameError", async () => {
-  await withServer(async (server) => {
+test("NXDOMAIN fails with DNSNameError", async (t) => {
+  await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ servers: [server] });
     await assertRejects(
       () => client.lookupAddress("nope.example.org").asPromise(),
@@ -78,8 +80,8 @@ test("NXDOMAIN fails with DNSNameError", async () => {
   });
 });
 
-test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
-  await withServer(async (server) => {
+test("REFUSED fails with DNSServerError carrying the RCODE", async (t) => {
+  await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ servers: [server] });
     const error = await assertRejects(
       () => client.lookupAddress("www.example.com").asPromise(),
@@ -89,22 +91,22 @@ test("REFUSED fails with DNSServerError carrying the RCODE", async () => {
   });
 });
 
-test("a truncated UDP answer is asked again over TCP", async () => {
-  await withServer(async (server) => {
+test("a truncated UDP answer is asked again over TCP", async (t) => {
+  await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ servers: [server], ednsPayloadSize: 0 });
     const result = await client.lookupText("big.example.org");
     assertEquals(result.answers.length, 6);
   });
 });
 
-test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async () => {
+test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async (t) => {
   const silent = Deno.listenDatagram({
     transport: "udp",
     hostname: "127.0.0.1",
     port: 0,
   });
   const port = (silent.addr as Deno.NetAddr).port;
-  const clock = new Clock();
+  const clock = t.clock;
   const client = new DNSClient({
     servers: [`127.0.0.1:${port}`],
     timeouts: [1000, 3000],
@@ -164,11 +166,11 @@ test("a response with the wrong ID is dropped and counted; the right one is take
   fake.close();
 });
 
-test("the resolver caches answers for their TTL", async () => {
-  const clock = new Clock();
+test("the resolver caches answers for their TTL", async (t) => {
+  const clock = t.clock;
   let server = "";
   let resolver: ReturnType<typeof createResolver> | undefined;
-  await withServer(async (address) => {
+  await withServer(t.reactor, async (address) => {
     server = address;
     resolver = createResolver({ servers: [server], clock });
     await resolver.lookupAddress("mail.example.org");
@@ -179,10 +181,10 @@ test("the resolver caches answers for their TTL", async () => {
   assertEquals(cached.answers[0]?.ttl, 200);
 });
 
-test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async () => {
-  const clock = new Clock();
+test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async (t) => {
+  const clock = t.clock;
   let resolver: ReturnType<typeof createResolver> | undefined;
-  await withServer(async (address) => {
+  await withServer(t.reactor, async (address) => {
     resolver = createResolver({ servers: [address], clock, timeouts: [50] });
     await assertRejects(
       () => resolver!.lookupAddress("nope.example.org").asPromise(),
@@ -218,9 +220,10 @@ test("the resolver answers from the hosts file before asking servers", async () 
   }
 });
 
-test("a forwarding server answers outside its zones through a client", async () => {
-  await withServer(async (upstream) => {
+test("a forwarding server answers outside its zones through a client", async (t) => {
+  await withServer(t.reactor, async (upstream) => {
     const forwarder = await serveDNS({
+      reactor: t.reactor,
       zones: [],
       listen: { port: 0 },
       forward: new DNSClient({ servers: [upstream] }),

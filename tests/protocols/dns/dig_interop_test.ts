@@ -1,11 +1,15 @@
 // dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
 import { assert, assertMatch } from "../../../trial/assertions.ts";
-import { serveDNS } from "../../../protocols/dns/mod.ts";
+import { type DNSReactor, serveDNS } from "../../../protocols/dns/mod.ts";
 import { fixtureZone } from "./helpers.ts";
 import { peerTest, run } from "./interop_helpers.ts";
 
-async function withServer(fn: (port: number) => Promise<void>): Promise<void> {
+async function withServer(
+  reactor: DNSReactor,
+  fn: (port: number) => Promise<void>,
+): Promise<void> {
   const server = await serveDNS({
+    reactor,
     zones: [fixtureZone()],
     listen: { port: 0 },
   });
@@ -25,32 +29,36 @@ for (const tool of ["dig", "kdig"]) {
   const ask = (path: string, port: number, ...args: string[]) =>
     run(path, [...common[tool]!, "-p", String(port), ...args]);
 
-  peerTest(tool, `${tool}: A, AAAA, MX, TXT and SOA answers`, async (path) => {
-    await withServer(async (port) => {
-      assertMatch(
-        await ask(path, port, "www.example.org", "A"),
-        /www\.example\.org\.\s+3600\s+IN\s+A\s+192\.0\.2\.1/,
-      );
-      assertMatch(
-        await ask(path, port, "www.example.org", "AAAA"),
-        /IN\s+AAAA\s+2001:db8::1/,
-      );
-      const mx = await ask(path, port, "example.org", "MX");
-      assertMatch(mx, /IN\s+MX\s+10 mail\.example\.org\./);
-      assertMatch(mx, /IN\s+MX\s+20 mail2\.example\.net\./);
-      assertMatch(
-        await ask(path, port, "example.org", "TXT"),
-        /IN\s+TXT\s+"v=spf1 mx -all" "second string"/,
-      );
-      assertMatch(
-        await ask(path, port, "example.org", "SOA"),
-        /IN\s+SOA\s+ns1\.example\.org\. hostmaster\.example\.org\. 2026112901 7200 900 1209600 300/,
-      );
-    });
-  });
+  peerTest(
+    tool,
+    `${tool}: A, AAAA, MX, TXT and SOA answers`,
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
+        assertMatch(
+          await ask(path, port, "www.example.org", "A"),
+          /www\.example\.org\.\s+3600\s+IN\s+A\s+192\.0\.2\.1/,
+        );
+        assertMatch(
+          await ask(path, port, "www.example.org", "AAAA"),
+          /IN\s+AAAA\s+2001:db8::1/,
+        );
+        const mx = await ask(path, port, "example.org", "MX");
+        assertMatch(mx, /IN\s+MX\s+10 mail\.example\.org\./);
+        assertMatch(mx, /IN\s+MX\s+20 mail2\.example\.net\./);
+        assertMatch(
+          await ask(path, port, "example.org", "TXT"),
+          /IN\s+TXT\s+"v=spf1 mx -all" "second string"/,
+        );
+        assertMatch(
+          await ask(path, port, "example.org", "SOA"),
+          /IN\s+SOA\s+ns1\.example\.org\. hostmaster\.example\.org\. 2026112901 7200 900 1209600 300/,
+        );
+      });
+    },
+  );
 
-  peerTest(tool, `${tool}: the answer is authoritative`, async (path) => {
-    await withServer(async (port) => {
+  peerTest(tool, `${tool}: the answer is authoritative`, async (path, t) => {
+    await withServer(t.reactor, async (port) => {
       assertMatch(
         await ask(path, port, "www.example.org", "A"),
         /flags: qr aa[;\s]/i,
@@ -58,8 +66,8 @@ for (const tool of ["dig", "kdig"]) {
     });
   });
 
-  peerTest(tool, `${tool}: NXDOMAIN carries the SOA`, async (path) => {
-    await withServer(async (port) => {
+  peerTest(tool, `${tool}: NXDOMAIN carries the SOA`, async (path, t) => {
+    await withServer(t.reactor, async (port) => {
       const out = await ask(path, port, "nope.example.org", "A");
       assertMatch(out, /status: NXDOMAIN/);
       assertMatch(
@@ -72,8 +80,8 @@ for (const tool of ["dig", "kdig"]) {
   peerTest(
     tool,
     `${tool}: NODATA is NOERROR with no answer and the SOA`,
-    async (path) => {
-      await withServer(async (port) => {
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
         const out = await ask(path, port, "www.example.org", "MX");
         assertMatch(out, /status: NOERROR/);
         assertMatch(out, /ANSWER: 0/);
@@ -82,8 +90,8 @@ for (const tool of ["dig", "kdig"]) {
     },
   );
 
-  peerTest(tool, `${tool}: +tcp`, async (path) => {
-    await withServer(async (port) => {
+  peerTest(tool, `${tool}: +tcp`, async (path, t) => {
+    await withServer(t.reactor, async (port) => {
       assertMatch(
         await ask(path, port, "+tcp", "www.example.org", "A"),
         /IN\s+A\s+192\.0\.2\.1/,
@@ -94,8 +102,8 @@ for (const tool of ["dig", "kdig"]) {
   peerTest(
     tool,
     `${tool}: a large answer is truncated over UDP and complete over TCP`,
-    async (path) => {
-      await withServer(async (port) => {
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
         const udp = await ask(
           path,
           port,
@@ -124,8 +132,8 @@ for (const tool of ["dig", "kdig"]) {
   peerTest(
     tool,
     `${tool}: EDNS is answered with OPT and a 1232-byte payload size`,
-    async (path) => {
-      await withServer(async (port) => {
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
         const out = await ask(
           path,
           port,
@@ -150,8 +158,8 @@ for (const tool of ["dig", "kdig"]) {
   peerTest(
     tool,
     `${tool}: names outside the zone are REFUSED`,
-    async (path) => {
-      await withServer(async (port) => {
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
         assertMatch(
           await ask(path, port, "www.example.com", "A"),
           /status: REFUSED/,

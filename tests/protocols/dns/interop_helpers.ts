@@ -1,4 +1,4 @@
-import { test } from "../../../trial/mod.ts";
+import { test, type TestContext } from "../../../trial/mod.ts";
 
 // Finding and running the real DNS peers the interop tests talk to.
 
@@ -32,13 +32,13 @@ export function which(command: string): string | null {
 export function peerTest(
   peer: string,
   name: string,
-  fn: (path: string) => Promise<void>,
+  fn: (path: string, t: TestContext) => Promise<void>,
 ): void {
   const path = which(peer);
   if (path === null) {
     console.warn(`skipping "${name}": ${peer} is not installed`);
   }
-  test(name, () => fn(path!), {
+  test(name, (t) => fn(path!, t), {
     skip: path === null ? `${peer} is not installed` : false,
   });
 }

@@ -245,8 +245,9 @@ test("forwarding mode sends names outside the zones upstream", async () => {
   }]);
 });
 
-test("serveDNS answers over UDP and TCP on the same port", async () => {
+test("serveDNS answers over UDP and TCP on the same port", async (t) => {
   const server = await serveDNS({
+    reactor: t.reactor,
     zones: [fixtureZone()],
     listen: { port: 0 },
   });
@@ -299,8 +300,9 @@ test("serveDNS answers over UDP and TCP on the same port", async () => {
   }
 });
 
-test("the UDP server survives garbage and keeps answering", async () => {
+test("the UDP server survives garbage and keeps answering", async (t) => {
   const server = await serveDNS({
+    reactor: t.reactor,
     zones: [fixtureZone()],
     listen: { port: 0 },
   });
@@ -328,6 +330,131 @@ test("the UDP server survives garbage and keeps answering", async () => {
     }
   } finally {
     udp.close();
+    await server.close();
+  }
+});
+
+/** Reads length-prefixed DNS messages from a TCP connection, keeping what it read ahead. */
+class FrameReader {
+  #conn: Deno.Conn;
+  #bytes: number[] = [];
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+  /** The next message, or `null` at the end of the connection. */
+  async next(): Promise<DNSMessage | null> {
+    const buf = new Uint8Array(4096);
+    const b = this.#bytes;
+    while (b.length < 2 || b.length < 2 + ((b[0]! << 8) | b[1]!)) {
+      const n = await this.#conn.read(buf);
+      if (n === null) return null;
+      b.push(...buf.subarray(0, n));
+    }
+    const length = (b[0]! << 8) | b[1]!;
+    const message = b.splice(0, 2 + length).slice(2);
+    return decodeMessage(new Uint8Array(message));
+  }
+}
+
+function frame(query: Uint8Array): Uint8Array {
+  return new Uint8Array([query.length >> 8, query.length & 0xff, ...query]);
+}
+
+test("over TCP, queries pipelined in one write are answered in order", async (t) => {
+  const server = await serveDNS({
+    reactor: t.reactor,
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(
+      new Uint8Array([
+        ...frame(queryBytes("www.example.org", RecordType.A, { id: 1 })),
+        ...frame(queryBytes("nope.example.org", RecordType.A, { id: 2 })),
+        ...frame(queryBytes("example.org", RecordType.MX, { id: 3 })),
+      ]),
+    );
+    const frames = new FrameReader(conn);
+    const first = await frames.next();
+    assertEquals(first?.id, 1);
+    const second = await frames.next();
+    assertEquals([second?.id, second?.rcode], [2, Rcode.NXDOMAIN]);
+    const third = await frames.next();
+    assertEquals([third?.id, third?.answers.length], [3, 2]);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});
+
+test("over TCP, a malformed query gets FORMERR and the connection goes on", async (t) => {
+  const server = await serveDNS({
+    reactor: t.reactor,
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    const garbage = new Uint8Array(20).fill(0x3f);
+    garbage[2] = 0;
+    const frames = new FrameReader(conn);
+    await conn.write(frame(garbage));
+    assertEquals((await frames.next())?.rcode, Rcode.FORMERR);
+    await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
+    assertEquals((await frames.next())?.answers.length, 1);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});
+
+test("over TCP, an idle connection is closed after tcpIdleTimeout", async (t) => {
+  const server = await serveDNS({
+    reactor: t.reactor,
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+    tcpIdleTimeout: 50,
+  });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    const frames = new FrameReader(conn);
+    await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
+    assertEquals((await frames.next())?.answers.length, 1);
+    // Nothing more is sent: the server hangs up.
+    assertEquals(await frames.next().catch(() => null), null);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});
+
+test("a TCP peer that leaves in the middle of a query does not disturb the server", async (t) => {
+  const server = await serveDNS({
+    reactor: t.reactor,
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  try {
+    const rude = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    await rude.write(
+      frame(queryBytes("www.example.org", RecordType.A)).subarray(0, 9),
+    );
+    rude.close();
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
+      assertEquals((await new FrameReader(conn).next())?.answers.length, 1);
+    } finally {
+      conn.close();
+    }
+  } finally {
     await server.close();
   }
 });
