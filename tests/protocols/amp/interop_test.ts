@@ -23,7 +23,6 @@ import {
 } from "../../../protocols/amp/mod.ts";
 import * as amp from "../../../protocols/amp/mod.ts";
 import { captureLogs } from "../../../app/logger/mod.ts";
-import { DenoReactor } from "../../../reactor/deno_reactor.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
 import {
   assert,
@@ -138,12 +137,12 @@ const values = {
   rows: [{ n: 1, u: "one" }, { n: 2, u: "two" }],
 };
 
-test("interop: a Spindle client calls a Twisted AMP server", async () => {
+test("interop: a Spindle client calls a Twisted AMP server", async (t) => {
   const server = python("twisted_server.py");
   const line = await server.firstLine;
   const port = Number(/^listening on 127\.0\.0\.1:(\d+)$/.exec(line)?.[1]);
   assert(port > 0, `the server did not say where it listens: ${line}`);
-  const reactor = new DenoReactor();
+  const reactor = t.reactor;
   const conn = await reactor.connectTCP("127.0.0.1", port);
   const client = new AMP().respond(Sum, ({ a, b }) => ({ total: a + b }));
   const done = runProtocol(client, conn, { reactor });
@@ -187,7 +186,7 @@ test("interop: a Spindle client calls a Twisted AMP server", async () => {
   assertEquals(result.code, 0, result.stderr);
 });
 
-test("interop: a Twisted AMP client calls a Spindle server", async () => {
+test("interop: a Twisted AMP client calls a Spindle server", async (t) => {
   using _quiet = captureLogs({ namespace: "spindle.amp" });
   const notes: string[] = [];
   const locator = new CommandLocator()
@@ -207,7 +206,7 @@ test("interop: a Twisted AMP client calls a Spindle server", async () => {
     .respond(Crash, () => {
       throw new Error("the Spindle server crashed on purpose");
     });
-  const reactor = new DenoReactor();
+  const reactor = t.reactor;
   const served: Promise<Error>[] = [];
   const listening = await reactor.listenTCP(0, (conn) => {
     served.push(runProtocol(new AMP({ locator }), conn, { reactor }));
