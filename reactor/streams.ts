@@ -5,8 +5,9 @@
  *
  * - async iteration (`for await`, `values()`) reads the source directly;
  * - `pipeThrough(transform)` with a transform carrying a {@linkcode DecoderCore}
- *   (under the {@linkcode decoderCore} symbol) runs the core inside the read
- *   loop and returns another fused readable;
+ *   (under the {@linkcode decoderCore} symbol) or an {@linkcode EncoderCore}
+ *   (under {@linkcode encoderCore}) runs the core inside the read loop and
+ *   returns another fused readable;
  * - `pipeTo(destination)` into a {@linkcode FastWritableStream} moves chunks
  *   with a plain loop.
  *
@@ -17,7 +18,12 @@
  *
  * @module
  */
-import { type DecoderCore, decoderCore } from "./codec.ts";
+import {
+  type DecoderCore,
+  decoderCore,
+  type EncoderCore,
+  encoderCore,
+} from "./codec.ts";
 
 /** Where a fused readable gets its values. `null` means end of input. */
 export interface ChunkSource<T> {
@@ -183,22 +189,34 @@ export class FastReadableStream<T> extends ReadableStream<T> {
     transform: ReadableWritablePair<U, T>,
     options?: StreamPipeOptions,
   ): ReadableStream<U> {
-    const core = (transform as { [decoderCore]?: DecoderCore<U> })[
-      decoderCore
-    ];
-    if (core === undefined || this.locked || transform.writable.locked) {
+    const fusable = transform as {
+      [decoderCore]?: DecoderCore<U>;
+      [encoderCore]?: EncoderCore<T>;
+    };
+    const decoder = fusable[decoderCore];
+    const encoder = fusable[encoderCore];
+    if (
+      (decoder === undefined && encoder === undefined) || this.locked ||
+      transform.writable.locked
+    ) {
       return super.pipeThrough(transform, options);
     }
     const lock = super.getReader();
     // The transform's writable is ours now, as a standard pipe would make it.
     transform.writable.getWriter();
-    const decoding = new DecodingSource<U>(
-      this.#source as unknown as ChunkSource<Uint8Array>,
-      core,
-      lock,
-      options ?? {},
-    );
-    return new FastReadableStream<U>(decoding);
+    if (decoder !== undefined) {
+      return new FastReadableStream<U>(
+        new DecodingSource<U>(
+          this.#source as unknown as ChunkSource<Uint8Array>,
+          decoder,
+          lock,
+          options ?? {},
+        ),
+      );
+    }
+    return new FastReadableStream<Uint8Array>(
+      new EncodingSource<T>(this.#source, encoder!, lock, options ?? {}),
+    ) as unknown as ReadableStream<U>;
   }
 
   /**
@@ -358,5 +376,44 @@ class DecodingSource<M> implements ChunkSource<M> {
     const rest = this.#core.release();
     if (rest.byteLength > 0) this.#upstream.unshift?.(rest);
     this.#unlock();
+  }
+}
+
+/** Runs an {@linkcode EncoderCore} over a message source, inside its read loop. */
+class EncodingSource<M> implements ChunkSource<Uint8Array> {
+  #upstream: ChunkSource<M>;
+  #core: EncoderCore<M>;
+  #lock: ReadableStreamDefaultReader<unknown> | undefined;
+  #preventCancel: boolean;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    upstream: ChunkSource<M>,
+    core: EncoderCore<M>,
+    lock: ReadableStreamDefaultReader<unknown>,
+    options: StreamPipeOptions,
+  ) {
+    this.#upstream = upstream;
+    this.#core = core;
+    this.#lock = lock;
+    this.#preventCancel = options.preventCancel ?? false;
+    this.#signal = options.signal;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.#signal?.aborted) throw this.#signal.reason;
+    const message = await this.#upstream.read();
+    if (message === null) {
+      this.#lock?.releaseLock();
+      this.#lock = undefined;
+      return null;
+    }
+    return this.#core.encode(message);
+  }
+
+  cancel(reason?: unknown): void {
+    this.#lock?.releaseLock();
+    this.#lock = undefined;
+    if (!this.#preventCancel) this.#upstream.cancel(reason);
   }
 }

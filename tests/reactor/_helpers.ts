@@ -1,5 +1,10 @@
 // Shared test helpers for the reactor tests.
-import { type DecoderCore, decoderCore } from "../../reactor/codec.ts";
+import {
+  type DecoderCore,
+  decoderCore,
+  type EncoderCore,
+  encoderCore,
+} from "../../reactor/codec.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
 
 export const encoder = new TextEncoder();
@@ -82,4 +87,25 @@ export async function readAll(
     offset += chunk.byteLength;
   }
   return all;
+}
+
+/** Appends a newline to each line. */
+export class TestLineEncoderCore implements EncoderCore<string> {
+  encode(line: string): Uint8Array {
+    return encoder.encode(`${line}\n`);
+  }
+}
+
+/** A TransformStream that carries a TestLineEncoderCore, like the real LineEncoder. */
+export class TestLineEncoder extends TransformStream<string, Uint8Array> {
+  readonly [encoderCore]: TestLineEncoderCore;
+  constructor() {
+    const core = new TestLineEncoderCore();
+    super({
+      transform(line, controller) {
+        controller.enqueue(core.encode(line));
+      },
+    });
+    this[encoderCore] = core;
+  }
 }

@@ -13,6 +13,7 @@ import {
   encoder,
   readAll,
   TestLineDecoder,
+  TestLineEncoder,
   TestLineTooLongError,
 } from "./_helpers.ts";
 
@@ -257,6 +258,23 @@ for (const [kind, makePair] of kinds) {
     await client.write(encoder.encode("echo me"));
     await client.closeWrite();
     assertEquals(decoder.decode(await readAll(() => client.read())), "echo me");
+    await echoing;
+    await client.closed;
+    await server.closed;
+  });
+
+  Deno.test(`${kind}: a decoder then an encoder piped between connections echoes messages`, async () => {
+    const [client, server] = await makePair();
+    const echoing = server.readable
+      .pipeThrough(new TestLineDecoder())
+      .pipeThrough(new TestLineEncoder())
+      .pipeTo(server.writable);
+    await client.write(encoder.encode("one\ntwo\nthree"));
+    await client.closeWrite();
+    assertEquals(
+      decoder.decode(await readAll(() => client.read())),
+      "one\ntwo\nthree\n",
+    );
     await echoing;
     await client.closed;
     await server.closed;
