@@ -1,6 +1,6 @@
 /**
- * Smoke test for examples/echo_client.ts: it gets its message back from the
- * Protocol-style server, and exits 1 when nothing listens.
+ * Smoke test for examples/echo_client.ts: in both styles it gets its message
+ * back from the Protocol-style server, and it exits 1 when nothing listens.
  */
 import type { SmokeKit } from "../smoke_kit.ts";
 
@@ -15,6 +15,19 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   if (client.code !== 0 || !client.output.includes("received: a smoke test")) {
     throw new Error(
       `echo_client exited with ${client.code}:\n${client.output}`,
+    );
+  }
+  const streamed = await kit.run("echo_client", [
+    "--port",
+    String(server.port),
+    "--style",
+    "stream",
+  ]);
+  if (
+    streamed.code !== 0 || !streamed.output.includes("received: hello, spindle")
+  ) {
+    throw new Error(
+      `echo_client --style stream exited with ${streamed.code}:\n${streamed.output}`,
     );
   }
   await server.stop();
