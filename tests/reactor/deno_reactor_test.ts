@@ -231,6 +231,41 @@ Deno.test("listenUnix refuses a socket path that another listener serves", async
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("listenUnix replaces a stale socket file that nobody serves", async () => {
+  const reactor = new DenoReactor();
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/stale.sock`;
+  // A socket file left behind by a process that bound it and exited.
+  const bound = await new Deno.Command("/usr/bin/python3", {
+    args: [
+      "-c",
+      "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])",
+      path,
+    ],
+  }).output();
+  assertEquals(bound.code, 0);
+  const port = await reactor.listenUnix(path, echo);
+  const conn = await reactor.connectUnix(path);
+  await conn.write(encoder.encode("fresh"));
+  await conn.closeWrite();
+  assertEquals(decoder.decode(await readAll(() => conn.read())), "fresh");
+  await conn.closed;
+  await port.stopListening();
+  await reactor.cleanUp();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a Unix socket path can be listened on again after stopListening", async () => {
+  const reactor = new DenoReactor();
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/again.sock`;
+  const first = await reactor.listenUnix(path, echo, { removeStale: false });
+  await first.stopListening();
+  const second = await reactor.listenUnix(path, echo, { removeStale: false });
+  await second.stopListening();
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("connectUnix to a missing socket fails with ConnectionRefusedError", async () => {
   const reactor = new DenoReactor();
   await assertRejects(async () => {
