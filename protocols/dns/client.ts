@@ -189,8 +189,18 @@ export class DNSClient implements DNSLookups {
       for (const server of this.#servers) {
         tries++;
         query.id = randomId();
-        const response = await this.#udpExchange(query, server, timeout);
+        let response = await this.#udpExchange(query, server, timeout);
         if (response === null) continue;
+        if (
+          query.edns !== undefined && response.edns === undefined &&
+          (response.rcode === Rcode.FORMERR || response.rcode === Rcode.NOTIMP)
+        ) {
+          // A server from before EDNS (RFC 6891 §7): ask it again without OPT.
+          delete query.edns;
+          query.id = randomId();
+          response = await this.#udpExchange(query, server, timeout);
+          if (response === null) continue;
+        }
         if (response.truncated) {
           query.id = randomId();
           return await this.#tcpExchange(query, server);

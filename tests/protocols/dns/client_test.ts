@@ -246,3 +246,42 @@ test("a forwarding server answers outside its zones through a client", async (t)
     }
   });
 });
+
+test("a server that answers EDNS with FORMERR is asked again without OPT", async () => {
+  const old = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const port = (old.addr as Deno.NetAddr).port;
+  const seen: boolean[] = [];
+  const serving = (async () => {
+    for (let i = 0; i < 2; i++) {
+      const [data, from] = await old.receive();
+      const query = decodeMessage(data);
+      seen.push(query.edns !== undefined);
+      const response = createMessage({
+        id: query.id,
+        response: true,
+        questions: query.questions,
+        rcode: query.edns === undefined ? Rcode.NOERROR : Rcode.FORMERR,
+        answers: query.edns === undefined
+          ? [{
+            name: "www.example.org",
+            type: 1,
+            class: 1,
+            ttl: 60,
+            data: { address: "192.0.2.1" },
+          }]
+          : [],
+      });
+      await old.send(encodeMessage(response), from);
+    }
+  })();
+  const client = new DNSClient({ servers: [`127.0.0.1:${port}`] });
+  const result = await client.lookupAddress("www.example.org");
+  assertEquals(result.answers.length, 1);
+  assertEquals(seen, [true, false]);
+  await serving;
+  old.close();
+});
