@@ -102,8 +102,8 @@ const COMMON_OPTIONS: OptionSpec[] = [
     name: "shutdown-timeout",
     type: "number",
     valueName: "SECONDS",
-    description: "how long open connections get to finish on SIGTERM/SIGINT",
-    default: 10,
+    description:
+      "how long open connections get to finish on SIGTERM/SIGINT (default: the application's own, 10)",
   },
   {
     name: "plugin",
@@ -268,7 +268,7 @@ function validateCommon(common: Values): {
   level: LogLevelName;
   format: "text" | "json";
   workers: number;
-  shutdownTimeout: number;
+  shutdownTimeout: number | undefined;
 } {
   let level: LogLevelName;
   try {
@@ -289,8 +289,9 @@ function validateCommon(common: Values): {
       `--workers needs a whole number of at least 1, got ${common.workers}`,
     );
   }
-  const seconds = Number(common["shutdown-timeout"]);
-  if (!(seconds >= 0)) {
+  const given = common["shutdown-timeout"];
+  const seconds = given === undefined ? undefined : Number(given);
+  if (seconds !== undefined && !(seconds >= 0)) {
     throw new UsageError(
       `--shutdown-timeout needs a number of seconds, got ${
         common["shutdown-timeout"]
@@ -306,7 +307,9 @@ function validateCommon(common: Values): {
     level,
     format,
     workers,
-    shutdownTimeout: Math.round(seconds * 1000),
+    shutdownTimeout: seconds === undefined
+      ? undefined
+      : Math.round(seconds * 1000),
   };
 }
 
@@ -415,7 +418,9 @@ export async function main(args: string[]): Promise<number> {
         pidfile: typeof common.pidfile === "string"
           ? common.pidfile
           : undefined,
-        shutdownTimeout: settings.shutdownTimeout,
+        // Workers drain for their application's own timeout when none is
+        // given; the supervisor only kills one that hangs well past it.
+        shutdownTimeout: settings.shutdownTimeout ?? 60_000,
         announce: isDaemonChild
           ? (line) => reportDaemonReady([line])
           : undefined,

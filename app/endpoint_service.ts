@@ -15,6 +15,7 @@ import type {
 import type { DelayedCall } from "../reactor/time.ts";
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
+import { ConnectionLostError } from "../reactor/errors.ts";
 import {
   EndpointDescriptionError,
   type EndpointReactor,
@@ -111,14 +112,16 @@ function streamEndpoint(
   return endpoint;
 }
 
-/** The reason given to connections cut at the drain deadline. */
-export class DrainTimeoutError extends Error {
+/**
+ * The reason given to connections cut at the drain deadline. It is a
+ * {@linkcode ConnectionLostError}: for the handler, the connection was lost.
+ */
+export class DrainTimeoutError extends ConnectionLostError {
   /** Creates the error for a deadline of `ms` milliseconds. */
   constructor(ms: number) {
     super(
       `The server stopped and this connection was still open ${ms} ms later: raise --shutdown-timeout to give connections longer`,
     );
-    this.name = "DrainTimeoutError";
   }
 }
 

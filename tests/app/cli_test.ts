@@ -266,6 +266,32 @@ test("with --workers the pid file holds the supervisor's pid", () =>
     assertEquals(exists(pidfile), false);
   }));
 
+test("the application's own shutdown timeout holds unless --shutdown-timeout is given", async () => {
+  const module =
+    new URL("./fixtures/stalling_app.ts", import.meta.url).pathname;
+  for (
+    const [extra, ms] of [[[], 100], [
+      ["--shutdown-timeout", "0.3"],
+      300,
+    ]] as const
+  ) {
+    await using server = await CliProcess.start(["run", module, ...extra]);
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    await conn.read(new Uint8Array(5));
+    server.kill("SIGTERM");
+    const { code, stderr } = await server.wait();
+    conn.close();
+    assertEquals(code, 0);
+    assertMatch(
+      stderr,
+      new RegExp(`cutting 1 connections still open after ${ms} ms`),
+    );
+  }
+});
+
 test("run without a module is a usage error", async () => {
   const { code, stderr } = await runCli(["run"]);
   assertEquals(code, 2);
