@@ -119,7 +119,14 @@ export class Resolver implements DNSLookups {
       this.#hostsPath !== undefined &&
       (type === RecordType.A || type === RecordType.AAAA)
     ) {
-      this.#hosts ??= Deno.readTextFile(this.#hostsPath).then(parseHosts);
+      this.#hosts ??= Deno.readTextFile(this.#hostsPath).then(
+        parseHosts,
+        (error) => {
+          // No hosts file is an empty one, as for the C library's resolver.
+          if (error instanceof Deno.errors.NotFound) return new Map();
+          throw error;
+        },
+      );
       const addresses = (await this.#hosts).get(nameKey(name));
       const answers: ResourceRecord[] = (addresses ?? [])
         .filter((a) => (type === RecordType.A) === (parseIPv4(a) !== null))

@@ -17,8 +17,11 @@ import {
   Rcode,
   RecordType,
   serveDNS,
+  Zone,
 } from "../../../protocols/dns/mod.ts";
 import { fixtureZone } from "./helpers.ts";
+
+const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 
 async function withServer(
   reactor: DNSReactor,
@@ -284,4 +287,54 @@ test("a server that answers EDNS with FORMERR is asked again without OPT", async
   assertEquals(seen, [true, false]);
   await serving;
   old.close();
+});
+
+test("lookupPointer answers a reverse lookup from an in-addr.arpa zone", async (t) => {
+  const reverse = await Zone.load(`${fixtures}2.0.192.in-addr.arpa.zone`);
+  const server = await serveDNS({
+    reactor: t.reactor,
+    zones: [fixtureZone(), reverse],
+    listen: { port: 0 },
+  });
+  try {
+    const client = new DNSClient({ servers: [`127.0.0.1:${server.port}`] });
+    const result = await client.lookupPointer("1.2.0.192.in-addr.arpa");
+    assertEquals(result.answers.map((r) => r.data), [{
+      name: "www.example.org",
+    }]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("when the first server is silent, the next one is asked", async (t) => {
+  const silent = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  const silentPort = (silent.addr as Deno.NetAddr).port;
+  try {
+    await withServer(t.reactor, async (server) => {
+      const client = new DNSClient({
+        servers: [`127.0.0.1:${silentPort}`, server],
+        timeouts: [100],
+      });
+      const result = await client.lookupAddress("www.example.org");
+      assertEquals(result.answers.length, 1);
+    });
+  } finally {
+    silent.close();
+  }
+});
+
+test("a missing hosts file is treated as empty", async (t) => {
+  await withServer(t.reactor, async (server) => {
+    const resolver = createResolver({
+      servers: [server],
+      hosts: "/nonexistent/hosts",
+    });
+    const result = await resolver.lookupAddress("www.example.org");
+    assertEquals(result.answers.length, 1);
+  });
 });
