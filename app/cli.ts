@@ -85,6 +85,20 @@ const COMMON_OPTIONS: OptionSpec[] = [
     default: "text",
   },
   {
+    name: "log-max-bytes",
+    type: "number",
+    valueName: "BYTES",
+    description:
+      "roll --logfile over at this size (to FILE.1, FILE.2...); default: never",
+  },
+  {
+    name: "log-backups",
+    type: "number",
+    valueName: "N",
+    description: "how many rolled-over log files to keep",
+    default: 5,
+  },
+  {
     name: "workers",
     type: "number",
     valueName: "N",
@@ -269,6 +283,8 @@ function validateCommon(common: Values): {
   format: "text" | "json";
   workers: number;
   shutdownTimeout: number | undefined;
+  maxBytes: number | undefined;
+  backups: number;
 } {
   let level: LogLevelName;
   try {
@@ -298,6 +314,24 @@ function validateCommon(common: Values): {
       }`,
     );
   }
+  const maxBytes = common["log-max-bytes"] as number | undefined;
+  if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes > 0)) {
+    throw new UsageError(
+      `--log-max-bytes needs a whole number of bytes, got ${maxBytes}`,
+    );
+  }
+  if (maxBytes !== undefined && Number(common.workers) > 1) {
+    // Several processes appending to one file cannot agree on when to roll it.
+    throw new UsageError(
+      "--log-max-bytes cannot be combined with --workers: rotate with logrotate and SIGHUP instead",
+    );
+  }
+  const backups = Number(common["log-backups"]);
+  if (!Number.isInteger(backups) || backups < 0) {
+    throw new UsageError(
+      `--log-backups needs a whole number, got ${common["log-backups"]}`,
+    );
+  }
   if (common.daemon && common.logfile === "-") {
     throw new UsageError(
       "--daemon has no stdout to log to: give --logfile a file",
@@ -310,6 +344,8 @@ function validateCommon(common: Values): {
     shutdownTimeout: seconds === undefined
       ? undefined
       : Math.round(seconds * 1000),
+    maxBytes,
+    backups,
   };
 }
 
@@ -399,6 +435,8 @@ export async function main(args: string[]): Promise<number> {
       logfile: typeof common.logfile === "string" ? common.logfile : undefined,
       level: settings.level,
       format: settings.format,
+      maxBytes: settings.maxBytes,
+      maxBackupCount: settings.backups,
     });
 
     if (settings.workers > 1 && !isWorker) {

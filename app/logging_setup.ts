@@ -11,6 +11,7 @@ import {
   type LogFormatter,
   type LogHandler,
   type LogLevelName,
+  RotatingFileHandler,
   setup,
   textFormatter,
 } from "./logger/mod.ts";
@@ -23,6 +24,10 @@ export interface LoggingOptions {
   level?: LogLevelName;
   /** `"text"` (default) or `"json"` (one JSON object per line). */
   format?: "text" | "json";
+  /** Roll the log file over at this size in bytes; default: never. */
+  maxBytes?: number;
+  /** How many rolled-over files to keep; default 5. */
+  maxBackupCount?: number;
 }
 
 /**
@@ -46,6 +51,12 @@ export function configureLogging(options: LoggingOptions): LogHandler {
     handler = new ConsoleHandler({ formatter });
   } else if (options.logfile === "-") {
     handler = new ConsoleHandler({ formatter, stream: "stdout" });
+  } else if (options.maxBytes !== undefined && options.maxBytes > 0) {
+    handler = new RotatingFileHandler(options.logfile, {
+      formatter,
+      maxBytes: options.maxBytes,
+      maxBackupCount: options.maxBackupCount,
+    });
   } else {
     handler = new FileHandler(options.logfile, { formatter });
   }

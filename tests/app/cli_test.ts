@@ -384,6 +384,43 @@ test("SIGHUP reopens the log file after it was moved away", () =>
     assertMatch(fresh, /echo stopped/);
   }));
 
+test("--log-max-bytes rolls the log file over", () =>
+  withDir(async (dir) => {
+    const logfile = `${dir}/spindle.log`;
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--logfile",
+      logfile,
+      "--log-max-bytes",
+      "200",
+      "--log-backups",
+      "2",
+    ]);
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assertEquals(names, ["spindle.log", "spindle.log.1", "spindle.log.2"]);
+    for (const name of names) {
+      assertEquals(Deno.statSync(`${dir}/${name}`).size <= 200, true);
+    }
+  }));
+
+test("--log-max-bytes with --workers is a usage error", async () => {
+  const { code, stderr } = await runCli([
+    "echo",
+    "--logfile",
+    "/tmp/x.log",
+    "--log-max-bytes",
+    "1000",
+    "--workers",
+    "2",
+  ]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /cannot be combined with --workers/);
+});
+
 test("--workers runs several processes on one port and replaces a killed one", async () => {
   await using server = await CliProcess.start([
     "echo",
