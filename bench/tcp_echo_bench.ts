@@ -14,6 +14,7 @@
  *
  * Run: deno run -A bench/tcp_echo_bench.ts
  *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 2] [--json FILE]
+ *        [--only "stream,protocol"] (raw, node:net and Twisted always run)
  * Prints each server's best round and its ratios to raw, node:net and
  * Twisted, twice: round trips per second, and round trips per CPU second of
  * the server process (from /proc), which stays meaningful when other work
@@ -232,7 +233,11 @@ async function main(): Promise<void> {
   const sizes = option("sizes", "1024,16384").split(",").map(Number);
   const ms = Number(option("ms", "2000"));
   const rounds = Number(option("rounds", "2"));
-  const names = [...Object.keys(modes), "Twisted"];
+  const only = option("only", "");
+  const names = [...Object.keys(modes), "Twisted"].filter((name) =>
+    only === "" || ["raw", "node:net", "Twisted", ...only.split(",")]
+      .includes(name)
+  );
   const binary = await buildLoad();
   const report: Record<string, Record<string, Measure[]>> = {};
   for (const size of sizes) {
