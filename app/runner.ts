@@ -131,6 +131,15 @@ export async function runApplication(
     log.error("unhandled promise rejection: {error}", { error: event.reason });
   };
   globalThis.addEventListener("unhandledrejection", onUnhandledRejection);
+  // An uncaught exception still ends the process (its state is unknown), but
+  // through the log first: a daemon's stderr goes nowhere.
+  const onUncaughtError = (event: ErrorEvent) => {
+    log.critical("uncaught exception, exiting: {error}", {
+      error: event.error,
+    });
+    pidfile?.release();
+  };
+  globalThis.addEventListener("error", onUncaughtError);
   const onAbort = () => {
     stopping = true;
     const reason = options.signal?.reason;
@@ -177,6 +186,7 @@ export async function runApplication(
     if (canHangup) Deno.removeSignalListener("SIGHUP", onHangup);
     options.signal?.removeEventListener("abort", onAbort);
     globalThis.removeEventListener("unhandledrejection", onUnhandledRejection);
+    globalThis.removeEventListener("error", onUncaughtError);
     pidfile?.release();
   }
 }

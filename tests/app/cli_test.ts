@@ -292,6 +292,25 @@ test("the application's own shutdown timeout holds unless --shutdown-timeout is 
   }
 });
 
+test("an uncaught exception is logged, the pid file removed, and the process ends", () =>
+  withDir(async (dir) => {
+    const module =
+      new URL("./fixtures/throwing_app.ts", import.meta.url).pathname;
+    const pidfile = `${dir}/t.pid`;
+    const { code, stderr } = await runCli([
+      "run",
+      module,
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(code, 1);
+    assertMatch(
+      stderr,
+      /\[spindle\.runner#critical\] uncaught exception, exiting: Error: boom from a timer/,
+    );
+    assertEquals(exists(pidfile), false);
+  }));
+
 test("run without a module is a usage error", async () => {
   const { code, stderr } = await runCli(["run"]);
   assertEquals(code, 2);
