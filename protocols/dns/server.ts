@@ -19,13 +19,23 @@ import type {
 import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { AddressInUseError } from "../../reactor/errors.ts";
+import {
+  LengthPrefixedDecoderCore,
+  LengthPrefixedEncoderCore,
+  type LengthPrefixedOptions,
+} from "../basic/length_prefixed.ts";
 import { Opcode, Rcode, RecordClass, RecordType } from "./constants.ts";
 import { DNSFormatError } from "./errors.ts";
 import type { DNSMessage, EDNS, Question } from "./message.ts";
-import { decodeMessage, encodeMessage } from "./wire.ts";
+import { decodeMessage, encodeMessage, MAX_MESSAGE_SIZE } from "./wire.ts";
 import { type Zone, ZoneAuthority } from "./zone.ts";
 
 const logger = getLogger("spindle.dns.server");
+
+const TCP_FRAMING: LengthPrefixedOptions = {
+  prefixLength: 2,
+  maxLength: MAX_MESSAGE_SIZE,
+};
 
 /**
  * The classic UDP payload limit without EDNS (RFC 1035 §4.2.1).
@@ -324,29 +334,23 @@ export class DNSServerFactory implements ConnectionFactory {
       clearIdle();
       idle = reactor.callLater(this.#tcpIdleTimeout, () => conn.abort());
     };
-    let buffer: Uint8Array = new Uint8Array(0);
+    // DNS over TCP: each message behind a 16-bit length (RFC 1035 §4.2.2).
+    const decoder = new LengthPrefixedDecoderCore(TCP_FRAMING);
+    const encoder = new LengthPrefixedEncoderCore(TCP_FRAMING);
+    const queries: Uint8Array[] = [];
     try {
       armIdle();
       for (;;) {
         const chunk = await conn.read();
         if (chunk === null) break;
-        buffer = buffer.length === 0 ? chunk.slice() : concat(buffer, chunk);
-        while (buffer.length >= 2) {
-          const length = (buffer[0]! << 8) | buffer[1]!;
-          if (buffer.length < 2 + length) break;
-          const query = buffer.subarray(2, 2 + length);
-          buffer = buffer.subarray(2 + length);
+        decoder.decode(chunk, queries);
+        for (const query of queries) {
           clearIdle();
           const response = await this.answer(query, { udp: false });
-          if (response !== null) {
-            const framed = new Uint8Array(response.length + 2);
-            framed[0] = response.length >> 8;
-            framed[1] = response.length;
-            framed.set(response, 2);
-            await conn.write(framed);
-          }
+          if (response !== null) await conn.write(encoder.encode(response));
           armIdle();
         }
+        queries.length = 0;
       }
       await conn.close();
     } catch {
@@ -359,13 +363,6 @@ export class DNSServerFactory implements ConnectionFactory {
 }
 
 type DelayedCallLike = { active(): boolean; cancel(): void };
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 /**
  * A key naming everything a query's answer depends on except its ID and the
