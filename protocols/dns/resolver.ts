@@ -9,6 +9,7 @@ import type { IReactorTime } from "../../reactor/time.ts";
 import { TimerScheduler } from "../../reactor/delayed_call.ts";
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
 import { parseIPv4, parseIPv6 } from "./address.ts";
+import { DNSNameError } from "./errors.ts";
 import type { ResourceRecord, SOAData } from "./message.ts";
 import { nameKey } from "./name.ts";
 import {
@@ -222,6 +223,26 @@ export class Resolver implements DNSLookups {
   /** PTR records of `name`. */
   lookupPointer(name: string): Deferred<DNSResult> {
     return this.query(name, RecordType.PTR);
+  }
+
+  /**
+   * The first IPv4 address of `name` (Twisted's `getHostByName`), following
+   * the CNAMEs in the answer; fails with {@linkcode DNSNameError} when the
+   * name has none.
+   */
+  getHostByName(name: string): Deferred<string> {
+    return this.lookupAddress(name).addCallback((result) => {
+      let target = nameKey(name);
+      for (let hops = 0; hops <= result.answers.length; hops++) {
+        const owned = result.answers.filter((r) => nameKey(r.name) === target);
+        const a = owned.find((r) => r.type === RecordType.A);
+        if (a !== undefined) return (a.data as { address: string }).address;
+        const cname = owned.find((r) => r.type === RecordType.CNAME);
+        if (cname === undefined) break;
+        target = nameKey((cname.data as { name: string }).name);
+      }
+      throw new DNSNameError(`${name} has no IPv4 address`);
+    });
   }
 }
 

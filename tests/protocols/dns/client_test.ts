@@ -338,3 +338,18 @@ test("a missing hosts file is treated as empty", async (t) => {
     assertEquals(result.answers.length, 1);
   });
 });
+
+test("getHostByName follows a CNAME chain to the first IPv4 address", async (t) => {
+  await withServer(t.reactor, async (server) => {
+    const resolver = createResolver({ servers: [server] });
+    assertEquals(
+      await resolver.getHostByName("chain.example.org"),
+      "192.0.2.1",
+    );
+    await assertRejects(
+      () => resolver.getHostByName("outside.example.org").asPromise(),
+      DNSNameError,
+      "no IPv4 address",
+    );
+  });
+});
