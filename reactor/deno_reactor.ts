@@ -577,9 +577,30 @@ class StreamPort implements ListeningPort, Closable {
         continue;
       }
       if (wrapped instanceof Promise) {
+        // Still a resource while it sets up (a TLS handshake may never end).
+        const settingUp: Closable = {
+          kind: "connection",
+          describe: () =>
+            `${formatAddress(raw.remoteAddr as Address)} (setting up)`,
+          forceClose: () => {
+            try {
+              raw.close();
+            } catch {
+              // Closed already.
+            }
+            return wrapped.then(() => {}, () => {});
+          },
+        };
+        this.#reactor.track(settingUp);
         wrapped.then(
-          (conn) => this.#serve(conn),
-          (error) => this.#setupFailed(raw, error),
+          (conn) => {
+            this.#reactor.untrack(settingUp);
+            this.#serve(conn);
+          },
+          (error) => {
+            this.#reactor.untrack(settingUp);
+            this.#setupFailed(raw, error);
+          },
         );
       } else {
         this.#serve(wrapped);

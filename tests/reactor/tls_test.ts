@@ -201,3 +201,27 @@ Deno.test("server-side STARTTLS interoperates with openssl s_client -starttls sm
   await port.stopListening();
   await reactor.cleanUp();
 });
+
+Deno.test("a connection still in its TLS handshake is listed as open and closed by cleanUp", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, echo, {
+    interface: "127.0.0.1",
+    ...localhost,
+    sni: { "a.example": pki.leaves["a.example"]! },
+  });
+  const silent = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: portOf(port.getHost()),
+  });
+  while (reactor.openResources().length < 2) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assertMatch(
+    reactor.openResources().map((r) => r.description).join("\n"),
+    /setting up/,
+  );
+  await reactor.cleanUp();
+  assertEquals(reactor.openResources(), []);
+  assertEquals(await silent.read(new Uint8Array(10)).catch(() => null), null);
+  silent.close();
+});
