@@ -40,6 +40,23 @@ Deno.test("listenTCP serves each connection with a handler function", async () =
   await reactor.cleanUp();
 });
 
+Deno.test("listenTCP and connectTCP work over IPv6 loopback", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTCP(0, echo, { interface: "::1" });
+  const number = portOf(port.getHost());
+  const error = await assertRejects(async () => {
+    await reactor.listenTCP(number, echo, { interface: "::1" });
+  }, AddressInUseError);
+  assertEquals(error.address, `[::1]:${number}`);
+  const conn = await reactor.connectTCP("::1", number);
+  await conn.write(encoder.encode("six"));
+  await conn.closeWrite();
+  assertEquals(decoder.decode(await readAll(() => conn.read())), "six");
+  await conn.closed;
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
 Deno.test("stopListening resolves when the port can be bound again", async () => {
   const reactor = new DenoReactor();
   const port = await reactor.listenTCP(0, echo, { interface: "127.0.0.1" });
