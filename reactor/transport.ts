@@ -14,6 +14,7 @@ import type { TLSInfo } from "./deno_connection.ts";
 import type { IReactorTime } from "./time.ts";
 import { ConnectionLostError } from "./errors.ts";
 import { ConnectionDone, type IProtocol } from "./protocol.ts";
+import { ConnectionWrapper } from "./policies/wrapper.ts";
 
 const logger = getLogger("spindle.reactor.transport");
 const encoder = new TextEncoder();
@@ -325,7 +326,10 @@ class ProtocolTransport implements Transport {
       }
       // Loaded on first use: node:tls is not needed by plain TCP protocols.
       const { startTLS } = await import("./tls.ts");
-      result.resolve(await startTLS(this.#conn, options));
+      // A policy's wrapper passes its traffic on: the socket is underneath.
+      let conn = this.#conn;
+      while (conn instanceof ConnectionWrapper) conn = conn.inner;
+      result.resolve(await startTLS(conn, options));
       return true;
     } catch (error) {
       result.reject(error);

@@ -21,6 +21,7 @@ import {
 } from "../../reactor/transport.ts";
 import { decoder, encoder, readAll } from "./_helpers.ts";
 import { Factory } from "../../reactor/factory.ts";
+import { idleTimeout } from "../../reactor/policies/timeout.ts";
 import { makeTestPki, type TestPki } from "./_tls.ts";
 import { test } from "../../trial/mod.ts";
 
@@ -409,6 +410,29 @@ test("startTLS from dataReceived upgrades both ends after the clear-text reply",
   const done = runProtocol(client, conn, { reactor: t.reactor });
   await client.done.promise;
   assertInstanceOf(await done, ConnectionDone);
+  assertEquals(client.replies, ["GO\n", "echo secret\n"]);
+  await port.stopListening();
+});
+
+test("startTLS works on a connection wrapped by a policy", async (t) => {
+  const pki = await makeTestPki();
+  const factory = idleTimeout(
+    new (class extends Factory {
+      override buildProtocol(): StartTLSServer {
+        return new StartTLSServer(pki);
+      }
+    })(),
+    { timeout: 10_000 },
+  );
+  const port = await t.reactor.listenTCP(0, factory, {
+    interface: "127.0.0.1",
+  });
+  const { port: number } = port.getHost() as Deno.NetAddr;
+  const conn = await t.reactor.connectTCP("127.0.0.1", number);
+  const client = new StartTLSClient(pki);
+  const done = runProtocol(client, conn, { reactor: t.reactor });
+  await client.done.promise;
+  await done;
   assertEquals(client.replies, ["GO\n", "echo secret\n"]);
   await port.stopListening();
 });
