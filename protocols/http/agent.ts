@@ -129,7 +129,7 @@ class StaleConnectionError extends Error {}
  *
  * @example Usage
  * ```ts ignore
- * import { Agent } from "@spindle/spindle/http";
+ * import { Agent } from "@spindle/spindle/protocols/http";
  * const agent = new Agent();
  * const response = await agent.request("GET", "http://127.0.0.1:8080/");
  * console.log(response.status, await response.text());
@@ -580,7 +580,7 @@ export class Agent {
  *
  * @example Usage
  * ```ts
- * import { ResponseTimeoutError } from "@spindle/spindle/http";
+ * import { ResponseTimeoutError } from "@spindle/spindle/protocols/http";
  * console.assert(new ResponseTimeoutError(5000).timeout === 5000);
  * ```
  */

@@ -35,7 +35,7 @@ export type RenderMethod = (
  *
  * @example Usage
  * ```ts
- * import { Resource, Site } from "@spindle/spindle/http";
+ * import { Resource, Site } from "@spindle/spindle/protocols/http";
  * class Hello extends Resource {
  *   override isLeaf = true;
  *   renderGET(): Response {
@@ -140,7 +140,7 @@ export class Resource {
  *
  * @example Usage
  * ```ts
- * import { ErrorPage, Site } from "@spindle/spindle/http";
+ * import { ErrorPage, Site } from "@spindle/spindle/protocols/http";
  * const site = new Site(new ErrorPage(503, "Service Unavailable", "Back soon."));
  * console.assert((await site.fetch(new Request("http://localhost/"))).status === 503);
  * ```
@@ -185,7 +185,7 @@ export class ErrorPage extends Resource {
  *
  * @example Usage
  * ```ts ignore
- * import { Resource, serveHTTP, Site } from "@spindle/spindle/http";
+ * import { Resource, serveHTTP, Site } from "@spindle/spindle/protocols/http";
  * const site = new Site(new Resource());
  * await serveHTTP(site.fetch, { listen: "tcp:8080" });
  * ```

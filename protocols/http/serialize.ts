@@ -72,17 +72,71 @@ export function httpDate(): string {
   return cachedDate;
 }
 
-const NON_ASCII = /[^\t\x20-\x7e]/;
-
 /**
- * Encodes a header section. Field values are octets (Latin-1), which
- * `TextEncoder` would turn into UTF-8, so non-ASCII text is encoded by hand.
+ * Encodes a header section. Field values are octets (Latin-1, which
+ * `TextEncoder` would turn into UTF-8); copying char codes does both ASCII and
+ * Latin-1 right, and for a head of a hundred bytes it beats a native call.
  */
 export function encodeHead(head: string): Uint8Array {
-  if (!NON_ASCII.test(head)) return encoder.encode(head);
-  const out = new Uint8Array(head.length);
-  for (let i = 0; i < head.length; i++) out[i] = head.charCodeAt(i);
-  return out;
+  return assemble(head, null);
+}
+
+const NOT_ASCII = /[^\t\n\r\x20-\x7e]/;
+
+/**
+ * A body ready to be put after a head: bytes, or a short ASCII string (whose
+ * byte length is its length) that {@linkcode assemble} copies without a
+ * `TextEncoder` call.
+ */
+export type PreparedBody = Uint8Array | string;
+
+/** Prepares a static body; its byte length is `.length` either way. */
+export function prepareBody(body: string | Uint8Array): PreparedBody {
+  if (typeof body !== "string") return body;
+  return body.length <= 2048 && !NOT_ASCII.test(body)
+    ? body
+    : encoder.encode(body);
+}
+
+// Responses are carved out of a shared slab: one small typed-array
+// allocation per response costs more than filling it (V8 backs each with its
+// own ArrayBuffer). Regions are never reused, so a view handed to a
+// connection stays valid until it is written; a full slab is simply dropped.
+const SLAB_SIZE = 128 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabOffset = 0;
+
+/** One buffer with `head` (as octets) followed by `body`: one write for the whole response. */
+export function assemble(head: string, body: PreparedBody | null): Uint8Array {
+  const headLength = head.length;
+  const size = headLength + (body === null ? 0 : body.length);
+  let out: Uint8Array;
+  let at: number;
+  if (size > 16384) {
+    out = new Uint8Array(size);
+    at = 0;
+  } else {
+    if (slabOffset + size > SLAB_SIZE) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabOffset = 0;
+    }
+    out = slab;
+    at = slabOffset;
+    slabOffset += size;
+  }
+  const region = out.subarray(at, at + size);
+  // encodeInto is the fastest copy; a head with Latin-1 octets (which UTF-8
+  // would widen) is detected by its length and copied by char code instead.
+  const copied = encoder.encodeInto(head, region);
+  if (copied.read !== headLength || copied.written !== headLength) {
+    for (let i = 0; i < headLength; i++) region[i] = head.charCodeAt(i);
+  }
+  if (body !== null) {
+    if (typeof body === "string") {
+      encoder.encodeInto(body, region.subarray(headLength));
+    } else region.set(body, headLength);
+  }
+  return region;
 }
 
 /** One chunk of a chunked body: size line, data and CRLF, in one buffer. */
@@ -213,4 +267,17 @@ export function knownLengthOf(message: Response | Request): number {
 /** UTF-8 encodes text (bodies), or passes bytes through. */
 export function bodyBytes(body: string | Uint8Array): Uint8Array {
   return typeof body === "string" ? encoder.encode(body) : body;
+}
+
+const statusLines = new Map<number, string>();
+
+/** `HTTP/1.1 <status> <reason>\r\n`, cached for the standard reason phrases. */
+export function statusLine(status: number, statusText: string): string {
+  if (statusText !== "") return `HTTP/1.1 ${status} ${statusText}\r\n`;
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
+    if (statusLines.size < 1000) statusLines.set(status, line);
+  }
+  return line;
 }

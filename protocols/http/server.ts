@@ -14,6 +14,7 @@ import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../app/logger/mod.ts";
 import { HTTPParseError } from "./errors.ts";
+import { makeRequest } from "./fast_request.ts";
 import {
   type HTTPEvent,
   type HTTPLimits,
@@ -21,13 +22,15 @@ import {
   RequestDecoder,
 } from "./parser.ts";
 import {
-  bodyBytes,
+  assemble,
   encodeChunk,
   encodeHead,
   httpDate,
   knownLengthOf,
+  prepareBody,
   staticBodyOf,
   STATUS_TEXT,
+  statusLine,
 } from "./serialize.ts";
 
 const logger = getLogger("spindle.http.server");
@@ -163,7 +166,50 @@ export function requestTrailers(request: Request): Promise<Headers> {
 }
 
 const HOST_RE =
-  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/;
+  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=-]*)(?::\d{0,5})?$/;
+/** Hosts already checked: a server sees few distinct ones, so each is parsed once. */
+const validHosts = new Set<string>();
+
+/**
+ * Checks a `Host` value (or CONNECT authority) so that the request URL built
+ * from it is valid and means what it says (no path, userinfo or bad port).
+ */
+let lastHost = "";
+function validAuthority(host: string): string {
+  if (host === lastHost || validHosts.has(host)) return lastHost = host;
+  if (!HOST_RE.test(host) || !URL.canParse(`http://${host}/`)) {
+    throw new HTTPParseError(
+      400,
+      `invalid Host ${JSON.stringify(host.slice(0, 64))}`,
+    );
+  }
+  if (validHosts.size >= 1024) validHosts.clear();
+  validHosts.add(host);
+  return host;
+}
+/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/** The `info` argument of a handler (a class, so no closures per request). */
+class ServeInfo implements ServeHandlerInfo {
+  readonly remoteAddr: Address;
+  readonly localAddr: Address;
+
+  constructor(conn: Connection) {
+    this.remoteAddr = conn.remoteAddr;
+    this.localAddr = conn.localAddr;
+  }
+
+  upgrade(options: UpgradeOptions = {}): UpgradeResult {
+    let resolve!: (conn: Connection) => void;
+    const connection = new Promise<Connection>((r) => resolve = r);
+    const response = new Response(null, {
+      status: 200,
+      headers: options.headers,
+    });
+    upgrades.set(response, resolve);
+    return { response, connection };
+  }
+}
 
 /** A request body fed by the read loop, with backpressure from the reader. */
 class RequestBody {
@@ -515,26 +561,24 @@ class HTTPServerConnection {
     if (target.charCodeAt(0) === 47 /* / */) {
       url = this.#settings.scheme + this.#authority(head) + target;
     } else if (head.method === "CONNECT") {
-      url = `${this.#settings.scheme}${target}/`;
+      url = `${this.#settings.scheme}${validAuthority(target)}/`;
     } else if (target === "*" && head.method === "OPTIONS") {
       url = `${this.#settings.scheme}${this.#authority(head)}/*`;
-    } else if (/^https?:\/\//i.test(target)) {
-      url = target;
+    } else if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
+      url = new URL(target).href;
     } else {
       throw new HTTPParseError(
         400,
         `invalid request target ${JSON.stringify(target.slice(0, 64))}`,
       );
     }
-    const init: RequestInit = { method: head.method, headers: head.headers };
-    if (body !== null && head.method !== "GET" && head.method !== "HEAD") {
-      init.body = body.stream;
-      // deno-lint-ignore no-explicit-any
-      (init as any).duplex = "half";
-    }
+    const stream =
+      body !== null && head.method !== "GET" && head.method !== "HEAD"
+        ? body.stream
+        : null;
     let request: Request;
     try {
-      request = new Request(url, init);
+      request = makeRequest(head.method, url, head.headers, stream);
     } catch (error) {
       throw new HTTPParseError(
         400,
@@ -547,15 +591,7 @@ class HTTPServerConnection {
 
   #authority(head: MessageHead): string {
     const host = head.host;
-    if (host !== null && host !== "") {
-      if (!HOST_RE.test(host)) {
-        throw new HTTPParseError(
-          400,
-          `invalid Host ${JSON.stringify(host.slice(0, 64))}`,
-        );
-      }
-      return host;
-    }
+    if (host !== null && host !== "") return validAuthority(host);
     const addr = this.#conn.localAddr;
     if ("hostname" in addr) {
       return addr.hostname.includes(":")
@@ -654,21 +690,7 @@ class HTTPServerConnection {
   }
 
   #info(): ServeHandlerInfo {
-    const conn = this.#conn;
-    return {
-      remoteAddr: conn.remoteAddr,
-      localAddr: conn.localAddr,
-      upgrade(options: UpgradeOptions = {}): UpgradeResult {
-        let resolve!: (conn: Connection) => void;
-        const connection = new Promise<Connection>((r) => resolve = r);
-        const response = new Response(null, {
-          status: 200,
-          headers: options.headers,
-        });
-        upgrades.set(response, resolve);
-        return { response, connection };
-      },
-    };
+    return new ServeInfo(this.#conn);
   }
 
   async #writeUpgrade(response: Response, head: MessageHead): Promise<void> {
@@ -701,9 +723,7 @@ class HTTPServerConnection {
     const http10 = head.versionMinor === 0;
     const trailers = responseTrailers.get(response);
     const fixed = trailers === undefined ? staticBodyOf(response) : null;
-    let text = `HTTP/1.1 ${status} ${
-      response.statusText || STATUS_TEXT[status] || "Unknown"
-    }\r\n`;
+    let text = statusLine(status, response.statusText);
     let userLength = -1;
     let hasDate = false;
     if (fixed !== null && fixed.contentType !== undefined) {
@@ -732,8 +752,8 @@ class HTTPServerConnection {
     if (fixed !== null || noBody) {
       const bytes = noBody || fixed?.body == null
         ? null
-        : bodyBytes(fixed.body);
-      if (bytes !== null) text += `content-length: ${bytes.byteLength}\r\n`;
+        : prepareBody(fixed.body);
+      if (bytes !== null) text += `content-length: ${bytes.length}\r\n`;
       else if ((isHead || status === 304) && userLength >= 0) {
         // A HEAD answer (or 304) may tell the length a GET would have had.
         text += `content-length: ${userLength}\r\n`;
@@ -744,15 +764,7 @@ class HTTPServerConnection {
       text += keep
         ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
         : "connection: close\r\n\r\n";
-      const headBytes = encodeHead(text);
-      if (bytes === null || isHead || bytes.byteLength === 0) {
-        await this.#conn.write(headBytes);
-      } else {
-        const out = new Uint8Array(headBytes.byteLength + bytes.byteLength);
-        out.set(headBytes, 0);
-        out.set(bytes, headBytes.byteLength);
-        await this.#conn.write(out);
-      }
+      await this.#conn.write(assemble(text, isHead ? null : bytes));
       return keep;
     }
 

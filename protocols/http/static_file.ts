@@ -353,7 +353,7 @@ function decodeSegments(pathname: string): string[] | null {
  *
  * @example Usage
  * ```ts
- * import { staticFiles } from "@spindle/spindle/http";
+ * import { staticFiles } from "@spindle/spindle/protocols/http";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/hello.txt`, "hello");
  * const handler = staticFiles(dir);
@@ -404,7 +404,7 @@ export function staticFiles(
  *
  * @example Usage
  * ```ts
- * import { File, Resource, Site } from "@spindle/spindle/http";
+ * import { File, Resource, Site } from "@spindle/spindle/protocols/http";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/a.txt`, "A");
  * const root = new Resource();
