@@ -68,8 +68,8 @@ export interface StreamServerEndpointServiceOptions {
 }
 
 /**
- * A view of `reactor` whose TCP listeners share their port (`reusePort`);
- * everything else is the reactor's own.
+ * A view of `reactor` whose TCP and TLS listeners share their port
+ * (`reusePort`); everything else is the reactor's own.
  *
  * @example Usage
  * ```ts
@@ -86,14 +86,19 @@ export interface StreamServerEndpointServiceOptions {
 export function withReusePort<R extends Reactor>(reactor: R): R {
   return new Proxy(reactor, {
     get(target, property) {
-      if (property === "listenTCP") {
-        const listenTCP: Reactor["listenTCP"] = (port, handler, options) =>
-          target.listenTCP(port, handler, { ...options, reusePort: true });
-        return listenTCP;
-      }
       const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      if (property === "listenTCP" || property === "listenTLS") {
+        const listen = value as (
+          port: number,
+          handler: unknown,
+          options?: object,
+        ) => unknown;
+        return (port: number, handler: unknown, options?: object) =>
+          listen.call(target, port, handler, { ...options, reusePort: true });
+      }
       // Bound to the real reactor: its methods use private fields.
-      return typeof value === "function" ? value.bind(target) : value;
+      return value.bind(target);
     },
   });
 }
