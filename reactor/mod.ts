@@ -3,19 +3,27 @@
  * Spindle protocol runs on.
  *
  * - {@linkcode Connection}: a byte stream with standard `readable` /
- *   `writable` and a fast `read()` / `write()` path; half-close, backpressure,
- *   `unshift()` for protocol switching. Spindle decoders piped through a
- *   connection's readable run inside its read loop (no stream hop per chunk).
+ *   `writable` and a fast `read()` / `write()` path; half-close, backpressure
+ *   (writes wait once 64 KiB is pending), `unshift()` for protocol switching.
+ *   When only Spindle parts meet, the standard API runs without Web Streams
+ *   machinery per chunk: `for await` over a connection's readable,
+ *   `pipeThrough` a Spindle decoder or encoder (fused into the read loop),
+ *   `pipeTo` another connection, and the writer from `getWriter()`.
  * - {@linkcode DenoReactor} and the default {@linkcode reactor}:
- *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`,
- *   `listenTLS` / `connectTLS` / `startTLS` (ALPN, SNI, STARTTLS on both
- *   sides), real timers,
- *   `run()` / `stop()` with system event triggers; {@linkcode connectedPair}
- *   for in-memory connections in tests.
+ *   `listenTCP` / `connectTCP`, `listenUnix` / `connectUnix`, `listenTLS` /
+ *   `connectTLS` / {@linkcode startTLS} (ALPN, SNI, STARTTLS on both sides),
+ *   `listenUDP`, real timers, `run()` / `stop()` with system event triggers
+ *   and SIGINT / SIGTERM, {@linkcode react}; {@linkcode connectedPair} for
+ *   in-memory connections in tests.
+ * - Typed errors that say what to do: {@linkcode ConnectionRefusedError},
+ *   {@linkcode AddressInUseError}, {@linkcode DNSLookupError},
+ *   {@linkcode ConnectTimeoutError}, {@linkcode ConnectionLostError},
+ *   {@linkcode TLSHandshakeError}.
  * - Time: {@linkcode Clock} (fake time for tests), {@linkcode LoopingCall},
  *   {@linkcode deferLater}.
  * - The Twisted-style layer: {@linkcode Protocol}, {@linkcode Factory},
- *   {@linkcode ClientFactory}, {@linkcode ReconnectingClientFactory}.
+ *   {@linkcode ClientFactory}, {@linkcode ReconnectingClientFactory},
+ *   endpoints from strings, policies.
  *
  * ```ts
  * import { DenoReactor } from "@spindle/spindle/reactor";
