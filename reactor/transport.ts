@@ -12,7 +12,8 @@ import type { Address, Connection } from "./interfaces.ts";
 import type { StartTLSOptions } from "./tls.ts";
 import type { TLSInfo } from "./deno_connection.ts";
 import type { IReactorTime } from "./time.ts";
-import { ConnectionLostError } from "./errors.ts";
+import { ConnectionLostError, ProtocolError } from "./errors.ts";
+import { formatAddress } from "./connection.ts";
 import { ConnectionDone, type IProtocol } from "./protocol.ts";
 import { ConnectionWrapper } from "./policies/wrapper.ts";
 
@@ -524,11 +525,20 @@ class ProtocolTransport implements Transport {
   }
 
   #crashed(error: unknown, callback: string): void {
-    logger.error("the protocol's {callback} threw: closing its connection", {
-      callback,
-      error,
-    });
-    this.#abort(asError(error));
+    if (error instanceof ProtocolError) {
+      // The peer sent something bad: its connection goes, nothing is broken here.
+      logger.warn("closing the connection from {peer}: {message}", {
+        peer: formatAddress(this.#conn.remoteAddr),
+        message: error.message,
+        error,
+      });
+    } else {
+      logger.error("the protocol's {callback} threw: closing its connection", {
+        callback,
+        error,
+      });
+    }
+    this.#abort(error instanceof Error ? error : new Error(String(error)));
   }
 
   /** Runs `connectionLost` once, whichever way the connection ended. */

@@ -8,7 +8,7 @@ import {
 import { captureLogs } from "../../app/logger/mod.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
-import { ConnectionLostError } from "../../reactor/errors.ts";
+import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";
 import {
   ConnectionDone,
   type HalfCloseableProtocol,
@@ -230,6 +230,21 @@ Deno.test("a dataReceived that throws is logged and aborts only its connection",
   assertEquals(logs.records.length, 1);
   assertEquals(logs.records[0]!.level, "error");
   assertInstanceOf(logs.records[0]!.fields.error, RangeError);
+  await assertRejects(() => client.read(), Error);
+});
+
+Deno.test("a ProtocolError from dataReceived (the peer's fault) is logged as a warning", async () => {
+  class BadInputError extends ProtocolError {}
+  class Strict extends Protocol {
+    override dataReceived(): void {
+      throw new BadInputError("the peer sent garbage");
+    }
+  }
+  using logs = captureLogs({ namespace: "spindle.reactor" });
+  const { client, done } = run(new Strict());
+  await client.write(encoder.encode("garbage"));
+  assertInstanceOf(await done, BadInputError);
+  assertEquals(logs.records.map((r) => r.level), ["warn"]);
   await assertRejects(() => client.read(), Error);
 });
 
