@@ -675,7 +675,7 @@ function hasToken(list: string | null, token: string): boolean {
  * const decoder = new RequestDecoder({ maxHeaderBytes: 8192 });
  * const events: HTTPEvent[] = [];
  * decoder.decode(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), events);
- * console.assert(events[0].type === "head" && events[1].type === "end");
+ * console.assert(events[0]?.type === "head" && events[1]?.type === "end");
  * ```
  */
 export class RequestDecoder extends HTTPDecoder {
