@@ -370,3 +370,56 @@ test("Spindle Agent against python3 -m http.server (HTTP/1.0)", async () => {
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+const GIB = 1024 * 1024 * 1024;
+
+test(
+  "curl: 1 GiB up (chunked) and down (chunked) in bounded memory",
+  async () => {
+    const block = new Uint8Array(64 * 1024);
+    let received = 0;
+    let peakRss = 0;
+    const sample = () => peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
+    const before = Deno.memoryUsage().rss;
+    await withServer(async (request) => {
+      if (request.method === "PUT") {
+        for await (const chunk of request.body!) {
+          received += chunk.byteLength;
+          if ((received & 0x3ffffff) === 0) sample();
+        }
+        return new Response(String(received));
+      }
+      let sent = 0;
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent >= GIB) return controller.close();
+            sent += block.byteLength;
+            if ((sent & 0x3ffffff) === 0) sample();
+            controller.enqueue(block);
+          },
+        }, { highWaterMark: 0 }),
+      );
+    }, async (base) => {
+      const up = await run("sh", [
+        "-c",
+        `head -c ${GIB} /dev/zero | curl -s -T - ${base}/up`,
+      ]);
+      assertEquals(up.stdout, String(GIB), up.stderr);
+      const down = await run("curl", [
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{size_download}",
+        `${base}/down`,
+      ]);
+      assertEquals(down.stdout, String(GIB), down.stderr);
+    });
+    assert(
+      peakRss - before < 256 * 1024 * 1024,
+      `memory grew by ${(peakRss - before) >> 20} MiB`,
+    );
+  },
+  { ...curlOptions, timeout: 240_000 },
+);
