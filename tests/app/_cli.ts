@@ -115,3 +115,36 @@ export class CliProcess implements AsyncDisposable {
     await this.wait();
   }
 }
+
+/** Sends `text`, half-closes, and returns everything the server sent back. */
+export async function echoOnce(port: number, text: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(new TextEncoder().encode(text));
+  await conn.closeWrite();
+  return await new Response(conn.readable).text();
+}
+
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+export async function withDir(
+  fn: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Whether `path` exists. */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An endpoint on a free loopback port. */
+export const LOOPBACK = "tcp:0:interface=127.0.0.1";

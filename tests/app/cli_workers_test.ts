@@ -1,0 +1,91 @@
+// The spindle CLI as a subprocess: `--workers` supervision.
+import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
+import { CliProcess, echoOnce, exists, LOOPBACK, withDir } from "./_cli.ts";
+
+test("--workers passes --plugin on to the workers", async () => {
+  const module =
+    new URL("./fixtures/greeter_plugin.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start([
+    "--plugin",
+    module,
+    "greet",
+    "--workers",
+    "2",
+  ]);
+  for (let i = 0; i < 3; i++) {
+    assertEquals(await echoOnce(server.port, ""), "hello from a plugin");
+  }
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+test("run with --workers and module arguments after -- starts every worker", async () => {
+  const module = new URL("./fixtures/echo_app.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start([
+    "run",
+    module,
+    "--workers",
+    "2",
+    "--",
+    "--module-flag",
+  ]);
+  assertEquals(await echoOnce(server.port, "x"), "x");
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
+
+test("with --workers the pid file holds the supervisor's pid", () =>
+  withDir(async (dir) => {
+    const pidfile = `${dir}/w.pid`;
+    await using server = await CliProcess.start([
+      "echo",
+      "--listen",
+      LOOPBACK,
+      "--workers",
+      "2",
+      "--pidfile",
+      pidfile,
+    ]);
+    assertEquals(
+      Deno.readTextFileSync(pidfile).trim(),
+      String(server.child.pid),
+    );
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+    assertEquals(exists(pidfile), false);
+  }));
+
+test("--workers runs several processes on one port and replaces a killed one", async () => {
+  await using server = await CliProcess.start([
+    "echo",
+    "--listen",
+    LOOPBACK,
+    "--workers",
+    "2",
+    "--log-format",
+    "json",
+  ]);
+  const workerPids = () =>
+    server.stderr.trimEnd().split("\n").map((l) => JSON.parse(l))
+      .filter((r) => r.format === "worker {id} started (pid {pid})")
+      .map((r) => r.fields.pid as number);
+  await server.waitFor(() => workerPids().length === 2);
+  assertEquals(server.stdout.match(/^listening on /gm)?.length, 1);
+  for (let i = 0; i < 4; i++) {
+    assertEquals(await echoOnce(server.port, `m${i}`), `m${i}`);
+  }
+  const victim = workerPids()[0]!;
+  Deno.kill(victim, "SIGKILL");
+  await server.waitFor(() => workerPids().length === 3);
+  assertMatch(
+    server.stderr,
+    new RegExp(
+      `"worker 0 \\(pid ${victim}\\) exited \\(SIGKILL\\): restarting in \\d+ ms"`,
+    ),
+  );
+  for (let i = 0; i < 4; i++) {
+    assertEquals(await echoOnce(server.port, `n${i}`), `n${i}`);
+  }
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
