@@ -18,12 +18,17 @@ const logger = getLogger("spindle.reactor.connector");
 export interface ConnectionSource {
   /** Starts a connection attempt; cancelling the Deferred abandons it. */
   connect(): Deferred<Connection>;
+  /** The reactor it connects with (client endpoints have it). */
+  readonly reactor?: IReactorTime;
 }
 
 /** Options for {@linkcode Connector}. */
 export interface ConnectorOptions {
-  /** The time source the protocols see as `transport.reactor`. */
-  reactor: IReactorTime;
+  /**
+   * The time source the protocols see as `transport.reactor`; default the
+   * source's `reactor` (a client endpoint's).
+   */
+  reactor?: IReactorTime;
 }
 
 /** Where a {@linkcode Connector} is: between attempts, trying, or connected. */
@@ -52,7 +57,7 @@ export type ConnectorState = "disconnected" | "connecting" | "connected";
  * }
  * const factory = ReconnectingClientFactory.forProtocol(Hello);
  * const endpoint = clientFromString(reactor, "tcp:host=127.0.0.1:port=8000");
- * new Connector(endpoint, factory, { reactor }).connect();
+ * new Connector(endpoint, factory).connect();
  * ```
  */
 export class Connector {
@@ -68,11 +73,17 @@ export class Connector {
   constructor(
     source: ConnectionSource,
     factory: ClientFactory,
-    options: ConnectorOptions,
+    options: ConnectorOptions = {},
   ) {
+    const reactor = options.reactor ?? source.reactor;
+    if (reactor === undefined) {
+      throw new TypeError(
+        "Connector: the connection source has no reactor; pass options.reactor",
+      );
+    }
     this.#source = source;
     this.#factory = factory;
-    this.#reactor = options.reactor;
+    this.#reactor = reactor;
   }
 
   /** Where the connector is now. */

@@ -106,6 +106,17 @@ Deno.test("stopConnecting cancels the attempt and the factory hears CancelledErr
   assertInstanceOf(factory.reasons[0], CancelledError);
 });
 
+Deno.test("a connector takes its reactor from the source when not given one", () => {
+  const source = Object.assign(new ManualSource(), { reactor: new Clock() });
+  const connector = new Connector(source, new RecordingFactory());
+  assertStrictEquals(connector.reactor, source.reactor);
+  assertThrows(
+    () => new Connector(new ManualSource(), new RecordingFactory()),
+    TypeError,
+    "options.reactor",
+  );
+});
+
 Deno.test("connect while connecting throws", () => {
   const source = new ManualSource();
   const connector = new Connector(source, new RecordingFactory(), {

@@ -253,7 +253,7 @@ test(
       t.reactor,
       `tcp:127.0.0.1:${server.port}`,
     );
-    new Connector(endpoint, factory, { reactor: t.reactor }).connect();
+    new Connector(endpoint, factory).connect();
     assert((await lost.promise) instanceof ConnectionDone);
     await server.stop();
   },

@@ -190,7 +190,7 @@ test("it reconnects to a real server that keeps closing the connection", async (
   });
   factory.protocol = Counted;
   const endpoint = clientFromString(t.reactor, `tcp:127.0.0.1:${number}`);
-  new Connector(endpoint, factory, { reactor: t.reactor }).connect();
+  new Connector(endpoint, factory).connect();
   await thirdLost.promise;
   assertEquals(connections, 3);
   assertEquals(factory.retries, 2);
