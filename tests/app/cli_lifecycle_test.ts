@@ -179,3 +179,45 @@ test("--daemon detaches, writes the pid file and logs to the log file", () =>
     assertEquals(exists(pidfile), false);
     assertMatch(Deno.readTextFileSync(logfile), /echo stopped/);
   }));
+
+test("--daemon reports a daemon that fails to start, with status 1", () =>
+  withDir(async (dir) => {
+    const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      const logfile = `${dir}/d.log`;
+      const { code, stderr } = await runCli([
+        "echo",
+        "--listen",
+        `tcp:${taken.addr.port}:interface=127.0.0.1`,
+        "--daemon",
+        "--logfile",
+        logfile,
+      ]);
+      assertEquals(code, 1);
+      assertEquals(
+        stderr,
+        `spindle: the daemon did not start; see ${logfile}\n`,
+      );
+      assertMatch(Deno.readTextFileSync(logfile), /echo failed to start/);
+    } finally {
+      taken.close();
+    }
+  }));
+
+test("a port already in use fails the start with status 1", async () => {
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const { code, stderr } = await runCli([
+      "echo",
+      "--listen",
+      `tcp:${taken.addr.port}:interface=127.0.0.1`,
+    ]);
+    assertEquals(code, 1);
+    assertMatch(
+      stderr,
+      /\[spindle\.runner#critical\] echo failed to start: AddressInUseError/,
+    );
+  } finally {
+    taken.close();
+  }
+});
