@@ -222,7 +222,8 @@ export class DenoReactor extends Lifecycle implements Reactor {
       );
     }
     return this.connectWith(
-      () => Deno.connect({ hostname: host, port, transport: "tcp" }),
+      (signal) =>
+        Deno.connect({ hostname: host, port, transport: "tcp", signal }),
       { host, port, timeout: options.timeout, handler: options.handler },
     );
   }
@@ -278,7 +279,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
 
   /** @internal Runs a connection attempt with cancellation, timeout and error mapping. */
   connectWith(
-    open: () => Promise<Deno.Conn>,
+    open: (signal: AbortSignal) => Promise<Deno.Conn>,
     attempt: {
       host: string;
       port: number;
@@ -289,9 +290,12 @@ export class DenoReactor extends Lifecycle implements Reactor {
   ): Deferred<Connection> {
     let settled = false;
     let timer: DelayedCall | undefined;
+    // Aborts a connect still in flight when the attempt is abandoned.
+    const abandon = new AbortController();
     const deferred = new Deferred<Connection>(() => {
       settled = true;
       if (timer?.active()) timer.cancel();
+      abandon.abort();
     });
     const wrap = attempt.wrap ??
       ((conn: Deno.Conn) => new DenoConnection(conn));
@@ -299,13 +303,14 @@ export class DenoReactor extends Lifecycle implements Reactor {
       timer = this.callLater(attempt.timeout, () => {
         if (settled) return;
         settled = true;
+        abandon.abort();
         deferred.errback(
           new ConnectTimeoutError(attempt.host, attempt.port, attempt.timeout!),
         );
       });
     }
     (async () => {
-      const conn = await open();
+      const conn = await open(abandon.signal);
       try {
         return await wrap(conn);
       } catch (error) {

@@ -187,7 +187,9 @@ Deno.test("a connect that takes longer than its timeout fails with ConnectTimeou
   const reactor = new DenoReactor();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const late = Promise.withResolvers<void>();
-  const attempt = reactor.connectWith(async () => {
+  let signal: AbortSignal | undefined;
+  const attempt = reactor.connectWith(async (abandoned) => {
+    signal = abandoned;
     await late.promise;
     return await Deno.connect({
       hostname: "127.0.0.1",
@@ -199,6 +201,7 @@ Deno.test("a connect that takes longer than its timeout fails with ConnectTimeou
     ConnectTimeoutError,
   );
   assertEquals(error.timeout, 20);
+  assertEquals(signal?.aborted, true);
   late.resolve();
   const accepted = await listener.accept();
   // The abandoned connection is closed by the reactor: the server reads EOF or a reset.
