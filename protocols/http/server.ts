@@ -189,6 +189,9 @@ function validAuthority(host: string): string {
 }
 /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/;
 
+/** A write to the connection failed: the client is gone. */
+class PeerGoneError extends Error {}
+
 /** The `info` argument of a handler (a class, so no closures per request). */
 class ServeInfo implements ServeHandlerInfo {
   readonly remoteAddr: Address;
@@ -666,11 +669,22 @@ class HTTPServerConnection {
       keep = await this.#writeResponse(response, head, keep);
     } catch (error) {
       if (!this.#closing) {
-        logger.error("writing the HTTP response to {method} {target} failed", {
-          error,
-          method: head.method,
-          target: head.target,
-        });
+        const fields = { error, method: head.method, target: head.target };
+        // A client that went away is routine; a broken response body is a bug.
+        if (error instanceof PeerGoneError) {
+          logger.debug(
+            "the client left before the response to {method} {target} was sent",
+            {
+              ...fields,
+              error: error.cause,
+            },
+          );
+        } else {
+          logger.error(
+            "writing the HTTP response to {method} {target} failed",
+            fields,
+          );
+        }
         this.#closing = true;
         this.#conn.abort(error);
       }
@@ -687,6 +701,15 @@ class HTTPServerConnection {
     }
     this.#arm(this.#decoder.hasBufferedInput ? "head" : "idle");
     return true;
+  }
+
+  /** Writes to the connection; its failures are told apart from the handler's. */
+  #send(bytes: Uint8Array): Promise<void> {
+    return this.#conn.write(bytes).catch((error) => {
+      throw new PeerGoneError("the connection failed while writing", {
+        cause: error,
+      });
+    });
   }
 
   #info(): ServeHandlerInfo {
@@ -708,7 +731,7 @@ class HTTPServerConnection {
     for (const [name, value] of response.headers) {
       if (name !== "connection") text += `${name}: ${value}\r\n`;
     }
-    await this.#conn.write(encodeHead(`${text}date: ${httpDate()}\r\n\r\n`));
+    await this.#send(encodeHead(`${text}date: ${httpDate()}\r\n\r\n`));
   }
 
   /** Writes a response; resolves to whether the connection may be kept. */
@@ -764,7 +787,13 @@ class HTTPServerConnection {
       text += keep
         ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
         : "connection: close\r\n\r\n";
-      await this.#conn.write(assemble(text, isHead ? null : bytes));
+      try {
+        await this.#conn.write(assemble(text, isHead ? null : bytes));
+      } catch (error) {
+        throw new PeerGoneError("the connection failed while writing", {
+          cause: error,
+        });
+      }
       return keep;
     }
 
@@ -775,7 +804,7 @@ class HTTPServerConnection {
       text += keep
         ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
         : "connection: close\r\n\r\n";
-      await this.#conn.write(encodeHead(text));
+      await this.#send(encodeHead(text));
       return keep;
     }
     const length = trailers === undefined
@@ -795,7 +824,7 @@ class HTTPServerConnection {
     text += keep
       ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
       : "connection: close\r\n\r\n";
-    await this.#conn.write(encodeHead(text));
+    await this.#send(encodeHead(text));
     if (isHead) {
       await stream.cancel().catch(() => {});
       return keep;
@@ -818,7 +847,7 @@ class HTTPServerConnection {
             `the response body is longer than its Content-Length (${length}): fix the header or the body`,
           );
         }
-        await this.#conn.write(mode === "chunked" ? encodeChunk(value) : value);
+        await this.#send(mode === "chunked" ? encodeChunk(value) : value);
       }
     } catch (error) {
       reader.cancel(error).catch(() => {});
@@ -836,7 +865,7 @@ class HTTPServerConnection {
           tail += `${name}: ${value}\r\n`;
         }
       }
-      await this.#conn.write(encodeHead(`${tail}\r\n`));
+      await this.#send(encodeHead(`${tail}\r\n`));
     }
     return keep;
   }

@@ -426,3 +426,18 @@ test("a bad chunk in a body being read fails the body and answers 400", async ()
   assertEquals(statuses(answer), [400]);
   assert(bodyError !== undefined);
 });
+
+test("a client that leaves before its response is not an error", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const session = rawSession(async () => {
+    await gate;
+    return new Response("too late");
+  });
+  await session.send(GET);
+  await settle();
+  session.client.abort(new Error("client gone"));
+  release();
+  await session.served;
+  assertEquals(flushLoggedErrors().length, 0);
+});
