@@ -121,11 +121,8 @@ export class DenoConnection extends BaseConnection implements Connection {
   }
 
   /** Writes all of `data`, looping over partial writes. */
-  protected override async rawWrite(data: Uint8Array): Promise<void> {
-    let written = await this.#conn.write(data);
-    while (written < data.byteLength) {
-      written += await this.#conn.write(data.subarray(written));
-    }
+  protected override rawWrite(data: Uint8Array): Promise<void> {
+    return writeAll(this.#conn, data);
   }
 
   /** Shuts down the socket's write direction. */
@@ -142,6 +139,14 @@ export class DenoConnection extends BaseConnection implements Connection {
   override setNoDelay(noDelay = true): void {
     const socket = this.#socket as Partial<Deno.TcpConn>;
     socket.setNoDelay?.(noDelay);
+  }
+}
+
+/** Writes all of `data` to `conn`, looping over partial writes. */
+export async function writeAll(conn: RawConn, data: Uint8Array): Promise<void> {
+  let written = await conn.write(data);
+  while (written < data.byteLength) {
+    written += await conn.write(data.subarray(written));
   }
 }
 

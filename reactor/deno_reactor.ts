@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Deferred } from "../deferred/deferred.ts";
+import { Deferred, fail, succeed } from "../deferred/deferred.ts";
 import { getLogger } from "../app/logger/mod.ts";
 import { DenoConnection } from "./deno_connection.ts";
 import { formatAddress } from "./connection.ts";
@@ -146,7 +146,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
           transport: "tcp",
           reusePort: options.reusePort,
         }),
-      `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`,
+      formatAddress({ transport: "tcp", hostname, port }),
       handler,
     );
   }
@@ -194,15 +194,13 @@ export class DenoReactor extends Lifecycle implements Reactor {
     try {
       listener = open();
     } catch (error) {
-      return failed(listenError(error, address));
+      return fail(listenError(error, address));
     }
     const port = new StreamPort(this, listener, handler, wrap);
     this.track(port);
     if (typeof handler !== "function") handler.doStart();
     port.start();
-    const deferred = new Deferred<ListeningPort>();
-    deferred.callback(port);
-    return deferred;
+    return succeed<ListeningPort>(port);
   }
 
   /**
@@ -215,7 +213,7 @@ export class DenoReactor extends Lifecycle implements Reactor {
     options: ConnectTCPOptions = {},
   ): Deferred<Connection> {
     if (options.bindAddress !== undefined) {
-      return failed(
+      return fail(
         new TypeError(
           "connectTCP: bindAddress is not supported on Deno.connect; leave it out to let the system choose the local address",
         ),
@@ -475,12 +473,6 @@ function handlerFailed(conn: Connection, error: unknown): void {
     });
   }
   conn.abort(error);
-}
-
-function failed<T>(error: unknown): Deferred<T> {
-  const deferred = new Deferred<T>();
-  deferred.errback(error);
-  return deferred;
 }
 
 function listenError(error: unknown, address: string): unknown {

@@ -28,6 +28,7 @@ import {
   DenoConnection,
   type RawConn,
   type TLSInfo,
+  writeAll,
 } from "./deno_connection.ts";
 import { TLSHandshakeError } from "./errors.ts";
 import type {
@@ -102,9 +103,7 @@ export function listenTLS(
   options: ListenTLSOptions,
 ): Deferred<ListeningPort> {
   const hostname = options.interface ?? "0.0.0.0";
-  const address = `${
-    hostname.includes(":") ? `[${hostname}]` : hostname
-  }:${port}`;
+  const address = formatAddress({ transport: "tcp", hostname, port });
   if (options.sni === undefined) {
     return reactor.listenWith(
       () =>
@@ -363,13 +362,6 @@ class ConnDuplex extends Duplex {
       // Already closed.
     }
     callback(error);
-  }
-}
-
-async function writeAll(raw: RawConn, data: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < data.byteLength) {
-    written += await raw.write(data.subarray(written));
   }
 }
 

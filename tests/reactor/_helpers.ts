@@ -109,3 +109,8 @@ export class TestLineEncoder extends TransformStream<string, Uint8Array> {
     this[encoderCore] = core;
   }
 }
+
+/** The port of a TCP listener's address. */
+export function portOf(addr: unknown): number {
+  return (addr as Deno.NetAddr).port;
+}

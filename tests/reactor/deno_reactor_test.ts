@@ -18,11 +18,7 @@ import type {
   ConnectionFactory,
   Reactor,
 } from "../../reactor/interfaces.ts";
-import { decoder, encoder, readAll } from "./_helpers.ts";
-
-function portOf(addr: unknown): number {
-  return (addr as Deno.NetAddr).port;
-}
+import { decoder, encoder, portOf, readAll } from "./_helpers.ts";
 
 async function echo(conn: Connection): Promise<void> {
   await conn.readable.pipeTo(conn.writable);

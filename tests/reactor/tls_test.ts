@@ -7,15 +7,17 @@ import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { TLSHandshakeError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
-import { decoder, encoder, readAll, TestLineDecoder } from "./_helpers.ts";
+import {
+  decoder,
+  encoder,
+  portOf,
+  readAll,
+  TestLineDecoder,
+} from "./_helpers.ts";
 import { makeTestPki } from "./_tls.ts";
 
 const pki = await makeTestPki();
 const localhost = pki.leaves["localhost"]!;
-
-function portOf(addr: unknown): number {
-  return (addr as Deno.NetAddr).port;
-}
 
 async function echo(conn: Connection): Promise<void> {
   await conn.readable.pipeTo(conn.writable);
