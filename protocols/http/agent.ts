@@ -119,6 +119,25 @@ class ClientConnection {
   }
 }
 
+/** Trailers of chunked responses received by an Agent. */
+const trailerPromises = new WeakMap<Response, Promise<Headers>>();
+
+/**
+ * The trailer fields of a response received by an {@linkcode Agent}: resolves
+ * once its body was read to the end (empty `Headers` for a body that was not
+ * chunked, or one that was not read to the end).
+ *
+ * @example Usage
+ * ```ts
+ * import { responseTrailers } from "@spindle/spindle/protocols/http";
+ * const trailers = await responseTrailers(new Response("no trailers"));
+ * console.assert([...trailers].length === 0);
+ * ```
+ */
+export function responseTrailers(response: Response): Promise<Headers> {
+  return trailerPromises.get(response) ?? Promise.resolve(new Headers());
+}
+
 /** Thrown inside the agent when a reused connection turned out closed: the request is retried. */
 class StaleConnectionError extends Error {}
 
@@ -476,6 +495,7 @@ export class Agent {
 
   #toResponse(c: ClientConnection, head: MessageHead, url: URL): Response {
     const hasBody = head.framing !== "length" || head.contentLength > 0;
+    const trailers = Promise.withResolvers<Headers>();
     let body: ReadableStream<Uint8Array> | null = null;
     if (hasBody) {
       let finished = false;
@@ -484,6 +504,7 @@ export class Agent {
           while (true) {
             const event = await c.next().catch((error) => {
               controller.error(error);
+              trailers.resolve(new Headers());
               this.#discard(c, error);
               return undefined;
             });
@@ -493,6 +514,7 @@ export class Agent {
                 "the response body ended early",
               );
               controller.error(error);
+              trailers.resolve(new Headers());
               this.#discard(c, error);
               return;
             }
@@ -503,6 +525,7 @@ export class Agent {
             }
             if (event.type === "end") {
               finished = true;
+              trailers.resolve(new Headers(event.trailers));
               controller.close();
               this.#release(c, head.keepAlive);
               return;
@@ -510,6 +533,7 @@ export class Agent {
           }
         },
         cancel: () => {
+          trailers.resolve(new Headers());
           if (!finished) {
             this.#discard(
               c,
@@ -529,6 +553,9 @@ export class Agent {
       },
     );
     Object.defineProperty(response, "url", { value: url.href });
+    if (head.framing === "chunked") {
+      trailerPromises.set(response, trailers.promise);
+    }
     if (!hasBody) {
       // The end event follows the head at once: consume it, then pool.
       c.next().then(

@@ -48,4 +48,5 @@ export {
   type AgentRequestOptions,
   type AgentTLSOptions,
   ResponseTimeoutError,
+  responseTrailers,
 } from "./agent.ts";

@@ -12,6 +12,7 @@ import {
   RedirectLimitError,
   requestTrailers,
   ResponseTimeoutError,
+  responseTrailers,
   type ServeHandler,
   serveHTTP,
   withTrailers,
@@ -160,11 +161,12 @@ test("Agent: a stream body is sent chunked", async () => {
   });
 });
 
-test("Agent: a chunked response streams and the connection is reused after it", async () => {
+test("Agent: a chunked response streams, brings its trailers, and the connection is reused", async () => {
   await withServer(routes, async (base) => {
     const agent = new Agent();
     const response = await agent.request("GET", `${base}/stream`);
     assertEquals(await response.text(), "part0;part1;part2;");
+    assertEquals((await responseTrailers(response)).get("x-done"), "yes");
     assertEquals(agent.idleConnectionCount, 1);
     await agent.close();
   });
