@@ -198,12 +198,6 @@ export class LineDecoderCore<B extends boolean = false>
     return partial;
   }
 
-  /** Throws away the partial line and any undecoded bytes. */
-  clear(): void {
-    this.#rest = EMPTY;
-    this.#len = 0;
-  }
-
   // Returns where it stopped: chunk.length unless `max` lines came first.
   #scan(chunk: Uint8Array, out: Line<B>[], max: number): number {
     if (chunk.length === 0 || max <= 0) return 0;

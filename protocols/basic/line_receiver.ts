@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { concatBytes, EMPTY } from "./_transform.ts";
 import { LineTooLongError } from "./errors.ts";
@@ -156,7 +157,9 @@ export class LineReceiver extends Protocol {
         this.#input = EMPTY;
         if (error instanceof LineTooLongError) {
           this.lineLengthExceeded(buffered);
-        } else this.transport.loseConnection();
+        } else if (error instanceof ProtocolError) {
+          this.transport.loseConnection();
+        } else throw error;
         return;
       }
       const line = out.pop();
@@ -249,6 +252,7 @@ export class LineOnlyReceiver extends Protocol {
     if (failure === undefined) return;
     const buffered = decoder.release();
     if (failure instanceof LineTooLongError) this.lineLengthExceeded(buffered);
-    else this.transport.loseConnection();
+    else if (failure instanceof ProtocolError) this.transport.loseConnection();
+    else throw failure;
   }
 }

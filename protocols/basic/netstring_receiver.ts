@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { NetstringDecoderCore, NetstringEncoderCore } from "./netstring.ts";
 
@@ -54,7 +55,8 @@ export class NetstringReceiver extends Protocol {
     let failed = false;
     try {
       decoder.decode(data, out);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
       failed = true;
     }
     try {
