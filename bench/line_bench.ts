@@ -5,7 +5,9 @@
  * - its core `LineDecoderCore` called directly,
  * - a naive `TextDecoderStream` + split-on-newline `TransformStream`,
  * - Twisted's `LineReceiver` fed the same chunks (`/usr/bin/python3`, Debian's
- *   python3-twisted), in its own process, timing only `dataReceived`.
+ *   python3-twisted), in its own process, timing only `dataReceived`: once
+ *   with its lines as bytes (what LineReceiver gives), once decoding each line
+ *   to text as LineDecoder does.
  *
  * Run: deno run -A bench/line_bench.ts [--mib N] [--rounds R] [--json FILE]
  * Prints a table with each decoder's fastest round and how many times faster
@@ -138,21 +140,33 @@ class Counter(LineReceiver):
     count = 0
     def lineReceived(self, line):
         self.count += 1
-times = []
-for _ in range(rounds):
-    receiver = Counter()
-    start = time.perf_counter()
-    for chunk in chunks:
-        receiver.dataReceived(chunk)
-    times.append((time.perf_counter() - start) * 1000)
-print(json.dumps({"ms": min(times), "lines": receiver.count}))
+class TextCounter(Counter):
+    def lineReceived(self, line):
+        line.decode("utf-8")
+        self.count += 1
+result = {}
+for name, cls in (("bytes", Counter), ("text", TextCounter)):
+    times = []
+    for _ in range(rounds):
+        receiver = cls()
+        start = time.perf_counter()
+        for chunk in chunks:
+            receiver.dataReceived(chunk)
+        times.append((time.perf_counter() - start) * 1000)
+    result[name] = {"ms": min(times), "lines": receiver.count}
+print(json.dumps(result))
 `;
+
+interface TwistedResult {
+  ms: number;
+  lines: number;
+}
 
 async function twisted(
   data: Uint8Array,
   sizes: number[],
   rounds: number,
-): Promise<{ ms: number; lines: number } | string> {
+): Promise<Record<"bytes" | "text", TwistedResult> | string> {
   const dir = await Deno.makeTempDir({ prefix: "line_bench" });
   try {
     await Deno.writeFile(`${dir}/data`, data);
@@ -209,10 +223,17 @@ const results: Record<string, number | string> = await fastest(
   lines,
 );
 const python = await twisted(data, sizes, ROUNDS);
-if (typeof python === "string") results["Twisted LineReceiver"] = python;
-else if (python.lines !== lines) {
-  results["Twisted LineReceiver"] = `decoded ${python.lines} lines`;
-} else results["Twisted LineReceiver"] = python.ms;
+for (
+  const [variant, label] of [
+    ["bytes", "Twisted LineReceiver"],
+    ["text", "Twisted + line.decode()"],
+  ] as const
+) {
+  if (typeof python === "string") results[label] = python;
+  else if (python[variant].lines !== lines) {
+    results[label] = `decoded ${python[variant].lines} lines`;
+  } else results[label] = python[variant].ms;
+}
 
 const stream = results["LineDecoder (stream)"] as number;
 const core = results["LineDecoderCore"] as number;
