@@ -11,7 +11,8 @@
  * Run: deno run -A bench/http_bench.ts [--ms 5000] [--rounds 2] [--conns 64]
  *        [--threads 2] [--json FILE] [--only spindle,deno]
  * Prints each server's best round (requests per second), its latency
- * percentiles, and Spindle's ratios to the others (targets: ≥ 0.7x Deno.serve,
+ * percentiles, the server's CPU time per request (from /proc, which a busy
+ * machine disturbs less than throughput), and Spindle's ratios to the others (targets: ≥ 0.7x Deno.serve,
  * ≥ 2x node:http, ≥ 8x twisted.web).
  */
 import http from "node:http";
@@ -88,6 +89,8 @@ interface Peer {
 interface Result {
   name: string;
   rps: number;
+  /** Server CPU time (user + system) per request, in microseconds. */
+  cpuPerRequest: number;
   latency: Record<string, number>;
   errors: number;
 }
@@ -106,9 +109,21 @@ async function available(command: string, args: string[]): Promise<boolean> {
   }
 }
 
+/** User + system CPU seconds a process used so far (Linux /proc), or NaN. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function startPeer(
   peer: Peer,
-): Promise<{ port: number; stop(): Promise<void> }> {
+): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = new Deno.Command(peer.command, {
     args: peer.args,
     stdout: "piped",
@@ -132,6 +147,7 @@ async function startPeer(
   })();
   return {
     port,
+    pid: child.pid,
     async stop() {
       try {
         child.kill("SIGKILL");
@@ -151,7 +167,7 @@ async function wrk(
   ms: number,
   threads: number,
   conns: number,
-): Promise<Omit<Result, "name">> {
+): Promise<Omit<Result, "name" | "cpuPerRequest">> {
   const { stdout, code, stderr } = await new Deno.Command("wrk", {
     args: [
       `-t${threads}`,
@@ -249,7 +265,13 @@ async function drive(): Promise<void> {
       try {
         // A short warm-up lets the JIT settle before the measured run.
         await wrk(server.port, 1000, threads, conns);
-        const result = await wrk(server.port, ms, threads, conns);
+        const cpuBefore = await cpuSeconds(server.pid);
+        const measured = await wrk(server.port, ms, threads, conns);
+        const cpu = await cpuSeconds(server.pid) - cpuBefore;
+        const result = {
+          ...measured,
+          cpuPerRequest: cpu / (measured.rps * ms / 1000) * 1e6,
+        };
         const previous = best.get(peer.name);
         if (previous === undefined || result.rps > previous.rps) {
           best.set(peer.name, { name: peer.name, ...result });
@@ -267,9 +289,9 @@ async function drive(): Promise<void> {
   console.log(
     `${"server".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${
       "p75 ms".padStart(9)
-    }${"p90 ms".padStart(9)}${"p99 ms".padStart(9)}${"errors".padStart(8)}${
-      "spindle/x".padStart(11)
-    }`,
+    }${"p90 ms".padStart(9)}${"p99 ms".padStart(9)}${
+      "cpu us/req".padStart(12)
+    }${"errors".padStart(8)}${"spindle/x".padStart(11)}`,
   );
   for (const r of results) {
     const ratio = spindle && r.rps > 0
@@ -279,9 +301,9 @@ async function drive(): Promise<void> {
     console.log(
       `${r.name.padEnd(16)}${r.rps.toFixed(0).padStart(10)}${p("p50")}${
         p("p75")
-      }${p("p90")}${p("p99")}${String(r.errors).padStart(8)}${
-        ratio.padStart(11)
-      }`,
+      }${p("p90")}${p("p99")}${r.cpuPerRequest.toFixed(1).padStart(12)}${
+        String(r.errors).padStart(8)
+      }${ratio.padStart(11)}`,
     );
   }
   if (spindle) {
