@@ -325,7 +325,6 @@ class HTTPServerConnection {
   #served = 0;
   #current: Exchange | null = null;
   #closing = false;
-  #sawRequest = false;
 
   constructor(conn: Connection, handler: ServeHandler, settings: Settings) {
     this.#conn = conn;
@@ -529,7 +528,6 @@ class HTTPServerConnection {
   #start(head: MessageHead): void {
     this.#disarm();
     this.#served++;
-    this.#sawRequest = true;
     const hasBody = head.framing !== "length" || head.contentLength > 0;
     const exchange: Exchange = {
       head,
