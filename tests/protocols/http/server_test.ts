@@ -5,6 +5,7 @@ import {
   flushLoggedErrors,
   test,
 } from "../../../trial/mod.ts";
+import { captureLogs } from "../../../app/logger/mod.ts";
 import { requestTrailers, withTrailers } from "../../../protocols/http/mod.ts";
 import { echo, rawSession, roundTrip, statuses } from "./_helpers.ts";
 
@@ -225,6 +226,7 @@ test("an unread body is skipped and the next request is served", async () => {
 });
 
 test("a handler that throws gets a 500, is logged, and the connection lives on", async () => {
+  using _quiet = captureLogs();
   const session = rawSession((request) => {
     if (new URL(request.url).pathname === "/boom") throw new RangeError("boom");
     return new Response("fine");
@@ -239,6 +241,7 @@ test("a handler that throws gets a 500, is logged, and the connection lives on",
 });
 
 test("a handler that returns something else than a Response gets a 500", async () => {
+  using _quiet = captureLogs();
   const answer = await roundTrip(() => "nope" as unknown as Response, GET);
   assertEquals(statuses(answer), [500]);
   assertEquals(flushLoggedErrors(TypeError).length, 1);
@@ -395,6 +398,7 @@ test("a large stream response is written with backpressure", async () => {
 });
 
 test("a response shorter than its Content-Length aborts the connection and is logged", async () => {
+  using _quiet = captureLogs();
   const answer = await roundTrip(
     () =>
       new Response(
