@@ -9,13 +9,18 @@ import { BaseConnection } from "./connection.ts";
 import type { Address, Connection } from "./interfaces.ts";
 
 /*
- * Reads land in a pool buffer and chunks are views of it (no copy). A pending
- * read holds its room in the pool, so the read size starts small (an idle
- * connection keeps 16 KiB) and doubles, up to 64 KiB, while reads fill it.
+ * Reads land in a pool buffer and chunks are views of it: no copy, and one
+ * allocation for many reads (allocating fresh bytes per read costs far more
+ * in Deno than the read itself). A pending read holds the rest of its pool, so
+ * a connection starts with small pools (what an idle connection keeps) and
+ * moves to 64 KiB pools once a read fills the space it was given. Larger
+ * pools would be slower: the allocator maps them fresh.
  */
-const FIRST_READ_SIZE = 4 * 1024;
-const MAX_READ_SIZE = 64 * 1024;
-const READS_PER_POOL = 4;
+const SMALL_POOL = 4 * 1024;
+const LARGE_POOL = 64 * 1024;
+/** Below this much room left, a read starts a new pool. */
+const SMALL_MIN_SPACE = 1024;
+const LARGE_MIN_SPACE = 8 * 1024;
 
 /**
  * The byte-level operations a {@linkcode DenoConnection} needs: what
@@ -55,9 +60,9 @@ export class DenoConnection extends BaseConnection implements Connection {
   #conn: RawConn;
   #socket: Deno.Conn;
   #tls: Promise<TLSInfo> | undefined;
-  #readSize = FIRST_READ_SIZE;
   #pool = new Uint8Array(0);
   #offset = 0;
+  #large = false;
 
   /** Wraps `conn`; the connection owns it from now on. */
   constructor(conn: Deno.Conn) {
@@ -106,17 +111,22 @@ export class DenoConnection extends BaseConnection implements Connection {
 
   /** Reads into the pool; the chunk is a view of it. */
   protected override async rawRead(): Promise<Uint8Array | null> {
-    const size = this.#readSize;
-    if (this.#pool.byteLength - this.#offset < size) {
-      this.#pool = new Uint8Array(size * READS_PER_POOL);
-      this.#offset = 0;
+    let pool = this.#pool;
+    let start = this.#offset;
+    if (
+      pool.byteLength - start <
+        (this.#large ? LARGE_MIN_SPACE : SMALL_MIN_SPACE)
+    ) {
+      pool = this.#pool = new Uint8Array(
+        this.#large ? LARGE_POOL : SMALL_POOL,
+      );
+      start = this.#offset = 0;
     }
-    const pool = this.#pool;
-    const start = this.#offset;
-    const n = await this.#conn.read(pool.subarray(start, start + size));
+    const space = pool.byteLength - start;
+    const n = await this.#conn.read(start === 0 ? pool : pool.subarray(start));
     if (n === null) return null;
+    if (n === space) this.#large = true;
     this.#offset = start + n;
-    if (n === size && size < MAX_READ_SIZE) this.#readSize = size * 2;
     return pool.subarray(start, start + n);
   }
 
