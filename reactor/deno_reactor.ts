@@ -611,7 +611,7 @@ class StreamPort implements ListeningPort, Closable {
   }
 
   #setupFailed(raw: Deno.Conn, error: unknown): void {
-    logger.info("Setting up a connection on {address} failed", {
+    logger.debug("Setting up a connection on {address} failed", {
       address: formatAddress(this.#address),
       error,
     });

@@ -61,7 +61,13 @@ export interface TLSServerOptions extends TLSCertificate {
 }
 
 /** Options for `listenTLS`. */
-export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {}
+export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {
+  /**
+   * With `sni`: milliseconds a client has to finish its handshake before its
+   * connection is dropped (default 30 000).
+   */
+  handshakeTimeout?: number;
+}
 
 /** The client side of TLS. */
 export interface TLSClientOptions {
@@ -120,6 +126,7 @@ export function listenTLS(
     );
   }
   const server = serverUpgrade(options);
+  const handshakeTimeout = options.handshakeTimeout ?? 30_000;
   return reactor.listenWith(
     () =>
       Deno.listen({
@@ -132,7 +139,13 @@ export function listenTLS(
     handler,
     async (raw) => {
       const conn = new DenoConnection(raw);
-      await conn.upgrade(server);
+      // A client that never finishes its handshake must not hold a socket.
+      const timer = setTimeout(() => conn.abort(), handshakeTimeout);
+      try {
+        await conn.upgrade(server);
+      } finally {
+        clearTimeout(timer);
+      }
       return conn;
     },
   );

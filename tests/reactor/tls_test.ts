@@ -227,3 +227,21 @@ Deno.test("a connection still in its TLS handshake is listed as open and closed 
   assertEquals(await silent.read(new Uint8Array(10)).catch(() => null), null);
   silent.close();
 });
+
+Deno.test("an SNI listener drops a client that does not finish its handshake in time", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, echo, {
+    interface: "127.0.0.1",
+    ...localhost,
+    sni: { "a.example": pki.leaves["a.example"]! },
+    handshakeTimeout: 50,
+  });
+  const silent = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: portOf(port.getHost()),
+  });
+  assertEquals(await silent.read(new Uint8Array(10)).catch(() => null), null);
+  silent.close();
+  assertEquals(reactor.openResources().map((r) => r.kind), ["listener"]);
+  await port.stopListening();
+});
