@@ -6,6 +6,7 @@ import {
 } from "../../trial/assertions.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { DenoConnection } from "../../reactor/deno_connection.ts";
+import { FastReadableStream } from "../../reactor/streams.ts";
 import { ConnectionLostError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import {
@@ -213,6 +214,17 @@ for (const [kind, makePair] of kinds) {
     assert(b.readable.locked);
     for await (const line of readable) lines.push(line);
     assertEquals(lines, ["one", "two", "three"]);
+    await b.close();
+  });
+
+  Deno.test(`${kind}: pipeThrough a Spindle decoder runs its core in the read loop, not its streams`, async () => {
+    const [a, b] = await makePair();
+    const transform = new TestLineDecoder();
+    const lines = b.readable.pipeThrough(transform);
+    assert(lines !== transform.readable);
+    assert(lines instanceof FastReadableStream);
+    assert(transform.writable.locked);
+    await a.close();
     await b.close();
   });
 
