@@ -5,7 +5,7 @@
  * @module
  */
 import { getLogger } from "../app/logger/mod.ts";
-import { DenoReactor, reactor as defaultReactor } from "./deno_reactor.ts";
+import { type DenoReactor, reactor as defaultReactor } from "./deno_reactor.ts";
 
 const logger = getLogger("spindle.reactor.react");
 
