@@ -666,6 +666,8 @@ class HTTPServerConnection {
         upgradeTo(this.#conn);
         return false;
       }
+      // A shutdown that began while the handler ran: say so in this response.
+      if (this.#settings.draining) keep = false;
       keep = await this.#writeResponse(response, head, keep);
     } catch (error) {
       if (!this.#closing) {

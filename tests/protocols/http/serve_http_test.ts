@@ -1,0 +1,69 @@
+/** serveHTTP and HTTPFactory: listening, graceful shutdown, endpoint errors. */
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  test,
+} from "../../../trial/mod.ts";
+import { serveHTTP } from "../../../protocols/http/mod.ts";
+
+test("serveHTTP listens on an endpoint string and answers", async () => {
+  const server = await serveHTTP(() => new Response("up"), {
+    listen: "tcp:0:interface=127.0.0.1",
+  });
+  const { port } = server.addr as Deno.NetAddr;
+  const response = await fetch(`http://127.0.0.1:${port}/`);
+  assertEquals(await response.text(), "up");
+  await server.shutdown();
+});
+
+test("serveHTTP fails for a datagram endpoint", async () => {
+  await assertRejects(
+    () => serveHTTP(() => new Response(""), { listen: "udp:0" }).asPromise(),
+    TypeError,
+  );
+});
+
+test("shutdown lets a busy response finish, then closes its connection", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  let started!: () => void;
+  const inHandler = new Promise<void>((resolve) => started = resolve);
+  const server = await serveHTTP(async () => {
+    started();
+    await gate;
+    return new Response("finished");
+  }, { listen: "tcp:0:interface=127.0.0.1" });
+  const { port } = server.addr as Deno.NetAddr;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+  );
+  await inHandler;
+  let down = false;
+  const stopping = server.shutdown().then(() => down = true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert(!down, "shutdown finished while a response was in flight");
+  release();
+  const answer = await new Response(conn.readable).text();
+  assert(answer.includes("connection: close\r\n"), answer);
+  assert(answer.endsWith("finished"), answer);
+  await stopping;
+  assertEquals(server.factory.connectionCount, 0);
+});
+
+test("shutdown closes idle keep-alive connections at once", async () => {
+  const server = await serveHTTP(() => new Response("x"), {
+    listen: "tcp:0:interface=127.0.0.1",
+  });
+  const { port } = server.addr as Deno.NetAddr;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  await conn.write(
+    new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+  );
+  const buffer = new Uint8Array(1024);
+  await conn.read(buffer);
+  await server.shutdown();
+  assertEquals(await conn.read(buffer), null);
+  conn.close();
+});
