@@ -125,17 +125,23 @@ export function assemble(head: string, body: PreparedBody | null): Uint8Array {
     slabOffset += size;
   }
   const region = out.subarray(at, at + size);
-  // encodeInto is the fastest copy; a head with Latin-1 octets (which UTF-8
-  // would widen) is detected by its length and copied by char code instead.
-  const copied = encoder.encodeInto(head, region);
-  if (copied.read !== headLength || copied.written !== headLength) {
-    for (let i = 0; i < headLength; i++) region[i] = head.charCodeAt(i);
+  // encodeInto is the fastest copy, and one call for head and text body beats
+  // two. Octets above 0x7f (Latin-1 in the head, which UTF-8 would widen) are
+  // detected by the counts and copied char by char instead.
+  if (typeof body === "string") {
+    const copied = encoder.encodeInto(head + body, region);
+    if (copied.read === size && copied.written === size) return region;
+  } else {
+    const copied = encoder.encodeInto(head, region);
+    if (copied.read === headLength && copied.written === headLength) {
+      if (body !== null) region.set(body, headLength);
+      return region;
+    }
   }
-  if (body !== null) {
-    if (typeof body === "string") {
-      encoder.encodeInto(body, region.subarray(headLength));
-    } else region.set(body, headLength);
-  }
+  for (let i = 0; i < headLength; i++) region[i] = head.charCodeAt(i);
+  if (typeof body === "string") {
+    encoder.encodeInto(body, region.subarray(headLength));
+  } else if (body !== null) region.set(body, headLength);
   return region;
 }
 
