@@ -15,6 +15,7 @@
  * machine hits them alike).
  */
 import { LineDecoder, LineDecoderCore } from "../protocols/basic/mod.ts";
+import { seededRandom } from "../tests/_random.ts";
 
 function option(name: string, fallback: string): string {
   const index = Deno.args.indexOf(`--${name}`);
@@ -24,17 +25,6 @@ function option(name: string, fallback: string): string {
 const MIB = Number(option("mib", "64"));
 const ROUNDS = Number(option("rounds", "5"));
 const LINE_BYTES = 1024;
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Lines of printable ASCII with some UTF-8, each 1 KiB with its CRLF.
 function makeInput(): { data: Uint8Array; sizes: number[]; lines: number } {

@@ -9,18 +9,7 @@ import {
 } from "../../../protocols/dns/mod.ts";
 import { sampleResponse } from "./samples.ts";
 import { fixtureZone, queryBytes } from "./helpers.ts";
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../_random.ts";
 
 const seeds = [
   encodeMessage(sampleResponse()),
@@ -73,7 +62,7 @@ function mutate(next: () => number, input: Uint8Array): Uint8Array {
 }
 
 test("100,000 seeded mutations of valid packets decode or raise DNSFormatError", () => {
-  const next = random(20261129);
+  const next = seededRandom(20261129);
   let decoded = 0;
   let rejected = 0;
   for (let i = 0; i < 100_000; i++) {
@@ -113,7 +102,7 @@ test("20,000 seeded mutations of queries never make the server throw", async () 
     }),
     queryBytes("chain.example.org", RecordType.A),
   ];
-  const next = random(7);
+  const next = seededRandom(7);
   let answered = 0;
   for (let i = 0; i < 20_000; i++) {
     const input = mutate(next, queries[i % queries.length]!);
