@@ -535,6 +535,11 @@ interface FramingFields {
   expect: string | null;
 }
 
+/** Whether the token `name` is `lower` ignoring case; `first` is its first char code. */
+function is(name: string, first: number, lower: string): boolean {
+  return (name.charCodeAt(0) | 0x20) === first && name.toLowerCase() === lower;
+}
+
 function parseFields(lines: string[]): FramingFields {
   const f: FramingFields = {
     headers: [],
@@ -554,33 +559,35 @@ function parseFields(lines: string[]): FramingFields {
     const name = m[1]!;
     const value = m[2]!;
     headers.push([name, value]);
+    // The framing fields are found by length and first letter before any
+    // lowercased copy is made: most fields are none of them.
     switch (name.length) {
       case 4:
-        if (name.toLowerCase() === "host") {
+        if (is(name, 104, /* h */ "host")) {
           f.host = value;
           f.hostCount++;
         }
         break;
       case 6:
-        if (name.toLowerCase() === "expect") f.expect = value.toLowerCase();
+        if (is(name, 101, /* e */ "expect")) f.expect = value.toLowerCase();
         break;
       case 7:
-        if (name.toLowerCase() === "upgrade") f.upgrade = value;
+        if (is(name, 117, /* u */ "upgrade")) f.upgrade = value;
         break;
       case 10:
-        if (name.toLowerCase() === "connection") {
+        if (is(name, 99, /* c */ "connection")) {
           f.connection = f.connection === null
             ? value
             : `${f.connection}, ${value}`;
         }
         break;
       case 14:
-        if (name.toLowerCase() === "content-length") {
+        if (is(name, 99, /* c */ "content-length")) {
           (f.contentLength ??= []).push(value);
         }
         break;
       case 17:
-        if (name.toLowerCase() === "transfer-encoding") {
+        if (is(name, 116, /* t */ "transfer-encoding")) {
           (f.transferEncoding ??= []).push(value);
         }
         break;
