@@ -67,6 +67,8 @@ export abstract class BaseConnection implements Connection {
   #buffered = 0;
   #writing = false;
   #drainWaiters: Waiter[] = [];
+  /** Chunks written with `writeBorrowed`, and who waits to have them back. */
+  #borrowed = new Map<Uint8Array, () => void>();
   #flushWaiters: Waiter[] = [];
   #closing: Promise<void> | undefined;
   #closingWrite: Promise<void> | undefined;
@@ -110,6 +112,7 @@ export abstract class BaseConnection implements Connection {
   get readable(): ReadableStream<Uint8Array> {
     return this.#readable ??= new FastReadableStream<Uint8Array>({
       read: () => this.read(),
+      readInto: (buffer) => this.readInto(buffer),
       cancel: () => this.#cancelRead(),
       unshift: (data) => this.unshift(data),
     });
@@ -119,6 +122,7 @@ export abstract class BaseConnection implements Connection {
   get writable(): WritableStream<Uint8Array> {
     return this.#writable ??= new FastWritableStream<Uint8Array>({
       write: (data) => this.write(data),
+      writeBorrowed: (data) => this.writeBorrowed(data),
       close: () => this.closeWrite(),
       abort: (reason) => this.abort(reason),
       ready: () => this.#whenDrained(),
@@ -141,6 +145,56 @@ export abstract class BaseConnection implements Connection {
       return Promise.resolve(null);
     }
     return this.#readRaw();
+  }
+
+  /**
+   * Reads into `buffer` (no allocation): the number of bytes read, or `null`
+   * at end of input.
+   */
+  readInto(buffer: Uint8Array): Promise<number | null> {
+    const head = this.#unshifted.shift();
+    if (head !== undefined) {
+      const n = Math.min(head.byteLength, buffer.byteLength);
+      buffer.set(n === head.byteLength ? head : head.subarray(0, n));
+      if (n < head.byteLength) this.#unshifted.unshift(head.subarray(n));
+      return Promise.resolve(n);
+    }
+    if (this.#state === "lost") return Promise.reject(this.#lostError);
+    if (!this.#readOpen || this.#state === "closed") {
+      return Promise.resolve(null);
+    }
+    return this.#readIntoRaw(buffer);
+  }
+
+  async #readIntoRaw(buffer: Uint8Array): Promise<number | null> {
+    let n: number | null;
+    this.#reading++;
+    try {
+      n = await this.rawReadInto(buffer);
+    } catch (error) {
+      if (this.#state === "closed") return null;
+      throw this.#lose(error);
+    } finally {
+      this.#reading--;
+    }
+    if (n === null) {
+      this.#readOpen = false;
+      this.#finishIfDone();
+    }
+    return n;
+  }
+
+  /**
+   * Reads from the transport into `buffer`; by default through `rawRead`,
+   * keeping what does not fit for the next read.
+   */
+  protected async rawReadInto(buffer: Uint8Array): Promise<number | null> {
+    const chunk = await this.rawRead();
+    if (chunk === null) return null;
+    const n = Math.min(chunk.byteLength, buffer.byteLength);
+    buffer.set(n === chunk.byteLength ? chunk : chunk.subarray(0, n));
+    if (n < chunk.byteLength) this.#unshifted.unshift(chunk.subarray(n));
+    return n;
   }
 
   async #readRaw(): Promise<Uint8Array | null> {
@@ -209,6 +263,34 @@ export abstract class BaseConnection implements Connection {
     });
   }
 
+  /**
+   * Writes `data` without taking it: resolves once the bytes are handed to
+   * the transport, when the caller may change or reuse `data` (a copy loop
+   * with reused buffers). Backpressure comes from waiting for that.
+   */
+  writeBorrowed(data: Uint8Array): Promise<void> {
+    if (this.#writeState !== "open") return Promise.reject(this.#writeError());
+    if (data.byteLength === 0) return RESOLVED;
+    const given = new Promise<void>((resolve) => {
+      this.#borrowed.set(data, resolve);
+    });
+    this.#buffered += data.byteLength;
+    if (this.#writing) this.#queue.push(data);
+    else {
+      this.#writing = true;
+      this.#pump(data);
+    }
+    return given;
+  }
+
+  #giveBack(chunk: Uint8Array): void {
+    const giveBack = this.#borrowed.get(chunk);
+    if (giveBack !== undefined) {
+      this.#borrowed.delete(chunk);
+      giveBack();
+    }
+  }
+
   #writeError(): unknown {
     if (this.#state === "lost") return this.#lostError;
     return new TypeError(
@@ -222,6 +304,7 @@ export abstract class BaseConnection implements Connection {
       while (true) {
         await this.rawWrite(chunk);
         this.#buffered -= chunk.byteLength;
+        if (this.#borrowed.size > 0) this.#giveBack(chunk);
         if (
           this.#drainWaiters.length > 0 &&
           this.#buffered <= WRITE_HIGH_WATER_MARK
@@ -266,6 +349,7 @@ export abstract class BaseConnection implements Connection {
     for (const chunk of queue.splice(0, count)) {
       merged.set(chunk, offset);
       offset += chunk.byteLength;
+      if (this.#borrowed.size > 0) this.#giveBack(chunk);
     }
     return merged;
   }
@@ -374,6 +458,9 @@ export abstract class BaseConnection implements Connection {
     this.#writeState = "closed";
     this.#queue.length = 0;
     this.#buffered = 0;
+    // Nothing more will be sent: the borrowed buffers are free again.
+    for (const giveBack of this.#borrowed.values()) giveBack();
+    this.#borrowed.clear();
     const waiters = [...this.#drainWaiters, ...this.#flushWaiters];
     this.#drainWaiters = [];
     this.#flushWaiters = [];

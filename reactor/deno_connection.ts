@@ -130,6 +130,11 @@ export class DenoConnection extends BaseConnection implements Connection {
     return pool.subarray(start, start + n);
   }
 
+  /** Reads straight into `buffer`. */
+  protected override rawReadInto(buffer: Uint8Array): Promise<number | null> {
+    return this.#conn.read(buffer);
+  }
+
   /** Writes all of `data`, looping over partial writes. */
   protected override rawWrite(data: Uint8Array): Promise<void> {
     return writeAll(this.#conn, data);

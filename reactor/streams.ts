@@ -29,6 +29,8 @@ import {
 export interface ChunkSource<T> {
   /** The next value, or `null` at (and after) the end of input. */
   read(): Promise<T | null>;
+  /** Bytes only: reads into `buffer`; the count, or `null` at end of input. */
+  readInto?(buffer: Uint8Array): Promise<number | null>;
   /** The consumer is not interested in more values. */
   cancel(reason?: unknown): void;
   /** Puts bytes back in front of the source (connections only). */
@@ -41,6 +43,8 @@ export interface ChunkSource<T> {
 export interface ChunkSink<T> {
   /** Writes one chunk; resolves when it is accepted (backpressure). */
   write(chunk: T): Promise<void>;
+  /** Bytes only: writes `chunk` and resolves once it may be reused. */
+  writeBorrowed?(chunk: T): Promise<void>;
   /** Ends the output after what was written. */
   close(): Promise<void>;
   /** Ends the output at once. */
@@ -234,7 +238,16 @@ export class FastReadableStream<T> extends ReadableStream<T> {
     }
     const reader = super.getReader();
     const writer = destination.getWriter();
-    return pump(this.#source, sink, options ?? {}).finally(() => {
+    const source = this.#source;
+    const copying = source.readInto !== undefined &&
+        sink.writeBorrowed !== undefined
+      ? copy(
+        source as unknown as ChunkSource<Uint8Array>,
+        sink as unknown as ChunkSink<Uint8Array>,
+        options ?? {},
+      )
+      : pump(source, sink, options ?? {});
+    return copying.finally(() => {
       reader.releaseLock();
       writer.releaseLock();
     });
@@ -276,6 +289,74 @@ async function pump<T>(
         if (!preventCancel) source.cancel(error);
         throw error;
       }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+const FIRST_COPY_BUFFER = 4 * 1024;
+const MAX_COPY_BUFFER = 64 * 1024;
+
+/**
+ * Bytes from one connection to another with two reused buffers: one being
+ * read into while the other is written, so no memory is allocated per chunk.
+ * The buffers start small and double, up to 64 KiB, while reads fill them.
+ */
+async function copy(
+  source: ChunkSource<Uint8Array>,
+  sink: ChunkSink<Uint8Array>,
+  options: StreamPipeOptions,
+): Promise<void> {
+  const { preventAbort, preventCancel, preventClose, signal } = options;
+  const onAbort = () => {
+    if (!preventCancel) source.cancel(signal?.reason);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const buffers = [
+    new Uint8Array(FIRST_COPY_BUFFER),
+    new Uint8Array(FIRST_COPY_BUFFER),
+  ];
+  const writing: (Promise<void> | undefined)[] = [undefined, undefined];
+  let turn = 0;
+  try {
+    while (true) {
+      // The buffer of two turns ago must be written out before reuse.
+      const pending = writing[turn];
+      if (pending !== undefined) {
+        try {
+          await pending;
+        } catch (error) {
+          if (!preventCancel) source.cancel(error);
+          throw error;
+        }
+      }
+      if (signal?.aborted) {
+        if (!preventAbort) sink.abort(signal.reason);
+        if (!preventCancel) source.cancel(signal.reason);
+        throw signal.reason;
+      }
+      const buffer = buffers[turn]!;
+      let n: number | null;
+      try {
+        n = await source.readInto!(buffer);
+      } catch (error) {
+        if (!preventAbort) sink.abort(error);
+        throw error;
+      }
+      if (signal?.aborted) continue;
+      if (n === null) {
+        await writing[turn ^ 1];
+        if (!preventClose) await sink.close();
+        return;
+      }
+      const written = sink.writeBorrowed!(buffer.subarray(0, n));
+      written.catch(() => {});
+      writing[turn] = written;
+      if (n === buffer.byteLength && n < MAX_COPY_BUFFER) {
+        buffers[turn] = new Uint8Array(n * 2);
+      }
+      turn ^= 1;
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);

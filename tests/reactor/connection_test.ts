@@ -6,6 +6,7 @@ import {
 } from "../../trial/assertions.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { DenoConnection } from "../../reactor/deno_connection.ts";
+import type { BaseConnection } from "../../reactor/connection.ts";
 import { FastReadableStream } from "../../reactor/streams.ts";
 import { ConnectionLostError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
@@ -164,6 +165,35 @@ for (const [kind, makePair] of kinds) {
     await assertRejects(() => writer.write(encoder.encode("x")), TypeError);
     assert(!a.writable.locked);
     await a.close();
+    await b.close();
+  });
+
+  Deno.test(`${kind}: readInto fills a caller's buffer, keeping what does not fit for later`, async () => {
+    const [a, b] = await makePair();
+    const base = b as BaseConnection;
+    await a.write(encoder.encode("tail"));
+    await a.close();
+    b.unshift(encoder.encode("head-"));
+    const buffer = new Uint8Array(3);
+    let text = "";
+    while (true) {
+      const n = await base.readInto(buffer);
+      if (n === null) break;
+      text += decoder.decode(buffer.subarray(0, n));
+    }
+    assertEquals(text, "head-tail");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: a buffer lent with writeBorrowed can be reused once it resolves`, async () => {
+    const [a, b] = await makePair();
+    const base = a as BaseConnection;
+    const buffer = encoder.encode("first");
+    await base.writeBorrowed(buffer);
+    buffer.set(encoder.encode("later"));
+    await base.writeBorrowed(buffer);
+    await a.close();
+    assertEquals(decoder.decode(await readAll(() => b.read())), "firstlater");
     await b.close();
   });
 
