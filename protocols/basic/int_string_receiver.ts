@@ -6,6 +6,7 @@
  * @module
  */
 import { Protocol } from "../../reactor/protocol.ts";
+import { Deliverer } from "./_deliver.ts";
 import { FrameTooLongError } from "./errors.ts";
 import {
   LengthPrefixedDecoderCore,
@@ -41,7 +42,10 @@ export class IntNStringReceiver extends Protocol {
   MAX_LENGTH = 99999;
   #decoder: LengthPrefixedDecoderCore | null = null;
   #encoder: LengthPrefixedEncoderCore | null = null;
-  #out: Uint8Array[] = [];
+  #deliverer = new Deliverer<Uint8Array>(
+    this,
+    (data) => this.stringReceived(data),
+  );
 
   /** Called with each string received (bytes that may share the chunk's memory). */
   stringReceived(_data: Uint8Array): void {}
@@ -69,21 +73,7 @@ export class IntNStringReceiver extends Protocol {
       prefixLength: this.prefixLength,
       maxLength: this.MAX_LENGTH,
     });
-    const out = this.#out;
-    let failure: unknown = undefined;
-    try {
-      decoder.decode(data, out);
-    } catch (error) {
-      failure = error;
-    }
-    try {
-      for (let i = 0; i < out.length; i++) {
-        if (this.connected && this.transport.disconnecting) return;
-        this.stringReceived(out[i] as Uint8Array);
-      }
-    } finally {
-      out.length = 0;
-    }
+    const failure = this.#deliverer.deliver(decoder, data);
     if (failure === undefined) return;
     this.#decoder = null;
     if (failure instanceof FrameTooLongError) {

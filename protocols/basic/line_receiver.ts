@@ -6,6 +6,7 @@
  */
 import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
+import { Deliverer } from "./_deliver.ts";
 import { concatBytes, EMPTY } from "./_transform.ts";
 import { LineTooLongError } from "./errors.ts";
 import { LineDecoderCore, LineEncoderCore } from "./line.ts";
@@ -212,7 +213,10 @@ export class LineOnlyReceiver extends Protocol {
   MAX_LENGTH = 16384;
   #decoder: LineDecoderCore | null = null;
   #encoder: LineEncoderCore | null = null;
-  #out: string[] = [];
+  #deliverer = new Deliverer<string>(
+    this,
+    (line) => this.lineReceived(line),
+  );
 
   /** Called with each line, without its delimiter. */
   lineReceived(_line: string): void {}
@@ -234,21 +238,7 @@ export class LineOnlyReceiver extends Protocol {
       delimiter: this.delimiter,
       maxLength: this.MAX_LENGTH,
     });
-    const out = this.#out;
-    let failure: unknown = undefined;
-    try {
-      decoder.decode(data, out);
-    } catch (error) {
-      failure = error;
-    }
-    try {
-      for (let i = 0; i < out.length; i++) {
-        if (this.connected && this.transport.disconnecting) return;
-        this.lineReceived(out[i] as string);
-      }
-    } finally {
-      out.length = 0;
-    }
+    const failure = this.#deliverer.deliver(decoder, data);
     if (failure === undefined) return;
     const buffered = decoder.release();
     if (failure instanceof LineTooLongError) this.lineLengthExceeded(buffered);
