@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { asciiToBytes, bytesToLatin1 } from "./_bytes.ts";
+import { asciiToBytes, bytesToLatin1, concatBytes } from "./_bytes.ts";
 import { decodeBoxes, encodeBox } from "./box.ts";
 import { InvalidArgumentError, MissingArgumentError } from "./errors.ts";
 
@@ -483,18 +483,9 @@ export function AmpList<S extends Schema>(
   return define(
     typeName,
     (rows) => {
-      const parts = rows.map((row) =>
-        encodeBox(writeValues(schema, row, new Map()))
+      return concatBytes(
+        rows.map((row) => encodeBox(writeValues(schema, row, new Map()))),
       );
-      let length = 0;
-      for (const part of parts) length += part.length;
-      const out = new Uint8Array(length);
-      let offset = 0;
-      for (const part of parts) {
-        out.set(part, offset);
-        offset += part.length;
-      }
-      return out;
     },
     (bytes) => {
       let boxes;

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import { concatBytes } from "./_bytes.ts";
 import {
   BoxTooLargeError,
   EmptyKeyError,
@@ -123,7 +124,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     const pending = this.#pending;
     if (pending !== null) {
       this.#pending = null;
-      chunk = chunk.length === 0 ? pending : concat([pending, chunk]);
+      chunk = chunk.length === 0 ? pending : concatBytes([pending, chunk]);
       copy = chunk;
     }
     const n = chunk.length;
@@ -278,7 +279,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     this.#box = null;
     this.#key = "";
     this.#boxBytes = 0;
-    return concat(parts);
+    return concatBytes(parts);
   }
 }
 
@@ -287,18 +288,6 @@ function prefixed(bytes: Uint8Array): Uint8Array {
   out[0] = bytes.length >> 8;
   out[1] = bytes.length & 0xff;
   out.set(bytes, 2);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
   return out;
 }
 
