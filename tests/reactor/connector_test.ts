@@ -4,26 +4,15 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "../../trial/assertions.ts";
-import { Deferred } from "../../deferred/deferred.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
-import type { Connection } from "../../reactor/interfaces.ts";
 import { ClientFactory } from "../../reactor/factory.ts";
-import { type ConnectionSource, Connector } from "../../reactor/connector.ts";
+import { Connector } from "../../reactor/connector.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
 import { decoder, readAll } from "./_helpers.ts";
-
-/** A connection source whose attempts the test settles by hand. */
-class ManualSource implements ConnectionSource {
-  attempts: Deferred<Connection>[] = [];
-  connect(): Deferred<Connection> {
-    const attempt = new Deferred<Connection>();
-    this.attempts.push(attempt);
-    return attempt;
-  }
-}
+import { ManualSource } from "./_manual_source.ts";
 
 /** A client factory that records what its connector tells it. */
 class RecordingFactory extends ClientFactory {

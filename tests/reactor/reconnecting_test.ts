@@ -1,11 +1,8 @@
 import { assert, assertEquals } from "../../trial/assertions.ts";
 import { captureLogs } from "../../app/logger/mod.ts";
-import { Deferred } from "../../deferred/deferred.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
-import { ConnectionRefusedError } from "../../reactor/errors.ts";
-import type { Connection } from "../../reactor/interfaces.ts";
-import { type ConnectionSource, Connector } from "../../reactor/connector.ts";
+import { Connector } from "../../reactor/connector.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { Factory } from "../../reactor/factory.ts";
 import { clientFromString } from "../../reactor/endpoints.ts";
@@ -14,19 +11,7 @@ import {
   ReconnectingClientFactory,
   type ReconnectingOptions,
 } from "../../reactor/reconnecting.ts";
-
-/** A connection source whose attempts the test settles by hand. */
-class ManualSource implements ConnectionSource {
-  attempts: Deferred<Connection>[] = [];
-  connect(): Deferred<Connection> {
-    const attempt = new Deferred<Connection>();
-    this.attempts.push(attempt);
-    return attempt;
-  }
-  refuseLatest(): void {
-    this.attempts.at(-1)!.errback(new ConnectionRefusedError("127.0.0.1", 1));
-  }
-}
+import { ManualSource } from "./_manual_source.ts";
 
 function setUp(options: ReconnectingOptions = {}) {
   const clock = new Clock();
