@@ -334,6 +334,17 @@ for (const [kind, makePair] of kinds) {
     await b.close();
   });
 
+  Deno.test(`${kind}: a foreign readable piped into the writable arrives whole, then end of input`, async () => {
+    const [a, b] = await makePair();
+    const parts = ["al", "pha", "bet"];
+    const piping = ReadableStream.from(parts.map((p) => encoder.encode(p)))
+      .pipeTo(a.writable);
+    assertEquals(decoder.decode(await readAll(() => b.read())), "alphabet");
+    await piping;
+    await a.close();
+    await b.close();
+  });
+
   Deno.test(`${kind}: cancelling the readable then closing the writer closes the connection`, async () => {
     const [a, b] = await makePair();
     await b.readable.cancel();
