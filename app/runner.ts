@@ -10,7 +10,7 @@ import type { Address } from "../reactor/interfaces.ts";
 import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
 import type { Application } from "./application.ts";
 import { MultiService } from "./multi_service.ts";
-import { PidFile, PidFileInUseError } from "./pidfile.ts";
+import { acquirePidFile } from "./_acquire_pidfile.ts";
 import type { Service } from "./service.ts";
 
 const log = getLogger("spindle.runner");
@@ -86,16 +86,8 @@ export async function runApplication(
   const announce = options.announce ??
     ((lines: string[]) => lines.forEach((line) => console.log(line)));
 
-  let pidfile: PidFile | undefined;
-  if (options.pidfile !== undefined) {
-    try {
-      pidfile = PidFile.acquire(options.pidfile);
-    } catch (error) {
-      if (!(error instanceof PidFileInUseError)) throw error;
-      log.critical("{reason}", { reason: error.message });
-      return 1;
-    }
-  }
+  const pidfile = acquirePidFile(options.pidfile, log);
+  if (pidfile === null) return 1;
 
   const { promise: stopRequested, resolve: requestStop } = Promise
     .withResolvers<string>();

@@ -6,7 +6,7 @@
  * @module
  */
 import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
-import { PidFile, PidFileInUseError } from "./pidfile.ts";
+import { acquirePidFile } from "./_acquire_pidfile.ts";
 import { selfCommand } from "./self_command.ts";
 
 const log = getLogger("spindle.workers");
@@ -105,16 +105,8 @@ export async function superviseWorkers(
 ): Promise<number> {
   const announce = options.announce ?? ((line: string) => console.log(line));
   const backoff = options.backoff ?? { initial: 250, max: 30_000 };
-  let pidfile: PidFile | undefined;
-  if (options.pidfile !== undefined) {
-    try {
-      pidfile = PidFile.acquire(options.pidfile);
-    } catch (error) {
-      if (!(error instanceof PidFileInUseError)) throw error;
-      log.critical("{reason}", { reason: error.message });
-      return 1;
-    }
-  }
+  const pidfile = acquirePidFile(options.pidfile, log);
+  if (pidfile === null) return 1;
 
   const workers: Worker[] = [];
   let stopping = false;
