@@ -124,18 +124,6 @@ export async function echoOnce(port: number, text: string): Promise<string> {
   return await new Response(conn.readable).text();
 }
 
-/** Runs `fn` with a fresh temporary directory, removed afterwards. */
-export async function withDir(
-  fn: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 /** Whether `path` exists. */
 export function exists(path: string): boolean {
   try {

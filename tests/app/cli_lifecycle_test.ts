@@ -1,13 +1,7 @@
 // The spindle CLI as a subprocess: signals, pid file, daemon, failures, shutdown deadline.
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
-import {
-  CliProcess,
-  echoOnce,
-  exists,
-  LOOPBACK,
-  runCli,
-  withDir,
-} from "./_cli.ts";
+import { CliProcess, echoOnce, exists, LOOPBACK, runCli } from "./_cli.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 test("echo on port 0 prints its address, echoes, and stops on SIGTERM", async () => {
   await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
@@ -26,7 +20,7 @@ test("SIGINT stops the server gracefully too", async () => {
 });
 
 test("the pid file exists while running and is removed on exit", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     await using server = await CliProcess.start([
       "echo",
@@ -45,7 +39,7 @@ test("the pid file exists while running and is removed on exit", () =>
   }));
 
 test("a pid file naming a live process refuses the start", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     await using first = await CliProcess.start([
       "echo",
@@ -73,7 +67,7 @@ test("a pid file naming a live process refuses the start", () =>
   }));
 
 test("a stale pid file is replaced", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
     const dead = new Deno.Command("true").spawn();
     await dead.status;
@@ -133,7 +127,7 @@ test("the application's own shutdown timeout holds unless --shutdown-timeout is 
 });
 
 test("an uncaught exception is logged, the pid file removed, and the process ends", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const module =
       new URL("./fixtures/throwing_app.ts", import.meta.url).pathname;
     const pidfile = `${dir}/t.pid`;
@@ -152,7 +146,7 @@ test("an uncaught exception is logged, the pid file removed, and the process end
   }));
 
 test("--daemon detaches, writes the pid file and logs to the log file", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = `${dir}/d.pid`;
     const logfile = `${dir}/d.log`;
     const { code, stdout } = await runCli([
@@ -181,7 +175,7 @@ test("--daemon detaches, writes the pid file and logs to the log file", () =>
   }));
 
 test("--daemon reports a daemon that fails to start, with status 1", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     try {
       const logfile = `${dir}/d.log`;

@@ -1,6 +1,7 @@
 // The spindle CLI as a subprocess: log options, JSON lines, SIGHUP, rotation.
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
-import { CliProcess, exists, LOOPBACK, withDir } from "./_cli.ts";
+import { CliProcess, exists, LOOPBACK } from "./_cli.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 test("--log-format json writes one parseable JSON object per line", async () => {
   await using server = await CliProcess.start([
@@ -50,7 +51,7 @@ test("--log-level warn hides info lines", async () => {
 });
 
 test("SIGHUP reopens the log file after it was moved away", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const logfile = `${dir}/spindle.log`;
     await using server = await CliProcess.start([
       "echo",
@@ -72,7 +73,7 @@ test("SIGHUP reopens the log file after it was moved away", () =>
   }));
 
 test("--log-max-bytes rolls the log file over", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const logfile = `${dir}/spindle.log`;
     await using server = await CliProcess.start([
       "echo",

@@ -5,10 +5,11 @@ import {
   assertRejects,
   test,
 } from "../../trial/mod.ts";
-import { CliProcess, LOOPBACK, withDir } from "./_cli.ts";
+import { CliProcess, LOOPBACK } from "./_cli.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 test("web serves the files of --path on port 0", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/hello.txt`, "hello, file");
     await using server = await CliProcess.start([
       "web",
@@ -30,7 +31,7 @@ test("web serves the files of --path on port 0", () =>
   }));
 
 test("SIGTERM during a slow download lets the download finish", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const size = 16 * 1024 * 1024;
     const content = new Uint8Array(size);
     for (let i = 0; i < size; i += 4096) content[i] = (i >> 12) & 0xff;
@@ -76,7 +77,7 @@ test("SIGTERM during a slow download lets the download finish", () =>
   }));
 
 test("a download still running at the shutdown timeout is cut", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     await Deno.writeFile(`${dir}/big.bin`, new Uint8Array(32 * 1024 * 1024));
     await using server = await CliProcess.start([
       "web",

@@ -1,6 +1,7 @@
 // The spindle CLI as a subprocess: `--workers` supervision.
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
-import { CliProcess, echoOnce, exists, LOOPBACK, withDir } from "./_cli.ts";
+import { CliProcess, echoOnce, exists, LOOPBACK } from "./_cli.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 test("--workers passes --plugin on to the workers", async () => {
   const module =
@@ -35,7 +36,7 @@ test("run with --workers and module arguments after -- starts every worker", asy
 });
 
 test("with --workers the pid file holds the supervisor's pid", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = `${dir}/w.pid`;
     await using server = await CliProcess.start([
       "echo",

@@ -4,17 +4,7 @@ import {
   PidFileInUseError,
 } from "../../app/pidfile.ts";
 import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
-
-async function withDir(
-  fn: (dir: string) => Promise<void> | void,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_temp_dir.ts";
 
 async function deadPid(): Promise<number> {
   const child = new Deno.Command("true").spawn();
@@ -28,14 +18,14 @@ test("isProcessAlive is true for this process and false for an exited one", asyn
 });
 
 test("acquire writes this process's pid", () =>
-  withDir((dir) => {
+  withTempDir((dir) => {
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
     assertEquals(Deno.readTextFileSync(`${dir}/a.pid`), `${Deno.pid}\n`);
     pidfile.release();
   }));
 
 test("acquire refuses a pid file naming a live process", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
     try {
       await Deno.writeTextFile(`${dir}/a.pid`, `${sleeper.pid}\n`);
@@ -51,7 +41,7 @@ test("acquire refuses a pid file naming a live process", () =>
   }));
 
 test("acquire replaces a pid file naming a dead process", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.pid`, `${await deadPid()}\n`);
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
     assertEquals(
@@ -62,19 +52,19 @@ test("acquire replaces a pid file naming a dead process", () =>
   }));
 
 test("acquire replaces a pid file holding garbage", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/a.pid`, "not a pid");
     PidFile.acquire(`${dir}/a.pid`).release();
   }));
 
 test("release removes the file", () =>
-  withDir((dir) => {
+  withTempDir((dir) => {
     PidFile.acquire(`${dir}/a.pid`).release();
     assertThrows(() => Deno.statSync(`${dir}/a.pid`), Deno.errors.NotFound);
   }));
 
 test("release leaves a file that now names another process", () =>
-  withDir(async (dir) => {
+  withTempDir(async (dir) => {
     const pidfile = PidFile.acquire(`${dir}/a.pid`);
     await Deno.writeTextFile(`${dir}/a.pid`, "1\n");
     pidfile.release();

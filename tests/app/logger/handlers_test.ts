@@ -7,6 +7,7 @@ import {
 } from "../../../app/logger/mod.ts";
 import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
+import { withTempDir } from "../../_temp_dir.ts";
 
 function record(
   message: string,
@@ -64,9 +65,8 @@ test("FileHandler in mode w truncates the file when it opens it", async () => {
   }
 });
 
-test("FileHandler.reopen writes to a new file after the old one was moved", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+test("FileHandler.reopen writes to a new file after the old one was moved", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/app.log`;
     const handler = new FileHandler(path, { formatter: (r) => r.message });
     handler.handle(record("before"));
@@ -77,14 +77,10 @@ test("FileHandler.reopen writes to a new file after the old one was moved", asyn
     handler.close();
     assertEquals(await Deno.readTextFile(`${path}.old`), "before\nstill old\n");
     assertEquals(await Deno.readTextFile(path), "after\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-test("RotatingFileHandler rolls over before passing maxBytes", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+test("RotatingFileHandler rolls over before passing maxBytes", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/app.log`;
     // Each line is 4 bytes ("aaa\n"): two fit in 8 bytes, the third rolls over.
     const handler = new RotatingFileHandler(path, {
@@ -101,14 +97,10 @@ test("RotatingFileHandler rolls over before passing maxBytes", async () => {
     assertEquals(await Deno.readTextFile(`${path}.2`), "ccc\nddd\n");
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assertEquals(names, ["app.log", "app.log.1", "app.log.2"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-test("RotatingFileHandler counts bytes already in the file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+test("RotatingFileHandler counts bytes already in the file", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/app.log`;
     await Deno.writeTextFile(path, "1234567\n");
     const handler = new RotatingFileHandler(path, {
@@ -119,14 +111,10 @@ test("RotatingFileHandler counts bytes already in the file", async () => {
     handler.close();
     assertEquals(await Deno.readTextFile(`${path}.1`), "1234567\n");
     assertEquals(await Deno.readTextFile(path), "next\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-test("RotatingFileHandler writes a line longer than maxBytes alone in its file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+test("RotatingFileHandler writes a line longer than maxBytes alone in its file", () =>
+  withTempDir(async (dir) => {
     const path = `${dir}/app.log`;
     const handler = new RotatingFileHandler(path, {
       maxBytes: 4,
@@ -137,10 +125,7 @@ test("RotatingFileHandler writes a line longer than maxBytes alone in its file",
     handler.close();
     assertEquals(await Deno.readTextFile(`${path}.1`), "a-very-long-line\n");
     assertEquals(await Deno.readTextFile(path), "b\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 test("RotatingFileHandler rejects a non-positive maxBytes", () => {
   assertThrows(
