@@ -19,24 +19,16 @@ import {
   serveDNS,
   Zone,
 } from "../../../protocols/dns/mod.ts";
-import { fixtureZone } from "./helpers.ts";
+import { fixtureZone, withFixtureServer } from "./helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 
-async function withServer(
+// The fixture zone's server while `fn` runs, as the "host:port" clients take.
+function withServer(
   reactor: DNSReactor,
-  fn: (server: string, close: () => Promise<void>) => Promise<void>,
+  fn: (server: string) => Promise<void>,
 ): Promise<void> {
-  const server = await serveDNS({
-    reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  try {
-    await fn(`127.0.0.1:${server.port}`, () => server.close());
-  } finally {
-    await server.close();
-  }
+  return withFixtureServer(reactor, (server) => fn(`127.0.0.1:${server.port}`));
 }
 
 test("lookupAddress resolves to the answer, authority and additional sections", async (t) => {

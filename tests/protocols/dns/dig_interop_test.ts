@@ -1,23 +1,15 @@
 // dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
 import { assert, assertMatch } from "../../../trial/assertions.ts";
-import { type DNSReactor, serveDNS } from "../../../protocols/dns/mod.ts";
-import { fixtureZone } from "./helpers.ts";
+import type { DNSReactor } from "../../../protocols/dns/mod.ts";
+import { withFixtureServer } from "./helpers.ts";
 import { peerTest, run } from "./interop_helpers.ts";
 
-async function withServer(
+// The fixture zone's server while `fn` runs, by its port.
+function withServer(
   reactor: DNSReactor,
   fn: (port: number) => Promise<void>,
 ): Promise<void> {
-  const server = await serveDNS({
-    reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  try {
-    await fn(server.port);
-  } finally {
-    await server.close();
-  }
+  return withFixtureServer(reactor, (server) => fn(server.port));
 }
 
 const common: Record<string, string[]> = {

@@ -1,8 +1,11 @@
-// Shared by the DNS tests: the fixture zone and a query builder.
+// Shared by the DNS tests: the fixture zone, a server of it and a query builder.
 import {
   createMessage,
   type DNSMessage,
+  type DNSReactor,
+  type DNSServer,
   encodeMessage,
+  serveDNS,
   Zone,
 } from "../../../protocols/dns/mod.ts";
 
@@ -14,6 +17,23 @@ export function fixtureZone(): Zone {
   return Zone.parse(Deno.readTextFileSync(fixturePath), {
     fileName: "example.org.zone",
   });
+}
+
+/** Serves the fixture zone on a loopback port (UDP and TCP) while `fn` runs. */
+export async function withFixtureServer(
+  reactor: DNSReactor,
+  fn: (server: DNSServer) => Promise<void>,
+): Promise<void> {
+  const server = await serveDNS({
+    reactor,
+    zones: [fixtureZone()],
+    listen: { port: 0 },
+  });
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
 }
 
 /** The bytes of a one-question query. */
