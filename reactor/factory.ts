@@ -175,9 +175,8 @@ export class ClientFactory<P extends IProtocol = IProtocol> extends Factory<P> {
   static override forProtocol<P extends IProtocol>(
     protocol: ProtocolClass<P>,
   ): ClientFactory<P> {
-    const factory = new this() as ClientFactory<P>;
-    factory.protocol = protocol;
-    return factory;
+    // The base's `new this()` builds this subclass: only the type narrows.
+    return super.forProtocol(protocol) as ClientFactory<P>;
   }
 
   /** Called when `connector` starts an attempt. */

@@ -117,9 +117,8 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
   static override forProtocol<P extends IProtocol>(
     protocol: ProtocolClass<P>,
   ): ReconnectingClientFactory<P> {
-    const factory = new this() as ReconnectingClientFactory<P>;
-    factory.protocol = protocol;
-    return factory;
+    // The base's `new this()` builds this subclass: only the type narrows.
+    return super.forProtocol(protocol) as ReconnectingClientFactory<P>;
   }
 
   /** Remembers `connector`, so `stopTrying()` can abandon its attempt. */
