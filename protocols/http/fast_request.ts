@@ -16,17 +16,59 @@
  * @module
  */
 
-/** Makes a request for the server: method, absolute URL, header pairs, optional body. */
+/**
+ * Aborts a request's `signal` when its client goes away. Callbacks are only
+ * registered if the handler looks at `request.signal`.
+ */
+export class RequestAbort {
+  #callbacks: (() => void)[] | null = null;
+  #aborted = false;
+
+  /** Whether {@linkcode RequestAbort.abort} was called. */
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Runs `callback` on abort (at once if it already happened). */
+  onAbort(callback: () => void): void {
+    if (this.#aborted) callback();
+    else (this.#callbacks ??= []).push(callback);
+  }
+
+  /** Aborts the request's signal (once). */
+  abort(): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    const callbacks = this.#callbacks;
+    this.#callbacks = null;
+    if (callbacks !== null) { for (const callback of callbacks) callback(); }
+  }
+}
+
+/** Makes a request for the server: method, absolute URL, header pairs, optional body, abort. */
 export type RequestMaker = (
   method: string,
   url: string,
   headers: [string, string][],
   body: ReadableStream<Uint8Array> | null,
+  abort: RequestAbort,
 ) => Request;
 
 /** The standard path: the public constructor. */
-export const standardRequest: RequestMaker = (method, url, headers, body) => {
-  const init: RequestInit & { duplex?: "half" } = { method, headers };
+export const standardRequest: RequestMaker = (
+  method,
+  url,
+  headers,
+  body,
+  abort,
+) => {
+  const controller = new AbortController();
+  abort.onAbort(() => controller.abort());
+  const init: RequestInit & { duplex?: "half" } = {
+    method,
+    headers,
+    signal: controller.signal,
+  };
   if (body !== null) {
     init.body = body;
     init.duplex = "half";
@@ -45,17 +87,25 @@ class InnerRequest {
   urlListProcessed: string[] = [];
   clientRid = null;
   blobUrlEntry = null;
+  #abort: RequestAbort;
 
   constructor(
     method: string,
     url: string,
     headers: [string, string][],
     body: unknown,
+    abort: RequestAbort,
   ) {
     this.methodInner = method;
     this.headerListInner = headers;
     this.body = body;
     this.urlList = [() => url];
+    this.#abort = abort;
+  }
+
+  /** Deno asks this the first time `request.signal` is read. */
+  onCancel(callback: () => void): void {
+    this.#abort.onAbort(callback);
   }
 
   get method(): string {
@@ -104,7 +154,7 @@ function makeFast(): RequestMaker | null {
         | undefined;
   if (typeof innerBodyClass !== "function") return null;
   const BrandedRequest = Request as unknown as new (brand: symbol) => Request;
-  return (method, url, headers, body) => {
+  return (method, url, headers, body, abort) => {
     const request = new BrandedRequest(brand) as unknown as Record<
       symbol,
       unknown
@@ -114,6 +164,7 @@ function makeFast(): RequestMaker | null {
       url,
       headers,
       body === null ? null : new innerBodyClass(body),
+      abort,
     );
     request[guard] = "request";
     return request as unknown as Request;
@@ -130,8 +181,9 @@ async function verify(make: RequestMaker): Promise<boolean> {
     "a=b",
   ]];
   const url = "http://example.org/p/a?q=1";
-  const fast = make("GET", url, headers.map(([n, v]) => [n, v]), null);
-  const slow = standardRequest("GET", url, headers, null);
+  const abort = new RequestAbort();
+  const fast = make("GET", url, headers.map(([n, v]) => [n, v]), null, abort);
+  const slow = standardRequest("GET", url, headers, null, new RequestAbort());
   const same = (a: unknown, b: unknown) =>
     JSON.stringify(a) === JSON.stringify(b);
   if (!(fast instanceof Request)) return false;
@@ -146,11 +198,14 @@ async function verify(make: RequestMaker): Promise<boolean> {
   }
   const derived = new Request(fast, { method: "PUT", body: "x" });
   if (derived.url !== url || await derived.text() !== "x") return false;
+  abort.abort();
+  if (!fast.signal.aborted) return false;
   const withBody = make(
     "POST",
     url,
     [["Host", "example.org"]],
     new Blob(["body"]).stream(),
+    new RequestAbort(),
   );
   if (withBody.bodyUsed || !(withBody.body instanceof ReadableStream)) {
     return false;

@@ -14,7 +14,7 @@ import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../app/logger/mod.ts";
 import { HTTPParseError } from "./errors.ts";
-import { makeRequest } from "./fast_request.ts";
+import { makeRequest, RequestAbort } from "./fast_request.ts";
 import {
   type HTTPEvent,
   type HTTPLimits,
@@ -312,6 +312,8 @@ interface Exchange {
   superseded: boolean;
   /** Set when the handler upgraded and the connection was handed over. */
   handedOver: boolean;
+  /** Aborts `request.signal` when the client goes away first. */
+  abort: RequestAbort;
 }
 
 /** Serves HTTP on one connection; see {@linkcode serveConnection}. */
@@ -397,13 +399,19 @@ class HTTPServerConnection {
           if (body) body.end(event.trailers);
         }
       }
-      // The peer half-closed: finish the response in flight before closing.
+      // The peer half-closed: finish the response in flight before closing,
+      // and tell a handler that watches `request.signal` that the client left.
       const last = this.#current;
-      if (last !== null && !this.#closing) await last.done;
+      if (last !== null && !this.#closing) {
+        last.abort.abort();
+        await last.done;
+      }
       if (!this.#closing) await this.#close();
     } catch (error) {
       await this.#fail(error);
     } finally {
+      const current = this.#current;
+      if (current !== null && !current.handedOver) current.abort.abort();
       this.#stopTimer();
       this.#forget();
     }
@@ -536,6 +544,7 @@ class HTTPServerConnection {
       started: false,
       superseded: false,
       handedOver: false,
+      abort: new RequestAbort(),
     };
     this.#current = exchange;
     if (hasBody) {
@@ -556,7 +565,8 @@ class HTTPServerConnection {
     exchange.done = this.#exchange(exchange);
   }
 
-  #buildRequest(head: MessageHead, body: RequestBody | null): Request {
+  #buildRequest(exchange: Exchange): Request {
+    const { head, body } = exchange;
     const target = head.target;
     let url: string;
     if (target.charCodeAt(0) === 47 /* / */) {
@@ -579,7 +589,13 @@ class HTTPServerConnection {
         : null;
     let request: Request;
     try {
-      request = makeRequest(head.method, url, head.headers, stream);
+      request = makeRequest(
+        head.method,
+        url,
+        head.headers,
+        stream,
+        exchange.abort,
+      );
     } catch (error) {
       throw new HTTPParseError(
         400,
@@ -618,7 +634,7 @@ class HTTPServerConnection {
           },
         );
       } else {
-        const request = this.#buildRequest(head, exchange.body);
+        const request = this.#buildRequest(exchange);
         const result = this.#handler(request, this.#info());
         // A handler that answers synchronously saves a microtask turn.
         response = result instanceof Response ? result : await result;

@@ -2,8 +2,19 @@
 import { assert, assertEquals, test } from "../../../trial/mod.ts";
 import {
   makeRequest,
+  RequestAbort,
   standardRequest,
 } from "../../../protocols/http/fast_request.ts";
+
+function make(
+  method: string,
+  url: string,
+  headers: [string, string][],
+  body: ReadableStream<Uint8Array> | null = null,
+  abort = new RequestAbort(),
+): Request {
+  return makeRequest(method, url, headers, body, abort);
+}
 
 test("makeRequest uses the fast path on this Deno", () => {
   assert(
@@ -13,10 +24,10 @@ test("makeRequest uses the fast path on this Deno", () => {
 });
 
 test("a fast request has the method, URL and headers it was made with", () => {
-  const request = makeRequest("DELETE", "http://example.org/a?b=c", [[
+  const request = make("DELETE", "http://example.org/a?b=c", [[
     "Host",
     "example.org",
-  ], ["X-One", "1"]], null);
+  ], ["X-One", "1"]]);
   assert(request instanceof Request);
   assertEquals(request.method, "DELETE");
   assertEquals(request.url, "http://example.org/a?b=c");
@@ -25,7 +36,7 @@ test("a fast request has the method, URL and headers it was made with", () => {
 });
 
 test("a fast request's body streams once and can be cloned", async () => {
-  const request = makeRequest(
+  const request = make(
     "POST",
     "http://x/",
     [["Host", "x"]],
@@ -38,10 +49,10 @@ test("a fast request's body streams once and can be cloned", async () => {
 });
 
 test("a fast request can seed a new Request", async () => {
-  const request = makeRequest("GET", "http://x/p", [["Host", "x"], [
+  const request = make("GET", "http://x/p", [["Host", "x"], [
     "Accept",
     "text/plain",
-  ]], null);
+  ]]);
   const derived = new Request(request, { method: "PUT", body: "new" });
   assertEquals([
     derived.url,
@@ -51,7 +62,29 @@ test("a fast request can seed a new Request", async () => {
 });
 
 test("a fast request's headers can be changed, as a standard request's can", () => {
-  const request = makeRequest("GET", "http://x/", [["Host", "x"]], null);
+  const request = make("GET", "http://x/", [["Host", "x"]]);
   request.headers.set("x-added", "yes");
   assertEquals(request.headers.get("x-added"), "yes");
+});
+
+for (
+  const [name, maker] of [["fast", makeRequest], [
+    "standard",
+    standardRequest,
+  ]] as const
+) {
+  test(`a ${name} request's signal aborts with its RequestAbort`, () => {
+    const abort = new RequestAbort();
+    const request = maker("GET", "http://x/", [["Host", "x"]], null, abort);
+    assertEquals(request.signal.aborted, false);
+    abort.abort();
+    assertEquals(request.signal.aborted, true);
+  });
+}
+
+test("a signal first read after the abort is already aborted", () => {
+  const abort = new RequestAbort();
+  const request = make("GET", "http://x/", [["Host", "x"]], null, abort);
+  abort.abort();
+  assertEquals(request.signal.aborted, true);
 });

@@ -445,3 +445,31 @@ test("a client that leaves before its response is not an error", async () => {
   await session.served;
   assertEquals(flushLoggedErrors().length, 0);
 });
+
+test("request.signal aborts when the client goes away mid-request", async () => {
+  let aborted!: () => void;
+  const sawAbort = new Promise<void>((resolve) => aborted = resolve);
+  const session = rawSession((request) =>
+    new Promise<Response>((resolve) => {
+      request.signal.addEventListener("abort", () => {
+        aborted();
+        resolve(new Response("nobody listens"));
+      });
+    })
+  );
+  await session.send(GET);
+  await settle();
+  session.client.abort(new Error("client gone"));
+  await sawAbort;
+  await session.served;
+});
+
+test("request.signal stays quiet for a request that is answered", async () => {
+  let signal: AbortSignal | undefined;
+  const answer = await roundTrip((request) => {
+    signal = request.signal;
+    return new Response("ok");
+  }, GET);
+  assertEquals(statuses(answer), [200]);
+  assertEquals(signal?.aborted, false);
+});
