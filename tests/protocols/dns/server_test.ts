@@ -7,7 +7,7 @@ import {
   RecordType,
   serveDNS,
 } from "../../../protocols/dns/mod.ts";
-import { fixtureZone, queryBytes } from "./helpers.ts";
+import { fixtureZone, queryBytes, withFixtureServer } from "./helpers.ts";
 
 const factory = new DNSServerFactory({ zones: [fixtureZone()] });
 
@@ -245,95 +245,6 @@ test("forwarding mode sends names outside the zones upstream", async () => {
   }]);
 });
 
-test("serveDNS answers over UDP and TCP on the same port", async (t) => {
-  const server = await serveDNS({
-    reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  try {
-    const udp = Deno.listenDatagram({
-      transport: "udp",
-      hostname: "127.0.0.1",
-      port: 0,
-    });
-    try {
-      await udp.send(queryBytes("www.example.org", 1), {
-        transport: "udp",
-        hostname: "127.0.0.1",
-        port: server.port,
-      });
-      const [data] = await udp.receive();
-      assertEquals(decodeMessage(data).answers.length, 1);
-    } finally {
-      udp.close();
-    }
-    const tcp = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.port,
-    });
-    try {
-      const query = queryBytes("big.example.org", RecordType.TXT);
-      const framed = new Uint8Array([
-        query.length >> 8,
-        query.length & 0xff,
-        ...query,
-      ]);
-      await tcp.write(framed);
-      const chunks: number[] = [];
-      const buf = new Uint8Array(4096);
-      while (
-        chunks.length < 2 ||
-        chunks.length < 2 + ((chunks[0]! << 8) | chunks[1]!)
-      ) {
-        const n = await tcp.read(buf);
-        if (n === null) break;
-        chunks.push(...buf.subarray(0, n));
-      }
-      const response = decodeMessage(new Uint8Array(chunks.slice(2)));
-      assertEquals(response.answers.length, 6);
-    } finally {
-      tcp.close();
-    }
-  } finally {
-    await server.close();
-  }
-});
-
-test("the UDP server survives garbage and keeps answering", async (t) => {
-  const server = await serveDNS({
-    reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  const udp = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const to = {
-    transport: "udp" as const,
-    hostname: "127.0.0.1",
-    port: server.port,
-  };
-  try {
-    await udp.send(new Uint8Array([1, 2, 3]), to);
-    await udp.send(new Uint8Array(40).fill(0xff), to);
-    await udp.send(queryBytes("www.example.org", 1), to);
-    for (;;) {
-      const [data] = await udp.receive();
-      const message = decodeMessage(data);
-      if (message.rcode === Rcode.NOERROR) {
-        assertEquals(message.answers.length, 1);
-        break;
-      }
-    }
-  } finally {
-    udp.close();
-    await server.close();
-  }
-});
-
 /** Reads length-prefixed DNS messages from a TCP connection, keeping what it read ahead. */
 class FrameReader {
   #conn: Deno.Conn;
@@ -360,54 +271,110 @@ function frame(query: Uint8Array): Uint8Array {
   return new Uint8Array([query.length >> 8, query.length & 0xff, ...query]);
 }
 
-test("over TCP, queries pipelined in one write are answered in order", async (t) => {
-  const server = await serveDNS({
-    reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  try {
-    await conn.write(
-      new Uint8Array([
-        ...frame(queryBytes("www.example.org", RecordType.A, { id: 1 })),
-        ...frame(queryBytes("nope.example.org", RecordType.A, { id: 2 })),
-        ...frame(queryBytes("example.org", RecordType.MX, { id: 3 })),
-      ]),
-    );
-    const frames = new FrameReader(conn);
-    const first = await frames.next();
-    assertEquals(first?.id, 1);
-    const second = await frames.next();
-    assertEquals([second?.id, second?.rcode], [2, Rcode.NXDOMAIN]);
-    const third = await frames.next();
-    assertEquals([third?.id, third?.answers.length], [3, 2]);
-  } finally {
-    conn.close();
-    await server.close();
-  }
-});
+test("serveDNS answers over UDP and TCP on the same port", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
+    const udp = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    try {
+      await udp.send(queryBytes("www.example.org", 1), {
+        transport: "udp",
+        hostname: "127.0.0.1",
+        port: server.port,
+      });
+      const [data] = await udp.receive();
+      assertEquals(decodeMessage(data).answers.length, 1);
+    } finally {
+      udp.close();
+    }
+    const tcp = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      await tcp.write(frame(queryBytes("big.example.org", RecordType.TXT)));
+      const response = await new FrameReader(tcp).next();
+      assertEquals(response?.answers.length, 6);
+    } finally {
+      tcp.close();
+    }
+  }));
 
-test("over TCP, a malformed query gets FORMERR and the connection goes on", async (t) => {
-  const server = await serveDNS({
-    reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  try {
-    const garbage = new Uint8Array(20).fill(0x3f);
-    garbage[2] = 0;
-    const frames = new FrameReader(conn);
-    await conn.write(frame(garbage));
-    assertEquals((await frames.next())?.rcode, Rcode.FORMERR);
-    await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
-    assertEquals((await frames.next())?.answers.length, 1);
-  } finally {
-    conn.close();
-    await server.close();
-  }
-});
+test("the UDP server survives garbage and keeps answering", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
+    const udp = Deno.listenDatagram({
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: 0,
+    });
+    const to = {
+      transport: "udp" as const,
+      hostname: "127.0.0.1",
+      port: server.port,
+    };
+    try {
+      await udp.send(new Uint8Array([1, 2, 3]), to);
+      await udp.send(new Uint8Array(40).fill(0xff), to);
+      await udp.send(queryBytes("www.example.org", 1), to);
+      for (;;) {
+        const [data] = await udp.receive();
+        const message = decodeMessage(data);
+        if (message.rcode === Rcode.NOERROR) {
+          assertEquals(message.answers.length, 1);
+          break;
+        }
+      }
+    } finally {
+      udp.close();
+    }
+  }));
+
+test("over TCP, queries pipelined in one write are answered in order", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      await conn.write(
+        new Uint8Array([
+          ...frame(queryBytes("www.example.org", RecordType.A, { id: 1 })),
+          ...frame(queryBytes("nope.example.org", RecordType.A, { id: 2 })),
+          ...frame(queryBytes("example.org", RecordType.MX, { id: 3 })),
+        ]),
+      );
+      const frames = new FrameReader(conn);
+      const first = await frames.next();
+      assertEquals(first?.id, 1);
+      const second = await frames.next();
+      assertEquals([second?.id, second?.rcode], [2, Rcode.NXDOMAIN]);
+      const third = await frames.next();
+      assertEquals([third?.id, third?.answers.length], [3, 2]);
+    } finally {
+      conn.close();
+    }
+  }));
+
+test("over TCP, a malformed query gets FORMERR and the connection goes on", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      const garbage = new Uint8Array(20).fill(0x3f);
+      garbage[2] = 0;
+      const frames = new FrameReader(conn);
+      await conn.write(frame(garbage));
+      assertEquals((await frames.next())?.rcode, Rcode.FORMERR);
+      await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
+      assertEquals((await frames.next())?.answers.length, 1);
+    } finally {
+      conn.close();
+    }
+  }));
 
 test("over TCP, an idle connection is closed after tcpIdleTimeout", async (t) => {
   const server = await serveDNS({
@@ -429,13 +396,8 @@ test("over TCP, an idle connection is closed after tcpIdleTimeout", async (t) =>
   }
 });
 
-test("a TCP peer that leaves in the middle of a query does not disturb the server", async (t) => {
-  const server = await serveDNS({
-    reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
-  try {
+test("a TCP peer that leaves in the middle of a query does not disturb the server", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
     const rude = await Deno.connect({
       hostname: "127.0.0.1",
       port: server.port,
@@ -454,7 +416,4 @@ test("a TCP peer that leaves in the middle of a query does not disturb the serve
     } finally {
       conn.close();
     }
-  } finally {
-    await server.close();
-  }
-});
+  }));
