@@ -22,8 +22,13 @@ export interface DecoderCore<M> {
    * Decodes as much of `chunk` (plus what was buffered before) as forms whole
    * messages, appending them to `out`, and buffers the rest.
    * Throws a `ProtocolError` subclass on malformed input or a broken limit.
+   *
+   * With `max`, stops after that many messages and keeps the rest undecoded,
+   * so that `release()` hands back every byte past the last message taken: this
+   * is what makes switching framing byte-exact. A core that cannot stop early
+   * may ignore `max`; `frame()` copes by buffering the extra messages.
    */
-  decode(chunk: Uint8Array, out: M[]): void;
+  decode(chunk: Uint8Array, out: M[], max?: number): void;
   /**
    * Signals the end of input, appending any last messages to `out`. Throws a
    * `ProtocolError` when the input ended in the middle of a message.

@@ -98,16 +98,10 @@ export function frame<In, Out = In>(
   return { readable, writable, release: () => source.detach() };
 }
 
-// The basic cores' `decode` takes a third argument, the most messages to
-// decode; a core without it decodes all, and release() then loses those.
-interface StoppableDecoderCore<M> extends DecoderCore<M> {
-  decode(chunk: Uint8Array, out: M[], max?: number): void;
-}
-
 /** Decodes a connection's chunks one message at a time. */
 class FrameSource<M> implements ChunkSource<M> {
   #conn: Connection;
-  #core: StoppableDecoderCore<M>;
+  #core: DecoderCore<M>;
   // One slot normally; more only for a core that ignores `max`.
   #out: M[] = [];
   #next = 0;
