@@ -11,6 +11,13 @@ import { freePort, peerTest } from "./interop_helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 
+/** The data of the answers a lookup resolves to. */
+async function answerData(
+  lookup: PromiseLike<{ answers: { data: unknown }[] }>,
+): Promise<unknown[]> {
+  return (await lookup).answers.map((r) => r.data);
+}
+
 /** Spawns a peer and waits until it answers a query (or prints its ready line). */
 async function startPeer(
   path: string,
@@ -110,29 +117,36 @@ peerTest(
   async (path) => {
     await withKnot(async (server) => {
       const client = new DNSClient({ servers: [server] });
-      const data = async (d: PromiseLike<{ answers: { data: unknown }[] }>) =>
-        (await d).answers.map((r) => r.data);
-      assertEquals(await data(client.lookupAddress("www.example.org")), [{
+      assertEquals(await answerData(client.lookupAddress("www.example.org")), [{
         address: "192.0.2.1",
       }]);
-      assertEquals(await data(client.lookupIPV6Address("www.example.org")), [{
-        address: "2001:db8::1",
-      }]);
       assertEquals(
-        (await data(client.lookupMailExchange("example.org"))).length,
+        await answerData(client.lookupIPV6Address("www.example.org")),
+        [{
+          address: "2001:db8::1",
+        }],
+      );
+      assertEquals(
+        (await answerData(client.lookupMailExchange("example.org"))).length,
         2,
       );
-      assertEquals(await data(client.lookupText("example.org")), [{
+      assertEquals(await answerData(client.lookupText("example.org")), [{
         strings: ["v=spf1 mx -all", "second string"],
       }]);
-      assertEquals(await data(client.lookupService("_sip._tcp.example.org")), [
-        { priority: 10, weight: 60, port: 5060, target: "sip.example.org" },
-      ]);
-      assertEquals(await data(client.query("example.org", RecordType.CAA)), [
-        { flags: 0, tag: "issue", value: "ca.example.net" },
-      ]);
       assertEquals(
-        (await data(client.lookupNameservers("example.org"))).length,
+        await answerData(client.lookupService("_sip._tcp.example.org")),
+        [
+          { priority: 10, weight: 60, port: 5060, target: "sip.example.org" },
+        ],
+      );
+      assertEquals(
+        await answerData(client.query("example.org", RecordType.CAA)),
+        [
+          { flags: 0, tag: "issue", value: "ca.example.net" },
+        ],
+      );
+      assertEquals(
+        (await answerData(client.lookupNameservers("example.org"))).length,
         2,
       );
     }, path);
@@ -197,23 +211,27 @@ peerTest(
     }
     await withTwisted(async (server) => {
       const client = new DNSClient({ servers: [server] });
-      const data = async (d: PromiseLike<{ answers: { data: unknown }[] }>) =>
-        (await d).answers.map((r) => r.data);
-      assertEquals(await data(client.lookupAddress("www.example.org")), [{
+      assertEquals(await answerData(client.lookupAddress("www.example.org")), [{
         address: "192.0.2.1",
       }]);
-      assertEquals(await data(client.lookupIPV6Address("www.example.org")), [{
-        address: "2001:db8::1",
-      }]);
-      assertEquals(await data(client.lookupMailExchange("example.org")), [
+      assertEquals(
+        await answerData(client.lookupIPV6Address("www.example.org")),
+        [{
+          address: "2001:db8::1",
+        }],
+      );
+      assertEquals(await answerData(client.lookupMailExchange("example.org")), [
         { preference: 10, exchange: "mail.example.org" },
       ]);
-      assertEquals(await data(client.lookupText("example.org")), [{
+      assertEquals(await answerData(client.lookupText("example.org")), [{
         strings: ["hello", "world"],
       }]);
-      assertEquals(await data(client.lookupService("_sip._tcp.example.org")), [
-        { priority: 10, weight: 60, port: 5060, target: "sip.example.org" },
-      ]);
+      assertEquals(
+        await answerData(client.lookupService("_sip._tcp.example.org")),
+        [
+          { priority: 10, weight: 60, port: 5060, target: "sip.example.org" },
+        ],
+      );
       await assertRejects(
         () => client.lookupAddress("nope.example.org").asPromise(),
         DNSNameError,
