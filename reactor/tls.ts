@@ -120,6 +120,7 @@ export function listenTLS(
           cert: options.cert,
           key: options.key,
           alpnProtocols: options.alpnProtocols,
+          reusePort: options.reusePort,
         }),
       address,
       handler,

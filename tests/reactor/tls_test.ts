@@ -82,6 +82,18 @@ Deno.test("listenTLS and connectTLS carry bytes and negotiate ALPN", async () =>
   await reactor.cleanUp();
 });
 
+Deno.test("two TLS listeners with reusePort share one port", async () => {
+  const reactor = new DenoReactor();
+  const options = { interface: "127.0.0.1", ...localhost, reusePort: true };
+  const first = await reactor.listenTLS(0, echo, options);
+  const port = portOf(first.getHost());
+  const second = await reactor.listenTLS(port, echo, options);
+  assertEquals(portOf(second.getHost()), port);
+  await first.stopListening();
+  await second.stopListening();
+  await reactor.cleanUp();
+});
+
 Deno.test("connectTLS to a server whose CA is not trusted fails with TLSHandshakeError", async () => {
   const reactor = new DenoReactor();
   const port = await reactor.listenTLS(0, echo, {
