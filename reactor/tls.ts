@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { ConnectionWrapper } from "./policies/wrapper.ts";
 import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
@@ -207,6 +208,7 @@ export async function startTLS(
   conn: Connection,
   options: StartTLSOptions,
 ): Promise<TLSInfo> {
+  conn = socketConnection(conn);
   if (!(conn instanceof DenoConnection)) {
     throw new TypeError(
       "startTLS needs a TCP connection made by a reactor (listenTCP / connectTCP)",
@@ -264,6 +266,7 @@ export async function startTLS(
  * ```
  */
 export function tlsInfo(conn: Connection): Promise<TLSInfo | null> {
+  conn = socketConnection(conn);
   return conn instanceof DenoConnection
     ? conn.handshake()
     : Promise.resolve(null);
@@ -465,4 +468,11 @@ class TLSSocketConn implements RawConn {
       socket.destroy();
     });
   }
+}
+
+// A policy's wrapper passes its traffic on to the connection it wraps: the
+// socket to upgrade or inspect is underneath.
+function socketConnection(conn: Connection): Connection {
+  while (conn instanceof ConnectionWrapper) conn = conn.inner;
+  return conn;
 }

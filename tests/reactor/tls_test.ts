@@ -7,6 +7,7 @@ import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { TLSHandshakeError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
+import { throttle } from "../../reactor/policies/throttle.ts";
 import {
   decoder,
   encoder,
@@ -183,6 +184,28 @@ Deno.test("STARTTLS upgrades a live connection on both sides, keeping the same c
   await conn.closeWrite();
   assertEquals(decoder.decode(await readAll(() => conn.read())), "NOW PRIVATE");
   assertEquals(await served.promise, "now private");
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("STARTTLS upgrades a connection wrapped by a policy", async () => {
+  const reactor = new DenoReactor();
+  const served = Promise.withResolvers<string>();
+  const handler = throttle(async (conn: Connection) => {
+    await startTLS(conn, { isServer: true, ...localhost });
+    assertEquals((await tlsInfo(conn))?.serverName, "localhost");
+    const text = decoder.decode(await readAll(() => conn.read()));
+    await conn.write(encoder.encode(text.toUpperCase()));
+    served.resolve(text);
+  }, { readLimit: 1 << 30, writeLimit: 1 << 30 });
+  const port = await reactor.listenTCP(0, handler, { interface: "127.0.0.1" });
+  const conn = await reactor.connectTCP("127.0.0.1", portOf(port.getHost()));
+  await startTLS(conn, { hostname: "localhost", caCerts: [pki.caCert] });
+  await conn.write(encoder.encode("wrapped"));
+  await conn.closeWrite();
+  assertEquals(decoder.decode(await readAll(() => conn.read())), "WRAPPED");
+  assertEquals(await served.promise, "wrapped");
   await conn.close();
   await port.stopListening();
   await reactor.cleanUp();
