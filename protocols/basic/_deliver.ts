@@ -1,5 +1,5 @@
 // The delivery loop of the Twisted-style receivers that decode a whole chunk
-// at once (the Int*StringReceivers, LineOnlyReceiver): one place that decides
+// at once (the Int*StringReceivers, LineOnlyReceiver, NetstringReceiver): one place that decides
 // which messages still reach the protocol when the chunk also holds bad bytes
 // or the protocol starts closing the connection.
 import type { DecoderCore } from "../../reactor/codec.ts";

@@ -5,6 +5,7 @@
  */
 import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
+import { Deliverer } from "./_deliver.ts";
 import { NetstringDecoderCore, NetstringEncoderCore } from "./netstring.ts";
 
 /**
@@ -35,7 +36,10 @@ export class NetstringReceiver extends Protocol {
   #encoder: NetstringEncoderCore = new NetstringEncoderCore({
     maxLength: Number.MAX_SAFE_INTEGER,
   });
-  #out: Uint8Array[] = [];
+  #deliverer = new Deliverer<Uint8Array>(
+    this,
+    (data) => this.stringReceived(data),
+  );
 
   /** Called with each string received (bytes that may share the chunk's memory). */
   stringReceived(_data: Uint8Array): void {}
@@ -51,25 +55,10 @@ export class NetstringReceiver extends Protocol {
     const decoder = this.#decoder ??= new NetstringDecoderCore({
       maxLength: this.MAX_LENGTH,
     });
-    const out = this.#out;
-    let failed = false;
-    try {
-      decoder.decode(data, out);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      failed = true;
-    }
-    try {
-      for (let i = 0; i < out.length; i++) {
-        if (this.connected && this.transport.disconnecting) return;
-        this.stringReceived(out[i] as Uint8Array);
-      }
-    } finally {
-      out.length = 0;
-    }
-    if (failed) {
-      this.brokenPeer = true;
-      if (this.connected) this.transport.loseConnection();
-    }
+    const failure = this.#deliverer.deliver(decoder, data);
+    if (failure === undefined) return;
+    if (!(failure instanceof ProtocolError)) throw failure;
+    this.brokenPeer = true;
+    if (this.connected) this.transport.loseConnection();
   }
 }
