@@ -9,18 +9,36 @@ import { BaseConnection } from "./connection.ts";
 import type { Address, Connection } from "./interfaces.ts";
 
 /*
- * Reads land in a pool buffer and chunks are views of it: no copy, and one
- * allocation for many reads (allocating fresh bytes per read costs far more
- * in Deno than the read itself). A pending read holds the rest of its pool, so
- * a connection starts with small pools (what an idle connection keeps) and
- * moves to 64 KiB pools once a read fills the space it was given. Larger
- * pools would be slower: the allocator maps them fresh.
+ * Allocating an ArrayBuffer costs microseconds in Deno, far more than a read,
+ * so chunks are views of larger buffers that nobody reuses (the receiver owns
+ * what it is given). A connection starts small: it reads into its own 4 KiB
+ * scratch buffer (what an idle connection keeps) and copies the bytes into a
+ * pool shared by all connections, so one allocation serves many small reads
+ * and a pending read holds no pool. Once a read fills the scratch buffer (the
+ * buffer itself becomes that chunk), the connection reads straight into 64 KiB
+ * pools of its own: no copy for bulk data. Larger pools would be slower: the
+ * allocator maps them fresh.
  */
-const SMALL_POOL = 4 * 1024;
+const SCRATCH = 4 * 1024;
+const SHARED_POOL = 16 * 1024;
 const LARGE_POOL = 64 * 1024;
-/** Below this much room left, a read starts a new pool. */
-const SMALL_MIN_SPACE = 1024;
+/** Below this much room left, a large read starts a new pool. */
 const LARGE_MIN_SPACE = 8 * 1024;
+
+let shared = new ArrayBuffer(0);
+let sharedOffset = 0;
+
+/** A copy of `scratch[0, n)` in the shared pool. */
+function copyToShared(scratch: Uint8Array, n: number): Uint8Array {
+  if (shared.byteLength - sharedOffset < n) {
+    shared = new ArrayBuffer(SHARED_POOL);
+    sharedOffset = 0;
+  }
+  const chunk = new Uint8Array(shared, sharedOffset, n);
+  chunk.set(scratch.subarray(0, n));
+  sharedOffset += n;
+  return chunk;
+}
 
 /**
  * The byte-level operations a {@linkcode DenoConnection} needs: what
@@ -60,6 +78,7 @@ export class DenoConnection extends BaseConnection implements Connection {
   #conn: RawConn;
   #socket: Deno.Conn;
   #tls: Promise<TLSInfo> | undefined;
+  #scratch: Uint8Array | undefined;
   #pool = new Uint8Array(0);
   #offset = 0;
   #large = false;
@@ -109,23 +128,30 @@ export class DenoConnection extends BaseConnection implements Connection {
     return await next.tls;
   }
 
-  /** Reads into the pool; the chunk is a view of it. */
-  protected override async rawRead(): Promise<Uint8Array | null> {
+  /** Reads the next chunk: a view of a pool (see above). */
+  protected override rawRead(): Promise<Uint8Array | null> {
+    return this.#large ? this.#readLarge() : this.#readSmall();
+  }
+
+  async #readSmall(): Promise<Uint8Array | null> {
+    const scratch = this.#scratch ??= new Uint8Array(SCRATCH);
+    const n = await this.#conn.read(scratch);
+    if (n === null) return null;
+    if (n < scratch.byteLength) return copyToShared(scratch, n);
+    this.#large = true;
+    this.#scratch = undefined;
+    return scratch;
+  }
+
+  async #readLarge(): Promise<Uint8Array | null> {
     let pool = this.#pool;
     let start = this.#offset;
-    if (
-      pool.byteLength - start <
-        (this.#large ? LARGE_MIN_SPACE : SMALL_MIN_SPACE)
-    ) {
-      pool = this.#pool = new Uint8Array(
-        this.#large ? LARGE_POOL : SMALL_POOL,
-      );
+    if (pool.byteLength - start < LARGE_MIN_SPACE) {
+      pool = this.#pool = new Uint8Array(LARGE_POOL);
       start = this.#offset = 0;
     }
-    const space = pool.byteLength - start;
     const n = await this.#conn.read(start === 0 ? pool : pool.subarray(start));
     if (n === null) return null;
-    if (n === space) this.#large = true;
     this.#offset = start + n;
     return pool.subarray(start, start + n);
   }
