@@ -361,6 +361,50 @@ for (const [kind, makePair] of kinds) {
   });
 }
 
+Deno.test("tcp: chunks read keep their bytes while later reads on other connections go on", async () => {
+  const pairs = [await tcpPair(), await tcpPair()];
+  const kept: Uint8Array[][] = [[], []];
+  const sent: Uint8Array[][] = [[], []];
+  // Small messages (copied into a pool shared by connections), then large
+  // ones (a read that fills its space moves the connection to its own pools).
+  const sizes = [100, 1500, 3000, 200, 4096, 6000, 20000, 70000, 300];
+  for (const [step, size] of sizes.entries()) {
+    for (const [index, [writer, reader]] of pairs.entries()) {
+      const message = new Uint8Array(size).map((_, i) =>
+        (i * 7 + step * 13 + index * 101) % 256
+      );
+      sent[index]!.push(message);
+      await writer.write(message);
+      let received = 0;
+      while (received < size) {
+        const chunk = await reader.read();
+        assert(chunk !== null);
+        kept[index]!.push(chunk);
+        received += chunk.byteLength;
+      }
+    }
+  }
+  for (const index of [0, 1]) {
+    assertEquals(concat(kept[index]!), concat(sent[index]!));
+  }
+  for (const [a, b] of pairs) {
+    await a.close();
+    await b.close();
+  }
+});
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(
+    chunks.reduce((total, chunk) => total + chunk.byteLength, 0),
+  );
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
 Deno.test("tcp: a peer reset rejects closed with ConnectionLostError", async () => {
   const [a, b] = await tcpPair();
   // SO_LINGER 0 is not reachable from Deno; abort then write until the reset shows.
