@@ -15,7 +15,6 @@ import type { IReactorTime } from "./time.ts";
 import { ConnectionLostError, ProtocolError } from "./errors.ts";
 import { formatAddress } from "./connection.ts";
 import { ConnectionDone, type IProtocol } from "./protocol.ts";
-import { ConnectionWrapper } from "./policies/wrapper.ts";
 
 const logger = getLogger("spindle.reactor.transport");
 const encoder = new TextEncoder();
@@ -327,10 +326,7 @@ class ProtocolTransport implements Transport {
       }
       // Loaded on first use: node:tls is not needed by plain TCP protocols.
       const { startTLS } = await import("./tls.ts");
-      // A policy's wrapper passes its traffic on: the socket is underneath.
-      let conn = this.#conn;
-      while (conn instanceof ConnectionWrapper) conn = conn.inner;
-      result.resolve(await startTLS(conn, options));
+      result.resolve(await startTLS(this.#conn, options));
       return true;
     } catch (error) {
       result.reject(error);
