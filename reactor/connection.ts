@@ -298,27 +298,38 @@ export abstract class BaseConnection implements Connection {
     );
   }
 
-  async #pump(first: Uint8Array): Promise<void> {
-    let chunk = first;
+  // The pump is a callback chain, not an async loop: on the request/response
+  // path every write is a lone chunk, and an async frame per write costs a
+  // promise and a microtask turn more than the transport's own promise.
+  #inFlight: Uint8Array | null = null;
+
+  #pump(chunk: Uint8Array): void {
+    this.#inFlight = chunk;
+    let sent: Promise<void>;
     try {
-      while (true) {
-        await this.rawWrite(chunk);
-        this.#buffered -= chunk.byteLength;
-        if (this.#borrowed.size > 0) this.#giveBack(chunk);
-        if (
-          this.#drainWaiters.length > 0 &&
-          this.#buffered <= WRITE_HIGH_WATER_MARK
-        ) {
-          const waiters = this.#drainWaiters;
-          this.#drainWaiters = [];
-          for (const waiter of waiters) waiter.resolve();
-        }
-        if (this.#queue.length === 0) break;
-        chunk = this.#takeQueued();
-      }
+      sent = this.rawWrite(chunk);
     } catch (error) {
-      this.#writing = false;
-      if (this.#state === "open") this.#lose(error);
+      this.#pumpFailed(error);
+      return;
+    }
+    sent.then(this.#pumped, this.#pumpFailed);
+  }
+
+  #pumped = (): void => {
+    const chunk = this.#inFlight as Uint8Array;
+    this.#inFlight = null;
+    this.#buffered -= chunk.byteLength;
+    if (this.#borrowed.size > 0) this.#giveBack(chunk);
+    if (
+      this.#drainWaiters.length > 0 &&
+      this.#buffered <= WRITE_HIGH_WATER_MARK
+    ) {
+      const waiters = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    }
+    if (this.#queue.length > 0) {
+      this.#pump(this.#takeQueued());
       return;
     }
     this.#writing = false;
@@ -327,7 +338,13 @@ export abstract class BaseConnection implements Connection {
       this.#flushWaiters = [];
       for (const waiter of waiters) waiter.resolve();
     }
-  }
+  };
+
+  #pumpFailed = (error: unknown): void => {
+    this.#inFlight = null;
+    this.#writing = false;
+    if (this.#state === "open") this.#lose(error);
+  };
 
   /** The next write: small queued chunks merged into one. */
   #takeQueued(): Uint8Array {
