@@ -373,14 +373,16 @@ class HTTPServerConnection {
             if (events.length === 0 && broken === null) break;
             continue;
           }
-          if (this.#timerKind === "idle" && this.#deadline !== Infinity) {
-            this.#arm("head");
-          }
+          const wasIdle = this.#timerKind === "idle" &&
+            this.#deadline !== Infinity;
           try {
             this.#decoder.decode(chunk, events);
           } catch (error) {
             broken = error;
           }
+          // A whole head in the chunk starts its request at once (which
+          // disarms the timer): the headers timeout only matters without one.
+          if (wasIdle && events[0]?.type !== "head") this.#arm("head");
           continue;
         }
         const event = events[i++]!;
