@@ -364,6 +364,8 @@ async function copy(
 }
 
 /** Runs a {@linkcode DecoderCore} over a byte source, inside its read loop. */
+const NO_BYTES = new Uint8Array(0);
+
 class DecodingSource<M> implements ChunkSource<M> {
   #upstream: ChunkSource<Uint8Array>;
   #core: DecoderCore<M>;
@@ -393,6 +395,17 @@ class DecodingSource<M> implements ChunkSource<M> {
     if (this.#next < this.#out.length) {
       return Promise.resolve(this.#take());
     }
+    // Messages are decoded one at a time (max 1), so that when the consumer
+    // lets go (detach) every byte past the last message it took is still in
+    // the core, to be handed back to the connection.
+    if (!this.#ended && !this.#failed) {
+      try {
+        this.#core.decode(NO_BYTES, this.#out, 1);
+      } catch (error) {
+        return Promise.reject(this.#failWith(error));
+      }
+      if (this.#out.length > 0) return Promise.resolve(this.#take());
+    }
     return this.#fill();
   }
 
@@ -417,7 +430,7 @@ class DecodingSource<M> implements ChunkSource<M> {
           this.#unlock();
           this.#core.end(this.#out);
         } else {
-          this.#core.decode(chunk, this.#out);
+          this.#core.decode(chunk, this.#out, 1);
         }
       } catch (error) {
         this.#fail(error);
@@ -427,9 +440,13 @@ class DecodingSource<M> implements ChunkSource<M> {
   }
 
   #fail(error: unknown): never {
+    throw this.#failWith(error);
+  }
+
+  #failWith(error: unknown): unknown {
     this.#failed = true;
     this.#error = error;
-    throw error;
+    return error;
   }
 
   #unlock(): void {

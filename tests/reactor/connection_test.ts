@@ -5,6 +5,7 @@ import {
   assertRejects,
 } from "../../trial/assertions.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
+import { LineDecoder } from "../../protocols/basic/line.ts";
 import { DenoConnection } from "../../reactor/deno_connection.ts";
 import type { BaseConnection } from "../../reactor/connection.ts";
 import { FastReadableStream } from "../../reactor/streams.ts";
@@ -291,6 +292,22 @@ for (const [kind, makePair] of kinds) {
     }
     assert(!b.readable.locked);
     assertEquals(decoder.decode(await readAll(() => b.read())), "raw bytes");
+    await b.close();
+  });
+
+  Deno.test(`${kind}: letting go of a decoder with preventCancel hands back the messages it did not yield`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("SWITCH\nNEXT\nraw bytes"));
+    await a.close();
+    const lines = b.readable.pipeThrough(new LineDecoder({ delimiter: "\n" }));
+    for await (const line of lines.values({ preventCancel: true })) {
+      assertEquals(line, "SWITCH");
+      break;
+    }
+    assertEquals(
+      decoder.decode(await readAll(() => b.read())),
+      "NEXT\nraw bytes",
+    );
     await b.close();
   });
 
