@@ -43,6 +43,7 @@ const ERROR_CODE = "_error_code";
 const ERROR_DESCRIPTION = "_error_description";
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 const lenientUtf8 = new TextDecoder();
 
 // Command names are encoded once per command, not once per call.
@@ -118,10 +119,21 @@ export class CommandLocator {
   }
 }
 
+/** The default `maxInFlight` of an {@linkcode AMP} peer. */
+export const DEFAULT_MAX_IN_FLIGHT = 100;
+
 /** Options for {@linkcode AMP}. */
 export interface AMPOptions extends BoxDecoderOptions {
   /** Where responders are looked up; default a new, empty one owned by this peer. */
   locator?: CommandLocator;
+  /**
+   * How many of the peer's commands may be answered at once (responders that
+   * returned a Promise or Deferred not yet settled), default 100. At the limit
+   * this peer stops reading, so TCP holds the peer back, and reads again once
+   * an answer goes out: a peer cannot pile up unbounded work. Answers to this
+   * side's own calls wait behind the unread bytes too.
+   */
+  maxInFlight?: number;
 }
 
 interface Outstanding {
@@ -169,6 +181,10 @@ export class AMP extends Protocol {
   readonly locator: CommandLocator;
   #decoder: BoxDecoderCore;
   #boxes: AmpBox[] = [];
+  #maxInFlight: number;
+  /** The peer's commands whose responders have not settled yet. */
+  #inFlight = 0;
+  #readPaused = false;
   #outstanding = new Map<string, Outstanding>();
   #counter = 0;
   /** Set once the connection is unusable: later calls fail with it. */
@@ -181,6 +197,12 @@ export class AMP extends Protocol {
     super();
     this.locator = options.locator ?? new CommandLocator();
     this.#decoder = new BoxDecoderCore(options);
+    this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    if (!(this.#maxInFlight >= 1)) {
+      throw new RangeError(
+        `maxInFlight must be at least 1, got ${this.#maxInFlight}`,
+      );
+    }
   }
 
   /** Registers `responder` for `command` in this peer's locator. Returns `this`. */
@@ -235,21 +257,58 @@ export class AMP extends Protocol {
    */
   override dataReceived(data: Uint8Array): void {
     if (this.#protocolFailure !== null) return;
+    this.#dispatch(data);
+  }
+
+  // Decodes no more boxes than there are free in-flight slots, so that at the
+  // limit the rest stays undecoded in the decoder until an answer goes out.
+  #dispatch(data: Uint8Array): void {
     const boxes = this.#boxes;
+    let chunk = data;
     let failure: unknown = null;
+    let decoded: number;
     try {
-      this.#decoder.decode(data, boxes);
-    } catch (error) {
-      failure = error;
-    }
-    try {
-      for (const box of boxes) this.#boxReceived(box);
+      do {
+        try {
+          this.#decoder.decode(
+            chunk,
+            boxes,
+            this.#maxInFlight - this.#inFlight,
+          );
+        } catch (error) {
+          failure = error;
+        }
+        chunk = EMPTY;
+        decoded = boxes.length;
+        for (const box of boxes) this.#boxReceived(box);
+        boxes.length = 0;
+      } while (failure === null && decoded > 0 && this.#hasRoom());
     } catch (error) {
       failure ??= error;
     } finally {
       boxes.length = 0;
     }
     if (failure !== null) this.#failProtocol(failure);
+    else if (!this.#hasRoom() && !this.#readPaused) {
+      this.#readPaused = true;
+      this.transport.pauseProducing();
+    }
+  }
+
+  #hasRoom(): boolean {
+    return this.#inFlight < this.#maxInFlight;
+  }
+
+  #settled(): void {
+    this.#inFlight--;
+    if (
+      !this.#readPaused || !this.connected || this.#protocolFailure !== null
+    ) return;
+    this.#readPaused = false;
+    this.#dispatch(EMPTY);
+    if (!this.#readPaused && this.#protocolFailure === null) {
+      this.transport.resumeProducing();
+    }
   }
 
   /**
@@ -374,9 +433,16 @@ export class AMP extends Protocol {
       result !== null && typeof result === "object" &&
       typeof (result as PromiseLike<unknown>).then === "function"
     ) {
+      this.#inFlight++;
       (result as PromiseLike<unknown>).then(
-        (values) => this.#answer(command, ask, values),
-        (error) => this.#responderFailed(command, ask, error),
+        (values) => {
+          this.#answer(command, ask, values);
+          this.#settled();
+        },
+        (error) => {
+          this.#responderFailed(command, ask, error);
+          this.#settled();
+        },
       );
     } else {
       this.#answer(command, ask, result);

@@ -466,3 +466,77 @@ test("a call can time out with addTimeout; the late answer is then ignored", asy
   assertEquals(await client.callRemote(Sum, { a: 2, b: 2 }), { total: 4 });
   await pair.close();
 });
+
+/** Lets the connected pair move bytes for a few event-loop turns. */
+async function turns(count = 20) {
+  for (let i = 0; i < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+test("at maxInFlight, the peer's further commands wait until an answer goes out", async () => {
+  const gates: Deferred<{ total: number }>[] = [];
+  const server = new AMP({ maxInFlight: 2 }).respond(Sum, () => {
+    const gate = new Deferred<{ total: number }>();
+    gates.push(gate);
+    return gate;
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const calls = [1, 2, 3, 4, 5].map((a) => client.callRemote(Sum, { a, b: 0 }));
+  await turns();
+  assertEquals(gates.length, 2);
+  gates[0]!.callback({ total: 1 });
+  assertEquals(await calls[0], { total: 1 });
+  await turns();
+  assertEquals(gates.length, 3);
+  for (let i = 1; i < 5; i++) {
+    while (gates.length <= i) await turns(1);
+    gates[i]!.callback({ total: i + 1 });
+  }
+  const totals = (await Promise.all(calls)).map(({ total }) => total);
+  assertEquals(totals, [1, 2, 3, 4, 5]);
+  await pair.close();
+});
+
+test("responders that answer at once do not count against maxInFlight", async () => {
+  const server = new AMP({ maxInFlight: 1 }).respond(
+    Sum,
+    ({ a, b }) => ({ total: a + b }),
+  );
+  const client = new AMP();
+  const pair = connect(server, client);
+  const calls = Array.from(
+    { length: 50 },
+    (_, i) => client.callRemote(Sum, { a: i, b: 1 }),
+  );
+  const totals = (await Promise.all(calls)).map(({ total }) => total);
+  assertEquals(totals, Array.from({ length: 50 }, (_, i) => i + 1));
+  await pair.close();
+});
+
+test("at maxInFlight 1, async responders still answer every call, one at a time", async () => {
+  const server = new AMP({ maxInFlight: 1 }).respond(Sum, async ({ a, b }) => {
+    await turns(1);
+    return { total: a + b };
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const calls = Array.from(
+    { length: 20 },
+    (_, i) => client.callRemote(Sum, { a: i, b: i }),
+  );
+  const totals = (await Promise.all(calls)).map(({ total }) => total);
+  assertEquals(totals, Array.from({ length: 20 }, (_, i) => 2 * i));
+  await pair.close();
+});
+
+test("maxInFlight below 1 is a RangeError", () => {
+  let thrown: unknown;
+  try {
+    new AMP({ maxInFlight: 0 });
+  } catch (error) {
+    thrown = error;
+  }
+  assertInstanceOf(thrown, RangeError);
+});
