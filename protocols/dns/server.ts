@@ -507,7 +507,12 @@ export interface DNSListenOptions {
   port: number;
   /** The address to bind. Default `"127.0.0.1"`. */
   hostname?: string;
-  /** Share the port between processes (SO_REUSEPORT, TCP side), for `--workers`. */
+  /**
+   * Share the port between processes, for `--workers`: TCP connections are
+   * spread over them (SO_REUSEPORT). Deno offers only SO_REUSEADDR for UDP,
+   * so every process can bind the port but the kernel hands each datagram to
+   * one of them (the last one bound that is still running).
+   */
   reusePort?: boolean;
 }
 
@@ -577,7 +582,11 @@ export async function serveDNS(options: ServeDNSOptions): Promise<DNSServer> {
     const udp = await reactor.listenUDP(
       options.listen.port,
       new DNSDatagramProtocol(factory),
-      { interface: hostname, maxPacketSize: 65535 },
+      {
+        interface: hostname,
+        maxPacketSize: 65535,
+        reuseAddress: options.listen.reusePort,
+      },
     );
     const port = udp.getHost().port;
     let tcp: ListeningPort;

@@ -302,6 +302,51 @@ test("serveDNS answers over UDP and TCP on the same port", (t) =>
     }
   }));
 
+async function askUDP(port: number, name: string): Promise<DNSMessage> {
+  const udp = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    await udp.send(queryBytes(name, 1), {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port,
+    });
+    const [data] = await udp.receive();
+    return decodeMessage(data);
+  } finally {
+    udp.close();
+  }
+}
+
+test("with reusePort, two servers share the port over UDP and TCP, and one answers when the other stops", async (t) => {
+  const options = { reactor: t.reactor, zones: [fixtureZone()] };
+  const first = await serveDNS({
+    ...options,
+    listen: { port: 0, reusePort: true },
+  });
+  try {
+    const second = await serveDNS({
+      ...options,
+      listen: { port: first.port, reusePort: true },
+    });
+    assertEquals(second.port, first.port);
+    assertEquals(
+      (await askUDP(first.port, "www.example.org")).answers.length,
+      1,
+    );
+    await second.close();
+    assertEquals(
+      (await askUDP(first.port, "www.example.org")).answers.length,
+      1,
+    );
+  } finally {
+    await first.close();
+  }
+});
+
 test("the UDP server survives garbage and keeps answering", (t) =>
   withFixtureServer(t.reactor, async (server) => {
     const udp = Deno.listenDatagram({
