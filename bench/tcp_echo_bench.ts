@@ -4,18 +4,20 @@
  * connections, each sending a message and waiting for all of its echo), in
  * one run, at 1 KiB and 16 KiB messages:
  * - raw: a `Deno.Conn` `read()`/`write()` loop (the ceiling);
- * - deno pipeTo: Deno's own `conn.readable.pipeTo(conn.writable)`;
- * - stream: a Spindle handler `conn.readable.pipeTo(conn.writable)`;
- * - stream, for await: `for await (const chunk of conn.readable)` with a
+ * - deno-pipeto: Deno's own `conn.readable.pipeTo(conn.writable)`;
+ * - stream-pipeto: a Spindle handler `conn.readable.pipeTo(conn.writable)`;
+ * - stream-for-await: `for await (const chunk of conn.readable)` with a
  *   standard writer on `conn.writable`;
  * - protocol: a Twisted-style `Protocol` whose `dataReceived` writes back;
  * - node:net: `socket.on("data", (d) => socket.write(d))`;
  * - Twisted: the same echo `Protocol` on Twisted (`/usr/bin/python3`).
  *
  * Run: deno run -A bench/tcp_echo_bench.ts
- *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 2] [--json FILE]
- *        [--only "stream,protocol"] (raw, node:net and Twisted always run)
- * Prints each server's best round and its ratios to raw, node:net and
+ *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 3] [--json FILE]
+ *        [--only stream-for-await,protocol] (raw, node:net and Twisted always run)
+ *      deno run -A bench/tcp_echo_bench.ts --serve <mode> [--for MS]
+ *        (one server, for profiling: exits normally after MS ms if given)
+ * Prints each server's median round and its ratios to raw, node:net and
  * Twisted, twice: round trips per second, and round trips per CPU second of
  * the server process (from /proc), which stays meaningful when other work
  * competes for the CPUs.
@@ -113,13 +115,13 @@ reactor.run()
 
 const modes: Record<string, () => Promise<void>> = {
   raw: serveRaw,
-  "deno pipeTo": serveDenoPipe,
-  stream: () =>
+  "deno-pipeto": serveDenoPipe,
+  "stream-pipeto": () =>
     serveSpindle(async (conn: Connection) => {
       conn.setNoDelay(true);
       await conn.readable.pipeTo(conn.writable).catch(() => {});
     }),
-  "stream, for await": () =>
+  "stream-for-await": () =>
     serveSpindle(async (conn: Connection) => {
       conn.setNoDelay(true);
       const writer = conn.writable.getWriter();
@@ -232,11 +234,20 @@ async function main(): Promise<void> {
   const conns = Number(option("conns", "64"));
   const sizes = option("sizes", "1024,16384").split(",").map(Number);
   const ms = Number(option("ms", "2000"));
-  const rounds = Number(option("rounds", "2"));
+  const rounds = Number(option("rounds", "3"));
   const only = option("only", "");
-  const names = [...Object.keys(modes), "Twisted"].filter((name) =>
-    only === "" || ["raw", "node:net", "Twisted", ...only.split(",")]
-      .includes(name)
+  const all = [...Object.keys(modes), "Twisted"];
+  const chosen = only === "" ? [] : only.split(",");
+  const unknown = chosen.filter((name) => !all.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: unknown server ${unknown.join(", ")}: use names from ${
+        all.join(", ")
+      }`,
+    );
+  }
+  const names = all.filter((name) =>
+    only === "" || ["raw", "node:net", "Twisted", ...chosen].includes(name)
   );
   const binary = await buildLoad();
   const report: Record<string, Record<string, Measure[]>> = {};
@@ -261,15 +272,22 @@ async function main(): Promise<void> {
   });
   const summary: Record<string, Record<string, object>> = {};
   for (const [size, perSize] of Object.entries(report)) {
-    const best = (name: string, key: keyof Measure) =>
-      Math.max(...(perSize[name] ?? []).map((m) => m[key]));
+    const median = (name: string, key: keyof Measure) => {
+      const values = (perSize[name] ?? []).map((m) => m[key]).sort((a, b) =>
+        a - b
+      );
+      const middle = values.length >> 1;
+      return values.length % 2 === 1
+        ? values[middle]!
+        : (values[middle - 1]! + values[middle]!) / 2;
+    };
     summary[size] = {};
     for (const key of ["rate", "efficiency"] as const) {
-      const raw = best("raw", key);
-      const node = best("node:net", key);
-      const twisted = best("Twisted", key);
+      const raw = median("raw", key);
+      const node = median("node:net", key);
+      const twisted = median("Twisted", key);
       console.log(
-        `\nTCP echo, ${conns} connections, ${size}-byte messages, best of ${rounds} x ${ms} ms: ${
+        `\nTCP echo, ${conns} connections, ${size}-byte messages, median of ${rounds} x ${ms} ms: ${
           key === "rate"
             ? "round trips per second"
             : "round trips per server CPU second (steadier on a busy machine)"
@@ -281,10 +299,10 @@ async function main(): Promise<void> {
         }${"x Twisted".padStart(11)}`,
       );
       for (const name of names) {
-        const value = best(name, key);
+        const value = median(name, key);
         const entry = (summary[size]![name] ??= {}) as Record<string, unknown>;
         entry[key] = {
-          best: Math.round(value),
+          median: Math.round(value),
           rounds: perSize[name]!.map((m) => Math.round(m[key])),
           vsRaw: +(value / raw).toFixed(2),
           vsNode: +(value / node).toFixed(2),
@@ -317,8 +335,15 @@ const serveIndex = Deno.args.indexOf("--serve");
 if (serveIndex >= 0) {
   const mode = Deno.args[serveIndex + 1]!;
   const serve = modes[mode];
-  if (serve === undefined) throw new Error(`unknown mode ${mode}`);
+  if (serve === undefined) {
+    throw new Error(
+      `unknown mode ${mode}: use one of ${Object.keys(modes).join(", ")}`,
+    );
+  }
   await serve();
+  // A bounded server run ends with a normal exit, so --cpu-prof writes its profile.
+  const forMs = Number(option("for", "0"));
+  if (forMs > 0) setTimeout(() => Deno.exit(0), forMs);
 } else {
   await main();
 }
