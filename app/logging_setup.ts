@@ -11,10 +11,12 @@ import {
   type LogFormatter,
   type LogHandler,
   type LogLevelName,
+  type LogRecord,
   RotatingFileHandler,
   setup,
   textFormatter,
 } from "./logger/mod.ts";
+import { workerId } from "./workers.ts";
 
 /** The logging choices of the command line. */
 export interface LoggingOptions {
@@ -33,6 +35,8 @@ export interface LoggingOptions {
 /**
  * Configures the logger from the runner's options and returns the handler it
  * installed (the runner reopens it on SIGHUP through `reopenLogHandlers`).
+ * In a `--workers` process every line says which worker wrote it: text lines
+ * start their message with `worker N:`, JSON lines carry `fields.worker`.
  *
  * @example Usage
  * ```ts
@@ -43,9 +47,10 @@ export interface LoggingOptions {
  * ```
  */
 export function configureLogging(options: LoggingOptions): LogHandler {
-  const formatter: LogFormatter = options.format === "json"
-    ? jsonFormatter
-    : textFormatter;
+  const formatter = tagWorker(
+    options.format === "json" ? jsonFormatter : textFormatter,
+    options.format ?? "text",
+  );
   let handler: LogHandler;
   if (options.logfile === undefined) {
     handler = new ConsoleHandler({ formatter });
@@ -65,4 +70,17 @@ export function configureLogging(options: LoggingOptions): LogHandler {
     loggers: { default: { level: options.level ?? "info" } },
   });
   return handler;
+}
+
+function tagWorker(
+  formatter: LogFormatter,
+  format: "text" | "json",
+): LogFormatter {
+  const id = workerId();
+  if (id === undefined) return formatter;
+  return format === "json"
+    ? (record: LogRecord) =>
+      formatter({ ...record, fields: { ...record.fields, worker: id } })
+    : (record: LogRecord) =>
+      formatter({ ...record, message: `worker ${id}: ${record.message}` });
 }
