@@ -13,6 +13,7 @@ import {
   type FusableDecoder,
   type FusableEncoder,
 } from "../../reactor/codec.ts";
+import { ByteFinder } from "./_byte_finder.ts";
 import {
   concatBytes,
   decoderTransformer,
@@ -84,7 +85,7 @@ function delimiterBytes(
 
 /**
  * The incremental line decoder behind {@linkcode LineDecoder}: feed it byte
- * chunks, get whole lines. It scans with `indexOf`, hands out lines that lie
+ * chunks, get whole lines. It scans four bytes at a time, hands out lines that lie
  * whole in a chunk without copying them, and buffers only a partial line.
  *
  * `decode` takes an optional `max`: it then stops after that many lines and
@@ -116,6 +117,8 @@ export class LineDecoderCore<B extends boolean = false>
   #last: number;
   #dlen: number;
   #lenientCr: boolean;
+  // Finds the delimiter's last byte.
+  #finder: ByteFinder;
   // A partial line may hold this many bytes beyond maxLength: a delimiter's
   // leading bytes (or the optional \r in "\n" mode) that may yet complete it.
   #slack: number;
@@ -145,6 +148,7 @@ export class LineDecoderCore<B extends boolean = false>
     this.#last = this.delimiter[this.#dlen - 1] as number;
     this.#lenientCr = this.#dlen === 1 && this.#last === LF;
     this.#slack = this.#lenientCr ? 1 : this.#dlen - 1;
+    this.#finder = new ByteFinder(this.#last);
     this.#text = this.binary
       ? null
       : new TextDecoder("utf-8", { ignoreBOM: true });
@@ -168,7 +172,9 @@ export class LineDecoderCore<B extends boolean = false>
   decode(chunk: Uint8Array, out: Line<B>[], max: number = Infinity): void {
     const input = concatBytes(this.#rest, chunk);
     this.#rest = EMPTY;
+    this.#finder.reset(input);
     const stop = this.#scan(input, out, max);
+    this.#finder.clear();
     if (stop < input.length) this.#rest = input.subarray(stop);
   }
 
@@ -202,13 +208,13 @@ export class LineDecoderCore<B extends boolean = false>
   #scan(chunk: Uint8Array, out: Line<B>[], max: number): number {
     if (chunk.length === 0 || max <= 0) return 0;
     let count = 0;
-    const last = this.#last;
+    const finder = this.#finder;
     const dlen = this.#dlen;
     let from = 0;
     if (this.#len > 0) {
       // Complete the buffered line first: only its tail is copied.
       for (;;) {
-        const i = chunk.indexOf(last, from);
+        const i = finder.indexOf(from);
         if (i < 0) {
           this.#append(chunk, from, chunk.length);
           this.#checkPartial(this.#len);
@@ -232,7 +238,7 @@ export class LineDecoderCore<B extends boolean = false>
     }
     let start = from;
     for (;;) {
-      const i = chunk.indexOf(last, from);
+      const i = finder.indexOf(from);
       if (i < 0) break;
       from = i + 1;
       let end = i + 1 - dlen;
