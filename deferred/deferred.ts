@@ -79,6 +79,72 @@ let trackFailure: (d: AnyDeferred) => void;
 let checkFailure: (d: AnyDeferred) => void;
 let peek: (d: AnyDeferred) => { result: unknown } | null;
 
+// Debugging (Twisted's setDebugging): where each Deferred was created and
+// first fired, kept aside so that Deferreds cost nothing more when it is off.
+let debugging = false;
+// Whether any Deferred was ever created while debugging: such a Deferred
+// records its first firing even after debugging is turned off.
+let debugged = false;
+const debugInfo = new WeakMap<
+  AnyDeferred,
+  { created: string; fired?: string }
+>();
+
+/** The caller's stack, without this helper's frame and `skip` more. */
+function stackHere(skip: number): string {
+  const lines = (new Error().stack ?? "").split("\n");
+  return lines.slice(2 + skip).join("\n");
+}
+
+function recordFired(d: AnyDeferred, skip: number): void {
+  const info = debugInfo.get(d);
+  if (info !== undefined && info.fired === undefined) {
+    info.fired = stackHere(skip + 1);
+  }
+}
+
+function alreadyCalled(d: AnyDeferred): AlreadyCalledError {
+  const fired = debugInfo.get(d)?.fired;
+  return fired === undefined
+    ? new AlreadyCalledError()
+    : new AlreadyCalledError(
+      `The Deferred already has a result: fire each Deferred exactly once. It was first fired:\n${fired}`,
+    );
+}
+
+/**
+ * Turns Deferred debugging on or off (Twisted's `defer.setDebugging`). Each
+ * Deferred created while it is on records where it was created and where it
+ * was first fired: the report of an unhandled failure shows both (as the fields
+ * `created` and `fired`), and {@linkcode AlreadyCalledError} says where the
+ * first result came from. It costs a stack trace per Deferred: leave it off in
+ * production.
+ *
+ * @example Usage
+ * ```ts
+ * import { getDebugging, setDebugging } from "@spindle/spindle/deferred";
+ * setDebugging(true);
+ * console.assert(getDebugging());
+ * setDebugging(false);
+ * ```
+ */
+export function setDebugging(on: boolean): void {
+  debugging = on;
+}
+
+/**
+ * Whether Deferred debugging is on (see {@linkcode setDebugging}).
+ *
+ * @example Usage
+ * ```ts
+ * import { getDebugging } from "@spindle/spindle/deferred";
+ * console.assert(getDebugging() === false);
+ * ```
+ */
+export function getDebugging(): boolean {
+  return debugging;
+}
+
 /**
  * A result that is not there yet, with a chain of callbacks (for a value) and
  * errbacks (for a {@linkcode Failure}) that run in order when it arrives.
@@ -135,6 +201,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   constructor(canceller?: Canceller<T>) {
     this.#canceller = canceller;
+    if (debugging) {
+      debugged = true;
+      debugInfo.set(this, { created: stackHere(1) });
+    }
   }
 
   /**
@@ -243,10 +313,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         this.#suppressAlreadyCalled = false;
         return;
       }
-      throw new AlreadyCalledError();
+      throw alreadyCalled(this);
     }
     this.#called = true;
     this.#result = result;
+    if (debugged) recordFired(this, 2);
     this.#run();
   }
 
@@ -551,12 +622,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               if (target.#suppressAlreadyCalled) {
                 target.#suppressAlreadyCalled = false;
               } else {
-                current.#result = new Failure(new AlreadyCalledError());
+                current.#result = new Failure(alreadyCalled(target));
               }
               continue;
             } else {
               target.#called = true;
               target.#result = result;
+              if (debugged) recordFired(target, 0);
             }
             handedOver = target;
             break;
@@ -645,10 +717,23 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       d.#next === d.#chain.length && !isObserved(result)
     ) {
       markObserved(result);
-      logger.critical("Unhandled error in Deferred: {error}", {
-        error: result.value,
-        stack: result.stack,
-      });
+      const info = debugInfo.get(d);
+      if (info === undefined) {
+        logger.critical("Unhandled error in Deferred: {error}", {
+          error: result.value,
+          stack: result.stack,
+        });
+      } else {
+        logger.critical(
+          "Unhandled error in Deferred: {error}\nThe Deferred was created:\n{created}\nand first fired:\n{fired}",
+          {
+            error: result.value,
+            stack: result.stack,
+            created: info.created,
+            fired: info.fired ?? "(not recorded)",
+          },
+        );
+      }
     }
   }
 

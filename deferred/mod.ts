@@ -16,7 +16,9 @@ export {
   type Canceller,
   Deferred,
   fail,
+  getDebugging,
   reportUnhandledFailures,
+  setDebugging,
   succeed,
   type TimeoutOptions,
 } from "./deferred.ts";
