@@ -74,6 +74,10 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
   for (let i = 0; i < 8; i++) {
     groups.push((bytes[offset + i * 2]! << 8) | bytes[offset + i * 2 + 1]!);
   }
+  // RFC 5952 section 5: an IPv4-mapped address ends in dotted decimal.
+  if (groups[5] === 0xffff && groups.slice(0, 5).every((g) => g === 0)) {
+    return `::ffff:${formatIPv4(bytes, offset + 12)}`;
+  }
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8;) {

@@ -463,7 +463,9 @@ test("IPv6 addresses are written in RFC 5952 form", () => {
     ["::", "::"],
     ["1::", "1::"],
     ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
-    ["::ffff:192.0.2.1", "::ffff:c000:201"],
+    ["::ffff:192.0.2.1", "::ffff:192.0.2.1"],
+    ["::ffff:c000:0201", "::ffff:192.0.2.1"],
+    ["::1:ffff:c000:201", "::1:ffff:c000:201"],
   ];
   for (const [input, expected] of cases) {
     const message = createMessage({
