@@ -16,7 +16,11 @@ export const WRITE_HIGH_WATER_MARK = 64 * 1024;
 /** Small queued writes are merged into one write of at most this many bytes. */
 const COALESCE_LIMIT = 64 * 1024;
 
-const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * What `write()` returns when it accepts the bytes at once: a caller that
+ * sees this very promise may go on without waiting for a microtask turn.
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve();
 
 interface Waiter {
   resolve(): void;
@@ -87,8 +91,23 @@ export abstract class BaseConnection implements Connection {
 
   /** Reads the next chunk from the transport, `null` at end of input. */
   protected abstract rawRead(): Promise<Uint8Array | null>;
-  /** Writes all of `data` to the transport. */
-  protected abstract rawWrite(data: Uint8Array): Promise<void>;
+  /**
+   * The fast read of a transport that reads into memory of its own: starts a
+   * read and resolves with the number of bytes read (`null` at end of
+   * input), which {@linkcode BaseConnection.rawReadChunk} then hands out as a
+   * chunk. Reads use this pair instead of `rawRead` when a subclass has it:
+   * turning a count into a chunk synchronously spares the promise step that
+   * doing it inside `rawRead` would cost on every read.
+   */
+  protected rawReadCount?(): Promise<number | null>;
+  /** The chunk of the `n` bytes that the last `rawReadCount` read. */
+  protected rawReadChunk?(n: number): Uint8Array;
+  /**
+   * Writes `data` to the transport. Resolves once all of it is written, or
+   * with the number of bytes written when that can be fewer: the connection
+   * then writes the rest.
+   */
+  protected abstract rawWrite(data: Uint8Array): Promise<void | number>;
   /** Shuts down the transport's write direction. */
   protected abstract rawCloseWrite(): Promise<void>;
   /** Releases the transport (a clean close). */
@@ -197,23 +216,39 @@ export abstract class BaseConnection implements Connection {
     return n;
   }
 
-  async #readRaw(): Promise<Uint8Array | null> {
-    let chunk: Uint8Array | null;
+  // One promise step rather than an async function over an async
+  // `rawRead`: every read passes here, and each async layer costs a promise,
+  // a resumable frame and a microtask turn.
+  #readRaw(): Promise<Uint8Array | null> {
     this.#reading++;
+    let raw: Promise<Uint8Array | number | null>;
     try {
-      chunk = await this.rawRead();
+      raw = this.rawReadCount !== undefined
+        ? this.rawReadCount()
+        : this.rawRead();
     } catch (error) {
-      if (this.#state === "closed") return null;
-      throw this.#lose(error);
-    } finally {
-      this.#reading--;
+      raw = Promise.reject(error);
     }
-    if (chunk === null) {
+    return raw.then(this.#readDone, this.#readFailed);
+  }
+
+  #readDone = (result: Uint8Array | number | null): Uint8Array | null => {
+    this.#reading--;
+    if (result === null) {
       this.#readOpen = false;
       this.#finishIfDone();
+      return null;
     }
-    return chunk;
-  }
+    return typeof result === "number"
+      ? (this.rawReadChunk as (n: number) => Uint8Array)(result)
+      : result;
+  };
+
+  #readFailed = (error: unknown): null => {
+    this.#reading--;
+    if (this.#state === "closed") return null;
+    throw this.#lose(error);
+  };
 
   /**
    * Prepares a change of transport under this connection (STARTTLS): waits
@@ -250,14 +285,14 @@ export abstract class BaseConnection implements Connection {
   write(data: Uint8Array): Promise<void> {
     if (this.#writeState !== "open") return Promise.reject(this.#writeError());
     const size = data.byteLength;
-    if (size === 0) return RESOLVED;
+    if (size === 0) return ACCEPTED;
     this.#buffered += size;
     if (this.#writing) this.#queue.push(data);
     else {
       this.#writing = true;
       this.#pump(data);
     }
-    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return RESOLVED;
+    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return ACCEPTED;
     return new Promise<void>((resolve, reject) => {
       this.#drainWaiters.push({ resolve, reject });
     });
@@ -270,7 +305,7 @@ export abstract class BaseConnection implements Connection {
    */
   writeBorrowed(data: Uint8Array): Promise<void> {
     if (this.#writeState !== "open") return Promise.reject(this.#writeError());
-    if (data.byteLength === 0) return RESOLVED;
+    if (data.byteLength === 0) return ACCEPTED;
     const given = new Promise<void>((resolve) => {
       this.#borrowed.set(data, resolve);
     });
@@ -302,12 +337,19 @@ export abstract class BaseConnection implements Connection {
   // path every write is a lone chunk, and an async frame per write costs a
   // promise and a microtask turn more than the transport's own promise.
   #inFlight: Uint8Array | null = null;
+  /** How much of `#inFlight` the transport has taken (partial writes). */
+  #inFlightSent = 0;
 
   #pump(chunk: Uint8Array): void {
     this.#inFlight = chunk;
-    let sent: Promise<void>;
+    this.#inFlightSent = 0;
+    this.#send(chunk);
+  }
+
+  #send(data: Uint8Array): void {
+    let sent: Promise<void | number>;
     try {
-      sent = this.rawWrite(chunk);
+      sent = this.rawWrite(data);
     } catch (error) {
       this.#pumpFailed(error);
       return;
@@ -315,8 +357,22 @@ export abstract class BaseConnection implements Connection {
     sent.then(this.#pumped, this.#pumpFailed);
   }
 
-  #pumped = (): void => {
+  #pumped = (written: void | number): void => {
     const chunk = this.#inFlight as Uint8Array;
+    if (this.#state !== "open") {
+      // Lost meanwhile: the queue and the byte count were dropped already.
+      this.#inFlight = null;
+      this.#writing = false;
+      return;
+    }
+    if (typeof written === "number") {
+      const sent = this.#inFlightSent + written;
+      if (sent < chunk.byteLength) {
+        this.#inFlightSent = sent;
+        this.#send(chunk.subarray(sent));
+        return;
+      }
+    }
     this.#inFlight = null;
     this.#buffered -= chunk.byteLength;
     if (this.#borrowed.size > 0) this.#giveBack(chunk);
@@ -373,7 +429,7 @@ export abstract class BaseConnection implements Connection {
 
   #whenDrained(): Promise<void> {
     if (this.#state === "lost") return Promise.reject(this.#lostError);
-    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return RESOLVED;
+    if (this.#buffered <= WRITE_HIGH_WATER_MARK) return ACCEPTED;
     return new Promise<void>((resolve, reject) => {
       this.#drainWaiters.push({ resolve, reject });
     });
@@ -381,7 +437,7 @@ export abstract class BaseConnection implements Connection {
 
   #whenFlushed(): Promise<void> {
     if (this.#state === "lost") return Promise.reject(this.#lostError);
-    if (!this.#writing) return RESOLVED;
+    if (!this.#writing) return ACCEPTED;
     return new Promise<void>((resolve, reject) => {
       this.#flushWaiters.push({ resolve, reject });
     });
@@ -391,7 +447,7 @@ export abstract class BaseConnection implements Connection {
   closeWrite(): Promise<void> {
     if (this.#closingWrite !== undefined) return this.#closingWrite;
     if (this.#state === "lost") return Promise.reject(this.#lostError);
-    if (this.#writeState !== "open") return RESOLVED;
+    if (this.#writeState !== "open") return ACCEPTED;
     this.#writeState = "closing";
     this.#closingWrite = this.#shutdownWrite();
     return this.#closingWrite;

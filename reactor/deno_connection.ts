@@ -130,30 +130,38 @@ export class DenoConnection extends BaseConnection implements Connection {
 
   /** Reads the next chunk: a view of a pool (see above). */
   protected override rawRead(): Promise<Uint8Array | null> {
-    return this.#large ? this.#readLarge() : this.#readSmall();
+    return this.rawReadCount().then((n) =>
+      n === null ? null : this.rawReadChunk(n)
+    );
   }
 
-  async #readSmall(): Promise<Uint8Array | null> {
-    const scratch = this.#scratch ??= new Uint8Array(SCRATCH);
-    const n = await this.#conn.read(scratch);
-    if (n === null) return null;
+  /** Reads into the scratch buffer or the large pool (see above). */
+  protected override rawReadCount(): Promise<number | null> {
+    if (!this.#large) {
+      return this.#conn.read(this.#scratch ??= new Uint8Array(SCRATCH));
+    }
+    const pool = this.#pool;
+    const start = this.#offset;
+    if (pool.byteLength - start >= LARGE_MIN_SPACE) {
+      return this.#conn.read(pool.subarray(start));
+    }
+    this.#pool = new Uint8Array(LARGE_POOL);
+    this.#offset = 0;
+    return this.#conn.read(this.#pool);
+  }
+
+  /** The bytes just read, as a chunk the reader owns. */
+  protected override rawReadChunk(n: number): Uint8Array {
+    if (this.#large) {
+      const start = this.#offset;
+      this.#offset = start + n;
+      return this.#pool.subarray(start, start + n);
+    }
+    const scratch = this.#scratch as Uint8Array;
     if (n < scratch.byteLength) return copyToShared(scratch, n);
     this.#large = true;
     this.#scratch = undefined;
     return scratch;
-  }
-
-  async #readLarge(): Promise<Uint8Array | null> {
-    let pool = this.#pool;
-    let start = this.#offset;
-    if (pool.byteLength - start < LARGE_MIN_SPACE) {
-      pool = this.#pool = new Uint8Array(LARGE_POOL);
-      start = this.#offset = 0;
-    }
-    const n = await this.#conn.read(start === 0 ? pool : pool.subarray(start));
-    if (n === null) return null;
-    this.#offset = start + n;
-    return pool.subarray(start, start + n);
   }
 
   /** Reads straight into `buffer`. */
@@ -161,9 +169,9 @@ export class DenoConnection extends BaseConnection implements Connection {
     return this.#conn.read(buffer);
   }
 
-  /** Writes all of `data`, looping over partial writes. */
-  protected override rawWrite(data: Uint8Array): Promise<void> {
-    return writeAll(this.#conn, data);
+  /** Writes some of `data`; the connection writes the rest. */
+  protected override rawWrite(data: Uint8Array): Promise<number> {
+    return this.#conn.write(data);
   }
 
   /** Shuts down the socket's write direction. */

@@ -13,7 +13,7 @@ import type { StartTLSOptions } from "./tls.ts";
 import type { TLSInfo } from "./deno_connection.ts";
 import type { IReactorTime } from "./time.ts";
 import { ConnectionLostError, ProtocolError } from "./errors.ts";
-import { formatAddress } from "./connection.ts";
+import { ACCEPTED, formatAddress } from "./connection.ts";
 import { ConnectionDone, type IProtocol } from "./protocol.ts";
 
 const logger = getLogger("spindle.reactor.transport");
@@ -364,41 +364,62 @@ class ProtocolTransport implements Transport {
     for (const chunk of data) this.write(chunk);
   }
 
-  async #flush(): Promise<void> {
+  // Synchronous while the connection takes each write at once (it returns
+  // ACCEPTED); only a write that must wait goes on from its promise. On the
+  // request/response path that spares a microtask turn per write.
+  #flush(): void {
     const conn = this.#conn;
-    while (this.#pending.length > 0 && !this.#shutDown) {
+    const pending = this.#pending;
+    while (pending.length > 0 && !this.#shutDown) {
       const total = this.#pendingBytes;
-      const chunk = this.#pending.length === 1
-        ? this.#pending[0]!
-        : concat(this.#pending, total);
-      this.#pending = [];
+      const chunk = pending.length === 1 ? pending[0]! : concat(pending, total);
+      pending.length = 0;
       this.#pendingBytes = 0;
       this.#inFlightBytes = total;
+      let accepted: Promise<void>;
       try {
-        await conn.write(chunk);
+        accepted = conn.write(chunk);
       } catch (error) {
-        this.#flushing = false;
-        if (!this.#shutDown) this.#abort(asError(error));
+        this.#flushFailed(error);
         return;
       }
-      this.#inFlightBytes = 0;
-      if (
-        this.#producerPaused && this.#pendingBytes < this.#highWaterMark / 2
-      ) {
-        this.#producerPaused = false;
-        this.#producer?.resumeProducing();
-      } else if (
-        this.#producer !== null && !this.#streaming &&
-        this.#pending.length === 0
-      ) {
-        this.#producer.resumeProducing();
+      if (accepted !== ACCEPTED) {
+        accepted.then(this.#flushResumed, this.#flushFailed);
+        return;
       }
+      this.#written();
     }
     this.#flushing = false;
     const idle = this.#idle;
     this.#idle = null;
     idle?.();
     this.#afterFlush();
+  }
+
+  #flushResumed = (): void => {
+    this.#written();
+    this.#flush();
+  };
+
+  #flushFailed = (error: unknown): void => {
+    this.#flushing = false;
+    if (!this.#shutDown) this.#abort(asError(error));
+  };
+
+  /** A write was accepted: the producer may go on. */
+  #written(): void {
+    this.#inFlightBytes = 0;
+    if (
+      this.#producerPaused && this.#pendingBytes < this.#highWaterMark / 2
+    ) {
+      this.#producerPaused = false;
+      this.#producer?.resumeProducing();
+    } else if (
+      this.#producer !== null && !this.#streaming &&
+      this.#pending.length === 0
+    ) {
+      this.#producer.resumeProducing();
+    }
   }
 
   /** Finishes a pending close or half-close once nothing is left to send. */
