@@ -340,10 +340,10 @@ if (serveIndex >= 0) {
       `unknown mode ${mode}: use one of ${Object.keys(modes).join(", ")}`,
     );
   }
-  await serve();
   // A bounded server run ends with a normal exit, so --cpu-prof writes its profile.
   const forMs = Number(option("for", "0"));
   if (forMs > 0) setTimeout(() => Deno.exit(0), forMs);
+  await serve();
 } else {
   await main();
 }
