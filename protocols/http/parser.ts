@@ -118,15 +118,33 @@ const REQUEST_LINE_RE = new RegExp(
 );
 const STATUS_LINE_RE =
   /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
-const FIELD_RE = new RegExp(
-  `^(${TOKEN}+):[\\t ]*((?:[\\x21-\\x7e\\x80-\\xff](?:[\\t \\x21-\\x7e\\x80-\\xff]*[\\x21-\\x7e\\x80-\\xff])?)?)[\\t ]*$`,
-);
 const QUOTED =
   '"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*"';
 const CHUNK_LINE_RE = new RegExp(
   `^([0-9A-Fa-f]+)(?:[\\t ]*;[\\t ]*${TOKEN}+(?:[\\t ]*=[\\t ]*(?:${TOKEN}+|${QUOTED}))?)*$`,
 );
 const DIGITS_RE = /^\d+$/;
+
+// Field lines are checked char by char against a class table (one pass, no
+// regular expression and no match arrays per line): RFC 9110 §5.1 and §5.5.
+const TOKEN_CHAR = 1;
+/** HTAB, SP, VCHAR and obs-text: what a field value may hold. */
+const VALUE_CHAR = 2;
+const CHAR_CLASS = new Uint8Array(256);
+for (let c = 0x21; c <= 0xff; c++) {
+  if (c !== 0x7f) CHAR_CLASS[c] = VALUE_CHAR;
+}
+CHAR_CLASS[9] = CHAR_CLASS[32] = VALUE_CHAR;
+for (const c of "!#$%&'*+-.^_`|~0123456789") {
+  CHAR_CLASS[c.charCodeAt(0)]! |= TOKEN_CHAR;
+}
+for (let c = 65; c <= 90; c++) {
+  CHAR_CLASS[c]! |= TOKEN_CHAR;
+  CHAR_CLASS[c + 32]! |= TOKEN_CHAR;
+}
+const COLON = 58;
+const SP = 32;
+const HTAB = 9;
 
 const utf8 = new TextDecoder();
 const NO_TRAILERS: [string, string][] = [];
@@ -185,6 +203,54 @@ function describeBadField(line: string): string {
   } has a control character in its value`;
 }
 
+/**
+ * Parses the field lines of `text` (a head or trailer section decoded as
+ * Latin-1, without its final CRLF CRLF) from index `from`, appending
+ * `[name, value]` pairs to `fields`. A field line is `token ":" OWS value OWS`
+ * (RFC 9112 §5); anything else raises {@linkcode MalformedMessageError}.
+ */
+function parseFieldLines(
+  text: string,
+  from: number,
+  fields: [string, string][],
+): void {
+  const end = text.length;
+  let i = from;
+  while (i < end) {
+    const lineStart = i;
+    while (i < end && (CHAR_CLASS[text.charCodeAt(i)]! & TOKEN_CHAR) !== 0) i++;
+    if (i === lineStart || text.charCodeAt(i) !== COLON) {
+      throw badFieldLine(text, lineStart);
+    }
+    const nameEnd = i++;
+    let c = text.charCodeAt(i);
+    while (c === SP || c === HTAB) c = text.charCodeAt(++i);
+    const valueStart = i;
+    let valueEnd = i;
+    // The section holds no bare LF (the scanner rejects it), so a CR is
+    // either a line end (CRLF) or a bare CR, which no value may contain.
+    for (; i < end; i++) {
+      c = text.charCodeAt(i);
+      if (c === CR && text.charCodeAt(i + 1) === LF) break;
+      if ((CHAR_CLASS[c]! & VALUE_CHAR) === 0) {
+        throw badFieldLine(text, lineStart);
+      }
+      if (c !== SP && c !== HTAB) valueEnd = i + 1;
+    }
+    fields.push([
+      text.slice(lineStart, nameEnd),
+      text.slice(valueStart, valueEnd),
+    ]);
+    i += 2;
+  }
+}
+
+function badFieldLine(text: string, lineStart: number): MalformedMessageError {
+  const lineEnd = text.indexOf("\r\n", lineStart);
+  const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+  return new MalformedMessageError(describeBadField(line));
+}
+
 /** Splits a comma-separated list field into lowercased, trimmed elements. */
 function listElements(value: string): string[] {
   return value.toLowerCase().split(",").map((s) => s.trim());
@@ -231,8 +297,11 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
     return this.#rest !== null || this.#state !== State.Head;
   }
 
-  /** Parses the start line and fields of a head; returns its framing. */
-  protected abstract parseHead(lines: string[]): MessageHead;
+  /**
+   * Parses a head: `text` is its start line and field lines, decoded as
+   * Latin-1 (one char per byte), without the final CRLF CRLF.
+   */
+  protected abstract parseHead(text: string): MessageHead;
 
   /** Parses `chunk` (after any buffered bytes), appending events to `out`. */
   decode(chunk: Uint8Array, out: HTTPEvent[]): void {
@@ -372,11 +441,13 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
   ): number {
     let i = start + this.#scanFrom;
     let high = this.#scanHigh;
+    let lines = this.#scanLines;
     const limit = Math.min(end, start + this.#maxHeaderBytes);
     for (; i < limit; i++) {
       const b = buf[i]!;
       high |= b;
       if (b === LF) {
+        lines++;
         if (i === start || buf[i - 1] !== CR) {
           throw new MalformedMessageError(
             "a bare LF in the message head: end lines with CRLF",
@@ -387,7 +458,10 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
         ) {
           this.#scanFrom = 0;
           this.#scanHigh = 0;
+          this.#scanLines = 0;
           this.#asciiSeen = high < 0x80;
+          // Every line ends in CRLF: the last one is the empty line.
+          this.#sectionLines = lines - 1;
           return i + 1;
         }
       }
@@ -399,10 +473,14 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
     }
     this.#scanFrom = i - start;
     this.#scanHigh = high;
+    this.#scanLines = lines;
     return -1;
   }
   #scanHigh = 0;
+  #scanLines = 0;
   #asciiSeen = true;
+  /** The number of lines in the section `#sectionEnd` found last. */
+  #sectionLines = 0;
 
   #head(buf: Uint8Array, pos: number, end: number, out: HTTPEvent[]): number {
     // RFC 9112 §2.2: ignore empty lines before a request line.
@@ -412,14 +490,14 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
     }
     const after = this.#sectionEnd(buf, pos, end, false);
     if (after < 0) return -1;
-    const text = decodeLatin1(buf, pos, after - 4, this.#asciiSeen);
-    const lines = text.split("\r\n");
-    if (lines.length - 1 > this.#maxHeaderCount) {
+    if (this.#sectionLines - 1 > this.#maxHeaderCount) {
       throw new HeadersTooLargeError(
         `the message has more than maxHeaderCount (${this.#maxHeaderCount}) header fields`,
       );
     }
-    const head = this.parseHead(lines);
+    const head = this.parseHead(
+      decodeLatin1(buf, pos, after - 4, this.#asciiSeen),
+    );
     out.push({ type: "head", head });
     this.#upgradeAfter = head.upgrade;
     this.#bodyBytes = 0;
@@ -505,19 +583,17 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
       this.#finish(out, END);
       return after;
     }
-    const text = decodeLatin1(buf, pos, after - 4, this.#asciiSeen);
-    const lines = text.split("\r\n");
-    if (lines.length > this.#maxHeaderCount) {
+    if (this.#sectionLines > this.#maxHeaderCount) {
       throw new HeadersTooLargeError(
         `the trailer section has more than maxHeaderCount (${this.#maxHeaderCount}) fields`,
       );
     }
     const trailers: [string, string][] = [];
-    for (const line of lines) {
-      const m = FIELD_RE.exec(line);
-      if (m === null) throw new MalformedMessageError(describeBadField(line));
-      trailers.push([m[1]!, m[2]!]);
-    }
+    parseFieldLines(
+      decodeLatin1(buf, pos, after - 4, this.#asciiSeen),
+      0,
+      trailers,
+    );
     this.#finish(out, { type: "end", trailers });
     return after;
   }
@@ -540,7 +616,14 @@ function is(name: string, first: number, lower: string): boolean {
   return (name.charCodeAt(0) | 0x20) === first && name.toLowerCase() === lower;
 }
 
-function parseFields(lines: string[]): FramingFields {
+/** The start line of a head's `text` (see {@linkcode HTTPDecoder.parseHead}). */
+function startLineOf(text: string): string {
+  const end = text.indexOf("\r\n");
+  return end < 0 ? text : text.slice(0, end);
+}
+
+/** Parses the field lines after the start line of a head's `text`. */
+function parseFields(text: string, startLine: string): FramingFields {
   const f: FramingFields = {
     headers: [],
     contentLength: null,
@@ -552,13 +635,11 @@ function parseFields(lines: string[]): FramingFields {
     expect: null,
   };
   const headers = f.headers;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    const m = FIELD_RE.exec(line);
-    if (m === null) throw new MalformedMessageError(describeBadField(line));
-    const name = m[1]!;
-    const value = m[2]!;
-    headers.push([name, value]);
+  if (startLine.length < text.length) {
+    parseFieldLines(text, startLine.length + 2, headers);
+  }
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
     // The framing fields are found by length and first letter before any
     // lowercased copy is made: most fields are none of them.
     switch (name.length) {
@@ -692,8 +773,8 @@ export class RequestDecoder extends HTTPDecoder {
   }
 
   /** Parses a request line and its fields. */
-  protected parseHead(lines: string[]): MessageHead {
-    const line = lines[0]!;
+  protected parseHead(text: string): MessageHead {
+    const line = startLineOf(text);
     const m = REQUEST_LINE_RE.exec(line);
     if (m === null) {
       if (/ HTTP\/\d\.\d$/.test(line) && !/ HTTP\/1\.\d$/.test(line)) {
@@ -716,7 +797,7 @@ export class RequestDecoder extends HTTPDecoder {
     }
     const versionMinor = m[4] === "0" ? 0 : 1;
     const method = m[1]!;
-    const f = parseFields(lines);
+    const f = parseFields(text, line);
     if (versionMinor === 1 && f.hostCount !== 1) {
       throw new MalformedMessageError(
         f.hostCount === 0
@@ -804,8 +885,8 @@ export class ResponseDecoder extends HTTPDecoder {
   }
 
   /** Parses a status line and its fields. */
-  protected parseHead(lines: string[]): MessageHead {
-    const line = lines[0]!;
+  protected parseHead(text: string): MessageHead {
+    const line = startLineOf(text);
     const m = STATUS_LINE_RE.exec(line);
     if (m === null) {
       throw new MalformedMessageError(
@@ -819,7 +900,7 @@ export class ResponseDecoder extends HTTPDecoder {
     }
     const versionMinor = m[2] === "0" ? 0 : 1;
     const status = Number(m[3]);
-    const f = parseFields(lines);
+    const f = parseFields(text, line);
     const interim = status >= 100 && status < 200 && status !== 101;
     const method = interim
       ? (this.#methods[0] ?? "GET")

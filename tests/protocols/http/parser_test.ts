@@ -7,6 +7,7 @@ import {
 } from "../../../trial/mod.ts";
 import {
   BodyTooLargeError,
+  HeadersTooLargeError,
   type HTTPEvent,
   IncompleteMessageError,
   MalformedMessageError,
@@ -79,6 +80,67 @@ test("a header field keeps its name case and loses surrounding whitespace", () =
   );
   const head = events[0]!.type === "head" ? events[0]!.head : undefined;
   assertEquals(head?.headers, [["Host", "h"], ["X-Thing", "a  b"]]);
+});
+
+test('a field with an empty value (or only whitespace) has the value ""', () => {
+  const events: HTTPEvent[] = [];
+  new RequestDecoder().decode(
+    encoder.encode("GET / HTTP/1.1\r\nHost: h\r\nX-A:\r\nX-B: \t \r\n\r\n"),
+    events,
+  );
+  const head = events[0]!.type === "head" ? events[0]!.head : undefined;
+  assertEquals(head?.headers, [["Host", "h"], ["X-A", ""], ["X-B", ""]]);
+});
+
+for (
+  const [name, char] of [["DEL", "\x7f"], ["NUL", "\x00"], [
+    "a control character",
+    "\x01",
+  ]]
+) {
+  test(`${name} in a field value is a MalformedMessageError`, () => {
+    assertThrows(
+      () =>
+        new RequestDecoder().decode(
+          encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\nX: a${char}b\r\n\r\n`),
+          [],
+        ),
+      MalformedMessageError,
+      "control character",
+    );
+  });
+}
+
+test("maxHeaderCount allows exactly that many fields", () => {
+  const fields = "X: 1\r\n".repeat(3);
+  const events: HTTPEvent[] = [];
+  new RequestDecoder({ maxHeaderCount: 4 }).decode(
+    encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\n${fields}\r\n`),
+    events,
+  );
+  assertEquals(events.map((e) => e.type), ["head", "end"]);
+  assertThrows(
+    () =>
+      new RequestDecoder({ maxHeaderCount: 3 }).decode(
+        encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\n${fields}\r\n`),
+        [],
+      ),
+    HeadersTooLargeError,
+  );
+});
+
+test("a malformed trailer field line is a MalformedMessageError", () => {
+  assertThrows(
+    () =>
+      new RequestDecoder().decode(
+        encoder.encode(
+          "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Name: 1\r\n\r\n",
+        ),
+        [],
+      ),
+    MalformedMessageError,
+    "not a token",
+  );
 });
 
 test("Latin-1 octets in a field value are kept as such", () => {
