@@ -4,7 +4,6 @@
 // loop); testing 32-bit words for a matching byte, four words per test, scans
 // about 6.5 GB/s. That scan is most of the cost of splitting bytes into lines.
 
-const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_WORDS = new Int32Array(0);
 // Below this, setting up the word view costs more than it saves.
 const MIN_WORD_SCAN = 64;
@@ -14,10 +13,13 @@ export class ByteFinder {
   // The value in each byte of a word: a word XOR this has a zero byte
   // exactly where the word holds the value.
   #pattern: number;
-  #bytes: Uint8Array = EMPTY_BYTES;
-  // The aligned middle of #bytes: words[k] is bytes[head + 4k, head + 4k + 4).
+  #bytes: Uint8Array = new Uint8Array(0);
+  // Whole aligned words of the chunk's buffer, ending where the chunk's last
+  // whole word ends. Kept across resets: a chunk that is the tail of the last
+  // one (what is left after a line was taken) reuses it.
   #words: Int32Array = EMPTY_WORDS;
-  #head = 0;
+  // Whether #words covers the current chunk.
+  #useWords = false;
 
   constructor(value: number) {
     this.#value = value;
@@ -27,36 +29,32 @@ export class ByteFinder {
   // Makes `bytes` the chunk that indexOf searches.
   reset(bytes: Uint8Array): void {
     this.#bytes = bytes;
-    if (bytes.length < MIN_WORD_SCAN) {
-      this.#words = EMPTY_WORDS;
+    this.#useWords = bytes.length >= MIN_WORD_SCAN;
+    if (!this.#useWords) return;
+    const start = (bytes.byteOffset + 3) & ~3;
+    const end = (bytes.byteOffset + bytes.length) & ~3;
+    const words = this.#words;
+    if (
+      words.buffer === bytes.buffer && words.byteOffset <= start &&
+      words.byteOffset + words.byteLength === end
+    ) {
       return;
     }
-    const head = (4 - (bytes.byteOffset & 3)) & 3;
-    this.#head = head;
-    this.#words = new Int32Array(
-      bytes.buffer,
-      bytes.byteOffset + head,
-      (bytes.length - head) >>> 2,
-    );
-  }
-
-  // Lets go of the chunk.
-  clear(): void {
-    this.#bytes = EMPTY_BYTES;
-    this.#words = EMPTY_WORDS;
+    this.#words = new Int32Array(bytes.buffer, start, (end - start) >>> 2);
   }
 
   // Where the value first occurs in the chunk at or after `from`, or -1.
   indexOf(from: number): number {
     const bytes = this.#bytes;
     const value = this.#value;
+    if (!this.#useWords) return bytes.indexOf(value, from);
     const words = this.#words;
     const count = words.length;
-    if (count === 0) return bytes.indexOf(value, from);
-    const head = this.#head;
-    let k = from <= head ? 0 : (from - head + 3) >>> 2;
+    // Byte i of the chunk is byte (i - base) of the words.
+    const base = words.byteOffset - bytes.byteOffset;
+    let k = from <= base ? 0 : (from - base + 3) >>> 2;
     // The bytes before the first whole word at or after `from`.
-    const aligned = Math.min(head + 4 * k, bytes.length);
+    const aligned = Math.min(base + 4 * k, bytes.length);
     for (let i = from; i < aligned; i++) {
       if (bytes[i] === value) return i;
     }
@@ -74,7 +72,7 @@ export class ByteFinder {
         break;
       }
     }
-    for (let i = head + 4 * k; i < bytes.length; i++) {
+    for (let i = Math.max(base + 4 * k, from); i < bytes.length; i++) {
       if (bytes[i] === value) return i;
     }
     return -1;

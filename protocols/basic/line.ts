@@ -174,7 +174,6 @@ export class LineDecoderCore<B extends boolean = false>
     this.#rest = EMPTY;
     this.#finder.reset(input);
     const stop = this.#scan(input, out, max);
-    this.#finder.clear();
     if (stop < input.length) this.#rest = input.subarray(stop);
   }
 

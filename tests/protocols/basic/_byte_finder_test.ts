@@ -39,6 +39,25 @@ test("ByteFinder finds every one of a run of matching bytes", () => {
   assertFindsLikeIndexOf(13, 0.5);
 });
 
+test("ByteFinder searches what is left of a chunk, and then a longer chunk", () => {
+  const random = seededRandom(7);
+  const backing = Uint8Array.from(
+    { length: 400 },
+    () => random() < 0.03 ? 10 : Math.floor(random() * 256),
+  );
+  const finder = new ByteFinder(10);
+  for (const [start, end] of [[0, 400], [5, 400], [1, 399], [0, 397]]) {
+    const chunk = backing.subarray(start, end);
+    for (let taken = 0; taken <= chunk.length; taken += 3) {
+      const rest = chunk.subarray(taken);
+      finder.reset(rest);
+      for (let from = 0; from <= rest.length; from += 2) {
+        assertEquals(finder.indexOf(from), rest.indexOf(10, from));
+      }
+    }
+  }
+});
+
 test("ByteFinder reports -1 in a long chunk without the byte", () => {
   const finder = new ByteFinder(10);
   finder.reset(new Uint8Array(4096).fill(11));

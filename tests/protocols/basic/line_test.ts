@@ -238,3 +238,57 @@ test("LineDecoder delivers the lines before an error, then errors", async () => 
   assertEquals((await reader.read()).value, "ok");
   await assertRejects(() => reader.read(), LineTooLongError);
 });
+
+test("LineDecoder gives every line in order to reads made before any arrived", async () => {
+  const lines = ReadableStream.from([encode("a\r\nb\r\n"), encode("c\r\n")])
+    .pipeThrough(new LineDecoder());
+  const iterator = lines[Symbol.asyncIterator]();
+  const results = await Promise.all([1, 2, 3, 4].map(() => iterator.next()));
+  assertEquals(results, [
+    { done: false, value: "a" },
+    { done: false, value: "b" },
+    { done: false, value: "c" },
+    { done: true, value: undefined },
+  ]);
+});
+
+test("LineDecoder iterated with for await delivers the lines before an error, then throws", async () => {
+  const got: string[] = [];
+  await assertRejects(async () => {
+    const input = ReadableStream.from([
+      encode("a\r\nb\r\n"),
+      Uint8Array.of(0xff, 13, 10),
+    ]);
+    for await (const line of input.pipeThrough(new LineDecoder())) {
+      got.push(line);
+    }
+  }, InvalidUtf8Error);
+  assertEquals(got, ["a", "b"]);
+});
+
+test("LineDecoder cancels its input when a for await loop breaks mid-chunk", async () => {
+  const { promise: cancelled, resolve } = Promise.withResolvers<unknown>();
+  const input = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encode("a\r\nb\r\nc\r\n"));
+    },
+    cancel: resolve,
+  });
+  const lines = input.pipeThrough(new LineDecoder());
+  for await (const line of lines) {
+    assertEquals(line, "a");
+    break;
+  }
+  assertEquals(await cancelled, undefined);
+  assertEquals(lines.locked, false);
+});
+
+test("LineDecoder keeps the rest of a chunk's lines for the next reader after a preventCancel break", async () => {
+  const lines = ReadableStream.from([encode("a\r\nb\r\nc\r\n")])
+    .pipeThrough(new LineDecoder());
+  for await (const line of lines.values({ preventCancel: true })) {
+    assertEquals(line, "a");
+    break;
+  }
+  assertEquals(await Array.fromAsync(lines), ["b", "c"]);
+});
