@@ -28,6 +28,7 @@ import {
   httpDate,
   knownLengthOf,
   prepareBody,
+  type StaticBody,
   staticBodyOf,
   STATUS_TEXT,
   statusLine,
@@ -188,6 +189,36 @@ function validAuthority(host: string): string {
   return host;
 }
 /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+/**
+ * The last text response serialised by any connection. A handler that
+ * answers with the same text, status and content type again gets the same
+ * bytes (until the `Date` second changes), so they are reused instead of
+ * built and encoded anew. Reused bytes are never changed, so one buffer can
+ * be queued on many connections at once.
+ */
+interface ResponseMemo {
+  status: number;
+  statusText: string;
+  contentType: string | null;
+  body: string;
+  date: string;
+  /** The connection field and the blank line. */
+  tail: string;
+  isHead: boolean;
+  bytes: Uint8Array;
+}
+let responseMemo: ResponseMemo | null = null;
+/** Larger responses are built each time: keeping them would pin their memory. */
+const MEMO_MAX_BYTES = 4096;
+
+const KEEP_ALIVE_10 = "connection: keep-alive\r\n\r\n";
+const CLOSE = "connection: close\r\n\r\n";
+
+/** The end of a head: the `Connection` field where one is needed, and the blank line. */
+function headTail(keep: boolean, http10: boolean): string {
+  return keep ? (http10 ? KEEP_ALIVE_10 : "\r\n") : CLOSE;
+}
 
 /** A write to the connection failed: the client is gone. */
 class PeerGoneError extends Error {}
@@ -686,7 +717,23 @@ class HTTPServerConnection {
       }
       // A shutdown that began while the handler ran: say so in this response.
       if (this.#settings.draining) keep = false;
-      keep = await this.#writeResponse(response, head, keep);
+      const trailers = responseTrailers.get(response);
+      const fixed = trailers === undefined ? staticBodyOf(response) : null;
+      const simple = fixed === null
+        ? null
+        : this.#simpleResponse(response, fixed, head, keep);
+      if (simple !== null) {
+        // The common case takes one await: no async frame around the write.
+        try {
+          await this.#conn.write(simple);
+        } catch (error) {
+          throw new PeerGoneError("the connection failed while writing", {
+            cause: error,
+          });
+        }
+      } else {
+        keep = await this.#writeResponse(response, head, keep, trailers, fixed);
+      }
     } catch (error) {
       if (!this.#closing) {
         const fields = { error, method: head.method, target: head.target };
@@ -754,18 +801,58 @@ class HTTPServerConnection {
     await this.#send(encodeHead(`${text}date: ${httpDate()}\r\n\r\n`));
   }
 
+  /**
+   * The bytes of a response built from a string whose headers the handler
+   * left alone (so they are known without a `Headers` object), from the memo
+   * when the previous such response was the same; `null` for other responses.
+   */
+  #simpleResponse(
+    response: Response,
+    fixed: StaticBody,
+    head: MessageHead,
+    keep: boolean,
+  ): Uint8Array | null {
+    const body = fixed.body;
+    const contentType = fixed.contentType;
+    const status = response.status;
+    if (
+      typeof body !== "string" || contentType === undefined ||
+      status < 200 || status === 204 || status === 304
+    ) return null;
+    const statusText = response.statusText;
+    const tail = headTail(keep, head.versionMinor === 0);
+    const isHead = head.method === "HEAD";
+    const date = httpDate();
+    const memo = responseMemo;
+    if (
+      memo !== null && memo.body === body && memo.date === date &&
+      memo.status === status && memo.statusText === statusText &&
+      memo.contentType === contentType && memo.tail === tail &&
+      memo.isHead === isHead
+    ) return memo.bytes;
+    let text = statusLine(status, statusText);
+    if (contentType !== null) text += `content-type: ${contentType}\r\n`;
+    const prepared = prepareBody(body);
+    text += `date: ${date}\r\ncontent-length: ${prepared.length}\r\n${tail}`;
+    const bytes = assemble(text, isHead ? null : prepared);
+    responseMemo = bytes.byteLength <= MEMO_MAX_BYTES
+      ? { status, statusText, contentType, body, date, tail, isHead, bytes }
+      : null;
+    return bytes;
+  }
+
   /** Writes a response; resolves to whether the connection may be kept. */
   async #writeResponse(
     response: Response,
     head: MessageHead,
     keep: boolean,
+    trailers: (() => HeadersInit | Promise<HeadersInit>) | undefined,
+    fixed: StaticBody | null,
   ): Promise<boolean> {
     const status = response.status;
     const isHead = head.method === "HEAD";
     const noBody = status < 200 || status === 204 || status === 304;
     const http10 = head.versionMinor === 0;
-    const trailers = responseTrailers.get(response);
-    const fixed = trailers === undefined ? staticBodyOf(response) : null;
     let text = statusLine(status, response.statusText);
     let userLength = -1;
     let hasDate = false;
@@ -804,9 +891,7 @@ class HTTPServerConnection {
       // Touching `body` of a static response would build a stream: only
       // a real stream (a body on a status that has none) needs cancelling.
       if (fixed === null) response.body?.cancel().catch(() => {});
-      text += keep
-        ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
-        : "connection: close\r\n\r\n";
+      text += headTail(keep, http10);
       try {
         await this.#conn.write(assemble(text, isHead ? null : bytes));
       } catch (error) {
@@ -821,9 +906,7 @@ class HTTPServerConnection {
     const stream = response.body;
     if (stream === null) {
       text += "content-length: 0\r\n";
-      text += keep
-        ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
-        : "connection: close\r\n\r\n";
+      text += headTail(keep, http10);
       await this.#send(encodeHead(text));
       return keep;
     }
@@ -841,9 +924,7 @@ class HTTPServerConnection {
       mode = "close";
       keep = false;
     }
-    text += keep
-      ? (http10 ? "connection: keep-alive\r\n\r\n" : "\r\n")
-      : "connection: close\r\n\r\n";
+    text += headTail(keep, http10);
     await this.#send(encodeHead(text));
     if (isHead) {
       await stream.cancel().catch(() => {});

@@ -46,6 +46,38 @@ test("pipelining: responses come in request order even when the first is slowest
   assertEquals(bodies, ["/slow", "/fast", "/last"]);
 });
 
+test("text responses in a row each get their own status, type, body and connection fields", async () => {
+  // Identical responses reuse their bytes: a different one must never be
+  // answered with the bytes of the one before it.
+  const answers: (() => Response)[] = [
+    () => new Response("same"),
+    () => new Response("same"),
+    () => new Response("same", { status: 201 }),
+    () => new Response("same", { status: 201, statusText: "Made" }),
+    () => new Response("same", { headers: { "content-type": "text/x" } }),
+    () => new Response("other"),
+    () => new Response("other"),
+  ];
+  let i = 0;
+  const answer = await roundTrip(
+    () => answers[i++]!(),
+    `${GET}${GET}${GET}${GET}${GET}GET / HTTP/1.1\r\n${H}\r\nHEAD / HTTP/1.1\r\n${H}Connection: close\r\n\r\n`,
+  );
+  const responses = answer.split(/(?=HTTP\/1\.1 )/).map((r) =>
+    r.replace(/date: [^\r]*\r\n/, "")
+  );
+  const text = "content-type: text/plain;charset=UTF-8\r\n";
+  assertEquals(responses, [
+    `HTTP/1.1 200 OK\r\n${text}content-length: 4\r\n\r\nsame`,
+    `HTTP/1.1 200 OK\r\n${text}content-length: 4\r\n\r\nsame`,
+    `HTTP/1.1 201 Created\r\n${text}content-length: 4\r\n\r\nsame`,
+    `HTTP/1.1 201 Made\r\n${text}content-length: 4\r\n\r\nsame`,
+    "HTTP/1.1 200 OK\r\ncontent-type: text/x\r\ncontent-length: 4\r\n\r\nsame",
+    `HTTP/1.1 200 OK\r\n${text}content-length: 5\r\n\r\nother`,
+    `HTTP/1.1 200 OK\r\n${text}content-length: 5\r\nconnection: close\r\n\r\n`,
+  ]);
+});
+
 test("HTTP/1.0: the response closes the connection", async () => {
   const answer = await roundTrip(echo, "GET /old HTTP/1.0\r\n\r\n");
   assert(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
