@@ -84,6 +84,13 @@ export interface ServeOptions extends HTTPLimits {
   maxRequestsPerConnection?: number;
   /** Build `https:` request URLs (the connection is TLS). Default false. */
   secure?: boolean;
+  /**
+   * Disable Nagle's algorithm on each connection (`setNoDelay`), as
+   * `Deno.serve` and `node:http` do: otherwise a response written in several
+   * pieces (a streamed body) can wait for the client's delayed ACK.
+   * Default true.
+   */
+  noDelay?: boolean;
 }
 
 /** Options resolved once per server. */
@@ -94,6 +101,7 @@ interface Settings {
   keepAliveTimeout: number;
   maxRequests: number;
   scheme: string;
+  noDelay: boolean;
   connections: Set<HTTPServerConnection>;
   draining: boolean;
   /** Called when the last connection closes. */
@@ -113,6 +121,7 @@ function settingsOf(options: ServeOptions): Settings {
     keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
+    noDelay: options.noDelay ?? true,
     connections: new Set(),
     draining: false,
     onEmpty: null,
@@ -372,6 +381,13 @@ class HTTPServerConnection {
 
   async run(): Promise<void> {
     this.#settings.connections.add(this);
+    if (this.#settings.noDelay) {
+      try {
+        this.#conn.setNoDelay(true);
+      } catch {
+        // A socket the client already reset: reading will tell.
+      }
+    }
     this.#arm("head");
     const events: HTTPEvent[] = [];
     let i = 0;

@@ -6,7 +6,12 @@ import {
   test,
 } from "../../../trial/mod.ts";
 import { captureLogs } from "../../../app/logger/mod.ts";
-import { requestTrailers, withTrailers } from "../../../protocols/http/mod.ts";
+import {
+  requestTrailers,
+  serveConnection,
+  withTrailers,
+} from "../../../protocols/http/mod.ts";
+import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { echo, rawSession, roundTrip, statuses } from "./_helpers.ts";
 
 const H = "Host: example.org\r\n";
@@ -77,6 +82,29 @@ test("text responses in a row each get their own status, type, body and connecti
     `HTTP/1.1 200 OK\r\n${text}content-length: 5\r\nconnection: close\r\n\r\n`,
   ]);
 });
+
+for (
+  const [options, expected] of [
+    [{}, [true]],
+    [{ noDelay: true }, [true]],
+    [{ noDelay: false }, []],
+  ] as const
+) {
+  test(
+    `Nagle's algorithm: noDelay ${
+      "noDelay" in options ? options.noDelay : "by default"
+    } ${expected.length > 0 ? "disables" : "leaves"} it on the connection`,
+    async () => {
+      const [client, server] = connectedPair();
+      const calls: (boolean | undefined)[] = [];
+      server.setNoDelay = (noDelay) => void calls.push(noDelay);
+      const served = serveConnection(server, echo, options);
+      await client.close();
+      await served;
+      assertEquals(calls, [...expected]);
+    },
+  );
+}
 
 test("HTTP/1.0: the response closes the connection", async () => {
   const answer = await roundTrip(echo, "GET /old HTTP/1.0\r\n\r\n");
