@@ -143,6 +143,8 @@ for (let c = 65; c <= 90; c++) {
   CHAR_CLASS[c + 32]! |= TOKEN_CHAR;
 }
 const COLON = 58;
+/** Longer heads are not kept for comparison with the next one. */
+const MAX_REPEATED_HEAD = 2048;
 const SP = 32;
 const HTAB = 9;
 
@@ -495,9 +497,7 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
         `the message has more than maxHeaderCount (${this.#maxHeaderCount}) header fields`,
       );
     }
-    const head = this.parseHead(
-      decodeLatin1(buf, pos, after - 4, this.#asciiSeen),
-    );
+    const head = this.#parseHeadBytes(buf, pos, after);
     out.push({ type: "head", head });
     this.#upgradeAfter = head.upgrade;
     this.#bodyBytes = 0;
@@ -512,6 +512,45 @@ export abstract class HTTPDecoder implements DecoderCore<HTTPEvent> {
       this.#finish(out, END);
     }
     return after;
+  }
+
+  /**
+   * Whether `parseHead` depends on nothing but the head's bytes (and the
+   * limits), so that a head that repeats the previous one byte for byte
+   * can share its parsed {@linkcode MessageHead}. Default false.
+   */
+  protected get headsRepeat(): boolean {
+    return false;
+  }
+
+  // A client on a keep-alive connection often sends the same head again
+  // (pollers, load generators, API clients): comparing bytes costs far less
+  // than decoding and parsing them. Heads are never changed once parsed.
+  #lastHeadBytes: Uint8Array | null = null;
+  #lastHeadLength = 0;
+  #lastHead: MessageHead | null = null;
+
+  #parseHeadBytes(buf: Uint8Array, start: number, end: number): MessageHead {
+    const length = end - start;
+    const last = this.#lastHeadBytes;
+    if (last !== null && length === this.#lastHeadLength) {
+      let i = 0;
+      while (i < length && last[i] === buf[start + i]) i++;
+      if (i === length) return this.#lastHead!;
+    }
+    const head = this.parseHead(
+      decodeLatin1(buf, start, end - 4, this.#asciiSeen),
+    );
+    if (this.headsRepeat && length <= MAX_REPEATED_HEAD) {
+      const bytes = last !== null && last.byteLength >= length
+        ? last
+        : new Uint8Array(Math.max(length, 256));
+      bytes.set(buf.subarray(start, end));
+      this.#lastHeadBytes = bytes;
+      this.#lastHeadLength = length;
+      this.#lastHead = head;
+    }
+    return head;
   }
 
   #finish(out: HTTPEvent[], event: EndEvent): void {
@@ -770,6 +809,11 @@ export class RequestDecoder extends HTTPDecoder {
   /** Creates a request parser with the given limits. */
   constructor(limits: HTTPLimits = {}) {
     super(limits);
+  }
+
+  /** A request head means the same whenever it is sent. */
+  protected override get headsRepeat(): boolean {
+    return true;
   }
 
   /** Parses a request line and its fields. */

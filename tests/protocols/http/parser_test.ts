@@ -72,6 +72,47 @@ for (const size of [1, 2, 3, 7, 64, Infinity]) {
   });
 }
 
+test("requests that repeat a head, or differ from it in one byte, each parse as sent", () => {
+  const parser = new RequestDecoder();
+  const heads = [
+    "GET /a HTTP/1.1\r\nHost: h\r\n\r\n",
+    "GET /a HTTP/1.1\r\nHost: h\r\n\r\n",
+    "GET /b HTTP/1.1\r\nHost: h\r\n\r\n",
+    "GET /b HTTP/1.1\r\nHost: i\r\n\r\n",
+    "PUT /b HTTP/1.1\r\nHost: i\r\nContent-Length: 1\r\n\r\nx",
+    "GET /b HTTP/1.1\r\nHost: i\r\n\r\n",
+  ];
+  const events: HTTPEvent[] = [];
+  for (const head of heads) parser.decode(encoder.encode(head), events);
+  const seen = events.flatMap((e) =>
+    e.type === "head"
+      ? [
+        `${e.head.method} ${e.head.target} ${e.head.host} ${e.head.contentLength}`,
+      ]
+      : []
+  );
+  assertEquals(seen, [
+    "GET /a h 0",
+    "GET /a h 0",
+    "GET /b h 0",
+    "GET /b i 0",
+    "PUT /b i 1",
+    "GET /b i 0",
+  ]);
+});
+
+test("a head the same length as the previous one is checked against the limits anew", () => {
+  const parser = new RequestDecoder({ maxBodySize: 1 });
+  const ok = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx";
+  parser.decode(encoder.encode(ok), []);
+  parser.decode(encoder.encode(ok), []);
+  assertThrows(
+    () =>
+      parser.decode(encoder.encode(ok.replace("Length: 1", "Length: 2")), []),
+    BodyTooLargeError,
+  );
+});
+
 test("a header field keeps its name case and loses surrounding whitespace", () => {
   const events: HTTPEvent[] = [];
   new RequestDecoder().decode(
