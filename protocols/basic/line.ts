@@ -85,7 +85,7 @@ function delimiterBytes(
 
 /**
  * The incremental line decoder behind {@linkcode LineDecoder}: feed it byte
- * chunks, get whole lines. It scans four bytes at a time, hands out lines that lie
+ * chunks, get whole lines. It scans with SIMD, hands out lines that lie
  * whole in a chunk without copying them, and buffers only a partial line.
  *
  * `decode` takes an optional `max`: it then stops after that many lines and
@@ -171,8 +171,10 @@ export class LineDecoderCore<B extends boolean = false>
    */
   decode(chunk: Uint8Array, out: Line<B>[], max: number = Infinity): void {
     const input = concatBytes(this.#rest, chunk);
+    // What is left of the last input was partly scanned already.
+    if (input === this.#rest) this.#finder.rebase(input);
+    else this.#finder.reset(input);
     this.#rest = EMPTY;
-    this.#finder.reset(input);
     const stop = this.#scan(input, out, max);
     if (stop < input.length) this.#rest = input.subarray(stop);
   }

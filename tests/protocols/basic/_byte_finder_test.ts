@@ -39,7 +39,7 @@ test("ByteFinder finds every one of a run of matching bytes", () => {
   assertFindsLikeIndexOf(13, 0.5);
 });
 
-test("ByteFinder searches what is left of a chunk, and then a longer chunk", () => {
+test("ByteFinder searches what is left of a chunk after a rebase", () => {
   const random = seededRandom(7);
   const backing = Uint8Array.from(
     { length: 400 },
@@ -48,14 +48,51 @@ test("ByteFinder searches what is left of a chunk, and then a longer chunk", () 
   const finder = new ByteFinder(10);
   for (const [start, end] of [[0, 400], [5, 400], [1, 399], [0, 397]]) {
     const chunk = backing.subarray(start, end);
-    for (let taken = 0; taken <= chunk.length; taken += 3) {
+    finder.reset(chunk);
+    let taken = 0;
+    while (taken < chunk.length) {
       const rest = chunk.subarray(taken);
-      finder.reset(rest);
+      finder.rebase(rest);
       for (let from = 0; from <= rest.length; from += 2) {
         assertEquals(finder.indexOf(from), rest.indexOf(10, from));
       }
+      const next = rest.indexOf(10);
+      taken += next < 0 ? rest.length : next + 1;
     }
   }
+});
+
+test("ByteFinder finds every match in a chunk larger than its window", () => {
+  const random = seededRandom(9);
+  for (const density of [0.001, 0.3, 1]) {
+    const bytes = Uint8Array.from(
+      { length: 300_000 },
+      () => random() < density ? 10 : 11,
+    );
+    const finder = new ByteFinder(10);
+    finder.reset(bytes.subarray(3));
+    const found: number[] = [];
+    for (let i = finder.indexOf(0); i >= 0; i = finder.indexOf(i + 1)) {
+      found.push(i);
+    }
+    const expected: number[] = [];
+    for (let i = 3; i < bytes.length; i++) {
+      if (bytes[i] === 10) expected.push(i - 3);
+    }
+    assertEquals(found, expected);
+  }
+});
+
+test("ByteFinder searches a new chunk after a reset, even in the same buffer", () => {
+  const buffer = new Uint8Array(1000).fill(11);
+  const finder = new ByteFinder(10);
+  buffer[500] = 10;
+  finder.reset(buffer.subarray(100));
+  assertEquals(finder.indexOf(0), 400);
+  buffer[500] = 11;
+  buffer[700] = 10;
+  finder.reset(buffer.subarray(100));
+  assertEquals(finder.indexOf(0), 600);
 });
 
 test("ByteFinder reports -1 in a long chunk without the byte", () => {
