@@ -22,6 +22,8 @@ const COALESCE_LIMIT = 64 * 1024;
  */
 export const ACCEPTED: Promise<void> = Promise.resolve();
 
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
@@ -131,6 +133,7 @@ export abstract class BaseConnection implements Connection {
   get readable(): ReadableStream<Uint8Array> {
     return this.#readable ??= new FastReadableStream<Uint8Array>({
       read: () => this.read(),
+      readResult: (onEnd) => this.#readResult(onEnd),
       readInto: (buffer) => this.readInto(buffer),
       cancel: () => this.#cancelRead(),
       unshift: (data) => this.unshift(data),
@@ -231,6 +234,53 @@ export abstract class BaseConnection implements Connection {
     }
     return raw.then(this.#readDone, this.#readFailed);
   }
+
+  /** `read()` for an iterator: the result object comes from the read's own step. */
+  #readResult(onEnd: () => void): Promise<IteratorResult<Uint8Array>> {
+    if (
+      this.#unshifted.length > 0 || this.#state !== "open" || !this.#readOpen
+    ) {
+      return this.read().then((chunk) => {
+        if (chunk !== null) return { done: false, value: chunk };
+        onEnd();
+        return END;
+      }, (error) => {
+        onEnd();
+        throw error;
+      });
+    }
+    this.#onEnd = onEnd;
+    this.#reading++;
+    let raw: Promise<Uint8Array | number | null>;
+    try {
+      raw = this.rawReadCount !== undefined
+        ? this.rawReadCount()
+        : this.rawRead();
+    } catch (error) {
+      raw = Promise.reject(error);
+    }
+    return raw.then(this.#resultDone, this.#resultFailed);
+  }
+
+  #onEnd: () => void = () => {};
+
+  #resultDone = (
+    result: Uint8Array | number | null,
+  ): IteratorResult<Uint8Array> => {
+    const chunk = this.#readDone(result);
+    if (chunk !== null) return { done: false, value: chunk };
+    this.#onEnd();
+    return END;
+  };
+
+  #resultFailed = (error: unknown): IteratorResult<Uint8Array> => {
+    try {
+      this.#readFailed(error);
+    } finally {
+      this.#onEnd();
+    }
+    return END;
+  };
 
   #readDone = (result: Uint8Array | number | null): Uint8Array | null => {
     this.#reading--;

@@ -29,6 +29,12 @@ import {
 export interface ChunkSource<T> {
   /** The next value, or `null` at (and after) the end of input. */
   read(): Promise<T | null>;
+  /**
+   * `read()` as an iterator result, made in the read's own promise step (one
+   * step less per value than mapping `read()`); calls `onEnd` before it
+   * reports the end of input or fails.
+   */
+  readResult?(onEnd: () => void): Promise<IteratorResult<T>>;
   /** Bytes only: reads into `buffer`; the count, or `null` at end of input. */
   readInto?(buffer: Uint8Array): Promise<number | null>;
   /** The consumer is not interested in more values. */
@@ -160,6 +166,7 @@ export class FastReadableStream<T> extends ReadableStream<T> {
       // value costs more than a reaction.
       next(): Promise<IteratorResult<T>> {
         if (finished) return Promise.resolve(DONE);
+        if (source.readResult !== undefined) return source.readResult(finish);
         let value: Promise<T | null>;
         try {
           value = source.read();

@@ -220,6 +220,17 @@ for (const [kind, makePair] of kinds) {
     await b.close();
   });
 
+  Deno.test(`${kind}: for await over the readable lets go of its lock at end of input`, async () => {
+    const [a, b] = await makePair();
+    await a.write(encoder.encode("last"));
+    await a.close();
+    let text = "";
+    for await (const chunk of b.readable) text += decoder.decode(chunk);
+    assertEquals(text, "last");
+    assert(!b.readable.locked);
+    await b.close();
+  });
+
   Deno.test(`${kind}: a standard reader reads the readable`, async () => {
     const [a, b] = await makePair();
     await a.write(encoder.encode("std"));
@@ -421,6 +432,16 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+Deno.test("memory: for await over the readable fails when the peer aborts, and lets go of its lock", async () => {
+  const [a, b] = connectedPair();
+  const reading = (async () => {
+    for await (const _ of b.readable) { /* nothing arrives */ }
+  })();
+  a.abort();
+  await assertRejects(() => reading, ConnectionLostError);
+  assert(!b.readable.locked);
+});
 
 Deno.test("tcp: a peer reset rejects closed with ConnectionLostError", async () => {
   const [a, b] = await tcpPair();
