@@ -15,12 +15,21 @@
  * Run: deno run -A bench/tcp_echo_bench.ts
  *        [--conns 64] [--sizes 1024,16384] [--ms 2000] [--rounds 3] [--json FILE]
  *        [--only stream-for-await,protocol] (raw, node:net and Twisted always run)
+ *        [--malloc-trim BYTES] (sets glibc's MALLOC_TRIM_THRESHOLD_ for every
+ *        server process alike, see below)
  *      deno run -A bench/tcp_echo_bench.ts --serve <mode> [--for MS]
  *        (one server, for profiling: exits normally after MS ms if given)
  * Prints each server's median round and its ratios to raw, node:net and
  * Twisted, twice: round trips per second, and round trips per CPU second of
  * the server process (from /proc), which stays meaningful when other work
  * competes for the CPUs.
+ *
+ * Servers that allocate per read (node:net, Spindle: a chunk read belongs to
+ * its reader, so it is fresh memory) pay for page faults when glibc hands
+ * freed memory back to the kernel after each garbage collection and faults it
+ * in again; on a VM those faults are costly (a third of the server's CPU at
+ * 16 KiB here). `--malloc-trim 1073741824` measures the servers with glibc
+ * keeping that memory (a deployment setting, the same for every server).
  */
 import net from "node:net";
 import { Factory, Protocol, reactor } from "../reactor/mod.ts";
@@ -153,15 +162,23 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** Environment of the server processes (`--malloc-trim`). */
+function serverEnv(): Record<string, string> {
+  const trim = option("malloc-trim", "");
+  return trim === "" ? {} : { MALLOC_TRIM_THRESHOLD_: trim };
+}
+
 async function start(mode: string): Promise<Server> {
   const command = mode === "Twisted"
     ? new Deno.Command("/usr/bin/python3", {
       args: ["-c", TWISTED],
+      env: serverEnv(),
       stdout: "piped",
       stderr: "inherit",
     })
     : new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", import.meta.filename!, "--serve", mode],
+      env: serverEnv(),
       stdout: "piped",
       stderr: "inherit",
     });
@@ -323,7 +340,14 @@ async function main(): Promise<void> {
     await Deno.writeTextFile(
       json,
       JSON.stringify(
-        { bench: "tcp_echo", conns, ms, rounds, results: summary },
+        {
+          bench: "tcp_echo",
+          conns,
+          ms,
+          rounds,
+          mallocTrim: option("malloc-trim", "") || null,
+          results: summary,
+        },
         null,
         2,
       ) + "\n",
