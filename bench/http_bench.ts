@@ -8,12 +8,14 @@
  * - node (binary): the same on the `node` executable, when installed;
  * - twisted.web: a `Site` with a leaf `Resource` (`/usr/bin/python3`).
  *
- * Run: deno run -A bench/http_bench.ts [--ms 5000] [--rounds 2] [--conns 64]
+ * Run: deno run -A bench/http_bench.ts [--ms 5000] [--rounds 3] [--conns 64]
  *        [--threads 2] [--json FILE] [--only spindle,deno]
- * Prints each server's best round (requests per second), its latency
- * percentiles, the server's CPU time per request (from /proc, which a busy
- * machine disturbs less than throughput), and Spindle's ratios to the others (targets: ≥ 0.7x Deno.serve,
- * ≥ 2x node:http, ≥ 8x twisted.web).
+ * Prints each server's median round (by requests per second: one noisy
+ * moment moves a median less than a best), its latency percentiles, the
+ * server's CPU time per request (from /proc, which a busy machine disturbs
+ * less than throughput), and Spindle's ratios to the others, by throughput
+ * and by CPU per request (targets: ≥ 0.7x Deno.serve, ≥ 2x node:http,
+ * ≥ 8x twisted.web).
  */
 import http from "node:http";
 import { serveHTTP } from "../protocols/http/mod.ts";
@@ -201,7 +203,7 @@ async function wrk(
 
 async function drive(): Promise<void> {
   const ms = Number(option("ms", "5000"));
-  const rounds = Number(option("rounds", "2"));
+  const rounds = Number(option("rounds", "3"));
   const conns = Number(option("conns", "64"));
   const threads = Number(option("threads", "2"));
   const only = option("only", "").split(",").filter((s) => s !== "");
@@ -257,7 +259,7 @@ async function drive(): Promise<void> {
   const selected = peers.filter((p) =>
     only.length === 0 || only.some((o) => p.name.toLowerCase().includes(o))
   );
-  const best = new Map<string, Result>();
+  const all = new Map<string, Result[]>();
   // Rounds interleave the servers, so a noisy moment does not hit only one of them.
   for (let round = 0; round < rounds; round++) {
     for (const peer of selected) {
@@ -272,19 +274,23 @@ async function drive(): Promise<void> {
           ...measured,
           cpuPerRequest: cpu / (measured.rps * ms / 1000) * 1e6,
         };
-        const previous = best.get(peer.name);
-        if (previous === undefined || result.rps > previous.rps) {
-          best.set(peer.name, { name: peer.name, ...result });
-        }
+        const runs = all.get(peer.name) ?? [];
+        runs.push({ name: peer.name, ...result });
+        all.set(peer.name, runs);
       } finally {
         await server.stop();
       }
     }
   }
+  const best = new Map<string, Result>();
+  for (const [name, runs] of all) {
+    runs.sort((a, b) => a.rps - b.rps);
+    best.set(name, runs[(runs.length - 1) >> 1]!);
+  }
   const results = [...best.values()];
   const spindle = best.get("spindle");
   console.log(
-    `\nwrk -t${threads} -c${conns}, ${ms} ms per run, best of ${rounds} round(s), "${BODY}" responses\n`,
+    `\nwrk -t${threads} -c${conns}, ${ms} ms per run, median of ${rounds} round(s), "${BODY}" responses\n`,
   );
   console.log(
     `${"server".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${
@@ -317,8 +323,11 @@ async function drive(): Promise<void> {
       const other = best.get(name);
       if (other === undefined || other.rps === 0) continue;
       const ratio = spindle.rps / other.rps;
+      const cpuRatio = other.cpuPerRequest / spindle.cpuPerRequest;
       console.log(
-        `spindle vs ${name}: ${ratio.toFixed(2)}x (target ≥ ${target}x) ${
+        `spindle vs ${name}: ${ratio.toFixed(2)}x req/s, ${
+          cpuRatio.toFixed(2)
+        }x CPU per request (target ≥ ${target}x) ${
           ratio >= target ? "met" : "NOT met"
         }`,
       );
@@ -329,7 +338,15 @@ async function drive(): Promise<void> {
     await Deno.writeTextFile(
       json,
       JSON.stringify(
-        { bench: "http", threads, conns, ms, rounds, results },
+        {
+          bench: "http",
+          threads,
+          conns,
+          ms,
+          rounds,
+          results,
+          rounds_by_server: Object.fromEntries(all),
+        },
         null,
         2,
       ) + "\n",
