@@ -614,24 +614,14 @@ class HTTPServerConnection {
     exchange.done = this.#exchange(exchange);
   }
 
+  // A repeated head is the same object (see HTTPDecoder.headsRepeat), and on
+  // one connection the same head always means the same URL.
+  #urlHead: MessageHead | null = null;
+  #url = "";
+
   #buildRequest(exchange: Exchange): Request {
     const { head, body } = exchange;
-    const target = head.target;
-    let url: string;
-    if (target.charCodeAt(0) === 47 /* / */) {
-      url = this.#settings.scheme + this.#authority(head) + target;
-    } else if (head.method === "CONNECT") {
-      url = `${this.#settings.scheme}${validAuthority(target)}/`;
-    } else if (target === "*" && head.method === "OPTIONS") {
-      url = `${this.#settings.scheme}${this.#authority(head)}/*`;
-    } else if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
-      url = new URL(target).href;
-    } else {
-      throw new HTTPParseError(
-        400,
-        `invalid request target ${JSON.stringify(target.slice(0, 64))}`,
-      );
-    }
+    const url = head === this.#urlHead ? this.#url : this.#urlOf(head);
     const stream =
       body !== null && head.method !== "GET" && head.method !== "HEAD"
         ? body.stream
@@ -653,6 +643,29 @@ class HTTPServerConnection {
     }
     if (body?.trailers) requestTrailerPromises.set(request, body.trailers);
     return request;
+  }
+
+  /** The absolute URL of a request (remembered for the next, same head). */
+  #urlOf(head: MessageHead): string {
+    const target = head.target;
+    let url: string;
+    if (target.charCodeAt(0) === 47 /* / */) {
+      url = this.#settings.scheme + this.#authority(head) + target;
+    } else if (head.method === "CONNECT") {
+      url = `${this.#settings.scheme}${validAuthority(target)}/`;
+    } else if (target === "*" && head.method === "OPTIONS") {
+      url = `${this.#settings.scheme}${this.#authority(head)}/*`;
+    } else if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
+      url = new URL(target).href;
+    } else {
+      throw new HTTPParseError(
+        400,
+        `invalid request target ${JSON.stringify(target.slice(0, 64))}`,
+      );
+    }
+    this.#urlHead = head;
+    this.#url = url;
+    return url;
   }
 
   #authority(head: MessageHead): string {

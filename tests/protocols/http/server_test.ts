@@ -106,6 +106,25 @@ for (
   );
 }
 
+test("repeated and changed heads on one connection each get their own URL", async () => {
+  const urls: string[] = [];
+  await roundTrip(
+    (request) => {
+      urls.push(request.url);
+      return new Response("ok");
+    },
+    "GET /a HTTP/1.1\r\nHost: a.test\r\n\r\n".repeat(2) +
+      "GET /a HTTP/1.1\r\nHost: b.test\r\n\r\n" +
+      "GET /b HTTP/1.1\r\nHost: b.test\r\n\r\n",
+  );
+  assertEquals(urls, [
+    "http://a.test/a",
+    "http://a.test/a",
+    "http://b.test/a",
+    "http://b.test/b",
+  ]);
+});
+
 test("HTTP/1.0: the response closes the connection", async () => {
   const answer = await roundTrip(echo, "GET /old HTTP/1.0\r\n\r\n");
   assert(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
