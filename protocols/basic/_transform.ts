@@ -40,47 +40,8 @@ export function fuseReadable<M>(
   transform: TransformStream<Uint8Array, M>,
 ): void {
   const batches = transform.readable as unknown as ReadableStream<M[]>;
-  const readable = new BatchReadableStream<M>(new BatchSource(batches));
+  const readable = new FastReadableStream<M>(new BatchSource(batches));
   Object.defineProperty(transform, "readable", { value: readable });
-}
-
-// Async iteration hands out a message already decoded with one settled
-// promise and no async function: the inherited iterator costs two more
-// microtask turns per message, which is most of the per-line overhead.
-class BatchReadableStream<M> extends FastReadableStream<M> {
-  #source: BatchSource<M>;
-
-  constructor(source: BatchSource<M>) {
-    super(source);
-    this.#source = source;
-  }
-
-  override values(
-    options?: ReadableStreamIteratorOptions,
-  ): AsyncIterableIterator<M> {
-    // The inherited iterator keeps the lock, the end and cancellation.
-    const inner = super.values(options);
-    const source = this.#source;
-    let returned = false;
-    const iterator: AsyncIterableIterator<M> = {
-      next(): Promise<IteratorResult<M>> {
-        if (!returned && source.ready()) {
-          return Promise.resolve({ done: false, value: source.take() });
-        }
-        return inner.next();
-      },
-      return(value?: unknown): Promise<IteratorResult<M>> {
-        returned = true;
-        return (inner.return as (value?: unknown) => Promise<
-          IteratorResult<M>
-        >)(value);
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
-  }
 }
 
 class BatchSource<M> implements ChunkSource<M> {
@@ -96,18 +57,32 @@ class BatchSource<M> implements ChunkSource<M> {
     this.#batches = batches;
   }
 
-  // Whether a decoded message is waiting.
-  ready(): boolean {
+  // A message already decoded is handed out with one settled promise: for
+  // await over lines costs little more than the iteration itself.
+  readResult(onEnd: () => void): Promise<IteratorResult<M>> {
+    if (this.#ready()) {
+      return Promise.resolve({ done: false, value: this.#take() });
+    }
+    return this.read().then((value) => {
+      if (value !== null) return { done: false, value };
+      onEnd();
+      return { done: true, value: undefined };
+    }, (error) => {
+      onEnd();
+      throw error;
+    });
+  }
+
+  #ready(): boolean {
     return this.#next < this.#batch.length;
   }
 
-  // The next decoded message; only when ready().
-  take(): M {
+  #take(): M {
     return this.#batch[this.#next++] as M;
   }
 
   read(): Promise<M | null> {
-    if (this.ready()) return Promise.resolve(this.take());
+    if (this.#ready()) return Promise.resolve(this.#take());
     if (this.#filling !== null) {
       return this.#filling.then(() => this.read(), () => this.read());
     }
