@@ -9,7 +9,9 @@
  * - twisted.web: a `Site` with a leaf `Resource` (`/usr/bin/python3`).
  *
  * Run: deno run -A bench/http_bench.ts [--ms 5000] [--rounds 3] [--conns 64]
- *        [--threads 2] [--json FILE] [--only spindle,deno]
+ *        [--threads 2] [--json FILE] [--only spindle,deno] [--varied]
+ * (`--varied`: each request asks for a new path, so no request head repeats
+ * on a connection and a server's caches of repeated heads never hit.)
  * Prints each server's median round (by requests per second: one noisy
  * moment moves a median less than a best), its latency percentiles, the
  * server's CPU time per request (from /proc, which a busy machine disturbs
@@ -164,6 +166,17 @@ function toMs(value: string, unit: string): number {
   return unit === "us" ? n / 1000 : unit === "s" ? n * 1000 : n;
 }
 
+// `--varied`: every request asks for a new path, so no request head repeats
+// on a connection (a server's caches of repeated heads never hit).
+const VARIED_PATHS_SCRIPT = `
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "/item/" .. counter)
+end
+`;
+let wrkScriptArgs: string[] = [];
+
 async function wrk(
   port: number,
   ms: number,
@@ -176,6 +189,7 @@ async function wrk(
       `-c${conns}`,
       `-d${Math.max(1, Math.round(ms / 1000))}s`,
       "--latency",
+      ...wrkScriptArgs,
       `http://127.0.0.1:${port}/`,
     ],
     stdout: "piped",
@@ -207,6 +221,12 @@ async function drive(): Promise<void> {
   const conns = Number(option("conns", "64"));
   const threads = Number(option("threads", "2"));
   const only = option("only", "").split(",").filter((s) => s !== "");
+  const varied = Deno.args.includes("--varied");
+  if (varied) {
+    const script = await Deno.makeTempFile({ suffix: ".lua" });
+    await Deno.writeTextFile(script, VARIED_PATHS_SCRIPT);
+    wrkScriptArgs = ["-s", script];
+  }
   if (
     !(await available("wrk", ["--version"])) &&
     !(await available("wrk", ["-v"]))
@@ -282,6 +302,7 @@ async function drive(): Promise<void> {
       }
     }
   }
+  if (varied) await Deno.remove(wrkScriptArgs[1]!);
   const best = new Map<string, Result>();
   for (const [name, runs] of all) {
     runs.sort((a, b) => a.rps - b.rps);
@@ -290,7 +311,9 @@ async function drive(): Promise<void> {
   const results = [...best.values()];
   const spindle = best.get("spindle");
   console.log(
-    `\nwrk -t${threads} -c${conns}, ${ms} ms per run, median of ${rounds} round(s), "${BODY}" responses\n`,
+    `\nwrk -t${threads} -c${conns}, ${ms} ms per run, median of ${rounds} round(s), "${BODY}" responses${
+      varied ? ", a new path for every request (--varied)" : ""
+    }\n`,
   );
   console.log(
     `${"server".padEnd(16)}${"req/s".padStart(10)}${"p50 ms".padStart(9)}${
