@@ -223,16 +223,19 @@ export abstract class BaseConnection implements Connection {
   // `rawRead`: every read passes here, and each async layer costs a promise,
   // a resumable frame and a microtask turn.
   #readRaw(): Promise<Uint8Array | null> {
+    return this.#startRawRead().then(this.#readDone, this.#readFailed);
+  }
+
+  /** Starts a transport read: a chunk, or a count for `rawReadChunk`. */
+  #startRawRead(): Promise<Uint8Array | number | null> {
     this.#reading++;
-    let raw: Promise<Uint8Array | number | null>;
     try {
-      raw = this.rawReadCount !== undefined
+      return this.rawReadCount !== undefined
         ? this.rawReadCount()
         : this.rawRead();
     } catch (error) {
-      raw = Promise.reject(error);
+      return Promise.reject(error);
     }
-    return raw.then(this.#readDone, this.#readFailed);
   }
 
   /** `read()` for an iterator: the result object comes from the read's own step. */
@@ -250,16 +253,7 @@ export abstract class BaseConnection implements Connection {
       });
     }
     this.#onEnd = onEnd;
-    this.#reading++;
-    let raw: Promise<Uint8Array | number | null>;
-    try {
-      raw = this.rawReadCount !== undefined
-        ? this.rawReadCount()
-        : this.rawRead();
-    } catch (error) {
-      raw = Promise.reject(error);
-    }
-    return raw.then(this.#resultDone, this.#resultFailed);
+    return this.#startRawRead().then(this.#resultDone, this.#resultFailed);
   }
 
   #onEnd: () => void = () => {};
