@@ -27,6 +27,24 @@ export class HTTPParseError extends ProtocolError {
 }
 
 /**
+ * A request body stopped arriving: no bytes for `bodyTimeout` milliseconds
+ * while the server was ready for more. The body stream fails with it, the
+ * client gets 408 if no response has started, and the connection closes.
+ *
+ * @example Usage
+ * ```ts
+ * import { BodyTimeoutError } from "@spindle/spindle/protocols/http";
+ * console.assert(new BodyTimeoutError("stalled").status === 408);
+ * ```
+ */
+export class BodyTimeoutError extends HTTPParseError {
+  /** Creates the error (status 408). */
+  constructor(message: string, options?: ErrorOptions) {
+    super(408, message, options);
+  }
+}
+
+/**
  * The message's framing is ambiguous or broken in a way used for request
  * smuggling (`Content-Length` with `Transfer-Encoding`, differing lengths,
  * bad chunk sizes, obsolete line folding, bare CR...): answered with 400.

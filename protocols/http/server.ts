@@ -13,7 +13,7 @@ import type {
 import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../app/logger/mod.ts";
-import { HTTPParseError } from "./errors.ts";
+import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
 import { makeRequest, RequestAbort } from "./fast_request.ts";
 import {
   type HTTPEvent,
@@ -80,6 +80,13 @@ export interface ServeOptions extends HTTPLimits {
   headersTimeout?: number;
   /** Milliseconds an idle keep-alive connection stays open. Default 5000. */
   keepAliveTimeout?: number;
+  /**
+   * Milliseconds a request body may go without a byte while the server waits
+   * for more (time the handler takes to read is not counted). Then the body
+   * fails with `BodyTimeoutError`, the client gets 408 if no response has
+   * started, and the connection closes. Default 30000.
+   */
+  bodyTimeout?: number;
   /** Requests served on one connection before it is closed. Default unlimited. */
   maxRequestsPerConnection?: number;
   /** Build `https:` request URLs (the connection is TLS). Default false. */
@@ -99,6 +106,7 @@ interface Settings {
   clock: IReactorTime;
   headersTimeout: number;
   keepAliveTimeout: number;
+  bodyTimeout: number;
   maxRequests: number;
   scheme: string;
   noDelay: boolean;
@@ -119,6 +127,7 @@ function settingsOf(options: ServeOptions): Settings {
     clock: options.clock ?? defaultReactor,
     headersTimeout: options.headersTimeout ?? 30_000,
     keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
+    bodyTimeout: options.bodyTimeout ?? 30_000,
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
     noDelay: options.noDelay ?? true,
@@ -228,6 +237,9 @@ const CLOSE = "connection: close\r\n\r\n";
 function headTail(keep: boolean, http10: boolean): string {
   return keep ? (http10 ? KEEP_ALIVE_10 : "\r\n") : CLOSE;
 }
+
+/** What the connection's one timer waits for: a request head, the next request, or body bytes. */
+type TimerKind = "idle" | "head" | "body";
 
 /** A write to the connection failed: the client is gone. */
 class PeerGoneError extends Error {}
@@ -363,7 +375,7 @@ class HTTPServerConnection {
   #settings: Settings;
   #decoder: RequestDecoder;
   #timer: DelayedCall | null = null;
-  #timerKind: "idle" | "head" = "head";
+  #timerKind: TimerKind = "head";
   #served = 0;
   #current: Exchange | null = null;
   #closing = false;
@@ -442,10 +454,23 @@ class HTTPServerConnection {
           this.#start(event.head);
         } else if (event.type === "data") {
           const body = this.#current?.body;
-          if (body) await body.push(event.data);
+          if (body) {
+            const wait = body.push(event.data);
+            // The handler reading slowly is not the client stalling.
+            if (wait !== undefined) {
+              this.#disarm();
+              await wait;
+            }
+            if (this.#current?.body === body && !body.discarding) {
+              this.#arm("body");
+            }
+          }
         } else {
           const body = this.#current?.body;
-          if (body) body.end(event.trailers);
+          if (body) {
+            body.end(event.trailers);
+            if (this.#timerKind === "body") this.#disarm();
+          }
         }
       }
       // The peer half-closed: finish the response in flight before closing,
@@ -496,12 +521,14 @@ class HTTPServerConnection {
   #deadline = Infinity;
   #tickCap = 0;
 
-  #arm(kind: "idle" | "head"): void {
+  #arm(kind: TimerKind): void {
     this.#timerKind = kind;
     const settings = this.#settings;
     const ms = kind === "idle"
       ? settings.keepAliveTimeout
-      : settings.headersTimeout;
+      : kind === "head"
+      ? settings.headersTimeout
+      : settings.bodyTimeout;
     if (ms === Infinity) {
       this.#deadline = Infinity;
       return;
@@ -512,6 +539,7 @@ class HTTPServerConnection {
       this.#tickCap ||= Math.min(
         settings.headersTimeout,
         settings.keepAliveTimeout,
+        settings.bodyTimeout,
       );
       this.#timer = settings.clock.callLater(
         Math.min(ms, this.#tickCap),
@@ -547,6 +575,17 @@ class HTTPServerConnection {
   }
 
   #onTimeout(): void {
+    if (this.#timerKind === "body") {
+      // A body the handler let go of is not waited for.
+      if (this.#current?.body?.discarding !== false) return;
+      const ms = this.#settings.bodyTimeout;
+      this.#fail(
+        new BodyTimeoutError(
+          `the request body stalled: no bytes for ${ms} ms (bodyTimeout)`,
+        ),
+      );
+      return;
+    }
     if (this.#current !== null || this.#closing) return;
     if (this.#timerKind === "idle" && !this.#decoder.hasBufferedInput) {
       this.#close();
@@ -605,11 +644,14 @@ class HTTPServerConnection {
             if (!exchange.started) {
               this.#conn.write(encoder.encode("HTTP/1.1 100 Continue\r\n\r\n"))
                 .catch(() => {});
+              // The client sends the body only now.
+              if (this.#current === exchange) this.#arm("body");
             }
           }
           : null,
         head.framing === "chunked",
       );
+      if (!wantsContinue) this.#arm("body");
     }
     exchange.done = this.#exchange(exchange);
   }

@@ -7,6 +7,7 @@ import {
 } from "../../../trial/mod.ts";
 import { captureLogs } from "../../../app/logger/mod.ts";
 import {
+  BodyTimeoutError,
   requestTrailers,
   serveConnection,
   withTrailers,
@@ -358,6 +359,62 @@ test("a connection that sends nothing gets 408 after the headers timeout", async
   const session = rawSession(echo, { clock: t.clock, headersTimeout: 1000 });
   t.clock.advance(1000);
   assertEquals(statuses(await session.readAll()), [408]);
+  await session.close();
+});
+
+const POST_10 = `POST / HTTP/1.1\r\n${H}Content-Length: 10\r\n\r\n`;
+
+test("a request body that stalls for bodyTimeout fails with BodyTimeoutError, 408 and a closed connection", async (t) => {
+  let seen: unknown;
+  const session = rawSession(async (request) => {
+    try {
+      return new Response(await request.text());
+    } catch (error) {
+      seen = error;
+      throw error;
+    }
+  }, { clock: t.clock, bodyTimeout: 1000 });
+  await session.send(POST_10 + "abc");
+  await settle();
+  t.clock.advance(999);
+  await settle();
+  t.clock.advance(1);
+  assertEquals(statuses(await session.readAll()), [408]);
+  assert(seen instanceof BodyTimeoutError, String(seen));
+  await session.close();
+});
+
+test("each piece of a request body restarts the body timer", async (t) => {
+  const session = rawSession(
+    async (request) => new Response(await request.text()),
+    { clock: t.clock, bodyTimeout: 1000 },
+  );
+  await session.send(POST_10 + "abc");
+  await settle();
+  t.clock.advance(800);
+  await session.send("def");
+  await settle();
+  t.clock.advance(800);
+  await session.send("ghij");
+  const answer = await session.readUntil("abcdefghij");
+  assertEquals(statuses(answer), [200]);
+  await session.close();
+});
+
+test("a handler that takes its time to read the body does not trip the body timer", async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const session = rawSession(async (request) => {
+    await gate;
+    return new Response(await request.text());
+  }, { clock: t.clock, bodyTimeout: 1000 });
+  await session.send(POST_10 + "abcdefghij");
+  await settle();
+  t.clock.advance(5000);
+  await settle();
+  release();
+  const answer = await session.readUntil("abcdefghij");
+  assertEquals(statuses(answer), [200]);
   await session.close();
 });
 
