@@ -305,7 +305,18 @@ export class AMP extends Protocol {
       !this.#readPaused || !this.connected || this.#protocolFailure !== null
     ) return;
     this.#readPaused = false;
-    this.#dispatch(EMPTY);
+    try {
+      this.#dispatch(EMPTY);
+    } catch (error) {
+      // Not the peer's fault but ours; outside the transport's read loop
+      // nobody else would catch it, so the connection ends here.
+      logger.error("AMP dispatch failed: {message}", {
+        message: error instanceof Error ? error.message : String(error),
+        error,
+      });
+      this.transport.abortConnection();
+      return;
+    }
     if (!this.#readPaused && this.#protocolFailure === null) {
       this.transport.resumeProducing();
     }
