@@ -9,6 +9,7 @@ import {
   File as StaticFile,
   HTTPFactory,
   type ServeHandler,
+  type ServeOptions,
   Site,
 } from "../../protocols/http/mod.ts";
 import { getLogger } from "../logger/mod.ts";
@@ -32,6 +33,19 @@ function accessLogged(handler: ServeHandler): ServeHandler {
     });
     return response;
   };
+}
+
+/** A timeout option given in seconds, as milliseconds (absent: the server's default). */
+function milliseconds(
+  options: Record<string, unknown>,
+  name: string,
+): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new UsageError(`--${name} needs a number of seconds above 0`);
+  }
+  return value * 1000;
 }
 
 /**
@@ -73,6 +87,27 @@ export const webPlugin: Plugin = {
       type: "boolean",
       description: "list directories that have no index.html",
     },
+    {
+      name: "headers-timeout",
+      type: "number",
+      valueName: "SECONDS",
+      description: "time to receive a request head before answering 408",
+      default: 30,
+    },
+    {
+      name: "body-timeout",
+      type: "number",
+      valueName: "SECONDS",
+      description: "time a request body may send nothing before answering 408",
+      default: 30,
+    },
+    {
+      name: "keep-alive-timeout",
+      type: "number",
+      valueName: "SECONDS",
+      description: "time an idle keep-alive connection stays open",
+      default: 5,
+    },
   ],
   endpointOptions: ["listen"],
   makeService({ options, reusePort }) {
@@ -87,9 +122,14 @@ export const webPlugin: Plugin = {
         directoryListing: options["directory-listing"] === true,
       }),
     );
+    const serveOptions: ServeOptions = {
+      headersTimeout: milliseconds(options, "headers-timeout"),
+      bodyTimeout: milliseconds(options, "body-timeout"),
+      keepAliveTimeout: milliseconds(options, "keep-alive-timeout"),
+    };
     return new StreamServerEndpointService(
       String(options.listen),
-      new HTTPFactory(accessLogged(site.fetch)),
+      new HTTPFactory(accessLogged(site.fetch), serveOptions),
       { reusePort, name: "web" },
     );
   },
