@@ -12,6 +12,7 @@
  * its best round, so a burst of load from elsewhere on the machine does not
  * decide the ratio.
  */
+import { announce, cpuSeconds, option } from "./_util.ts";
 import { serveDNS, Zone } from "../protocols/dns/mod.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -28,11 +29,6 @@ const QUERIES = [
   "nope.example.org A",
 ].join("\n") + "\n";
 
-function option(name: string, fallback: string): string {
-  const index = Deno.args.indexOf(`--${name}`);
-  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
-}
-
 // ---- server modes (the benchmark runs itself as each server)
 
 async function serveSpindle(port: number): Promise<void> {
@@ -41,7 +37,7 @@ async function serveSpindle(port: number): Promise<void> {
     zones: [zone],
     listen: { port, hostname: "127.0.0.1" },
   });
-  console.log(`listening on 127.0.0.1:${server.port}`);
+  announce(server.port);
 }
 
 async function serveRaw(port: number): Promise<void> {
@@ -50,7 +46,7 @@ async function serveRaw(port: number): Promise<void> {
     hostname: "127.0.0.1",
     port,
   });
-  console.log(`listening on 127.0.0.1:${port}`);
+  announce(port);
   const buffer = new Uint8Array(65536);
   for (;;) {
     const [query, from] = await socket.receive(buffer);
@@ -148,22 +144,6 @@ async function dnsperf(
   };
 }
 
-/**
- * CPU seconds (user + system) a process has used so far, from /proc (Linux);
- * `NaN` elsewhere. Per query, this measures a server's cost even when other
- * load on the machine skews queries per second.
- */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name (which may contain spaces) start at ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return NaN;
-  }
-}
-
 async function haveTwisted(): Promise<boolean> {
   try {
     const result = await new Deno.Command("/usr/bin/python3", {
@@ -238,9 +218,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const [i, server] of servers.entries()) {
         const pid = children[i]!.pid;
-        const before = cpuSeconds(pid);
+        const before = await cpuSeconds(pid);
         const run = await dnsperf(ports[i]!, queryFile, count, seconds);
-        run.cpuMicros = (cpuSeconds(pid) - before) * 1e6 / run.completed;
+        run.cpuMicros = (await cpuSeconds(pid) - before) * 1e6 / run.completed;
         runs[server.name]!.push(run);
       }
     }

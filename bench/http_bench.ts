@@ -19,19 +19,11 @@
  * and by CPU per request (targets: ≥ 0.7x Deno.serve, ≥ 2x node:http,
  * ≥ 8x twisted.web).
  */
+import { announce, cpuSeconds, option } from "./_util.ts";
 import http from "node:http";
 import { serveHTTP } from "../protocols/http/mod.ts";
 
-function option(name: string, fallback: string): string {
-  const index = Deno.args.indexOf(`--${name}`);
-  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
-}
-
 const BODY = "Hello, World!";
-
-function announce(port: number): void {
-  console.log(`listening on 127.0.0.1:${port}`);
-}
 
 // ---- server modes (the benchmark runs itself as each server)
 
@@ -110,18 +102,6 @@ async function available(command: string, args: string[]): Promise<boolean> {
     return code === 0;
   } catch {
     return false;
-  }
-}
-
-/** User + system CPU seconds a process used so far (Linux /proc), or NaN. */
-async function cpuSeconds(pid: number): Promise<number> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
   }
 }
 

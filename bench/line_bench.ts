@@ -23,14 +23,10 @@
  *
  * Run: deno run -A bench/line_bench.ts [--mib N] [--rounds R] [--json FILE]
  */
+import { option } from "./_util.ts";
 import { LineDecoder, LineDecoderCore } from "../protocols/basic/mod.ts";
 import { seededRandom } from "../tests/_random.ts";
 import process from "node:process";
-
-function option(name: string, fallback: string): string {
-  const index = Deno.args.indexOf(`--${name}`);
-  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
-}
 
 const MIB = Number(option("mib", "64"));
 const ROUNDS = Number(option("rounds", "5"));

@@ -19,6 +19,7 @@
  * Prints each server's best round (round trips per second) and its ratio to
  * the raw loop.
  */
+import { announce, option } from "./_util.ts";
 import {
   frame,
   LineCodec,
@@ -30,18 +31,13 @@ import {
 } from "../protocols/basic/mod.ts";
 import { Factory, Protocol, reactor } from "../reactor/mod.ts";
 
-function option(name: string, fallback: string): string {
-  const index = Deno.args.indexOf(`--${name}`);
-  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
-}
-
 const here = new URL(".", import.meta.url).pathname;
 
 // ---- server modes (the benchmark runs itself as each server)
 
 async function serveRaw(): Promise<void> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  console.log(`listening on 127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);
+  announce((listener.addr as Deno.NetAddr).port);
   for await (const conn of listener) {
     (async () => {
       conn.setNoDelay(true);
@@ -74,9 +70,7 @@ async function serveSpindle(
   handler: Parameters<typeof reactor.listenTCP>[1],
 ): Promise<void> {
   const port = await reactor.listenTCP(0, handler, { interface: "127.0.0.1" });
-  console.log(
-    `listening on 127.0.0.1:${(port.getHost() as Deno.NetAddr).port}`,
-  );
+  announce((port.getHost() as Deno.NetAddr).port);
 }
 
 class EchoReceiver extends LineReceiver {

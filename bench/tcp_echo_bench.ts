@@ -31,20 +31,12 @@
  * 16 KiB here). `--malloc-trim 1073741824` measures the servers with glibc
  * keeping that memory (a deployment setting, the same for every server).
  */
+import { announce, cpuSeconds, option } from "./_util.ts";
 import net from "node:net";
 import { Factory, Protocol, reactor } from "../reactor/mod.ts";
 import type { Connection } from "../reactor/mod.ts";
 
-function option(name: string, fallback: string): string {
-  const index = Deno.args.indexOf(`--${name}`);
-  return index >= 0 ? Deno.args[index + 1] ?? fallback : fallback;
-}
-
 const here = new URL(".", import.meta.url).pathname;
-
-function announce(port: number): void {
-  console.log(`listening on 127.0.0.1:${port}`);
-}
 
 // ---- server modes (the benchmark runs itself as each server)
 
@@ -151,15 +143,6 @@ interface Server {
   /** CPU seconds (user + system) the server process has used so far. */
   cpu(): Promise<number>;
   stop(): Promise<void>;
-}
-
-const CLOCK_TICKS = 100;
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  // Fields after the parenthesised command name; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** Environment of the server processes (`--malloc-trim`). */
