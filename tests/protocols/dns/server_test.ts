@@ -271,37 +271,7 @@ function frame(query: Uint8Array): Uint8Array {
   return new Uint8Array([query.length >> 8, query.length & 0xff, ...query]);
 }
 
-test("serveDNS answers over UDP and TCP on the same port", (t) =>
-  withFixtureServer(t.reactor, async (server) => {
-    const udp = Deno.listenDatagram({
-      transport: "udp",
-      hostname: "127.0.0.1",
-      port: 0,
-    });
-    try {
-      await udp.send(queryBytes("www.example.org", 1), {
-        transport: "udp",
-        hostname: "127.0.0.1",
-        port: server.port,
-      });
-      const [data] = await udp.receive();
-      assertEquals(decodeMessage(data).answers.length, 1);
-    } finally {
-      udp.close();
-    }
-    const tcp = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: server.port,
-    });
-    try {
-      await tcp.write(frame(queryBytes("big.example.org", RecordType.TXT)));
-      const response = await new FrameReader(tcp).next();
-      assertEquals(response?.answers.length, 6);
-    } finally {
-      tcp.close();
-    }
-  }));
-
+/** Asks `name` (type A) over UDP and returns the answer. */
 async function askUDP(port: number, name: string): Promise<DNSMessage> {
   const udp = Deno.listenDatagram({
     transport: "udp",
@@ -320,6 +290,25 @@ async function askUDP(port: number, name: string): Promise<DNSMessage> {
     udp.close();
   }
 }
+
+test("serveDNS answers over UDP and TCP on the same port", (t) =>
+  withFixtureServer(t.reactor, async (server) => {
+    assertEquals(
+      (await askUDP(server.port, "www.example.org")).answers.length,
+      1,
+    );
+    const tcp = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    try {
+      await tcp.write(frame(queryBytes("big.example.org", RecordType.TXT)));
+      const response = await new FrameReader(tcp).next();
+      assertEquals(response?.answers.length, 6);
+    } finally {
+      tcp.close();
+    }
+  }));
 
 test("with reusePort, two servers share the port over UDP and TCP, and one answers when the other stops", async (t) => {
   const options = { reactor: t.reactor, zones: [fixtureZone()] };
