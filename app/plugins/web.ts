@@ -12,6 +12,11 @@ import {
   type ServeOptions,
   Site,
 } from "../../protocols/http/mod.ts";
+import {
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_HEADERS_TIMEOUT,
+  DEFAULT_KEEP_ALIVE_TIMEOUT,
+} from "../../protocols/http/server.ts";
 import { getLogger } from "../logger/mod.ts";
 import { StreamServerEndpointService } from "../endpoint_service.ts";
 import { UsageError } from "../options.ts";
@@ -92,21 +97,21 @@ export const webPlugin: Plugin = {
       type: "number",
       valueName: "SECONDS",
       description: "time to receive a request head before answering 408",
-      default: 30,
+      default: DEFAULT_HEADERS_TIMEOUT / 1000,
     },
     {
       name: "body-timeout",
       type: "number",
       valueName: "SECONDS",
       description: "time a request body may send nothing before answering 408",
-      default: 30,
+      default: DEFAULT_BODY_TIMEOUT / 1000,
     },
     {
       name: "keep-alive-timeout",
       type: "number",
       valueName: "SECONDS",
       description: "time an idle keep-alive connection stays open",
-      default: 5,
+      default: DEFAULT_KEEP_ALIVE_TIMEOUT / 1000,
     },
   ],
   endpointOptions: ["listen"],

@@ -72,6 +72,13 @@ export type ServeHandler = (
   info: ServeHandlerInfo,
 ) => Response | Promise<Response>;
 
+/** The default `headersTimeout`, in milliseconds. */
+export const DEFAULT_HEADERS_TIMEOUT = 30_000;
+/** The default `keepAliveTimeout`, in milliseconds. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
+/** The default `bodyTimeout`, in milliseconds. */
+export const DEFAULT_BODY_TIMEOUT = 30_000;
+
 /** Server options: the parser's limits plus timeouts and policies. */
 export interface ServeOptions extends HTTPLimits {
   /** Where timeouts are scheduled (a fake `Clock` in tests). Default: the default reactor. */
@@ -125,9 +132,9 @@ function settingsOf(options: ServeOptions): Settings {
       maxChunkLineBytes: options.maxChunkLineBytes,
     },
     clock: options.clock ?? defaultReactor,
-    headersTimeout: options.headersTimeout ?? 30_000,
-    keepAliveTimeout: options.keepAliveTimeout ?? 5_000,
-    bodyTimeout: options.bodyTimeout ?? 30_000,
+    headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT,
+    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
+    bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
     noDelay: options.noDelay ?? true,
