@@ -17,7 +17,7 @@
  * | `@spindle/spindle/protocols/http` | HTTP/1.1 server and client |
  * | `@spindle/spindle/protocols/dns` | DNS codec, authoritative server, resolver |
  * | `@spindle/spindle/app` | services, the `spindle` runner |
- * | `@spindle/spindle/app/logger` | the structured logger |
+ * | `@spindle/spindle/log` | the structured logger |
  * | `@spindle/spindle/trial` | the test harness |
  *
  * @example A line echo server in the stream style
@@ -36,4 +36,4 @@ export * from "./deferred/mod.ts";
 export * from "./reactor/mod.ts";
 export * from "./protocols/basic/mod.ts";
 export * from "./app/mod.ts";
-export * from "./app/logger/mod.ts";
+export * from "./log/mod.ts";

@@ -1,5 +1,5 @@
 // Taking the pid file, shared by the runner and the worker supervisor.
-import type { Logger } from "./logger/logger.ts";
+import type { Logger } from "../log/logger.ts";
 import { PidFile, PidFileInUseError } from "./pidfile.ts";
 
 // Takes the pid file at `path` (undefined: none was asked for, so none is

@@ -21,8 +21,8 @@ import {
   type LogLevelName,
   parseLogLevel,
   UnknownLogLevelError,
-} from "./logger/mod.ts";
-import { getLogger } from "./logger/mod.ts";
+} from "../log/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import {
   EndpointDescriptionError,
   serverFromString,

@@ -21,7 +21,7 @@ import {
   type EndpointReactor,
   serverFromString,
 } from "../reactor/endpoints.ts";
-import { getLogger } from "./logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { Application } from "./application.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./runner.ts";

@@ -15,7 +15,7 @@ import {
   RotatingFileHandler,
   setup,
   textFormatter,
-} from "./logger/mod.ts";
+} from "../log/mod.ts";
 import { workerId } from "./workers.ts";
 
 /** The logging choices of the command line. */
@@ -41,7 +41,7 @@ export interface LoggingOptions {
  * @example Usage
  * ```ts
  * import { configureLogging } from "@spindle/spindle/app";
- * import { setup } from "@spindle/spindle/app/logger";
+ * import { setup } from "@spindle/spindle/log";
  * configureLogging({ level: "debug", format: "json" });
  * setup();
  * ```

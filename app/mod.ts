@@ -2,7 +2,7 @@
  * Services and the application model (Twisted's `twisted.application`):
  * {@linkcode Service}, {@linkcode MultiService}, {@linkcode Application},
  * and services that listen on endpoint strings. The structured logger is in
- * `@spindle/spindle/app/logger`; the `spindle` command line is `app/cli.ts`.
+ * `@spindle/spindle/log`; the `spindle` command line is `app/cli.ts`.
  *
  * @example Usage
  * ```ts

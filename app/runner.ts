@@ -7,7 +7,7 @@
  */
 import { formatAddress } from "../reactor/connection.ts";
 import type { Address } from "../reactor/interfaces.ts";
-import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
+import { getLogger, reopenLogHandlers } from "../log/mod.ts";
 import type { Application } from "./application.ts";
 import { MultiService } from "./multi_service.ts";
 import { acquirePidFile } from "./_acquire_pidfile.ts";

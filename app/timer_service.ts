@@ -6,7 +6,7 @@
 import { type Deferred, succeed } from "../deferred/deferred.ts";
 import { LoopingCall } from "../reactor/looping_call.ts";
 import type { IReactorTime } from "../reactor/time.ts";
-import { getLogger } from "./logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { Service } from "./service.ts";
 
 const log = getLogger("spindle.app");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getLogger, reopenLogHandlers } from "./logger/mod.ts";
+import { getLogger, reopenLogHandlers } from "../log/mod.ts";
 import { acquirePidFile } from "./_acquire_pidfile.ts";
 import { selfCommand } from "./self_command.ts";
 

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
-import type { IReactorTime } from "../reactor/time.ts";
+import { getLogger } from "../log/mod.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import {
   Failure,
@@ -143,6 +142,29 @@ export function setDebugging(on: boolean): void {
  */
 export function getDebugging(): boolean {
   return debugging;
+}
+
+/**
+ * What {@linkcode Deferred.addTimeout} needs of a clock: the reactor and the
+ * fake `Clock` of `@spindle/spindle/reactor` both fit. The deferred floor
+ * imports nothing above it, so it names only the part it uses.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TimeoutClock } from "@spindle/spindle/deferred";
+ * import { Clock } from "@spindle/spindle/reactor";
+ * const clock: TimeoutClock = new Clock();
+ * clock.callLater(10, () => {}).cancel();
+ * ```
+ */
+export interface TimeoutClock {
+  /** Runs `fn` after `ms` milliseconds; the handle can cancel it. */
+  callLater(ms: number, fn: () => unknown): {
+    /** Whether the call is still pending. */
+    active(): boolean;
+    /** Cancels the pending call. */
+    cancel(): void;
+  };
 }
 
 /**
@@ -511,7 +533,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   addTimeout(
     ms: number,
-    clock: IReactorTime,
+    clock: TimeoutClock,
     options?: TimeoutOptions<T>,
   ): Deferred<T> {
     let timedOut = false;

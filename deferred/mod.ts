@@ -20,11 +20,11 @@ export {
   reportUnhandledFailures,
   setDebugging,
   succeed,
+  type TimeoutClock,
   type TimeoutOptions,
 } from "./deferred.ts";
 export { type ErrorType, Failure, type TrappedError } from "./failure.ts";
 export * from "./errors.ts";
-export type { DelayedCall, IReactorTime } from "../reactor/time.ts";
 export { ensureDeferred, maybeDeferred } from "./maybe_deferred.ts";
 export {
   DeferredList,

@@ -13,7 +13,7 @@ import {
   StreamServerEndpointService,
   TimerService,
 } from "../app/mod.ts";
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { HTTPFactory } from "../protocols/http/mod.ts";
 
 const log = getLogger("example.app");

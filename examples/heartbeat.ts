@@ -6,7 +6,7 @@
 //
 // Run it:    deno run -A examples/heartbeat.ts --port 7003 --interval 1000
 // Listen:    nc 127.0.0.1 7003
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { type Connection, LoopingCall, reactor } from "../reactor/mod.ts";
 
 const log = getLogger("example.heartbeat");

@@ -7,7 +7,7 @@
 //
 // Run it:    deno run -A examples/port_forwarder.ts --port 8000 --target 127.0.0.1:8080
 // Try it:    curl http://127.0.0.1:8000/   (with a web server on 8080)
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { type Connection, formatAddress, reactor } from "../reactor/mod.ts";
 
 const log = getLogger("example.port_forwarder");

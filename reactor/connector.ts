@@ -10,7 +10,7 @@ import type { Connection } from "./interfaces.ts";
 import type { IReactorTime } from "./time.ts";
 import type { ClientFactory } from "./factory.ts";
 import { runProtocol } from "./transport.ts";
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 
 const logger = getLogger("spindle.reactor.connector");
 

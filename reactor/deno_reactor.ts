@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred, fail, succeed } from "../deferred/deferred.ts";
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { DenoConnection } from "./deno_connection.ts";
 import { formatAddress } from "./connection.ts";
 import {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import type { Address, Connection, ConnectionFactory } from "./interfaces.ts";
 import type { IReactorTime } from "./time.ts";
 import type { IProtocol } from "./protocol.ts";

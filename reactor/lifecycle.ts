@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 
 const logger = getLogger("spindle.reactor.lifecycle");
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { type DenoReactor, reactor as defaultReactor } from "./deno_reactor.ts";
 
 const logger = getLogger("spindle.reactor.react");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import type { IProtocol } from "./protocol.ts";
 import type { DelayedCall, IReactorTime } from "./time.ts";
 import { ClientFactory, type ProtocolClass } from "./factory.ts";

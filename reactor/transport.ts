@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import type { Address, Connection } from "./interfaces.ts";
 import type { StartTLSOptions } from "./tls.ts";
 import type { TLSInfo } from "./deno_connection.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { Deferred } from "../deferred/deferred.ts";
-import { getLogger } from "../app/logger/mod.ts";
+import { getLogger } from "../log/mod.ts";
 import { formatAddress } from "./connection.ts";
 import { AddressInUseError } from "./errors.ts";
 import type {

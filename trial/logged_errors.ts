@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { addLogObserver, type LogRecord } from "../app/logger/mod.ts";
+import { addLogObserver, type LogRecord } from "../log/mod.ts";
 import { reportUnhandledFailures } from "../deferred/deferred.ts";
 import type { ErrorType, TrappedError } from "../deferred/failure.ts";
 

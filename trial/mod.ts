@@ -28,7 +28,7 @@ export {
 } from "./test.ts";
 export { addTestHook, type TestHook } from "./hooks.ts";
 export { flushLoggedErrors } from "./logged_errors.ts";
-export type { LogLevelName, LogRecord } from "../app/logger/mod.ts";
+export type { LogLevelName, LogRecord } from "../log/mod.ts";
 export type { Clock } from "../reactor/clock.ts";
 export {
   assertFailure,

@@ -6,7 +6,7 @@
 import { reportUnhandledFailures } from "../deferred/deferred.ts";
 import { Clock } from "../reactor/clock.ts";
 import { DenoReactor } from "../reactor/deno_reactor.ts";
-import { formatValue, type LogRecord } from "../app/logger/mod.ts";
+import { formatValue, type LogRecord } from "../log/mod.ts";
 import { AssertionError } from "./assertions.ts";
 import { currentHooks } from "./hooks.ts";
 import { startCollecting, takeLoggedErrors } from "./logged_errors.ts";

@@ -17,7 +17,7 @@ import {
   DEFAULT_HEADERS_TIMEOUT,
   DEFAULT_KEEP_ALIVE_TIMEOUT,
 } from "../../protocols/http/server.ts";
-import { getLogger } from "../logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import { StreamServerEndpointService } from "../endpoint_service.ts";
 import { UsageError } from "../options.ts";
 import type { Plugin } from "../plugin.ts";

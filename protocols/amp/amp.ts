@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import { Deferred, fail } from "../../deferred/deferred.ts";
 import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { Deferred } from "../../deferred/deferred.ts";
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import { Service } from "../../app/service.ts";
 import { UsageError } from "../../app/options.ts";
 import type { Plugin } from "../../app/plugin.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import type { Deferred } from "../../deferred/deferred.ts";
 import type {
   Connection,

@@ -12,7 +12,7 @@ import type {
 } from "../../reactor/interfaces.ts";
 import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
 import { makeRequest, RequestAbort } from "./fast_request.ts";
 import {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import type { Address, ConnectionHandler } from "../interfaces.ts";
 import { formatAddress } from "../connection.ts";
 import { wrapHandler, type WrappedHandler } from "./wrapper.ts";

@@ -3,7 +3,7 @@ import {
   DrainTimeoutError,
   StreamServerEndpointService,
 } from "../../app/mod.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import type {
   Connection,

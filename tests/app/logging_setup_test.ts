@@ -1,6 +1,6 @@
 import { configureLogging } from "../../app/logging_setup.ts";
 import { WORKER_ID_ENV } from "../../app/workers.ts";
-import { getLogger, setup } from "../../app/logger/mod.ts";
+import { getLogger, setup } from "../../log/mod.ts";
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
 
 /** Logs one line through `configureLogging` as worker 3 and returns the file. */

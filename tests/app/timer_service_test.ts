@@ -1,5 +1,5 @@
 import { TimerService } from "../../app/mod.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { Deferred } from "../../deferred/deferred.ts";
 import { Clock } from "../../reactor/clock.ts";
 import {

@@ -1,4 +1,4 @@
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import {
   AlreadyCalledError,
   Deferred,

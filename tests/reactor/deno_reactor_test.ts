@@ -4,7 +4,7 @@ import {
   assertInstanceOf,
   assertRejects,
 } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import {

@@ -6,7 +6,7 @@ import {
   assertStrictEquals,
   assertThrows,
 } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import type { Address } from "../../reactor/interfaces.ts";
 import { Clock } from "../../reactor/clock.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { Deferred } from "../../deferred/deferred.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { react } from "../../reactor/react.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { Connector } from "../../reactor/connector.ts";

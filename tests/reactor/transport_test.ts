@@ -5,7 +5,7 @@ import {
   assertRejects,
   assertStrictEquals,
 } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";

@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../../trial/assertions.ts";
-import { captureLogs } from "../../app/logger/mod.ts";
+import { captureLogs } from "../../log/mod.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { AddressInUseError } from "../../reactor/errors.ts";
 import type {

@@ -1,6 +1,6 @@
 // Trial's own behaviour. These run trial bodies through runTest inside plain
 // Deno tests, so that a trial test that must fail can be observed failing.
-import { getLogger } from "../../app/logger/mod.ts";
+import { getLogger } from "../../log/mod.ts";
 import { Deferred, fail, succeed } from "../../deferred/mod.ts";
 import {
   addTestHook,

@@ -18,7 +18,7 @@ import {
   UnroutableBoxError,
   ValueTooLongError,
 } from "../../../protocols/amp/mod.ts";
-import { captureLogs } from "../../../app/logger/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { Deferred } from "../../../deferred/deferred.ts";
 import { TimeoutError } from "../../../deferred/errors.ts";
 import { Clock } from "../../../reactor/clock.ts";

@@ -11,7 +11,7 @@ import {
   ListOf,
   Unicode,
 } from "../../../protocols/amp/mod.ts";
-import { captureLogs } from "../../../app/logger/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
 import { ConnectionDone } from "../../../reactor/protocol.ts";
 import type { Transport } from "../../../reactor/transport.ts";

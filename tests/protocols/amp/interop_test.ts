@@ -22,7 +22,7 @@ import {
   UnknownRemoteError,
 } from "../../../protocols/amp/mod.ts";
 import * as amp from "../../../protocols/amp/mod.ts";
-import { captureLogs } from "../../../app/logger/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
 import {
   assert,

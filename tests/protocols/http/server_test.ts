@@ -5,7 +5,7 @@ import {
   flushLoggedErrors,
   test,
 } from "../../../trial/mod.ts";
-import { captureLogs } from "../../../app/logger/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import {
   BodyTimeoutError,
   requestTrailers,

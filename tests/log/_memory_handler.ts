@@ -1,7 +1,4 @@
-import {
-  BaseHandler,
-  type BaseHandlerOptions,
-} from "../../../app/logger/mod.ts";
+import { BaseHandler, type BaseHandlerOptions } from "../../log/mod.ts";
 
 /** Keeps formatted lines in memory for assertions. */
 export class MemoryHandler extends BaseHandler {

@@ -2,8 +2,8 @@ import {
   LogLevels,
   parseLogLevel,
   UnknownLogLevelError,
-} from "../../../app/logger/mod.ts";
-import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
+} from "../../log/mod.ts";
+import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
 
 test("levels are ordered from debug to critical", () => {
   const order = ["debug", "info", "warn", "error", "critical"] as const;

@@ -21,7 +21,7 @@ const encoder = new TextEncoder();
  *
  * @example Usage
  * ```ts
- * import { FileHandler } from "@spindle/spindle/app/logger";
+ * import { FileHandler } from "@spindle/spindle/log";
  * const path = await Deno.makeTempFile();
  * const handler = new FileHandler(path);
  * handler.handle({

@@ -42,7 +42,7 @@ function writeAll(stream: typeof Deno.stderr, bytes: Uint8Array): void {
  *
  * @example Usage
  * ```ts
- * import { ConsoleHandler, jsonFormatter, setup } from "@spindle/spindle/app/logger";
+ * import { ConsoleHandler, jsonFormatter, setup } from "@spindle/spindle/log";
  * setup({ handlers: { console: new ConsoleHandler({ formatter: jsonFormatter }) } });
  * setup(); // back to the default
  * ```

@@ -1,9 +1,5 @@
-import {
-  jsonFormatter,
-  type LogRecord,
-  textFormatter,
-} from "../../../app/logger/mod.ts";
-import { assertEquals, assertMatch, test } from "../../../trial/mod.ts";
+import { jsonFormatter, type LogRecord, textFormatter } from "../../log/mod.ts";
+import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
 
 function record(overrides: Partial<LogRecord> = {}): LogRecord {
   return {

@@ -13,7 +13,7 @@ export type LogLevelName = "debug" | "info" | "warn" | "error" | "critical";
  *
  * @example Usage
  * ```ts
- * import { LogLevels } from "@spindle/spindle/app/logger";
+ * import { LogLevels } from "@spindle/spindle/log";
  * console.assert(LogLevels.error > LogLevels.warn);
  * ```
  */
@@ -44,7 +44,7 @@ export class UnknownLogLevelError extends Error {
  *
  * @example Usage
  * ```ts
- * import { parseLogLevel } from "@spindle/spindle/app/logger";
+ * import { parseLogLevel } from "@spindle/spindle/log";
  * console.assert(parseLogLevel("WARNING") === "warn");
  * ```
  *

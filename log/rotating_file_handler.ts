@@ -37,7 +37,7 @@ function renameIfExists(from: string, to: string): void {
  *
  * @example Usage
  * ```ts
- * import { RotatingFileHandler } from "@spindle/spindle/app/logger";
+ * import { RotatingFileHandler } from "@spindle/spindle/log";
  * const dir = await Deno.makeTempDir();
  * const handler = new RotatingFileHandler(`${dir}/app.log`, { maxBytes: 1024, maxBackupCount: 3 });
  * handler.close();

@@ -36,7 +36,7 @@ export interface LogCapture extends Disposable {
  *
  * @example Usage
  * ```ts
- * import { captureLogs, getLogger } from "@spindle/spindle/app/logger";
+ * import { captureLogs, getLogger } from "@spindle/spindle/log";
  * {
  *   using logs = captureLogs({ namespace: "demo" });
  *   getLogger("demo.sub").warn("disk at {pct}%", { pct: 91 });

@@ -1,5 +1,5 @@
-import { captureLogs, getLogger, setup } from "../../../app/logger/mod.ts";
-import { assertEquals, test } from "../../../trial/mod.ts";
+import { captureLogs, getLogger, setup } from "../../log/mod.ts";
+import { assertEquals, test } from "../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
 
 test("captureLogs records every level by default", () => {

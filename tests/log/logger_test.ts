@@ -5,14 +5,14 @@ import {
   type LoggerConfig,
   type LogRecord,
   setup,
-} from "../../../app/logger/mod.ts";
+} from "../../log/mod.ts";
 import {
   assertEquals,
   assertStrictEquals,
   assertThrows,
   flushLoggedErrors,
   test,
-} from "../../../trial/mod.ts";
+} from "../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
 
 function withSetup(

@@ -4,10 +4,10 @@ import {
   jsonFormatter,
   type LogRecord,
   RotatingFileHandler,
-} from "../../../app/logger/mod.ts";
-import { assertEquals, assertThrows, test } from "../../../trial/mod.ts";
+} from "../../log/mod.ts";
+import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
 import { MemoryHandler } from "./_memory_handler.ts";
-import { withTempDir } from "../../_temp_dir.ts";
+import { withTempDir } from "../_temp_dir.ts";
 
 function record(
   message: string,

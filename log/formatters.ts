@@ -23,7 +23,7 @@ function errorStack(error: unknown): string | undefined {
  *
  * @example Usage
  * ```ts
- * import { textFormatter } from "@spindle/spindle/app/logger";
+ * import { textFormatter } from "@spindle/spindle/log";
  * const line = textFormatter({
  *   time: new Date(0), level: "info", namespace: "demo",
  *   format: "hi {who}", message: "hi you", fields: { who: "you" },
@@ -72,7 +72,7 @@ function jsonReplacer(): (key: string, value: unknown) => unknown {
  *
  * @example Usage
  * ```ts
- * import { jsonFormatter } from "@spindle/spindle/app/logger";
+ * import { jsonFormatter } from "@spindle/spindle/log";
  * const line = jsonFormatter({
  *   time: new Date(0), level: "warn", namespace: "demo",
  *   format: "slow {ms}", message: "slow 900", fields: { ms: 900 },

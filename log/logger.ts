@@ -122,7 +122,7 @@ function applySetup(s: LoggingState, config: LogSetup): void {
  *
  * @example Usage
  * ```ts
- * import { ConsoleHandler, setup } from "@spindle/spindle/app/logger";
+ * import { ConsoleHandler, setup } from "@spindle/spindle/log";
  * setup({
  *   handlers: { console: new ConsoleHandler() },
  *   loggers: { "spindle.http": { level: "warn" } },
@@ -142,7 +142,7 @@ export function setup(config: LogSetup = {}): void {
  *
  * @example Usage
  * ```ts
- * import { reopenLogHandlers } from "@spindle/spindle/app/logger";
+ * import { reopenLogHandlers } from "@spindle/spindle/log";
  * reopenLogHandlers();
  * ```
  */
@@ -155,7 +155,7 @@ export function reopenLogHandlers(): void {
  *
  * @example Usage
  * ```ts
- * import { flushLogHandlers } from "@spindle/spindle/app/logger";
+ * import { flushLogHandlers } from "@spindle/spindle/log";
  * flushLogHandlers();
  * ```
  */
@@ -177,7 +177,7 @@ function recomputeObserverLevel(s: LoggingState): void {
  *
  * @example Usage
  * ```ts
- * import { addLogObserver, getLogger, type LogRecord } from "@spindle/spindle/app/logger";
+ * import { addLogObserver, getLogger, type LogRecord } from "@spindle/spindle/log";
  * const seen: LogRecord[] = [];
  * const remove = addLogObserver((record) => seen.push(record), { level: "debug" });
  * getLogger("demo").debug("tick {n}", { n: 1 });
@@ -226,7 +226,7 @@ function parents(namespace: string): string[] {
  *
  * @example Usage
  * ```ts
- * import { getLogger } from "@spindle/spindle/app/logger";
+ * import { getLogger } from "@spindle/spindle/log";
  * const log = getLogger("demo");
  * log.debug("accepted {peer}", { peer: "127.0.0.1:5000" });
  * ```
@@ -341,7 +341,7 @@ export class Logger {
  *
  * @example Usage
  * ```ts
- * import { getLogger } from "@spindle/spindle/app/logger";
+ * import { getLogger } from "@spindle/spindle/log";
  * const log = getLogger("myapp.db");
  * log.info("connected to {host}", { host: "localhost" });
  * console.assert(getLogger("myapp.db") === log);

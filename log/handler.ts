@@ -33,7 +33,7 @@ export interface BaseHandlerOptions {
  *
  * @example Usage
  * ```ts
- * import { BaseHandler } from "@spindle/spindle/app/logger";
+ * import { BaseHandler } from "@spindle/spindle/log";
  * class ArrayHandler extends BaseHandler {
  *   lines: string[] = [];
  *   override write(line: string): void {

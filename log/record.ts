@@ -27,7 +27,7 @@ export interface LogRecord {
  *
  * @example Usage
  * ```ts
- * import { formatValue } from "@spindle/spindle/app/logger";
+ * import { formatValue } from "@spindle/spindle/log";
  * console.assert(formatValue(new RangeError("too big")) === "RangeError: too big");
  * ```
  */
@@ -61,7 +61,7 @@ function lookup(fields: Record<string, unknown>, path: string): {
  *
  * @example Usage
  * ```ts
- * import { formatMessage } from "@spindle/spindle/app/logger";
+ * import { formatMessage } from "@spindle/spindle/log";
  * const text = formatMessage("accepted {peer.port} {{ok}}", { peer: { port: 80 } });
  * console.assert(text === "accepted 80 {ok}");
  * ```

@@ -1,5 +1,5 @@
-import { formatMessage, formatValue } from "../../../app/logger/mod.ts";
-import { assertEquals, test } from "../../../trial/mod.ts";
+import { formatMessage, formatValue } from "../../log/mod.ts";
+import { assertEquals, test } from "../../trial/mod.ts";
 
 test("formatMessage leaves a format without braces untouched", () => {
   assertEquals(formatMessage("plain", { a: 1 }), "plain");
