@@ -173,3 +173,30 @@ export interface DatagramHandler {
   /** Called once the port has stopped listening. */
   doStop?(): void;
 }
+
+/**
+ * What every `serveX(handler, { listen })` function returns (`serveHTTP`,
+ * `serveDNS`, and each protocol after them): one shape, whatever the
+ * protocol, so a program or a service can stop any server the same way.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import type { RunningServer } from "@spindle/spindle/reactor";
+ * async function stopAll(servers: RunningServer[]): Promise<void> {
+ *   await Promise.all(servers.map((server) => server.shutdown()));
+ * }
+ * ```
+ */
+export interface RunningServer {
+  /** Where the server listens (its first endpoint, with the real port when 0 was asked for). */
+  readonly addr: Address;
+  /**
+   * Stops accepting, lets the connections in flight finish (up to the
+   * protocol's drain limit), then resolves; `finished` resolves with it.
+   */
+  shutdown(): Promise<void>;
+  /** Resolves once the server has stopped, however it stopped. */
+  readonly finished: Promise<void>;
+  /** `shutdown()`, so `await using server = serveX(...)` works. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
