@@ -24,6 +24,7 @@ import {
   type EncoderCore,
   encoderCore,
 } from "./codec.ts";
+import { EMPTY_BYTES } from "./bytes.ts";
 
 /** Where a fused readable gets its values. `null` means end of input. */
 export interface ChunkSource<T> {
@@ -377,8 +378,6 @@ async function copy(
 }
 
 /** Runs a {@linkcode DecoderCore} over a byte source, inside its read loop. */
-const NO_BYTES = new Uint8Array(0);
-
 class DecodingSource<M> implements ChunkSource<M> {
   #upstream: ChunkSource<Uint8Array>;
   #core: DecoderCore<M>;
@@ -413,7 +412,7 @@ class DecodingSource<M> implements ChunkSource<M> {
     // the core, to be handed back to the connection.
     if (!this.#ended && !this.#failed) {
       try {
-        this.#core.decode(NO_BYTES, this.#out, 1);
+        this.#core.decode(EMPTY_BYTES, this.#out, 1);
       } catch (error) {
         return Promise.reject(this.#failWith(error));
       }

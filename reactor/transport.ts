@@ -8,6 +8,7 @@
  * @module
  */
 import { getLogger } from "../log/mod.ts";
+import { concatChunks } from "./bytes.ts";
 import type { Address, Connection } from "./interfaces.ts";
 import type { StartTLSOptions } from "./tls.ts";
 import type { TLSInfo } from "./deno_connection.ts";
@@ -146,16 +147,6 @@ export function runProtocol(
 }
 
 const defaultHighWaterMark = 64 * 1024;
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
 
 function hasReadConnectionLost(
   protocol: IProtocol,
@@ -372,7 +363,9 @@ class ProtocolTransport implements Transport {
     const pending = this.#pending;
     while (pending.length > 0 && !this.#shutDown) {
       const total = this.#pendingBytes;
-      const chunk = pending.length === 1 ? pending[0]! : concat(pending, total);
+      const chunk = pending.length === 1
+        ? pending[0]!
+        : concatChunks(pending, total);
       pending.length = 0;
       this.#pendingBytes = 0;
       this.#inFlightBytes = total;

@@ -121,23 +121,6 @@ export function encoderTransformer<M>(
   };
 }
 
-const textEncoder = new TextEncoder();
-
-export function toBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === "string" ? textEncoder.encode(data) : data;
-}
-
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
-
-export const EMPTY: Uint8Array = new Uint8Array(0);
-
 // The default maxLength of the netstring and length-prefixed framings.
 const DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;
 

@@ -11,7 +11,7 @@ import {
   FastReadableStream,
   FastWritableStream,
 } from "../../reactor/streams.ts";
-import { EMPTY } from "./_transform.ts";
+import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 
 /**
  * A connection framed as messages: what {@linkcode frame} returns.
@@ -121,7 +121,7 @@ class FrameSource<M> implements ChunkSource<M> {
     if (this.#failed) return Promise.reject(this.#error);
     if (this.#done) return Promise.resolve(null);
     try {
-      this.#core.decode(EMPTY, this.#out, 1);
+      this.#core.decode(EMPTY_BYTES, this.#out, 1);
     } catch (error) {
       return Promise.reject(this.#fail(error));
     }

@@ -14,14 +14,12 @@ import {
   type FusableDecoder,
   type FusableEncoder,
 } from "../../reactor/codec.ts";
+import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
 import {
-  concatBytes,
   decoderTransformer,
-  EMPTY,
   encoderTransformer,
   frameLimit,
   fuseReadable,
-  toBytes,
 } from "./_transform.ts";
 import { FrameTooLongError, TruncatedFrameError } from "./errors.ts";
 
@@ -79,7 +77,7 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
   // null while reading the prefix.
   #payload: Uint8Array | null = null;
   #filled = 0;
-  #rest: Uint8Array = EMPTY;
+  #rest: Uint8Array = EMPTY_BYTES;
 
   /** Creates a decoder; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
@@ -96,14 +94,14 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
    */
   decode(chunk: Uint8Array, out: Uint8Array[], max: number = Infinity): void {
     const input = concatBytes(this.#rest, chunk);
-    this.#rest = EMPTY;
+    this.#rest = EMPTY_BYTES;
     const stop = this.#scan(input, out, max);
     if (stop < input.length) this.#rest = input.subarray(stop);
   }
 
   /** Checks that the input did not stop inside a frame. */
   end(out: Uint8Array[]): void {
-    this.decode(EMPTY, out);
+    this.decode(EMPTY_BYTES, out);
     const left = this.#rest.length + this.#prefixRead + this.#filled;
     if (left > 0) throw new TruncatedFrameError(left);
   }
@@ -112,7 +110,7 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
   release(): Uint8Array {
     if (this.#rest.length > 0) {
       const rest = this.#rest;
-      this.#rest = EMPTY;
+      this.#rest = EMPTY_BYTES;
       return rest;
     }
     const read = this.#prefixRead;

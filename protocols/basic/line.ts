@@ -14,13 +14,11 @@ import {
   type FusableEncoder,
 } from "../../reactor/codec.ts";
 import { ByteFinder } from "./_byte_finder.ts";
+import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
 import {
-  concatBytes,
   decoderTransformer,
-  EMPTY,
   encoderTransformer,
   fuseReadable,
-  toBytes,
 } from "./_transform.ts";
 import {
   DelimiterInLineError,
@@ -130,11 +128,11 @@ export class LineDecoderCore<B extends boolean = false>
   // runs of lines are then decoded at once and split as a string.
   #delimText: string | null = null;
   // The partial line, owned and reused: buf[0, len).
-  #buf: Uint8Array = EMPTY;
+  #buf: Uint8Array = EMPTY_BYTES;
   #len = 0;
   // Undecoded bytes left when decode stopped at `max` lines (a view of the
   // caller's chunk, not a copy). Never non-empty together with the partial line.
-  #rest: Uint8Array = EMPTY;
+  #rest: Uint8Array = EMPTY_BYTES;
 
   /** Creates a decoder; see {@linkcode LineDecoderOptions}. */
   constructor(options: LineDecoderOptions<B> = {}) {
@@ -174,7 +172,7 @@ export class LineDecoderCore<B extends boolean = false>
     // What is left of the last input was partly scanned already.
     if (input === this.#rest) this.#finder.rebase(input);
     else this.#finder.reset(input);
-    this.#rest = EMPTY;
+    this.#rest = EMPTY_BYTES;
     const stop = this.#scan(input, out, max);
     if (stop < input.length) this.#rest = input.subarray(stop);
   }
@@ -184,7 +182,7 @@ export class LineDecoderCore<B extends boolean = false>
    * delimiter, if any.
    */
   end(out: Line<B>[]): void {
-    this.decode(EMPTY, out);
+    this.decode(EMPTY_BYTES, out);
     if (this.#len > 0) {
       const length = this.#len;
       this.#len = 0;
@@ -197,7 +195,7 @@ export class LineDecoderCore<B extends boolean = false>
   release(): Uint8Array {
     if (this.#rest.length > 0) {
       const rest = this.#rest;
-      this.#rest = EMPTY;
+      this.#rest = EMPTY_BYTES;
       return rest;
     }
     const partial = this.#buf.slice(0, this.#len);

@@ -7,7 +7,7 @@
 import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { Deliverer } from "./_deliver.ts";
-import { concatBytes, EMPTY } from "./_transform.ts";
+import { concatBytes, EMPTY_BYTES } from "../../reactor/bytes.ts";
 import { LineTooLongError } from "./errors.ts";
 import { LineDecoderCore, LineEncoderCore } from "./line.ts";
 
@@ -53,7 +53,7 @@ export class LineReceiver extends Protocol {
   #encoderFor: string | Uint8Array = "";
   #lineMode = true;
   // Bytes received but not yet handed to the line core or rawDataReceived.
-  #input: Uint8Array = EMPTY;
+  #input: Uint8Array = EMPTY_BYTES;
   #busy = false;
   #out: string[] = [];
 
@@ -104,7 +104,7 @@ export class LineReceiver extends Protocol {
   resumeProducing(): void {
     this.paused = false;
     if (this.connected) this.transport.resumeProducing();
-    this.dataReceived(EMPTY);
+    this.dataReceived(EMPTY_BYTES);
   }
 
   /** Stops delivering for good and stops the transport. */
@@ -116,10 +116,10 @@ export class LineReceiver extends Protocol {
   /** Returns the bytes received but not yet decoded, and forgets them. */
   clearLineBuffer(): Uint8Array {
     const buffered = concatBytes(
-      this.#decoder?.release() ?? EMPTY,
+      this.#decoder?.release() ?? EMPTY_BYTES,
       this.#input,
     );
-    this.#input = EMPTY;
+    this.#input = EMPTY_BYTES;
     return buffered;
   }
 
@@ -141,21 +141,24 @@ export class LineReceiver extends Protocol {
     const out = this.#out;
     while (!this.paused && !(this.connected && this.transport.disconnecting)) {
       if (!this.#lineMode) {
-        const raw = concatBytes(this.#decoder?.release() ?? EMPTY, this.#input);
-        this.#input = EMPTY;
+        const raw = concatBytes(
+          this.#decoder?.release() ?? EMPTY_BYTES,
+          this.#input,
+        );
+        this.#input = EMPTY_BYTES;
         if (raw.length === 0) return;
         this.rawDataReceived(raw);
         continue;
       }
       const decoder = this.#lineDecoder();
       const input = this.#input;
-      this.#input = EMPTY;
+      this.#input = EMPTY_BYTES;
       try {
         // One line at a time, so a mode switch in lineReceived sees every byte after it.
         decoder.decode(input, out, 1);
       } catch (error) {
         const buffered = decoder.release();
-        this.#input = EMPTY;
+        this.#input = EMPTY_BYTES;
         if (error instanceof LineTooLongError) {
           this.lineLengthExceeded(buffered);
         } else if (error instanceof ProtocolError) {

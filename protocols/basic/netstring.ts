@@ -13,14 +13,12 @@ import {
   type FusableDecoder,
   type FusableEncoder,
 } from "../../reactor/codec.ts";
+import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
 import {
-  concatBytes,
   decoderTransformer,
-  EMPTY,
   encoderTransformer,
   frameLimit,
   fuseReadable,
-  toBytes,
 } from "./_transform.ts";
 import {
   FrameTooLongError,
@@ -68,9 +66,9 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
   #state = LENGTH;
   #digits = 0;
   #length = 0;
-  #payload: Uint8Array = EMPTY;
+  #payload: Uint8Array = EMPTY_BYTES;
   #filled = 0;
-  #rest: Uint8Array = EMPTY;
+  #rest: Uint8Array = EMPTY_BYTES;
 
   /** Creates a decoder; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
@@ -83,14 +81,14 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
    */
   decode(chunk: Uint8Array, out: Uint8Array[], max: number = Infinity): void {
     const input = concatBytes(this.#rest, chunk);
-    this.#rest = EMPTY;
+    this.#rest = EMPTY_BYTES;
     const stop = this.#scan(input, out, max);
     if (stop < input.length) this.#rest = input.subarray(stop);
   }
 
   /** Checks that the input did not stop inside a netstring. */
   end(out: Uint8Array[]): void {
-    this.decode(EMPTY, out);
+    this.decode(EMPTY_BYTES, out);
     const left = this.#rest.length + this.#partialLength();
     if (left > 0) throw new TruncatedFrameError(left);
   }
@@ -99,10 +97,10 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
   release(): Uint8Array {
     if (this.#rest.length > 0) {
       const rest = this.#rest;
-      this.#rest = EMPTY;
+      this.#rest = EMPTY_BYTES;
       return rest;
     }
-    let partial = EMPTY;
+    let partial = EMPTY_BYTES;
     if (this.#digits > 0) {
       partial = toBytes(
         String(this.#length) + (this.#state === LENGTH ? "" : ":"),
@@ -122,7 +120,7 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
     this.#state = LENGTH;
     this.#digits = 0;
     this.#length = 0;
-    this.#payload = EMPTY;
+    this.#payload = EMPTY_BYTES;
     this.#filled = 0;
   }
 
