@@ -7,7 +7,8 @@
  * @module
  */
 import type { Connection, ConnectionHandler } from "../interfaces.ts";
-import type { DelayedCall, IReactorTime } from "../time.ts";
+import type { IReactorTime } from "../time.ts";
+import { Deadline } from "../deadline.ts";
 import type { Protocol } from "../protocol.ts";
 import { reactor as defaultReactor } from "../deno_reactor.ts";
 import {
@@ -93,7 +94,7 @@ export function TimeoutMixin<B extends ProtocolConstructor<Protocol>>(
   abstract class Timeout extends Base implements TimeoutMethods {
     timeoutClock: IReactorTime | null = null;
     #timeOut: number | null = null;
-    #call: DelayedCall | null = null;
+    #deadline: Deadline<"idle"> | null = null;
 
     get timeOut(): number | null {
       return this.#timeOut;
@@ -102,20 +103,20 @@ export function TimeoutMixin<B extends ProtocolConstructor<Protocol>>(
     setTimeout(ms: number | null): number | null {
       const previous = this.#timeOut;
       this.#timeOut = ms;
-      if (this.#call?.active()) {
-        if (ms === null) this.#call.cancel();
-        else this.#call.reset(ms);
-      } else if (ms !== null) {
-        this.#call = this.#clock().callLater(ms, () => this.#expired());
+      if (ms === null) {
+        this.#deadline?.cancel();
+      } else {
+        this.#deadline ??= new Deadline(
+          this.#clock(),
+          () => this.timeoutConnection(),
+        );
+        this.#deadline.arm("idle", ms);
       }
-      if (ms === null) this.#call = null;
       return previous;
     }
 
     resetTimeout(): void {
-      if (this.#timeOut !== null && this.#call?.active()) {
-        this.#call.reset(this.#timeOut);
-      }
+      this.#deadline?.touch();
     }
 
     timeoutConnection(): void {
@@ -125,18 +126,12 @@ export function TimeoutMixin<B extends ProtocolConstructor<Protocol>>(
     }
 
     override connectionLost(reason: Error): void {
-      if (this.#call?.active()) this.#call.cancel();
-      this.#call = null;
+      this.#deadline?.cancel();
       super.connectionLost(reason);
     }
 
     #clock(): IReactorTime {
       return this.timeoutClock ?? this.transport.reactor;
-    }
-
-    #expired(): void {
-      this.#call = null;
-      this.timeoutConnection();
     }
   }
   return Timeout;
@@ -185,35 +180,29 @@ export function idleTimeout<H extends ConnectionHandler>(
 
 /** A connection that aborts itself after a quiet period. */
 class IdleTimeoutConnection extends ConnectionWrapper {
-  #timeout: number;
-  #call: DelayedCall | null;
+  // Touching the deadline only moves a number: no timer is rescheduled per
+  // chunk read or written.
+  #deadline: Deadline<"idle">;
 
   constructor(inner: Connection, timeout: number, clock: IReactorTime) {
     super(inner);
-    this.#timeout = timeout;
-    this.#call = clock.callLater(timeout, () => {
-      this.#call = null;
-      inner.abort(new IdleTimeoutError(timeout));
-    });
-    const stop = () => {
-      if (this.#call?.active()) this.#call.cancel();
-      this.#call = null;
-    };
+    this.#deadline = new Deadline(
+      clock,
+      () => inner.abort(new IdleTimeoutError(timeout)),
+    );
+    this.#deadline.arm("idle", timeout);
+    const stop = () => this.#deadline.cancel();
     inner.closed.then(stop, stop);
-  }
-
-  #touch(): void {
-    if (this.#call?.active()) this.#call.reset(this.#timeout);
   }
 
   override async read(): Promise<Uint8Array | null> {
     const chunk = await super.read();
-    this.#touch();
+    this.#deadline.touch();
     return chunk;
   }
 
   override write(data: Uint8Array): Promise<void> {
-    this.#touch();
+    this.#deadline.touch();
     return super.write(data);
   }
 }
