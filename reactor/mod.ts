@@ -49,6 +49,7 @@ export * from "./clock.ts";
 export * from "./delayed_call.ts";
 export * from "./looping_call.ts";
 export * from "./defer_later.ts";
+export * from "./deadline.ts";
 export {
   type ChunkSink,
   type ChunkSource,
