@@ -186,6 +186,12 @@ export class AMP extends Protocol {
   #inFlight = 0;
   #readPaused = false;
   #outstanding = new Map<string, Outstanding>();
+  /**
+   * Tags of calls cancelled before their answer: the peer still answers them,
+   * and that late answer is dropped quietly (as Twisted drops a result for a
+   * cancelled Deferred), not taken for an invented tag.
+   */
+  #cancelled = new Set<string>();
   #counter = 0;
   /** Set once the connection is unusable: later calls fail with it. */
   #lost: Error | null = null;
@@ -203,6 +209,15 @@ export class AMP extends Protocol {
         `maxInFlight must be at least 1, got ${this.#maxInFlight}`,
       );
     }
+  }
+
+  /**
+   * How many of this side's calls wait for an answer. A call whose Deferred
+   * was cancelled no longer counts: it leaves at once, and its late answer is
+   * dropped.
+   */
+  get outstandingCalls(): number {
+    return this.#outstanding.size;
   }
 
   /** Registers `responder` for `command` in this peer's locator. Returns `this`. */
@@ -242,7 +257,7 @@ export class AMP extends Protocol {
       return fail(error) as CallResult<R, N>;
     }
     if (requiresAnswer) {
-      deferred = new Deferred<Values<R>>();
+      deferred = new Deferred<Values<R>>(() => this.#cancel(tag));
       this.#outstanding.set(tag, {
         command,
         deferred: deferred as Deferred<unknown>,
@@ -336,6 +351,7 @@ export class AMP extends Protocol {
     this.#lost = new ConnectionLostError(message, { cause });
     const outstanding = [...this.#outstanding.values()];
     this.#outstanding.clear();
+    this.#cancelled.clear();
     for (const { deferred } of outstanding) deferred.errback(this.#lost);
     this.connected = false;
   }
@@ -366,15 +382,27 @@ export class AMP extends Protocol {
     throw new UnroutableBoxError();
   }
 
-  #takeOutstanding(tag: string): Outstanding {
+  // The caller gave up: forget the call now rather than when (if ever) the
+  // peer answers, so a long-lived connection holds no cancelled calls.
+  #cancel(tag: string): void {
+    if (this.#outstanding.delete(tag)) this.#cancelled.add(tag);
+  }
+
+  /** The call `tag` answers, or null for a call cancelled meanwhile. */
+  #takeOutstanding(tag: string): Outstanding | null {
     const outstanding = this.#outstanding.get(tag);
-    if (outstanding === undefined) throw new UnknownAnswerError(tag);
+    if (outstanding === undefined) {
+      if (this.#cancelled.delete(tag)) return null;
+      throw new UnknownAnswerError(tag);
+    }
     this.#outstanding.delete(tag);
     return outstanding;
   }
 
   #answerReceived(tag: string, box: AmpBox): void {
-    const { command, deferred } = this.#takeOutstanding(tag);
+    const outstanding = this.#takeOutstanding(tag);
+    if (outstanding === null) return;
+    const { command, deferred } = outstanding;
     let response: unknown;
     try {
       response = readValues(command.response, box);
@@ -386,7 +414,9 @@ export class AMP extends Protocol {
   }
 
   #errorReceived(tag: string, box: AmpBox): void {
-    const { command, deferred } = this.#takeOutstanding(tag);
+    const outstanding = this.#takeOutstanding(tag);
+    if (outstanding === null) return;
+    const { command, deferred } = outstanding;
     const code = bytesToLatin1(box.get(ERROR_CODE) ?? new Uint8Array());
     const description = lenientUtf8.decode(
       box.get(ERROR_DESCRIPTION) ?? new Uint8Array(),

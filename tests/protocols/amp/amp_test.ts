@@ -20,7 +20,7 @@ import {
 } from "../../../protocols/amp/mod.ts";
 import { captureLogs } from "../../../log/mod.ts";
 import { Deferred } from "../../../deferred/deferred.ts";
-import { TimeoutError } from "../../../deferred/errors.ts";
+import { CancelledError, TimeoutError } from "../../../deferred/errors.ts";
 import { Clock } from "../../../reactor/clock.ts";
 import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { ConnectionLostError } from "../../../reactor/errors.ts";
@@ -465,6 +465,105 @@ test("a call can time out with addTimeout; the late answer is then ignored", asy
   server.respond(Sum, ({ a, b }) => ({ total: a + b }));
   assertEquals(await client.callRemote(Sum, { a: 2, b: 2 }), { total: 4 });
   await pair.close();
+});
+
+test("a cancelled call leaves the answer table at once", async () => {
+  const answer = new Deferred<{ total: number }>();
+  const server = new AMP().respond(Sum, () => answer);
+  const client = new AMP();
+  const pair = connect(server, client);
+  const call = client.callRemote(Sum, { a: 1, b: 1 });
+  assertEquals(client.outstandingCalls, 1);
+  call.cancel();
+  assertEquals(client.outstandingCalls, 0);
+  await assertRejects(() => call.asPromise(), CancelledError);
+  answer.callback({ total: 2 });
+  await pair.close();
+});
+
+test("the late answer to a cancelled call is dropped quietly and the connection goes on", async () => {
+  const answer = new Deferred<{ total: number }>();
+  const server = new AMP().respond(Sum, ({ a, b }) => {
+    if (a === 0) return answer;
+    return { total: a + b };
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const call = client.callRemote(Sum, { a: 0, b: 1 });
+  await turns();
+  call.cancel();
+  await assertRejects(() => call.asPromise(), CancelledError);
+  answer.callback({ total: 1 });
+  await turns();
+  assert(client.connected, "the late answer closed the connection");
+  assertEquals(await client.callRemote(Sum, { a: 2, b: 3 }), { total: 5 });
+  await pair.close();
+});
+
+test("the late error answer to a cancelled call is dropped quietly too", async () => {
+  const answer = new Deferred<{ result: number }>();
+  const server = new AMP().respond(
+    Divide,
+    ({ numerator, denominator }) =>
+      denominator === 0 ? answer : { result: numerator / denominator },
+  );
+  const client = new AMP();
+  const pair = connect(server, client);
+  const call = client.callRemote(Divide, { numerator: 1, denominator: 0 });
+  await turns();
+  call.cancel();
+  await assertRejects(() => call.asPromise(), CancelledError);
+  answer.errback(new DivideByZeroError("division by zero"));
+  await turns();
+  assert(client.connected, "the late error closed the connection");
+  assertEquals(
+    await client.callRemote(Divide, { numerator: 6, denominator: 3 }),
+    {
+      result: 2,
+    },
+  );
+  await pair.close();
+});
+
+test("cancelling one call leaves the other calls to their answers", async () => {
+  const gates = new Map<number, Deferred<{ total: number }>>();
+  const server = new AMP().respond(Sum, ({ a }) => {
+    const gate = new Deferred<{ total: number }>();
+    gates.set(a, gate);
+    return gate;
+  });
+  const client = new AMP();
+  const pair = connect(server, client);
+  const calls = [1, 2, 3].map((a) => client.callRemote(Sum, { a, b: 0 }));
+  while (gates.size < 3) await turns(1);
+  calls[1]!.cancel();
+  assertEquals(client.outstandingCalls, 2);
+  for (const [a, gate] of gates) gate.callback({ total: a * 10 });
+  assertEquals(await calls[0], { total: 10 });
+  assertEquals(await calls[2], { total: 30 });
+  await assertRejects(() => calls[1]!.asPromise(), CancelledError);
+  assertEquals(client.outstandingCalls, 0);
+  await pair.close();
+});
+
+test("a second answer for a cancelled call is an UnknownAnswerError", async () => {
+  using _logs = captureLogs({ namespace: "spindle.amp" });
+  const client = new AMP();
+  const [clientConn, raw] = connectedPair();
+  const done = runProtocol(client, clientConn, { reactor: new Clock() });
+  const cancelled = client.callRemote(Sum, { a: 1, b: 1 });
+  cancelled.cancel();
+  await assertRejects(() => cancelled.asPromise(), CancelledError);
+  const pending = client.callRemote(Sum, { a: 1, b: 2 });
+  await raw.write(rawBox({ _answer: "1", total: "2" }));
+  await raw.write(rawBox({ _answer: "1", total: "2" }));
+  const error = await assertRejects(
+    () => pending.asPromise(),
+    ConnectionLostError,
+  );
+  assertInstanceOf(error.cause, UnknownAnswerError);
+  await readAll(raw);
+  await done;
 });
 
 /** Lets the connected pair move bytes for a few event-loop turns. */
