@@ -9,18 +9,15 @@ import type { Deferred } from "../deferred/deferred.ts";
 import type { Connection } from "./interfaces.ts";
 import type { IReactorTime } from "./time.ts";
 import type { ClientFactory } from "./factory.ts";
+import type {
+  ConnectionSource,
+  ConnectorState,
+  IConnector,
+} from "./protocol_interfaces.ts";
 import { runProtocol } from "./transport.ts";
 import { getLogger } from "../log/mod.ts";
 
 const logger = getLogger("spindle.reactor.connector");
-
-/** Anything that opens a connection on demand, such as a client endpoint. */
-export interface ConnectionSource {
-  /** Starts a connection attempt; cancelling the Deferred abandons it. */
-  connect(): Deferred<Connection>;
-  /** The reactor it connects with (client endpoints have it). */
-  readonly reactor?: IReactorTime;
-}
 
 /** Options for {@linkcode Connector}. */
 export interface ConnectorOptions {
@@ -30,9 +27,6 @@ export interface ConnectorOptions {
    */
   reactor?: IReactorTime;
 }
-
-/** Where a {@linkcode Connector} is: between attempts, trying, or connected. */
-export type ConnectorState = "disconnected" | "connecting" | "connected";
 
 /**
  * Connects a {@linkcode ClientFactory} through `source` (usually a client
@@ -60,7 +54,7 @@ export type ConnectorState = "disconnected" | "connecting" | "connected";
  * new Connector(endpoint, factory).connect();
  * ```
  */
-export class Connector {
+export class Connector implements IConnector {
   readonly #source: ConnectionSource;
   readonly #factory: ClientFactory;
   readonly #reactor: IReactorTime;

@@ -22,7 +22,7 @@ import type {
   Reactor,
 } from "./interfaces.ts";
 import type { ConnectTLSOptions, ListenTLSOptions } from "./tls.ts";
-import type { IProtocol } from "./protocol.ts";
+import type { IProtocol } from "./protocol_interfaces.ts";
 import { runProtocol } from "./transport.ts";
 
 /** The base of the errors about a malformed endpoint description. */

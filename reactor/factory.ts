@@ -8,9 +8,12 @@
 import { getLogger } from "../log/mod.ts";
 import type { Address, Connection, ConnectionFactory } from "./interfaces.ts";
 import type { IReactorTime } from "./time.ts";
-import type { IProtocol } from "./protocol.ts";
+import type {
+  IConnector,
+  IProtocol,
+  IProtocolFactory,
+} from "./protocol_interfaces.ts";
 import { runProtocol } from "./transport.ts";
-import type { Connector } from "./connector.ts";
 
 const logger = getLogger("spindle.reactor.factory");
 
@@ -57,7 +60,7 @@ export type ProtocolClass<P extends IProtocol = IProtocol> = new () => P;
  * ```
  */
 export class Factory<P extends IProtocol = IProtocol>
-  implements ConnectionFactory {
+  implements ConnectionFactory, IProtocolFactory {
   /** The protocol class `buildProtocol` instantiates. */
   protocol: ProtocolClass<P> | null = null;
   /** How many listeners (or connectors) use this factory now. */
@@ -93,7 +96,7 @@ export class Factory<P extends IProtocol = IProtocol>
       );
     }
     const protocol = new this.protocol();
-    protocol.factory = this as unknown as Factory;
+    protocol.factory = this;
     return protocol;
   }
 
@@ -139,14 +142,14 @@ export class Factory<P extends IProtocol = IProtocol>
 }
 
 /**
- * A factory for outgoing connections, told by its {@linkcode Connector} how
- * each attempt went.
+ * A factory for outgoing connections, told by its connector (an
+ * {@linkcode IConnector}) how each attempt went.
  *
  * @typeParam P The protocol type built.
  *
  * @example Usage
  * ```ts
- * import { ClientFactory, type Connector, Protocol } from "@spindle/spindle/reactor";
+ * import { ClientFactory, type IConnector, Protocol } from "@spindle/spindle/reactor";
  * class Greeter extends Protocol {
  *   override connectionMade(): void {
  *     this.transport.write("hello\n");
@@ -154,7 +157,7 @@ export class Factory<P extends IProtocol = IProtocol>
  * }
  * class GreeterFactory extends ClientFactory<Greeter> {
  *   override protocol = Greeter;
- *   override clientConnectionFailed(_connector: Connector, reason: Error): void {
+ *   override clientConnectionFailed(_connector: IConnector, reason: Error): void {
  *     console.error("could not connect:", reason.message);
  *   }
  * }
@@ -180,11 +183,11 @@ export class ClientFactory<P extends IProtocol = IProtocol> extends Factory<P> {
   }
 
   /** Called when `connector` starts an attempt. */
-  startedConnecting(_connector: Connector): void {}
+  startedConnecting(_connector: IConnector): void {}
 
   /** Called when an attempt of `connector` failed (refused, timed out, cancelled). */
-  clientConnectionFailed(_connector: Connector, _reason: Error): void {}
+  clientConnectionFailed(_connector: IConnector, _reason: Error): void {}
 
   /** Called when a connection made by `connector` ended. */
-  clientConnectionLost(_connector: Connector, _reason: Error): void {}
+  clientConnectionLost(_connector: IConnector, _reason: Error): void {}
 }

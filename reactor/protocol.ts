@@ -5,37 +5,11 @@
  *
  * @module
  */
-import type { Transport } from "./transport.ts";
-import type { Factory } from "./factory.ts";
-
-/**
- * What a transport calls on the protocol it runs. {@linkcode Protocol} is the
- * usual base class; any object with these methods works.
- */
-export interface IProtocol {
-  /** The factory that built this protocol, if any (set by `buildProtocol`). */
-  factory?: Factory | null;
-  /** Binds the protocol to its transport, then calls `connectionMade`. */
-  makeConnection(transport: Transport): void;
-  /** Called once with each chunk of bytes from the peer, in order. */
-  dataReceived(data: Uint8Array): void;
-  /**
-   * Called once when the connection is gone: `reason` is a
-   * {@linkcode ConnectionDone} after a clean close, another error otherwise.
-   */
-  connectionLost(reason: Error): void;
-}
-
-/**
- * A protocol that wants to keep writing after the peer half-closes: when it has
- * `readConnectionLost`, end of input calls it instead of closing the
- * connection, and the protocol closes when it is done (Twisted's
- * `IHalfCloseableProtocol`).
- */
-export interface HalfCloseableProtocol extends IProtocol {
-  /** The peer will send nothing more; writing is still possible. */
-  readConnectionLost(): void;
-}
+import type {
+  IProtocol,
+  IProtocolFactory,
+  Transport,
+} from "./protocol_interfaces.ts";
 
 /**
  * The reason given to `connectionLost` when the connection closed cleanly
@@ -137,7 +111,7 @@ export class Protocol implements IProtocol {
   /** Whether `makeConnection` ran and `connectionLost` did not yet. */
   connected = false;
   /** The factory that built this protocol, if any. */
-  factory: Factory | null = null;
+  factory: IProtocolFactory | null = null;
 
   /** Binds the protocol to `transport` and calls `connectionMade`. */
   makeConnection(transport: Transport): void {

@@ -6,10 +6,9 @@
  * @module
  */
 import { getLogger } from "../log/mod.ts";
-import type { IProtocol } from "./protocol.ts";
+import type { IConnector, IProtocol } from "./protocol_interfaces.ts";
 import type { DelayedCall, IReactorTime } from "./time.ts";
 import { ClientFactory, type ProtocolClass } from "./factory.ts";
-import type { Connector } from "./connector.ts";
 
 const logger = getLogger("spindle.reactor.reconnecting");
 
@@ -86,7 +85,7 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
   /** The time source for the delays; `null` means the connector's reactor. */
   clock: IReactorTime | null;
   /** The connector of the latest attempt. */
-  connector: Connector | null = null;
+  connector: IConnector | null = null;
   #random: () => number;
   #call: DelayedCall | null = null;
 
@@ -122,12 +121,12 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
   }
 
   /** Remembers `connector`, so `stopTrying()` can abandon its attempt. */
-  override startedConnecting(connector: Connector): void {
+  override startedConnecting(connector: IConnector): void {
     this.connector = connector;
   }
 
   /** Retries, unless `stopTrying()` was called. */
-  override clientConnectionFailed(connector: Connector, _reason: Error): void {
+  override clientConnectionFailed(connector: IConnector, _reason: Error): void {
     if (this.continueTrying) {
       this.connector = connector;
       this.retry();
@@ -135,7 +134,7 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
   }
 
   /** Retries, unless `stopTrying()` was called. */
-  override clientConnectionLost(connector: Connector, _reason: Error): void {
+  override clientConnectionLost(connector: IConnector, _reason: Error): void {
     if (this.continueTrying) {
       this.connector = connector;
       this.retry();
@@ -143,7 +142,7 @@ export class ReconnectingClientFactory<P extends IProtocol = IProtocol>
   }
 
   /** Schedules the next attempt of `connector` (default: the latest one) after the grown delay. */
-  retry(connector: Connector | null = this.connector): void {
+  retry(connector: IConnector | null = this.connector): void {
     if (!this.continueTrying || connector === null) return;
     this.retries++;
     if (this.maxRetries !== null && this.retries > this.maxRetries) {

@@ -12,92 +12,19 @@ import { concatChunks } from "./bytes.ts";
 import type { Address, Connection } from "./interfaces.ts";
 import type { StartTLSOptions } from "./tls.ts";
 import type { TLSInfo } from "./deno_connection.ts";
+import type {
+  IProtocol,
+  PullProducer,
+  PushProducer,
+  Transport,
+} from "./protocol_interfaces.ts";
 import type { IReactorTime } from "./time.ts";
 import { ConnectionLostError, ProtocolError } from "./errors.ts";
 import { ACCEPTED, formatAddress } from "./connection.ts";
-import { ConnectionDone, type IProtocol } from "./protocol.ts";
+import { ConnectionDone } from "./protocol.ts";
 
 const logger = getLogger("spindle.reactor.transport");
 const encoder = new TextEncoder();
-
-/**
- * A producer that the transport pauses and resumes as the peer reads
- * (Twisted's `IPushProducer`): registered with `streaming = true`.
- */
-export interface PushProducer {
-  /** Stop producing until `resumeProducing`: the peer is not keeping up. */
-  pauseProducing(): void;
-  /** Produce again. */
-  resumeProducing(): void;
-  /** Stop for good: the connection is gone. */
-  stopProducing(): void;
-}
-
-/**
- * A producer that the transport asks for more each time its write buffer is
- * empty (Twisted's `IPullProducer`): registered with `streaming = false`.
- */
-export interface PullProducer {
-  /** Write some more data now. */
-  resumeProducing(): void;
-  /** Stop for good: the connection is gone. */
-  stopProducing(): void;
-}
-
-/**
- * What a protocol writes through: `this.transport` of a
- * {@linkcode Protocol}. The transport is itself a push producer of the bytes
- * it reads, so it can be registered with another transport (a proxy).
- */
-export interface Transport extends PushProducer {
-  /**
-   * Queues `data` for the peer (strings are sent as UTF-8). Writes made in the
-   * same tick go out together. The transport takes the bytes: do not change
-   * them after the call. Writes after the connection closed (or half-closed)
-   * are dropped.
-   */
-  write(data: Uint8Array | string): void;
-  /** Queues each element of `data`, as `write` does. */
-  writeSequence(data: Iterable<Uint8Array | string>): void;
-  /** Sends what was written (and waits for a registered producer to unregister), then closes. */
-  loseConnection(): void;
-  /** Closes at once, dropping unsent data. */
-  abortConnection(): void;
-  /** Sends what was written, then half-closes: the peer sees end of input; reading goes on. */
-  loseWriteConnection(): void;
-  /** The peer's address. */
-  getPeer(): Address;
-  /** This end's address. */
-  getHost(): Address;
-  /** Disables (or re-enables) Nagle's algorithm on TCP. */
-  setTcpNoDelay(enabled: boolean): void;
-  /**
-   * Registers the producer that feeds this transport: a push producer
-   * (`streaming = true`) is paused while the peer reads slower than it writes;
-   * a pull producer (`streaming = false`) is asked for more whenever the
-   * buffer is empty. Throws when a producer is already registered.
-   */
-  registerProducer(
-    producer: PushProducer | PullProducer,
-    streaming: boolean,
-  ): void;
-  /** Forgets the registered producer. */
-  unregisterProducer(): void;
-  /**
-   * Switches the connection to TLS (STARTTLS), as client or server. Call it
-   * from `connectionMade` or `dataReceived`: what was written before goes out
-   * in the clear, then the handshake runs and reading resumes over TLS.
-   * Resolves once the handshake is done; a failed handshake aborts the
-   * connection.
-   */
-  startTLS(options: StartTLSOptions): Promise<TLSInfo>;
-  /** The connection underneath, for what the transport does not cover (such as STARTTLS). */
-  readonly connection: Connection;
-  /** Whether `loseConnection` or `abortConnection` was called, or the connection is gone. */
-  readonly disconnecting: boolean;
-  /** The time source of the reactor that runs this connection (for timeouts). */
-  readonly reactor: IReactorTime;
-}
 
 /** Options for {@linkcode runProtocol}. */
 export interface RunProtocolOptions {
@@ -244,7 +171,12 @@ class ProtocolTransport implements Transport {
     const protocol = this.#protocol;
     for (;;) {
       if (this.#tlsRequest !== null && !(await this.#upgrade())) return;
-      if (this.#readPaused) await this.#readResumed();
+      if (this.#readPaused) {
+        // startTLS may have been asked for while paused (an AMP StartTLS
+        // answered later): look again before reading.
+        await this.#readResumed();
+        continue;
+      }
       if (this.#readingDone()) return;
       let chunk: Uint8Array | null;
       this.#betweenReads = false;

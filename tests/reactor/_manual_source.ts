@@ -1,7 +1,7 @@
 import { Deferred } from "../../deferred/deferred.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
-import type { ConnectionSource } from "../../reactor/connector.ts";
+import type { ConnectionSource } from "../../reactor/protocol_interfaces.ts";
 
 /** A connection source whose attempts the test settles by hand. */
 export class ManualSource implements ConnectionSource {

@@ -6,12 +6,11 @@ import type { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { clientFromString, connectProtocol } from "../../reactor/endpoints.ts";
 import { ClientFactory, Factory } from "../../reactor/factory.ts";
 import { Connector } from "../../reactor/connector.ts";
-import {
-  ConnectionDone,
-  type HalfCloseableProtocol,
-  Protocol,
-} from "../../reactor/protocol.ts";
-import type { PullProducer } from "../../reactor/transport.ts";
+import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
+import type {
+  HalfCloseableProtocol,
+  PullProducer,
+} from "../../reactor/protocol_interfaces.ts";
 
 const python = "/usr/bin/python3";
 const hasTwisted = await new Deno.Command(python, {

@@ -9,16 +9,13 @@ import { captureLogs } from "../../log/mod.ts";
 import { Clock } from "../../reactor/clock.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";
-import {
-  ConnectionDone,
-  type HalfCloseableProtocol,
-  Protocol,
-} from "../../reactor/protocol.ts";
-import {
-  type PullProducer,
-  type PushProducer,
-  runProtocol,
-} from "../../reactor/transport.ts";
+import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
+import type {
+  HalfCloseableProtocol,
+  PullProducer,
+  PushProducer,
+} from "../../reactor/protocol_interfaces.ts";
+import { runProtocol } from "../../reactor/transport.ts";
 import { decoder, encoder, readAll } from "./_helpers.ts";
 import { Factory } from "../../reactor/factory.ts";
 import { idleTimeout } from "../../reactor/policies/timeout.ts";

@@ -14,7 +14,7 @@ import {
 import { captureLogs } from "../../../log/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
 import { ConnectionDone } from "../../../reactor/protocol.ts";
-import type { Transport } from "../../../reactor/transport.ts";
+import type { Transport } from "../../../reactor/protocol_interfaces.ts";
 import { assert, test } from "../../../trial/mod.ts";
 import { randomSplit, seededRandom } from "./_random.ts";
 

@@ -10,7 +10,7 @@ import {
 import { Clock } from "../../../reactor/clock.ts";
 import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
-import type { IProtocol } from "../../../reactor/protocol.ts";
+import type { IProtocol } from "../../../reactor/protocol_interfaces.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
