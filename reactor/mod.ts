@@ -75,13 +75,9 @@ export {
   type TLSServerOptions,
 } from "./tls.ts";
 export { connectedPair } from "./connected_pair.ts";
-export {
-  type ConnectUnixOptions,
-  DenoReactor,
-  type ListenUnixOptions,
-  type OpenResource,
-  reactor,
-} from "./deno_reactor.ts";
+export { DenoReactor, reactor } from "./deno_reactor.ts";
+export type { OpenResource } from "./resources.ts";
+export type { ConnectUnixOptions, ListenUnixOptions } from "./unix.ts";
 export { react, type ReactOptions } from "./react.ts";
 export {
   Lifecycle,
@@ -92,6 +88,7 @@ export {
   type TriggerId,
   type TriggerPhase,
 } from "./lifecycle.ts";
+export * from "./protocol_interfaces.ts";
 export * from "./protocol.ts";
 export * from "./factory.ts";
 export * from "./transport.ts";

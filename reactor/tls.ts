@@ -35,52 +35,24 @@ import { TLSHandshakeError } from "./errors.ts";
 import type {
   Connection,
   ConnectionHandler,
-  ConnectTCPOptions,
+  ConnectTLSOptions,
   ListeningPort,
-  ListenTCPOptions,
+  ListenTLSOptions,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSServerOptions,
 } from "./interfaces.ts";
-import type { DenoReactor } from "./deno_reactor.ts";
+import type { StreamHost } from "./resources.ts";
+import { connectStream } from "./stream_connect.ts";
+import { listenStream } from "./stream_port.ts";
 
-/** A certificate chain and its private key, PEM-encoded. */
-export interface TLSCertificate {
-  /** The certificate chain (leaf first), PEM. */
-  cert: string;
-  /** The private key, PEM. */
-  key: string;
-}
-
-/** The server side of TLS: the certificate(s) and ALPN protocols offered. */
-export interface TLSServerOptions extends TLSCertificate {
-  /**
-   * More certificates, by the server name a client asks for (SNI): exact
-   * names (`"mail.example.org"`) or one-label wildcards (`"*.example.org"`).
-   * Clients that ask for another name, or none, get `cert` / `key`.
-   */
-  sni?: Record<string, TLSCertificate>;
-  /** The application protocols offered for ALPN, most preferred first. */
-  alpnProtocols?: string[];
-}
-
-/** Options for `listenTLS`. */
-export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {
-  /**
-   * With `sni`: milliseconds a client has to finish its handshake before its
-   * connection is dropped (default 30 000).
-   */
-  handshakeTimeout?: number;
-}
-
-/** The client side of TLS. */
-export interface TLSClientOptions {
-  /** Extra CA certificates (PEM) trusted besides the system's. */
-  caCerts?: string[];
-  /** The application protocols asked for by ALPN, most preferred first. */
-  alpnProtocols?: string[];
-}
-
-/** Options for `connectTLS`. */
-export interface ConnectTLSOptions
-  extends ConnectTCPOptions, TLSClientOptions {}
+export type {
+  ConnectTLSOptions,
+  ListenTLSOptions,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSServerOptions,
+};
 
 /** Options for `startTLS` as the client. */
 export interface StartTLSClientOptions extends TLSClientOptions {
@@ -104,7 +76,7 @@ export type StartTLSOptions = StartTLSClientOptions | StartTLSServerOptions;
  * which engine serves which options.
  */
 export function listenTLS(
-  reactor: DenoReactor,
+  reactor: StreamHost,
   port: number,
   handler: ConnectionHandler,
   options: ListenTLSOptions,
@@ -112,8 +84,8 @@ export function listenTLS(
   const hostname = options.interface ?? "0.0.0.0";
   const address = formatAddress({ transport: "tcp", hostname, port });
   if (options.sni === undefined) {
-    return reactor.listenWith(
-      () =>
+    return listenStream(reactor, {
+      open: () =>
         Deno.listenTls({
           hostname,
           port,
@@ -125,12 +97,12 @@ export function listenTLS(
         }),
       address,
       handler,
-    );
+    });
   }
   const server = serverUpgrade(options);
   const handshakeTimeout = options.handshakeTimeout ?? 30_000;
-  return reactor.listenWith(
-    () =>
+  return listenStream(reactor, {
+    open: () =>
       Deno.listen({
         hostname,
         port,
@@ -139,7 +111,7 @@ export function listenTLS(
       }),
     address,
     handler,
-    async (raw) => {
+    wrap: async (raw) => {
       const conn = new DenoConnection(raw);
       // A client that never finishes its handshake must not hold a socket.
       const timer = setTimeout(() => conn.abort(), handshakeTimeout);
@@ -150,7 +122,7 @@ export function listenTLS(
       }
       return conn;
     },
-  );
+  });
 }
 
 /**
@@ -159,35 +131,33 @@ export function listenTLS(
  * {@linkcode TLSHandshakeError}.
  */
 export function connectTLS(
-  reactor: DenoReactor,
+  reactor: StreamHost,
   host: string,
   port: number,
   options: ConnectTLSOptions = {},
 ): Deferred<Connection> {
-  return reactor.connectWith(
-    () =>
+  return connectStream(reactor, {
+    open: () =>
       Deno.connectTls({
         hostname: host,
         port,
         caCerts: options.caCerts,
         alpnProtocols: options.alpnProtocols,
       }),
-    {
-      host,
-      port,
-      timeout: options.timeout,
-      handler: options.handler,
-      wrap: async (raw) => {
-        const conn = new DenoConnection(raw);
-        try {
-          await conn.handshake();
-        } catch (error) {
-          throw handshakeError(`${host}:${port}`, error);
-        }
-        return conn;
-      },
+    host,
+    port,
+    timeout: options.timeout,
+    handler: options.handler,
+    wrap: async (raw) => {
+      const conn = new DenoConnection(raw);
+      try {
+        await conn.handshake();
+      } catch (error) {
+        throw handshakeError(`${host}:${port}`, error);
+      }
+      return conn;
     },
-  );
+  });
 }
 
 /**

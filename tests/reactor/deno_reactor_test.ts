@@ -7,6 +7,7 @@ import {
 import { captureLogs } from "../../log/mod.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
+import { connectStream } from "../../reactor/stream_connect.ts";
 import {
   AddressInUseError,
   ConnectionRefusedError,
@@ -184,14 +185,19 @@ Deno.test("a connect that takes longer than its timeout fails with ConnectTimeou
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const late = Promise.withResolvers<void>();
   let signal: AbortSignal | undefined;
-  const attempt = reactor.connectWith(async (abandoned) => {
-    signal = abandoned;
-    await late.promise;
-    return await Deno.connect({
-      hostname: "127.0.0.1",
-      port: listener.addr.port,
-    });
-  }, { host: "127.0.0.1", port: listener.addr.port, timeout: 20 });
+  const attempt = connectStream(reactor, {
+    open: async (abandoned) => {
+      signal = abandoned;
+      await late.promise;
+      return await Deno.connect({
+        hostname: "127.0.0.1",
+        port: listener.addr.port,
+      });
+    },
+    host: "127.0.0.1",
+    port: listener.addr.port,
+    timeout: 20,
+  });
   const error = await assertRejects(
     () => attempt.asPromise(),
     ConnectTimeoutError,

@@ -1,0 +1,120 @@
+/**
+ * Outgoing stream connections (TCP, Unix, TLS): `connectStream` runs one
+ * attempt with cancellation, a timeout and errors mapped to the reactor's.
+ *
+ * @module
+ */
+import { Deferred } from "../deferred/deferred.ts";
+import {
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DNSLookupError,
+} from "./errors.ts";
+import type { Connection, ConnectionHandler } from "./interfaces.ts";
+import type { StreamHost } from "./resources.ts";
+import { type WrapConnection, wrapPlain } from "./stream_port.ts";
+import type { DelayedCall } from "./time.ts";
+
+/** What {@linkcode connectStream} dials and what it does with the result. */
+export interface StreamConnectRequest {
+  /** Dials; aborting `signal` abandons a connect still in flight. */
+  open: (signal: AbortSignal) => Promise<Deno.Conn>;
+  /** The host dialled (a path for Unix sockets), for error messages. */
+  host: string;
+  /** The port dialled; 0 for a Unix socket. */
+  port: number;
+  /** Milliseconds before the attempt fails with `ConnectTimeoutError`. */
+  timeout?: number;
+  /** Serves the new connection, as for a listener. */
+  handler?: ConnectionHandler;
+  /** Turns the dialled socket into a connection; default plain. */
+  wrap?: WrapConnection;
+}
+
+/**
+ * Runs one connection attempt, tracked by `host` once connected. The Deferred
+ * is cancellable (the connect in flight is abandoned and its late connection
+ * closed) and fails with the reactor's errors: `ConnectionRefusedError`,
+ * `DNSLookupError`, `ConnectTimeoutError`.
+ */
+export function connectStream(
+  host: StreamHost,
+  request: StreamConnectRequest,
+): Deferred<Connection> {
+  let settled = false;
+  let timer: DelayedCall | undefined;
+  const abandon = new AbortController();
+  const deferred = new Deferred<Connection>(() => {
+    settled = true;
+    if (timer?.active()) timer.cancel();
+    abandon.abort();
+  });
+  const { timeout } = request;
+  if (timeout !== undefined) {
+    timer = host.callLater(timeout, () => {
+      if (settled) return;
+      settled = true;
+      abandon.abort();
+      deferred.errback(
+        new ConnectTimeoutError(request.host, request.port, timeout),
+      );
+    });
+  }
+  dial(request, abandon.signal).then(
+    (conn) => {
+      if (settled) {
+        // Abandoned (cancelled or timed out) while the connect was in flight.
+        conn.abort();
+        return;
+      }
+      settled = true;
+      if (timer?.active()) timer.cancel();
+      host.trackConnection(conn);
+      deferred.callback(conn);
+      if (request.handler !== undefined) host.serve(conn, request.handler);
+    },
+    (error) => {
+      if (settled) return;
+      settled = true;
+      if (timer?.active()) timer.cancel();
+      deferred.errback(connectError(error, request.host, request.port));
+    },
+  );
+  return deferred;
+}
+
+async function dial(
+  request: StreamConnectRequest,
+  signal: AbortSignal,
+): Promise<Connection> {
+  const conn = await request.open(signal);
+  try {
+    return await (request.wrap ?? wrapPlain)(conn);
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // The wrapper may have closed it already.
+    }
+    throw error;
+  }
+}
+
+function connectError(error: unknown, host: string, port: number): unknown {
+  if (error instanceof Deno.errors.ConnectionRefused) {
+    return new ConnectionRefusedError(host, port, { cause: error });
+  }
+  if (
+    error instanceof Deno.errors.NotFound && port === 0 /* a Unix path */
+  ) {
+    return new ConnectionRefusedError(host, port, { cause: error });
+  }
+  if (
+    error instanceof Error &&
+    /lookup address|Name or service not known|No address associated|nodename nor servname|Temporary failure in name resolution/i
+      .test(error.message)
+  ) {
+    return new DNSLookupError(host, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,206 @@
+/**
+ * Stream listeners (TCP, Unix, TLS): `listenStream` opens one and runs its
+ * accept loop, handing each connection to the reactor that owns it.
+ *
+ * @module
+ */
+import { Deferred, fail, succeed } from "../deferred/deferred.ts";
+import { getLogger } from "../log/mod.ts";
+import { formatAddress } from "./connection.ts";
+import { DenoConnection } from "./deno_connection.ts";
+import { AddressInUseError } from "./errors.ts";
+import type {
+  Address,
+  Connection,
+  ConnectionHandler,
+  ListeningPort,
+} from "./interfaces.ts";
+import type { Closable, StreamHost } from "./resources.ts";
+
+const logger = getLogger("spindle.reactor");
+
+/** Turns an accepted or dialled `Deno.Conn` into a connection (TLS may handshake). */
+export type WrapConnection = (
+  conn: Deno.Conn,
+) => Connection | Promise<Connection>;
+
+/** Wraps a plain `Deno.Conn`: the default {@linkcode WrapConnection}. */
+export const wrapPlain: WrapConnection = (conn) => new DenoConnection(conn);
+
+/** What {@linkcode listenStream} opens and how it serves. */
+export interface StreamListenRequest {
+  /** Opens the `Deno.Listener` (may throw, such as `AddrInUse`). */
+  open: () => Deno.Listener;
+  /** The address asked for, for error messages. */
+  address: string;
+  /** Serves each connection. */
+  handler: ConnectionHandler;
+  /** Turns each accepted socket into a connection; default plain. */
+  wrap?: WrapConnection;
+}
+
+/**
+ * Opens a listener with `request.open` and serves what it accepts, tracked by
+ * `host`. Fails with `AddressInUseError` when the address is taken.
+ */
+export function listenStream(
+  host: StreamHost,
+  request: StreamListenRequest,
+): Deferred<ListeningPort> {
+  let listener: Deno.Listener;
+  try {
+    listener = request.open();
+  } catch (error) {
+    return fail(listenError(error, request.address));
+  }
+  const { handler } = request;
+  const port = new StreamPort(host, listener, handler, request.wrap);
+  host.track(port);
+  if (typeof handler !== "function") handler.doStart();
+  port.start();
+  return succeed<ListeningPort>(port);
+}
+
+function listenError(error: unknown, address: string): unknown {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return new AddressInUseError(address, { cause: error });
+  }
+  return error;
+}
+
+/** A listener with its one accept loop (denoland/deno#22885). */
+class StreamPort implements ListeningPort, Closable {
+  readonly kind = "listener" as const;
+  #host: StreamHost;
+  #listener: Deno.Listener;
+  #handler: ConnectionHandler;
+  #wrap: WrapConnection;
+  #address: Address;
+  #loop: Promise<void> | undefined;
+  #stopping: Deferred<void> | undefined;
+
+  constructor(
+    host: StreamHost,
+    listener: Deno.Listener,
+    handler: ConnectionHandler,
+    wrap: WrapConnection = wrapPlain,
+  ) {
+    this.#host = host;
+    this.#listener = listener;
+    this.#handler = handler;
+    this.#wrap = wrap;
+    this.#address = listener.addr as Address;
+  }
+
+  start(): void {
+    this.#loop = this.#acceptLoop();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    while (this.#stopping === undefined) {
+      let raw: Deno.Conn;
+      try {
+        raw = await this.#listener.accept();
+      } catch (error) {
+        if (this.#stopping !== undefined) return;
+        if (error instanceof Deno.errors.BadResource) return;
+        logger.warn("Accepting on {address} failed; going on", {
+          address: formatAddress(this.#address),
+          error,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      this.#accepted(raw);
+    }
+  }
+
+  #accepted(raw: Deno.Conn): void {
+    let wrapped: Connection | Promise<Connection>;
+    try {
+      wrapped = this.#wrap(raw);
+    } catch (error) {
+      this.#setupFailed(raw, error);
+      return;
+    }
+    if (wrapped instanceof Promise) this.#settingUp(raw, wrapped);
+    else this.#serve(wrapped);
+  }
+
+  /** A connection still setting up (a TLS handshake may never end) is a resource too. */
+  #settingUp(raw: Deno.Conn, wrapped: Promise<Connection>): void {
+    const settingUp: Closable = {
+      kind: "connection",
+      describe: () =>
+        `${formatAddress(raw.remoteAddr as Address)} (setting up)`,
+      forceClose: () => {
+        try {
+          raw.close();
+        } catch {
+          // Closed already.
+        }
+        return wrapped.then(() => {}, () => {});
+      },
+    };
+    this.#host.track(settingUp);
+    wrapped.then(
+      (conn) => {
+        this.#host.untrack(settingUp);
+        this.#serve(conn);
+      },
+      (error) => {
+        this.#host.untrack(settingUp);
+        this.#setupFailed(raw, error);
+      },
+    );
+  }
+
+  #serve(conn: Connection): void {
+    this.#host.trackConnection(conn);
+    this.#host.serve(conn, this.#handler);
+  }
+
+  #setupFailed(raw: Deno.Conn, error: unknown): void {
+    logger.debug("Setting up a connection on {address} failed", {
+      address: formatAddress(this.#address),
+      error,
+    });
+    try {
+      raw.close();
+    } catch {
+      // The failed setup closed it already.
+    }
+  }
+
+  getHost(): Address {
+    return this.#address;
+  }
+
+  describe(): string {
+    return `${this.#address.transport} listener on ${
+      formatAddress(this.#address)
+    }`;
+  }
+
+  stopListening(): Deferred<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    const stopping = new Deferred<void>();
+    this.#stopping = stopping;
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    // The port is free again only once the pending accept() has settled.
+    (this.#loop ?? Promise.resolve()).then(() => {
+      this.#host.untrack(this);
+      if (typeof this.#handler !== "function") this.#handler.doStop();
+      stopping.callback(undefined);
+    });
+    return stopping;
+  }
+
+  forceClose(): Promise<void> {
+    return this.stopListening().asPromise();
+  }
+}
