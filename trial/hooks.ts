@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { TestContext } from "./test.ts";
+import type { TestContext } from "./context.ts";
 
 /**
  * Work done around each trial test body.

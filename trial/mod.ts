@@ -21,11 +21,11 @@ export {
   DirtyTestError,
   LoggedErrorsError,
   test,
-  type TestContext,
   TestFailedError,
   type TestOptions,
   TestTimeoutError,
 } from "./test.ts";
+export type { TestContext } from "./context.ts";
 export { addTestHook, type TestHook } from "./hooks.ts";
 export { flushLoggedErrors } from "./logged_errors.ts";
 export type { LogLevelName, LogRecord } from "../log/mod.ts";

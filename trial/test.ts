@@ -6,45 +6,13 @@
 import { reportUnhandledFailures } from "../deferred/deferred.ts";
 import { Clock } from "../reactor/clock.ts";
 import { DenoReactor } from "../reactor/deno_reactor.ts";
+import type { TestContext } from "./context.ts";
 import { formatValue, type LogRecord } from "../log/mod.ts";
 import { AssertionError } from "./assertions.ts";
 import { currentHooks } from "./hooks.ts";
 import { startCollecting, takeLoggedErrors } from "./logged_errors.ts";
 // Installs the dirty-reactor check on t.reactor as a hook.
 import "./dirty_reactor.ts";
-
-/**
- * What a trial test body gets.
- *
- * @example Usage
- * ```ts
- * import { assertEquals, type TestContext } from "@spindle/spindle/trial";
- * function startsAtZero(t: TestContext): void {
- *   assertEquals(t.clock.now(), 0);
- * }
- * console.assert(startsAtZero.length === 1);
- * ```
- */
-export interface TestContext {
-  /** The test's name. */
-  readonly name: string;
-  /** A fake clock of this test's own, at time 0. */
-  readonly clock: Clock;
-  /**
-   * A real reactor of this test's own. Whatever is still open in it after
-   * the body and cleanups — listeners, connections, pending delayed calls —
-   * fails the test (a dirty reactor) and is closed.
-   */
-  readonly reactor: DenoReactor;
-  /** Deno's context of the test (for `step`, `origin`, ...). */
-  readonly deno: Deno.TestContext;
-  /**
-   * Registers `fn` to run after the body, even when it failed; cleanups run
-   * last-added first, and each is waited for when it returns a Promise or
-   * Deferred. A cleanup that throws fails the test.
-   */
-  addCleanup(fn: () => unknown): void;
-}
 
 /**
  * Options of {@linkcode test}.
@@ -61,6 +29,11 @@ export interface TestOptions {
   timeout?: number;
   /** Skips the test (Deno reports it as ignored); a string says why. */
   skip?: boolean | string;
+  /**
+   * Deno's name for `skip`, so that options made for `Deno.test` (such as a
+   * missing interop peer's `{ ignore: true }`) work here too.
+   */
+  ignore?: boolean;
   /**
    * Marks the test as an expected failure: it passes when it fails (and says
    * so), and fails when it passes. A string says what is not done yet.
@@ -216,7 +189,8 @@ export function test(
   const definition: Deno.TestDefinition = {
     name,
     fn: (denoContext) => runTest(name, fn, denoContext, options ?? {}),
-    ignore: options?.skip !== undefined && options.skip !== false,
+    ignore: options?.ignore === true ||
+      (options?.skip !== undefined && options.skip !== false),
   };
   if (options?.only !== undefined) definition.only = options.only;
   if (options?.sanitizeOps !== undefined) {
