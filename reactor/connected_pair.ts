@@ -47,6 +47,9 @@ class Pipe {
         return chunk;
       }
       if (this.error !== undefined) throw this.error;
+      // The reader aborted while its read was pending: as over TCP, that
+      // read fails (the connection turns it into the abort's reason).
+      if (this.readerError !== undefined) throw this.readerError;
       if (this.ended || this.readerGone) return null;
       await new Promise<void>((resolve) => this.#readWaiter = resolve);
     }
@@ -134,7 +137,8 @@ let pairs = 0;
  * Returns two connected in-memory connections: what one writes, the other
  * reads. Writes wait when the reader falls 64 KiB behind, half-close and close
  * behave as over TCP, and `abort()` on one end makes the other end's reads and
- * writes fail with `ConnectionLostError`, like a reset.
+ * writes fail with `ConnectionLostError`, like a reset (a read pending on the
+ * aborting end fails with the abort's reason, as over TCP).
  *
  * @example Usage
  * ```ts

@@ -3,10 +3,11 @@ import {
   assertEquals,
   assertInstanceOf,
   assertRejects,
+  assertStrictEquals,
 } from "../../trial/assertions.ts";
 import { connectedPair } from "../../reactor/connected_pair.ts";
 import { LineDecoder } from "../../protocols/basic/line.ts";
-import { DenoConnection } from "../../reactor/deno_connection.ts";
+import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import type { BaseConnection } from "../../reactor/connection.ts";
 import { FastReadableStream } from "../../reactor/streams.ts";
 import { ConnectionLostError } from "../../reactor/errors.ts";
@@ -20,14 +21,19 @@ import {
   TestLineTooLongError,
 } from "./_helpers.ts";
 
+// Made the way programs make them, so the memory pair is held to what
+// listenTCP and connectTCP hand out.
 async function tcpPair(): Promise<[Connection, Connection]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [client, server] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
-  listener.close();
-  return [new DenoConnection(client), new DenoConnection(server)];
+  const reactor = new DenoReactor();
+  const accepted = Promise.withResolvers<Connection>();
+  const port = await reactor.listenTCP(0, (conn) => accepted.resolve(conn), {
+    interface: "127.0.0.1",
+  });
+  const { port: portNumber } = port.getHost() as Deno.NetAddr;
+  const client = await reactor.connectTCP("127.0.0.1", portNumber);
+  const server = await accepted.promise;
+  await port.stopListening();
+  return [client, server];
 }
 
 const kinds: [string, () => Promise<[Connection, Connection]>][] = [
@@ -90,6 +96,28 @@ for (const [kind, makePair] of kinds) {
       }
     }, ConnectionLostError);
     await assertRejects(() => b.closed, ConnectionLostError);
+  });
+
+  Deno.test(`${kind}: a read pending when this end aborts rejects with the abort's reason`, async () => {
+    const [a, b] = await makePair();
+    const pending = a.read();
+    const reason = new ConnectionLostError("this side gave up");
+    a.abort(reason);
+    const error = await assertRejects(() => pending);
+    assertStrictEquals(error, reason);
+    b.abort();
+    await assertRejects(() => a.closed, ConnectionLostError);
+    await b.closed.catch(() => {});
+  });
+
+  Deno.test(`${kind}: a read pending when this end aborts without a reason rejects with ConnectionLostError`, async () => {
+    const [a, b] = await makePair();
+    const pending = a.read();
+    a.abort();
+    await assertRejects(() => pending, ConnectionLostError, "aborted locally");
+    b.abort();
+    await assertRejects(() => a.closed, ConnectionLostError);
+    await b.closed.catch(() => {});
   });
 
   Deno.test(`${kind}: a writer to a peer that stops reading pends, with bounded buffering`, async () => {
