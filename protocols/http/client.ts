@@ -1,30 +1,50 @@
 /**
  * The HTTP/1.1 client: {@linkcode Agent} (Twisted's `Agent` with a
  * persistent connection pool and redirects), answering with fetch `Response`s
- * whose bodies stream from the connection with backpressure.
+ * whose bodies stream from the connection with backpressure. It goes through
+ * HTTP proxies (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, or the `proxy`
+ * option) and honours `Expect: 100-continue`.
  *
  * @module
  */
 import { Deferred } from "../../deferred/deferred.ts";
 import { CancelledError } from "../../deferred/errors.ts";
-import { DenoConnection } from "../../reactor/deno_connection.ts";
+import { concatBytes } from "../../reactor/bytes.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import type { Connection, Reactor } from "../../reactor/interfaces.ts";
-import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
-import { IncompleteMessageError, RedirectLimitError } from "./errors.ts";
+import type { IReactorTime } from "../../reactor/time.ts";
+import { startTLS } from "../../reactor/tls.ts";
+import { HTTP_1_1_ALPN, IDEMPOTENT_METHODS } from "./constants.ts";
 import {
-  type HTTPEvent,
+  IncompleteMessageError,
+  ProxyTunnelError,
+  RedirectLimitError,
+  ResponseTimeoutError,
+} from "./errors.ts";
+import {
+  AGENT_MAX_HEADER_BYTES,
+  AGENT_MAX_HEADER_COUNT,
+  type AgentLimits,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_EXPECT_CONTINUE_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_MAX_IDLE_PER_HOST,
+  DEFAULT_MAX_REDIRECTS,
+  DEFAULT_RESPONSE_TIMEOUT,
   type HTTPLimits,
-  type MessageHead,
-  ResponseDecoder,
-} from "./parser.ts";
+} from "./limits.ts";
+import type { HTTPEvent, MessageHead } from "./message.ts";
+import { ClientConnection } from "./_client_connection.ts";
+import { type Proxy, type ProxyOptions, ProxyTable } from "./_proxy.ts";
 import {
   bodyBytes,
   encodeChunk,
   encodeHead,
   knownLengthOf,
   staticBodyOf,
-} from "./serialize.ts";
+} from "./_serialize.ts";
+
+export type { ProxyOptions };
 
 /** Options of TLS connections made by the agent. */
 export interface AgentTLSOptions {
@@ -32,29 +52,32 @@ export interface AgentTLSOptions {
   caCerts?: string[];
 }
 
-/** Options for {@linkcode Agent}. */
-export interface AgentOptions extends HTTPLimits {
+/** Options for {@linkcode Agent}: its limits and timeouts, and where it connects. */
+export interface AgentOptions extends AgentLimits {
   /** The reactor to connect with (and, unless `clock` is given, to time with). */
   reactor?: Reactor;
   /** Where timeouts are scheduled (a fake `Clock` in tests). */
   clock?: IReactorTime;
-  /** Milliseconds to wait for a connection. Default 30000. */
-  connectTimeout?: number;
-  /** Milliseconds from sending a request to receiving the response head. Default 60000. */
-  responseTimeout?: number;
-  /** Milliseconds an unused pooled connection is kept. Default 60000. */
-  idleTimeout?: number;
-  /** Idle connections kept per host. Default 6. */
-  maxIdlePerHost?: number;
-  /** Redirects followed before failing with {@linkcode RedirectLimitError}. Default 20; 0 returns redirects. */
-  maxRedirects?: number;
   /** TLS options for `https:` URLs. */
   tls?: AgentTLSOptions;
+  /**
+   * The HTTP proxy: one URL (`"http://user:pass@proxy:3128"`) for both
+   * schemes, a {@linkcode ProxyOptions} per scheme, or `false` for none.
+   * Default: `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` (or their lowercase
+   * forms) from the environment, as Deno's `fetch` reads them. `http:`
+   * requests go to the proxy in absolute form; `https:` ones through a
+   * `CONNECT` tunnel, with TLS to the origin inside it.
+   */
+  proxy?: string | ProxyOptions | false;
 }
 
 /** Options of one {@linkcode Agent.request}. */
 export interface AgentRequestOptions {
-  /** Request headers. */
+  /**
+   * Request headers. With `Expect: 100-continue` and a body, the head is
+   * sent first and the body after `100 Continue` (or `expectContinueTimeout`);
+   * a final answer before that means the body is not sent.
+   */
   headers?: HeadersInit;
   /** The body: anything `fetch` accepts. A stream is sent chunked. */
   body?: BodyInit | null;
@@ -62,62 +85,7 @@ export interface AgentRequestOptions {
   redirect?: "follow" | "manual";
 }
 
-/** A reactor that may also connect over TLS. */
-interface TLSReactor {
-  connectTLS?(
-    host: string,
-    port: number,
-    options?: {
-      caCerts?: string[];
-      alpnProtocols?: string[];
-      timeout?: number;
-    },
-  ): Deferred<Connection> | PromiseLike<Connection>;
-}
-
 const encoder = new TextEncoder();
-const IDEMPOTENT = new Set([
-  "GET",
-  "HEAD",
-  "OPTIONS",
-  "TRACE",
-  "PUT",
-  "DELETE",
-]);
-
-/** A pooled connection with its parser (which keeps bytes read ahead). */
-class ClientConnection {
-  readonly conn: Connection;
-  readonly key: string;
-  readonly decoder: ResponseDecoder;
-  events: HTTPEvent[] = [];
-  index = 0;
-  idleTimer: DelayedCall | null = null;
-  /** Served at least one response (a failure may mean the server closed it while idle). */
-  reused = false;
-
-  constructor(conn: Connection, key: string, limits: HTTPLimits) {
-    this.conn = conn;
-    this.key = key;
-    this.decoder = new ResponseDecoder(limits);
-  }
-
-  /** The next parser event, reading as needed; `null` at a clean end of input. */
-  async next(): Promise<HTTPEvent | null> {
-    while (this.index === this.events.length) {
-      this.events.length = 0;
-      this.index = 0;
-      const chunk = await this.conn.read();
-      if (chunk === null) {
-        this.decoder.end(this.events);
-        if (this.events.length === 0) return null;
-        break;
-      }
-      this.decoder.decode(chunk, this.events);
-    }
-    return this.events[this.index++]!;
-  }
-}
 
 /** Trailers of chunked responses received by an Agent. */
 const trailerPromises = new WeakMap<Response, Promise<Headers>>();
@@ -160,6 +128,7 @@ export class Agent {
   #clock: IReactorTime;
   #options: AgentOptions;
   #limits: HTTPLimits;
+  #proxies: ProxyTable;
   #idle = new Map<string, ClientConnection[]>();
   #active = new Set<ClientConnection>();
   #closed = false;
@@ -170,11 +139,12 @@ export class Agent {
     this.#clock = options.clock ?? this.#reactor;
     this.#options = options;
     this.#limits = {
-      maxHeaderBytes: options.maxHeaderBytes ?? 64 * 1024,
-      maxHeaderCount: options.maxHeaderCount ?? 256,
+      maxHeaderBytes: options.maxHeaderBytes ?? AGENT_MAX_HEADER_BYTES,
+      maxHeaderCount: options.maxHeaderCount ?? AGENT_MAX_HEADER_COUNT,
       maxBodySize: options.maxBodySize,
       maxChunkLineBytes: options.maxChunkLineBytes,
     };
+    this.#proxies = new ProxyTable(options.proxy);
   }
 
   /** Idle pooled connections, over all hosts. */
@@ -239,7 +209,7 @@ export class Agent {
     attach: (c: ClientConnection | null) => void,
     isCancelled: () => boolean,
   ): Promise<Response> {
-    const maxRedirects = this.#options.maxRedirects ?? 20;
+    const maxRedirects = this.#options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     let headers = new Headers(options.headers);
     let body = options.body ?? null;
     for (let redirects = 0;; redirects++) {
@@ -316,16 +286,18 @@ export class Agent {
       (request.body === null ? { body: null } : null);
     for (let attempt = 0;; attempt++) {
       if (isCancelled()) throw new CancelledError("the request was cancelled");
-      const c = await this.#connection(url);
+      const proxy = this.#proxies.for(url);
+      const c = await this.#connection(url, proxy);
       attach(c);
       try {
-        return await this.#exchange(c, request, url, fixed);
+        return await this.#exchange(c, request, url, fixed, proxy);
       } catch (error) {
         attach(null);
         c.conn.abort(error);
         this.#active.delete(c);
         const retry = error instanceof StaleConnectionError && attempt === 0 &&
-          IDEMPOTENT.has(request.method) && fixed !== null && !isCancelled();
+          IDEMPOTENT_METHODS.has(request.method) && fixed !== null &&
+          !isCancelled();
         if (!retry) {
           throw error instanceof StaleConnectionError ? error.cause : error;
         }
@@ -333,37 +305,41 @@ export class Agent {
     }
   }
 
-  async #connection(url: URL): Promise<ClientConnection> {
+  async #connection(url: URL, proxy: Proxy | null): Promise<ClientConnection> {
     if (this.#closed) {
       throw new TypeError("this Agent was closed: make a new one");
     }
     const secure = url.protocol === "https:";
     const port = Number(url.port || (secure ? 443 : 80));
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    const key = `${url.protocol}//${host}:${port}`;
-    const idle = this.#idle.get(key);
-    const pooled = idle?.pop();
+    // Plain requests through a proxy share its connections, whatever the origin.
+    const key = proxy !== null && !secure
+      ? `proxy://${proxy.authority}`
+      : `${url.protocol}//${host}:${port}`;
+    const pooled = this.#idle.get(key)?.pop();
     if (pooled !== undefined) {
       this.#stopIdleTimer(pooled);
       this.#active.add(pooled);
       return pooled;
     }
-    const timeout = this.#options.connectTimeout ?? 30_000;
-    let conn: Connection;
-    if (secure) {
-      const tlsReactor = this.#reactor as Reactor & TLSReactor;
-      const tlsOptions = {
-        caCerts: this.#options.tls?.caCerts,
-        alpnProtocols: ["http/1.1"],
-        timeout,
-      };
-      conn = tlsReactor.connectTLS !== undefined
-        ? await tlsReactor.connectTLS(host, port, tlsOptions)
-        : new DenoConnection(
-          await Deno.connectTls({ hostname: host, port, ...tlsOptions }),
-        );
-    } else {
-      conn = await this.#reactor.connectTCP(host, port, { timeout });
+    const timeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+    const conn = proxy === null
+      ? await this.#reactor.connectTCP(host, port, { timeout })
+      : await this.#reactor.connectTCP(proxy.host, proxy.port, { timeout });
+    try {
+      if (proxy !== null && secure) {
+        await this.#tunnel(conn, proxy, `${url.host}`);
+      }
+      if (secure) {
+        await startTLS(conn, {
+          hostname: host,
+          caCerts: this.#options.tls?.caCerts,
+          alpnProtocols: [HTTP_1_1_ALPN],
+        });
+      }
+    } catch (error) {
+      conn.abort(error);
+      throw error;
     }
     conn.setNoDelay(true);
     const c = new ClientConnection(conn, key, this.#limits);
@@ -371,14 +347,87 @@ export class Agent {
     return c;
   }
 
+  /** Asks `proxy` for a tunnel to `authority` (RFC 9110 §9.3.6). */
+  async #tunnel(
+    conn: Connection,
+    proxy: Proxy,
+    authority: string,
+  ): Promise<void> {
+    let head = `CONNECT ${authority} HTTP/1.1\r\nhost: ${authority}\r\n`;
+    if (proxy.authorization !== null) {
+      head += `proxy-authorization: ${proxy.authorization}\r\n`;
+    }
+    await conn.write(encodeHead(`${head}\r\n`));
+    const c = new ClientConnection(conn, "", this.#limits);
+    c.core.expectResponseTo("CONNECT");
+    let event = await c.next();
+    while (event !== null && event.type === "head" && event.head.status < 200) {
+      event = await c.next();
+    }
+    if (event === null || event.type !== "head") {
+      throw new IncompleteMessageError(
+        `the proxy ${proxy.authority} closed the connection before it answered CONNECT`,
+      );
+    }
+    const status = event.head.status;
+    if (status < 200 || status >= 300) {
+      throw new ProxyTunnelError(proxy.authority, authority, status);
+    }
+    if (c.core.release().byteLength > 0) {
+      throw new TypeError(
+        `the proxy ${proxy.authority} sent bytes after its CONNECT answer, before the TLS handshake: close the connection`,
+      );
+    }
+  }
+
   async #exchange(
     c: ClientConnection,
     request: Request,
     url: URL,
     fixed: { body: string | Uint8Array | null } | null,
+    proxy: Proxy | null,
   ): Promise<Response> {
     const method = request.method;
-    let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+    const bytes = fixed?.body == null ? null : bodyBytes(fixed.body);
+    const stream = fixed === null ? request.body : null;
+    const chunked = stream !== null && knownLengthOf(request) < 0;
+    const head = encodeHead(this.#headOf(request, url, bytes, proxy));
+    const waits = (bytes !== null || stream !== null) &&
+      request.headers.get("expect")?.toLowerCase() === "100-continue";
+    c.core.expectResponseTo(method);
+    const reused = c.reused;
+    try {
+      await c.conn.write(
+        bytes === null || waits ? head : concatBytes(head, bytes),
+      );
+    } catch (error) {
+      if (reused) throw new StaleConnectionError("stale", { cause: error });
+      throw error;
+    }
+    // RFC 9110 §10.1.1: a final answer before 100 Continue means the body is
+    // not wanted; the connection, which the server may still expect it on,
+    // is not reused.
+    const early = waits ? await this.#awaitContinue(c) : null;
+    if (early !== null) return this.#toResponse(c, early, url, false);
+    if (waits && bytes !== null) await c.conn.write(bytes);
+    if (stream !== null) await this.#writeBody(c, stream, chunked);
+    const response = await this.#awaitHead(c, reused);
+    return this.#toResponse(c, response, url, response.keepAlive);
+  }
+
+  /** The request head: absolute-form target through a proxy (RFC 9112 §3.2.2). */
+  #headOf(
+    request: Request,
+    url: URL,
+    bytes: Uint8Array | null,
+    proxy: Proxy | null,
+  ): string {
+    const method = request.method;
+    const path = `${url.pathname}${url.search}`;
+    const viaProxy = proxy !== null && url.protocol === "http:";
+    let head = `${method} ${
+      viaProxy ? `${url.protocol}//${url.host}${path}` : path
+    } HTTP/1.1\r\n`;
     let hasHost = false;
     for (const [name, value] of request.headers) {
       if (
@@ -391,40 +440,55 @@ export class Agent {
       head += `${name}: ${value}\r\n`;
     }
     if (!hasHost) head += `host: ${url.host}\r\n`;
-    const bytes = fixed?.body == null ? null : bodyBytes(fixed.body);
-    let stream: ReadableStream<Uint8Array> | null = null;
+    if (
+      viaProxy && proxy.authorization !== null &&
+      !request.headers.has("proxy-authorization")
+    ) {
+      head += `proxy-authorization: ${proxy.authorization}\r\n`;
+    }
     if (bytes !== null) {
       head += `content-length: ${bytes.byteLength}\r\n`;
-    } else if (fixed === null) {
+    } else if (request.body !== null) {
       const length = knownLengthOf(request);
-      stream = request.body;
       head += length >= 0
         ? `content-length: ${length}\r\n`
         : "transfer-encoding: chunked\r\n";
     } else if (method === "POST" || method === "PUT" || method === "PATCH") {
       head += "content-length: 0\r\n";
     }
-    const chunked = head.endsWith("transfer-encoding: chunked\r\n");
-    head += "\r\n";
-    c.decoder.expectResponseTo(method);
-    const headBytes = encodeHead(head);
-    const reused = c.reused;
-    try {
-      if (bytes !== null) {
-        const out = new Uint8Array(headBytes.byteLength + bytes.byteLength);
-        out.set(headBytes, 0);
-        out.set(bytes, headBytes.byteLength);
-        await c.conn.write(out);
-      } else {
-        await c.conn.write(headBytes);
-      }
-    } catch (error) {
-      if (reused) throw new StaleConnectionError("stale", { cause: error });
-      throw error;
-    }
-    if (stream !== null) await this.#writeBody(c, stream, chunked);
+    return `${head}\r\n`;
+  }
 
-    const timeoutMs = this.#options.responseTimeout ?? 60_000;
+  /**
+   * Waits for `100 Continue` after a head sent with `Expect: 100-continue`:
+   * `null` to send the body (100 came, or `expectContinueTimeout` passed, as
+   * curl does), or the final response head that came instead.
+   */
+  async #awaitContinue(c: ClientConnection): Promise<MessageHead | null> {
+    const ms = this.#options.expectContinueTimeout ??
+      DEFAULT_EXPECT_CONTINUE_TIMEOUT;
+    while (true) {
+      const pending = c.next();
+      const expired = Promise.withResolvers<"expired">();
+      const timer = this.#clock.callLater(ms, expired.resolve, "expired");
+      const first = await Promise.race([pending, expired.promise]);
+      if (timer.active()) timer.cancel();
+      if (first === "expired" || first === null) {
+        c.putBack(pending);
+        return null;
+      }
+      if (first.type !== "head") continue;
+      if (first.head.status === 100) return null;
+      if (first.head.status >= 200) return first.head;
+    }
+  }
+
+  /** The response head, within `responseTimeout`. */
+  async #awaitHead(
+    c: ClientConnection,
+    reused: boolean,
+  ): Promise<MessageHead> {
+    const timeoutMs = this.#options.responseTimeout ?? DEFAULT_RESPONSE_TIMEOUT;
     let timedOut = false;
     const timer = timeoutMs === Infinity
       ? null
@@ -432,15 +496,13 @@ export class Agent {
         timedOut = true;
         c.conn.abort(new ResponseTimeoutError(timeoutMs));
       });
-    let response: MessageHead;
     try {
-      response = await this.#readHead(c, reused);
+      return await this.#readHead(c, reused);
     } catch (error) {
       throw timedOut ? new ResponseTimeoutError(timeoutMs) : error;
     } finally {
       if (timer !== null && timer.active()) timer.cancel();
     }
-    return this.#toResponse(c, response, url);
   }
 
   async #writeBody(
@@ -493,7 +555,12 @@ export class Agent {
     }
   }
 
-  #toResponse(c: ClientConnection, head: MessageHead, url: URL): Response {
+  #toResponse(
+    c: ClientConnection,
+    head: MessageHead,
+    url: URL,
+    keepAlive: boolean,
+  ): Response {
     const hasBody = head.framing !== "length" || head.contentLength > 0;
     const trailers = Promise.withResolvers<Headers>();
     let body: ReadableStream<Uint8Array> | null = null;
@@ -527,7 +594,7 @@ export class Agent {
               finished = true;
               trailers.resolve(new Headers(event.trailers));
               controller.close();
-              this.#release(c, head.keepAlive);
+              this.#release(c, keepAlive);
               return;
             }
           }
@@ -559,7 +626,7 @@ export class Agent {
     if (!hasBody) {
       // The end event follows the head at once: consume it, then pool.
       c.next().then(
-        () => this.#release(c, head.keepAlive),
+        () => this.#release(c, keepAlive),
         (error) => this.#discard(c, error),
       );
     }
@@ -570,9 +637,9 @@ export class Agent {
     this.#active.delete(c);
     const idle = this.#idle.get(c.key) ?? [];
     if (
-      !keepAlive || this.#closed || c.decoder.hasBufferedInput ||
-      c.decoder.paused ||
-      idle.length >= (this.#options.maxIdlePerHost ?? 6)
+      !keepAlive || this.#closed || c.core.hasBufferedInput || c.core.paused ||
+      idle.length >=
+        (this.#options.maxIdlePerHost ?? DEFAULT_MAX_IDLE_PER_HOST)
     ) {
       c.conn.close().catch(() => {});
       return;
@@ -580,7 +647,7 @@ export class Agent {
     c.reused = true;
     idle.push(c);
     this.#idle.set(c.key, idle);
-    const ms = this.#options.idleTimeout ?? 60_000;
+    const ms = this.#options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     c.idleTimer = this.#clock.callLater(ms, () => {
       c.idleTimer = null;
       const list = this.#idle.get(c.key);
@@ -599,27 +666,5 @@ export class Agent {
     const timer = c.idleTimer;
     c.idleTimer = null;
     if (timer !== null && timer.active()) timer.cancel();
-  }
-}
-
-/**
- * The response head did not arrive within the agent's `responseTimeout`.
- *
- * @example Usage
- * ```ts
- * import { ResponseTimeoutError } from "@spindle/spindle/protocols/http";
- * console.assert(new ResponseTimeoutError(5000).timeout === 5000);
- * ```
- */
-export class ResponseTimeoutError extends Error {
-  /** The timeout in milliseconds. */
-  readonly timeout: number;
-  /** Creates the error for a timeout of `timeout` ms. */
-  constructor(timeout: number) {
-    super(
-      `no response head within ${timeout} ms: the server is slow or stuck; raise responseTimeout if it is expected`,
-    );
-    this.name = "ResponseTimeoutError";
-    this.timeout = timeout;
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Errors raised by the HTTP parser, server and client.
+ * Errors raised by the HTTP cores, server and client: wire errors
+ * ({@linkcode HTTPParseError}, a `ProtocolError`), timeouts
+ * ({@linkcode HTTPTimeoutError}) and the client's own.
  *
  * @module
  */
@@ -23,24 +25,6 @@ export class HTTPParseError extends ProtocolError {
   constructor(status: number, message: string, options?: ErrorOptions) {
     super(message, options);
     this.status = status;
-  }
-}
-
-/**
- * A request body stopped arriving: no bytes for `bodyTimeout` milliseconds
- * while the server was ready for more. The body stream fails with it, the
- * client gets 408 if no response has started, and the connection closes.
- *
- * @example Usage
- * ```ts
- * import { BodyTimeoutError } from "@spindle/spindle/protocols/http";
- * console.assert(new BodyTimeoutError("stalled").status === 408);
- * ```
- */
-export class BodyTimeoutError extends HTTPParseError {
-  /** Creates the error (status 408). */
-  constructor(message: string, options?: ErrorOptions) {
-    super(408, message, options);
   }
 }
 
@@ -145,6 +129,72 @@ export class IncompleteMessageError extends HTTPParseError {
 }
 
 /**
+ * The base of the HTTP timeouts: a peer went quiet for longer than a limit
+ * allows. A timeout is not a parse error: nothing malformed arrived.
+ *
+ * @example Usage
+ * ```ts
+ * import { HTTPTimeoutError, ResponseTimeoutError } from "@spindle/spindle/protocols/http";
+ * console.assert(new ResponseTimeoutError(5000) instanceof HTTPTimeoutError);
+ * ```
+ */
+export class HTTPTimeoutError extends Error {
+  /** The timeout that expired, in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error for a timeout of `timeout` ms, with a message that says what to do. */
+  constructor(message: string, timeout: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A request body stopped arriving: no bytes for `bodyTimeout` milliseconds
+ * while the server was ready for more. The body stream fails with it, the
+ * client gets 408 if no response has started, and the connection closes.
+ *
+ * @example Usage
+ * ```ts
+ * import { BodyTimeoutError } from "@spindle/spindle/protocols/http";
+ * const error = new BodyTimeoutError(30_000);
+ * console.assert(error.status === 408 && error.timeout === 30_000);
+ * ```
+ */
+export class BodyTimeoutError extends HTTPTimeoutError {
+  /** The status code a server answers with: 408. */
+  readonly status = 408;
+  /** Creates the error for a `bodyTimeout` of `timeout` ms. */
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(
+      `the request body stalled: no bytes for ${timeout} ms (bodyTimeout); raise bodyTimeout if clients may be that slow`,
+      timeout,
+      options,
+    );
+  }
+}
+
+/**
+ * The response head did not arrive within the agent's `responseTimeout`.
+ *
+ * @example Usage
+ * ```ts
+ * import { ResponseTimeoutError } from "@spindle/spindle/protocols/http";
+ * console.assert(new ResponseTimeoutError(5000).timeout === 5000);
+ * ```
+ */
+export class ResponseTimeoutError extends HTTPTimeoutError {
+  /** Creates the error for a `responseTimeout` of `timeout` ms. */
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(
+      `no response head within ${timeout} ms: the server is slow or stuck; raise responseTimeout if it is expected`,
+      timeout,
+      options,
+    );
+  }
+}
+
+/**
  * The client followed more redirects than its `maxRedirects`.
  *
  * @example Usage
@@ -157,6 +207,36 @@ export class RedirectLimitError extends Error {
   /** Creates the error with a message. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = "RedirectLimitError";
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A proxy refused to open a `CONNECT` tunnel for an `https:` request (it
+ * answered with a status other than 2xx, such as 403 or 407).
+ *
+ * @example Usage
+ * ```ts
+ * import { ProxyTunnelError } from "@spindle/spindle/protocols/http";
+ * const error = new ProxyTunnelError("127.0.0.1:3128", "example.com:443", 403);
+ * console.assert(error.status === 403);
+ * ```
+ */
+export class ProxyTunnelError extends Error {
+  /** The status the proxy answered the `CONNECT` with. */
+  readonly status: number;
+  /** Creates the error for `proxy` refusing a tunnel to `authority` with `status`. */
+  constructor(
+    proxy: string,
+    authority: string,
+    status: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `the proxy ${proxy} refused a tunnel to ${authority} (status ${status}): check that the proxy allows CONNECT to that port and its credentials (proxy option, HTTPS_PROXY)`,
+      options,
+    );
+    this.name = new.target.name;
+    this.status = status;
   }
 }

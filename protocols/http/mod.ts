@@ -1,17 +1,22 @@
 /**
- * HTTP/1.1 for Spindle: an incremental, strict parser; a server that takes
- * `Deno.serve`-shaped handlers over any `Connection`; Twisted-style `Site`,
- * `Resource` and `File`; and a pooling client `Agent`.
+ * HTTP/1.1 for Spindle: incremental, strict cores (`RequestCore`,
+ * `ResponseCore`); a server that takes `Deno.serve`-shaped handlers over any
+ * `Connection`; Twisted-style `Site`, `Resource` and `File`; and a pooling
+ * client `Agent` with proxies and `Expect: 100-continue`.
  *
  * ```ts ignore
  * import { serveHTTP } from "@spindle/spindle/protocols/http";
- * const server = await serveHTTP(() => new Response("hello"), { listen: "tcp:8080" });
+ * await using server = serveHTTP(() => new Response("hello"), { listen: "tcp:8080" });
+ * await server.finished;
  * ```
  *
  * @module
  */
+export * from "./constants.ts";
+export * from "./limits.ts";
 export * from "./errors.ts";
-export * from "./parser.ts";
+export * from "./message.ts";
+export * from "./codec.ts";
 export {
   HTTPFactory,
   requestTrailers,
@@ -23,11 +28,7 @@ export {
   type UpgradeResult,
   withTrailers,
 } from "./server.ts";
-export {
-  type HTTPServer,
-  serveHTTP,
-  type ServeHTTPOptions,
-} from "./serve_http.ts";
+export { type HTTPServer, serveHTTP, type ServeHTTPOptions } from "./serve.ts";
 export {
   ErrorPage,
   type RenderContext,
@@ -47,6 +48,6 @@ export {
   type AgentOptions,
   type AgentRequestOptions,
   type AgentTLSOptions,
-  ResponseTimeoutError,
+  type ProxyOptions,
   responseTrailers,
-} from "./agent.ts";
+} from "./client.ts";

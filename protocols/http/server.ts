@@ -10,17 +10,21 @@ import type {
   Connection,
   ConnectionFactory,
 } from "../../reactor/interfaces.ts";
-import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+import type { IReactorTime } from "../../reactor/time.ts";
+import { Deadline } from "../../reactor/deadline.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
 import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
-import { makeRequest, RequestAbort } from "./fast_request.ts";
+import { makeRequest, RequestAbort } from "./_fast_request.ts";
+import { RequestCore } from "./codec.ts";
 import {
-  type HTTPEvent,
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_HEADERS_TIMEOUT,
+  DEFAULT_KEEP_ALIVE_TIMEOUT,
   type HTTPLimits,
-  type MessageHead,
-  RequestDecoder,
-} from "./parser.ts";
+  type ServerLimits,
+} from "./limits.ts";
+import type { HTTPEvent, MessageHead } from "./message.ts";
 import {
   assemble,
   encodeChunk,
@@ -30,9 +34,9 @@ import {
   prepareBody,
   type StaticBody,
   staticBodyOf,
-  STATUS_TEXT,
   statusLine,
-} from "./serialize.ts";
+} from "./_serialize.ts";
+import { STATUS_TEXT } from "./constants.ts";
 
 const logger = getLogger("spindle.http.server");
 const encoder = new TextEncoder();
@@ -72,30 +76,10 @@ export type ServeHandler = (
   info: ServeHandlerInfo,
 ) => Response | Promise<Response>;
 
-/** The default `headersTimeout`, in milliseconds. */
-export const DEFAULT_HEADERS_TIMEOUT = 30_000;
-/** The default `keepAliveTimeout`, in milliseconds. */
-export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
-/** The default `bodyTimeout`, in milliseconds. */
-export const DEFAULT_BODY_TIMEOUT = 30_000;
-
-/** Server options: the parser's limits plus timeouts and policies. */
-export interface ServeOptions extends HTTPLimits {
+/** Server options: the limits and timeouts, the clock and policies. */
+export interface ServeOptions extends ServerLimits {
   /** Where timeouts are scheduled (a fake `Clock` in tests). Default: the default reactor. */
   clock?: IReactorTime;
-  /** Milliseconds to receive a request head before answering 408 and closing. Default 30000. */
-  headersTimeout?: number;
-  /** Milliseconds an idle keep-alive connection stays open. Default 5000. */
-  keepAliveTimeout?: number;
-  /**
-   * Milliseconds a request body may go without a byte while the server waits
-   * for more (time the handler takes to read is not counted). Then the body
-   * fails with `BodyTimeoutError`, the client gets 408 if no response has
-   * started, and the connection closes. Default 30000.
-   */
-  bodyTimeout?: number;
-  /** Requests served on one connection before it is closed. Default unlimited. */
-  maxRequestsPerConnection?: number;
   /** Build `https:` request URLs (the connection is TLS). Default false. */
   secure?: boolean;
   /**
@@ -115,6 +99,8 @@ interface Settings {
   keepAliveTimeout: number;
   bodyTimeout: number;
   maxRequests: number;
+  /** The shortest timeout: the longest a connection's timer sleeps. */
+  tickCap: number;
   scheme: string;
   noDelay: boolean;
   connections: Set<HTTPServerConnection>;
@@ -124,6 +110,10 @@ interface Settings {
 }
 
 function settingsOf(options: ServeOptions): Settings {
+  const headersTimeout = options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT;
+  const keepAliveTimeout = options.keepAliveTimeout ??
+    DEFAULT_KEEP_ALIVE_TIMEOUT;
+  const bodyTimeout = options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT;
   return {
     limits: {
       maxHeaderBytes: options.maxHeaderBytes,
@@ -132,9 +122,10 @@ function settingsOf(options: ServeOptions): Settings {
       maxChunkLineBytes: options.maxChunkLineBytes,
     },
     clock: options.clock ?? defaultReactor,
-    headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT,
-    keepAliveTimeout: options.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT,
-    bodyTimeout: options.bodyTimeout ?? DEFAULT_BODY_TIMEOUT,
+    headersTimeout,
+    keepAliveTimeout,
+    bodyTimeout,
+    tickCap: Math.min(headersTimeout, keepAliveTimeout, bodyTimeout),
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
     noDelay: options.noDelay ?? true,
@@ -380,9 +371,8 @@ class HTTPServerConnection {
   #conn: Connection;
   #handler: ServeHandler;
   #settings: Settings;
-  #decoder: RequestDecoder;
-  #timer: DelayedCall | null = null;
-  #timerKind: TimerKind = "head";
+  #decoder: RequestCore;
+  #deadline: Deadline<TimerKind>;
   #served = 0;
   #current: Exchange | null = null;
   #closing = false;
@@ -391,7 +381,12 @@ class HTTPServerConnection {
     this.#conn = conn;
     this.#handler = handler;
     this.#settings = settings;
-    this.#decoder = new RequestDecoder(settings.limits);
+    this.#decoder = new RequestCore(settings.limits);
+    this.#deadline = new Deadline(
+      settings.clock,
+      (kind) => this.#onTimeout(kind),
+      { tickCap: settings.tickCap },
+    );
   }
 
   get idle(): boolean {
@@ -439,8 +434,8 @@ class HTTPServerConnection {
             if (events.length === 0 && broken === null) break;
             continue;
           }
-          const wasIdle = this.#timerKind === "idle" &&
-            this.#deadline !== Infinity;
+          const wasIdle = this.#deadline.kind === "idle" &&
+            this.#deadline.armed;
           try {
             this.#decoder.decode(chunk, events);
           } catch (error) {
@@ -465,7 +460,7 @@ class HTTPServerConnection {
             const wait = body.push(event.data);
             // The handler reading slowly is not the client stalling.
             if (wait !== undefined) {
-              this.#disarm();
+              this.#deadline.suspend();
               await wait;
             }
             if (this.#current?.body === body && !body.discarding) {
@@ -476,7 +471,7 @@ class HTTPServerConnection {
           const body = this.#current?.body;
           if (body) {
             body.end(event.trailers);
-            if (this.#timerKind === "body") this.#disarm();
+            if (this.#deadline.kind === "body") this.#deadline.suspend();
           }
         }
       }
@@ -493,7 +488,7 @@ class HTTPServerConnection {
     } finally {
       const current = this.#current;
       if (current !== null && !current.handedOver) current.abort.abort();
-      this.#stopTimer();
+      this.#deadline.cancel();
       this.#forget();
     }
   }
@@ -508,7 +503,7 @@ class HTTPServerConnection {
   /** A broken request or a lost connection: answer if we can, then close. */
   async #fail(error: unknown): Promise<void> {
     const exchange = this.#current;
-    if (error instanceof HTTPParseError) {
+    if (error instanceof HTTPParseError || error instanceof BodyTimeoutError) {
       exchange?.body?.fail(error);
       if (exchange === null || !exchange.started) {
         if (exchange !== null) exchange.superseded = true;
@@ -522,79 +517,29 @@ class HTTPServerConnection {
     this.#conn.abort(error);
   }
 
-  // One lazy timer per connection: arming only moves a deadline; the timer
-  // wakes at most every `#tickCap` ms and re-sleeps until the deadline. This
-  // keeps timer churn (two per request otherwise) off the request path.
-  #deadline = Infinity;
-  #tickCap = 0;
-
+  /** Sets the connection's one deadline (see `Deadline`: re-arming per request only moves a number). */
   #arm(kind: TimerKind): void {
-    this.#timerKind = kind;
     const settings = this.#settings;
-    const ms = kind === "idle"
-      ? settings.keepAliveTimeout
-      : kind === "head"
-      ? settings.headersTimeout
-      : settings.bodyTimeout;
-    if (ms === Infinity) {
-      this.#deadline = Infinity;
-      return;
-    }
-    const now = settings.clock.now();
-    this.#deadline = now + ms;
-    if (this.#timer === null) {
-      this.#tickCap ||= Math.min(
-        settings.headersTimeout,
-        settings.keepAliveTimeout,
-        settings.bodyTimeout,
-      );
-      this.#timer = settings.clock.callLater(
-        Math.min(ms, this.#tickCap),
-        this.#tick,
-      );
-    }
+    this.#deadline.arm(
+      kind,
+      kind === "idle"
+        ? settings.keepAliveTimeout
+        : kind === "head"
+        ? settings.headersTimeout
+        : settings.bodyTimeout,
+    );
   }
 
-  #tick = (): void => {
-    this.#timer = null;
-    if (this.#deadline === Infinity || this.#closing) return;
-    const left = this.#deadline - this.#settings.clock.now();
-    if (left > 0) {
-      this.#timer = this.#settings.clock.callLater(
-        Math.min(left, this.#tickCap),
-        this.#tick,
-      );
-      return;
-    }
-    this.#deadline = Infinity;
-    this.#onTimeout();
-  };
-
-  #disarm(): void {
-    this.#deadline = Infinity;
-  }
-
-  #stopTimer(): void {
-    this.#deadline = Infinity;
-    const timer = this.#timer;
-    this.#timer = null;
-    if (timer !== null && timer.active()) timer.cancel();
-  }
-
-  #onTimeout(): void {
-    if (this.#timerKind === "body") {
+  #onTimeout(kind: TimerKind): void {
+    if (this.#closing) return;
+    if (kind === "body") {
       // A body the handler let go of is not waited for.
       if (this.#current?.body?.discarding !== false) return;
-      const ms = this.#settings.bodyTimeout;
-      this.#fail(
-        new BodyTimeoutError(
-          `the request body stalled: no bytes for ${ms} ms (bodyTimeout)`,
-        ),
-      );
+      this.#fail(new BodyTimeoutError(this.#settings.bodyTimeout));
       return;
     }
     if (this.#current !== null || this.#closing) return;
-    if (this.#timerKind === "idle" && !this.#decoder.hasBufferedInput) {
+    if (kind === "idle" && !this.#decoder.hasBufferedInput) {
       this.#close();
     } else {
       this.#sendError(408, "the request head did not arrive in time");
@@ -609,7 +554,7 @@ class HTTPServerConnection {
   #close(): Promise<void> {
     if (this.#closing) return Promise.resolve();
     this.#closing = true;
-    this.#stopTimer();
+    this.#deadline.cancel();
     this.#current?.body?.discard();
     return this.#conn.close().catch(() => {});
   }
@@ -629,7 +574,7 @@ class HTTPServerConnection {
   }
 
   #start(head: MessageHead): void {
-    this.#disarm();
+    this.#deadline.suspend();
     this.#served++;
     const hasBody = head.framing !== "length" || head.contentLength > 0;
     const exchange: Exchange = {
@@ -786,7 +731,7 @@ class HTTPServerConnection {
         await this.#writeUpgrade(response, head);
         exchange.handedOver = true;
         this.#closing = true;
-        this.#stopTimer();
+        this.#deadline.cancel();
         this.#forget();
         const rest = this.#decoder.release();
         if (rest.byteLength > 0) this.#conn.unshift(rest);

@@ -11,8 +11,8 @@ import {
   type HTTPEvent,
   IncompleteMessageError,
   MalformedMessageError,
-  RequestDecoder,
-  ResponseDecoder,
+  RequestCore,
+  ResponseCore,
 } from "../../../protocols/http/mod.ts";
 
 const encoder = new TextEncoder();
@@ -20,7 +20,7 @@ const decoder = new TextDecoder();
 
 /** Feeds `text` in pieces of `size` bytes and describes the events. */
 function feed(
-  parser: RequestDecoder | ResponseDecoder,
+  parser: RequestCore | ResponseCore,
   text: string,
   size = Infinity,
 ): string[] {
@@ -68,12 +68,12 @@ const expected = [
 
 for (const size of [1, 2, 3, 7, 64, Infinity]) {
   test(`requests split every ${size} bytes parse the same`, () => {
-    assertEquals(feed(new RequestDecoder(), pipelined, size), expected);
+    assertEquals(feed(new RequestCore(), pipelined, size), expected);
   });
 }
 
 test("requests that repeat a head, or differ from it in one byte, each parse as sent", () => {
-  const parser = new RequestDecoder();
+  const parser = new RequestCore();
   const heads = [
     "GET /a HTTP/1.1\r\nHost: h\r\n\r\n",
     "GET /a HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -102,7 +102,7 @@ test("requests that repeat a head, or differ from it in one byte, each parse as 
 });
 
 test("a head the same length as the previous one is checked against the limits anew", () => {
-  const parser = new RequestDecoder({ maxBodySize: 1 });
+  const parser = new RequestCore({ maxBodySize: 1 });
   const ok = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx";
   parser.decode(encoder.encode(ok), []);
   parser.decode(encoder.encode(ok), []);
@@ -115,7 +115,7 @@ test("a head the same length as the previous one is checked against the limits a
 
 test("a header field keeps its name case and loses surrounding whitespace", () => {
   const events: HTTPEvent[] = [];
-  new RequestDecoder().decode(
+  new RequestCore().decode(
     encoder.encode("GET / HTTP/1.1\r\nHost: h\r\nX-Thing: \t a  b \t\r\n\r\n"),
     events,
   );
@@ -125,7 +125,7 @@ test("a header field keeps its name case and loses surrounding whitespace", () =
 
 test('a field with an empty value (or only whitespace) has the value ""', () => {
   const events: HTTPEvent[] = [];
-  new RequestDecoder().decode(
+  new RequestCore().decode(
     encoder.encode("GET / HTTP/1.1\r\nHost: h\r\nX-A:\r\nX-B: \t \r\n\r\n"),
     events,
   );
@@ -142,7 +142,7 @@ for (
   test(`${name} in a field value is a MalformedMessageError`, () => {
     assertThrows(
       () =>
-        new RequestDecoder().decode(
+        new RequestCore().decode(
           encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\nX: a${char}b\r\n\r\n`),
           [],
         ),
@@ -155,14 +155,14 @@ for (
 test("maxHeaderCount allows exactly that many fields", () => {
   const fields = "X: 1\r\n".repeat(3);
   const events: HTTPEvent[] = [];
-  new RequestDecoder({ maxHeaderCount: 4 }).decode(
+  new RequestCore({ maxHeaderCount: 4 }).decode(
     encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\n${fields}\r\n`),
     events,
   );
   assertEquals(events.map((e) => e.type), ["head", "end"]);
   assertThrows(
     () =>
-      new RequestDecoder({ maxHeaderCount: 3 }).decode(
+      new RequestCore({ maxHeaderCount: 3 }).decode(
         encoder.encode(`GET / HTTP/1.1\r\nHost: h\r\n${fields}\r\n`),
         [],
       ),
@@ -173,7 +173,7 @@ test("maxHeaderCount allows exactly that many fields", () => {
 test("a malformed trailer field line is a MalformedMessageError", () => {
   assertThrows(
     () =>
-      new RequestDecoder().decode(
+      new RequestCore().decode(
         encoder.encode(
           "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Name: 1\r\n\r\n",
         ),
@@ -194,13 +194,13 @@ test("Latin-1 octets in a field value are kept as such", () => {
     13,
     10,
   ]);
-  new RequestDecoder().decode(bytes, events);
+  new RequestCore().decode(bytes, events);
   const head = events[0]!.type === "head" ? events[0]!.head : undefined;
   assertEquals(head?.headers[1], ["X", "caf\u00e9"]);
 });
 
 test("an upgrade request pauses the parser until resume, and release hands over the rest", () => {
-  const parser = new RequestDecoder();
+  const parser = new RequestCore();
   const events: HTTPEvent[] = [];
   parser.decode(
     encoder.encode(
@@ -215,7 +215,7 @@ test("an upgrade request pauses the parser until resume, and release hands over 
 });
 
 test("end of input inside a body is an IncompleteMessageError", () => {
-  const parser = new RequestDecoder();
+  const parser = new RequestCore();
   parser.decode(
     encoder.encode(
       "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc",
@@ -226,7 +226,7 @@ test("end of input inside a body is an IncompleteMessageError", () => {
 });
 
 test("maxBodySize counts the chunks of a chunked body", () => {
-  const parser = new RequestDecoder({ maxBodySize: 4 });
+  const parser = new RequestCore({ maxBodySize: 4 });
   assertThrows(
     () =>
       parser.decode(
@@ -240,7 +240,7 @@ test("maxBodySize counts the chunks of a chunked body", () => {
 });
 
 test("responses: Content-Length, chunked with trailers, and close-delimited", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   for (let i = 0; i < 3; i++) parser.expectResponseTo("GET");
   assertEquals(
     feed(
@@ -265,7 +265,7 @@ test("responses: Content-Length, chunked with trailers, and close-delimited", ()
 });
 
 test("responses: HEAD, 204 and 304 have no body whatever their headers say", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   parser.expectResponseTo("HEAD");
   parser.expectResponseTo("GET");
   parser.expectResponseTo("GET");
@@ -288,7 +288,7 @@ test("responses: HEAD, 204 and 304 have no body whatever their headers say", () 
 });
 
 test("responses: interim 100 Continue comes before the final response", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   parser.expectResponseTo("POST");
   assertEquals(
     feed(
@@ -306,7 +306,7 @@ test("responses: interim 100 Continue comes before the final response", () => {
 });
 
 test("responses: chunked with a Content-Length is read chunked and not reused", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   parser.expectResponseTo("GET");
   assertEquals(
     feed(
@@ -318,7 +318,7 @@ test("responses: chunked with a Content-Length is read chunked and not reused", 
 });
 
 test("responses: differing Content-Length values are rejected", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   parser.expectResponseTo("GET");
   assertThrows(
     () =>
@@ -333,7 +333,7 @@ test("responses: differing Content-Length values are rejected", () => {
 });
 
 test("responses: a malformed status line is rejected", () => {
-  const parser = new ResponseDecoder();
+  const parser = new ResponseCore();
   assertThrows(
     () => parser.decode(encoder.encode("HTTP/1.1 2000 OK\r\n\r\n"), []),
     MalformedMessageError,

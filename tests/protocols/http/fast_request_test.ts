@@ -4,7 +4,7 @@ import {
   makeRequest,
   RequestAbort,
   standardRequest,
-} from "../../../protocols/http/fast_request.ts";
+} from "../../../protocols/http/_fast_request.ts";
 
 function make(
   method: string,

@@ -17,9 +17,33 @@ test("serveHTTP listens on an endpoint string and answers", async () => {
   await server.shutdown();
 });
 
+test("serveHTTP's finished resolves once shutdown has stopped it", async () => {
+  const server = await serveHTTP(() => new Response("up"), {
+    listen: "tcp:0:interface=127.0.0.1",
+  });
+  let finished = false;
+  server.finished.then(() => finished = true);
+  await server.shutdown();
+  await server.finished;
+  assert(finished);
+});
+
+test("serveHTTP's server stops at the end of an await using block", async () => {
+  let addr: Deno.NetAddr;
+  {
+    await using server = await serveHTTP(() => new Response("up"), {
+      listen: "tcp:0:interface=127.0.0.1",
+    });
+    addr = server.addr as Deno.NetAddr;
+  }
+  await assertRejects(() =>
+    Deno.connect({ hostname: "127.0.0.1", port: addr.port })
+  );
+});
+
 test("serveHTTP fails for a datagram endpoint", async () => {
   await assertRejects(
-    () => serveHTTP(() => new Response(""), { listen: "udp:0" }).asPromise(),
+    () => serveHTTP(() => new Response(""), { listen: "udp:0" }),
     TypeError,
   );
 });

@@ -1,4 +1,4 @@
-/** HTTPS: the server through a TLS endpoint (ALPN http/1.1), the Agent through connectTLS. */
+/** HTTPS: the server through a TLS endpoint (ALPN http/1.1), the Agent through startTLS over the reactor. */
 import { assert, assertEquals, test } from "../../../trial/mod.ts";
 import { Agent, serveHTTP } from "../../../protocols/http/mod.ts";
 import { makeTestPki } from "../../reactor/_tls.ts";
@@ -23,23 +23,28 @@ test("HTTPS: the Agent talks to the server over TLS with https: URLs", async () 
   await server.shutdown();
 });
 
-test("HTTPS: curl negotiates http/1.1 by ALPN", async () => {
-  const pki = await makeTestPki();
-  const server = await serveHTTP(() => new Response("ok"), {
-    listen:
-      `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
-  });
-  const { port } = server.addr as Deno.NetAddr;
+/** Asks curl for `https://localhost:port/` and returns its output and trace. */
+async function curlHTTPS(caFile: string, port: number) {
   const { stdout, stderr } = await new Deno.Command("curl", {
-    args: [
-      "-sv",
-      "--cacert",
-      `${pki.dir}/ca.pem`,
-      `https://localhost:${port}/`,
-    ],
+    args: ["-sv", "--cacert", caFile, `https://localhost:${port}/`],
   }).output();
-  const err = new TextDecoder().decode(stderr);
-  assertEquals(new TextDecoder().decode(stdout), "ok");
-  assert(/ALPN.*http\/1\.1/.test(err), err);
-  await server.shutdown();
-});
+  return {
+    body: new TextDecoder().decode(stdout),
+    trace: new TextDecoder().decode(stderr),
+  };
+}
+
+for (const kind of ["tls", "ssl"]) {
+  test(`HTTPS: curl negotiates http/1.1 by ALPN on a ${kind}: endpoint`, async () => {
+    const pki = await makeTestPki();
+    const server = await serveHTTP(() => new Response("ok"), {
+      listen:
+        `${kind}:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
+    });
+    const { port } = server.addr as Deno.NetAddr;
+    const { body, trace } = await curlHTTPS(`${pki.dir}/ca.pem`, port);
+    assertEquals(body, "ok");
+    assert(/ALPN.*http\/1\.1/.test(trace), trace);
+    await server.shutdown();
+  });
+}
