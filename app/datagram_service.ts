@@ -18,7 +18,7 @@ import {
 } from "../reactor/endpoints.ts";
 import { getLogger } from "../log/mod.ts";
 import { Service } from "./service.ts";
-import type { ListeningService } from "./runner.ts";
+import type { ListeningService } from "./listening_service.ts";
 
 const log = getLogger("spindle.app");
 

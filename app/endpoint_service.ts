@@ -24,8 +24,8 @@ import {
 import { getLogger } from "../log/mod.ts";
 import { Application } from "./application.ts";
 import { Service } from "./service.ts";
-import type { ListeningService } from "./runner.ts";
-import { workerId } from "./workers.ts";
+import type { ListeningService } from "./listening_service.ts";
+import { workerId } from "./worker_id.ts";
 
 const log = getLogger("spindle.app");
 

@@ -1,8 +1,11 @@
 /**
- * Services and the application model (Twisted's `twisted.application`):
- * {@linkcode Service}, {@linkcode MultiService}, {@linkcode Application},
- * and services that listen on endpoint strings. The structured logger is in
- * `@spindle/spindle/log`; the `spindle` command line is `app/cli.ts`.
+ * The service library (Twisted's `twisted.application`): {@linkcode Service},
+ * {@linkcode MultiService}, {@linkcode Application}, services that listen on
+ * endpoint strings or run a timer, {@linkcode runApplication} to run an
+ * application in a program of your own, and the {@linkcode Plugin} contract
+ * of the `spindle` runner's commands. The runner itself is `app/cli.ts`
+ * (`@spindle/spindle/app/cli`); the structured logger is
+ * `@spindle/spindle/log`.
  *
  * @example Usage
  * ```ts
@@ -18,16 +21,12 @@
 export * from "./service.ts";
 export * from "./multi_service.ts";
 export * from "./application.ts";
+export * from "./listening_service.ts";
 export * from "./endpoint_service.ts";
 export * from "./datagram_service.ts";
 export * from "./timer_service.ts";
-export * from "./workers.ts";
-export * from "./daemon.ts";
-export * from "./self_command.ts";
-export * from "./plugins/echo.ts";
-export * from "./plugins/web.ts";
-export * from "./runner.ts";
-export * from "./options.ts";
+export * from "./run_application.ts";
+export * from "./worker_id.ts";
 export * from "./plugin.ts";
+export * from "./options.ts";
 export * from "./pidfile.ts";
-export * from "./logging_setup.ts";

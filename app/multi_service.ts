@@ -4,7 +4,7 @@
  * @module
  */
 import { Deferred, succeed } from "../deferred/deferred.ts";
-import { Service } from "./service.ts";
+import { Service, type ServiceParent } from "./service.ts";
 
 /** Thrown when a second child with the same name is added to a {@linkcode MultiService}. */
 export class DuplicateServiceNameError extends Error {
@@ -39,7 +39,8 @@ export class DuplicateServiceNameError extends Error {
  * await app.stopService();
  * ```
  */
-export class MultiService extends Service implements Iterable<Service> {
+export class MultiService extends Service
+  implements ServiceParent, Iterable<Service> {
   #services: Service[] = [];
 
   /** The children, in the order they were added. */

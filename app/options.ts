@@ -1,15 +1,39 @@
 /**
- * Command-line option parsing for the `spindle` runner and its plugins: a
- * small, strict parser (unknown options are errors) and the help text
- * generated from the same option descriptions.
+ * The words a plugin describes its command-line options in: each option's
+ * {@linkcode OptionSpec}, the parsed {@linkcode OptionValues}, and the
+ * {@linkcode UsageError} for a mistake in them.
  *
  * @module
  */
 
-/** The kind of value an option takes. */
+/**
+ * The kind of value an option takes.
+ *
+ * @example Usage
+ * ```ts
+ * import type { OptionType } from "@spindle/spindle/app";
+ * const type: OptionType = "number";
+ * console.assert(type === "number");
+ * ```
+ */
 export type OptionType = "string" | "number" | "boolean";
 
-/** One command-line option, as a plugin declares it. */
+/**
+ * One command-line option, as a plugin declares it.
+ *
+ * @example Usage
+ * ```ts
+ * import type { OptionSpec } from "@spindle/spindle/app";
+ * const listen: OptionSpec = {
+ *   name: "listen",
+ *   short: "l",
+ *   valueName: "ENDPOINT",
+ *   description: "where to listen",
+ *   default: "tcp:7000",
+ * };
+ * console.assert(listen.name === "listen");
+ * ```
+ */
 export interface OptionSpec {
   /** The long name without dashes: `"listen"` for `--listen`. */
   name: string;
@@ -23,14 +47,6 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** The placeholder shown in `--help`, such as `ENDPOINT`. */
   valueName?: string;
-}
-
-/** The parsed values: by option name, plus the positional arguments. */
-export interface ParsedOptions {
-  /** Each option's value (its default when not given; absent if it has none). */
-  values: Record<string, string | number | boolean | undefined>;
-  /** Arguments that are not options, in order. */
-  positionals: string[];
 }
 
 /**
@@ -52,107 +68,15 @@ export class UsageError extends Error {
   }
 }
 
-function convert(spec: OptionSpec, raw: string): string | number {
-  if (spec.type !== "number") return raw;
-  const value = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(value)) {
-    throw new UsageError(`--${spec.name} needs a number, got "${raw}"`);
-  }
-  return value;
-}
-
 /**
- * Parses `args` against `specs`: `--name value`, `--name=value`, `-n value`,
- * boolean `--flag`, and `--` to end the options. With `stopAtPositional`,
- * parsing stops at the first positional argument and the rest are returned
- * unparsed (the runner uses it to find the command).
+ * Parsed option values by option name, as a plugin's `validate` receives
+ * them: defaults filled in, absent when an option was not given and has none.
  *
  * @example Usage
  * ```ts
- * import { parseOptions } from "@spindle/spindle/app";
- * const { values, positionals } = parseOptions(["--port=80", "extra"], [
- *   { name: "port", type: "number", description: "the port" },
- * ]);
- * console.assert(values.port === 80 && positionals[0] === "extra");
- * ```
- *
- * @throws {UsageError} On an unknown option, a missing value or a bad number.
- */
-export function parseOptions(
-  args: readonly string[],
-  specs: readonly OptionSpec[],
-  options: { stopAtPositional?: boolean } = {},
-): ParsedOptions {
-  const values: ParsedOptions["values"] = {};
-  for (const spec of specs) {
-    if (spec.default !== undefined) values[spec.name] = spec.default;
-  }
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      if (options.stopAtPositional) {
-        positionals.push(...args.slice(i));
-        break;
-      }
-      positionals.push(arg);
-      continue;
-    }
-    const long = arg.startsWith("--");
-    const body = long ? arg.slice(2) : arg.slice(1);
-    const eq = body.indexOf("=");
-    const key = eq === -1 ? body : body.slice(0, eq);
-    const spec = specs.find((s) => long ? s.name === key : s.short === key);
-    if (spec === undefined) throw new UsageError(`unknown option ${arg}`);
-    if (spec.type === "boolean") {
-      if (eq !== -1) {
-        throw new UsageError(`--${spec.name} takes no value`);
-      }
-      values[spec.name] = true;
-      continue;
-    }
-    let raw: string;
-    if (eq !== -1) {
-      raw = body.slice(eq + 1);
-    } else {
-      const next = args[i + 1];
-      if (next === undefined) {
-        throw new UsageError(`--${spec.name} needs a value`);
-      }
-      raw = next;
-      i++;
-    }
-    values[spec.name] = convert(spec, raw);
-  }
-  return { values, positionals };
-}
-
-/**
- * Formats `specs` as the options part of a `--help` text, one per line.
- *
- * @example Usage
- * ```ts
- * import { formatOptionsHelp } from "@spindle/spindle/app";
- * const text = formatOptionsHelp([{ name: "port", description: "the port", default: 80 }]);
- * console.assert(text.includes("--port"));
+ * import type { OptionValues } from "@spindle/spindle/app";
+ * const values: OptionValues = { listen: "tcp:7000", workers: 2 };
+ * console.assert(values.workers === 2);
  * ```
  */
-export function formatOptionsHelp(specs: readonly OptionSpec[]): string {
-  const rows = specs.map((spec) => {
-    const value = spec.type === "boolean"
-      ? ""
-      : ` ${spec.valueName ?? spec.type?.toUpperCase() ?? "STRING"}`;
-    const short = spec.short ? `-${spec.short}, ` : "    ";
-    const left = `  ${short}--${spec.name}${value}`;
-    const suffix = spec.default !== undefined && spec.type !== "boolean"
-      ? ` (default: ${spec.default})`
-      : "";
-    return [left, spec.description + suffix] as const;
-  });
-  const width = Math.max(0, ...rows.map(([left]) => left.length)) + 2;
-  return rows.map(([left, right]) => left.padEnd(width) + right).join("\n");
-}
+export type OptionValues = Record<string, string | number | boolean | undefined>;

@@ -1,7 +1,8 @@
 /**
  * Runs an {@linkcode Application} in this process until SIGTERM or SIGINT:
  * pid file, start, the `listening on` announcement, graceful stop, SIGHUP to
- * reopen log files.
+ * reopen log files. `spindle run` does this for a module; a program can also
+ * run its application itself.
  *
  * @module
  */
@@ -10,32 +11,19 @@ import type { Address } from "../reactor/interfaces.ts";
 import { getLogger, reopenLogHandlers } from "../log/mod.ts";
 import type { Application } from "./application.ts";
 import { MultiService } from "./multi_service.ts";
-import { acquirePidFile } from "./_acquire_pidfile.ts";
+import { acquirePidFile } from "./_runner/acquire_pidfile.ts";
+import type { ListeningService } from "./listening_service.ts";
 import type { Service } from "./service.ts";
 
 const log = getLogger("spindle.runner");
-
-/** A service that listens and can say where (endpoint services). */
-export interface ListeningService {
-  /** The bound addresses (with real port numbers once started). */
-  listeningAddresses(): Address[];
-}
 
 function isListening(service: Service): service is Service & ListeningService {
   return typeof (service as Partial<ListeningService>).listeningAddresses ===
     "function";
 }
 
-/**
- * Every address that the services of `root` listen on, in service order.
- *
- * @example Usage
- * ```ts
- * import { Application, listeningAddresses } from "@spindle/spindle/app";
- * console.assert(listeningAddresses(new Application("empty")).length === 0);
- * ```
- */
-export function listeningAddresses(root: Service): Address[] {
+// Every address that the services of `root` listen on, in service order.
+function listeningAddresses(root: Service): Address[] {
   const out: Address[] = [];
   const visit = (service: Service) => {
     if (isListening(service)) out.push(...service.listeningAddresses());

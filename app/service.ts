@@ -4,7 +4,20 @@
  * @module
  */
 import { type Deferred, succeed } from "../deferred/deferred.ts";
-import type { MultiService } from "./multi_service.ts";
+
+/**
+ * What a service can be attached to (Twisted's `IServiceCollection`), such as
+ * a `MultiService`. Services know their parent through this
+ * interface only, so `service.ts` needs nothing of the collections built on it.
+ */
+export interface ServiceParent {
+  /** The collection this one belongs to, if any. */
+  readonly parent: ServiceParent | null;
+  /** Adds `service` as a child, starting it when the collection runs. */
+  addService(service: Service): Deferred<void>;
+  /** Removes the child `service`, stopping it when it runs. */
+  removeService(service: Service): Deferred<void>;
+}
 
 /** Thrown when a service is attached to a parent while it already has one. */
 export class ServiceParentError extends Error {
@@ -43,7 +56,7 @@ export class Service {
   /** The name under which the parent finds this service (`getServiceNamed`). */
   name: string | undefined;
   /** The collection this service belongs to, if any. */
-  parent: MultiService | null = null;
+  parent: ServiceParent | null = null;
   /** Whether the service has been started and not stopped since. */
   running = false;
 
@@ -58,7 +71,7 @@ export class Service {
    *
    * @throws {ServiceParentError} When the service already has a parent.
    */
-  setServiceParent(parent: MultiService): Deferred<void> {
+  setServiceParent(parent: ServiceParent): Deferred<void> {
     if (this.parent !== null) {
       throw new ServiceParentError(
         `Service ${

@@ -1,13 +1,12 @@
 /**
- * `deno task examples`: runs the smoke test of every example in `examples/` and
- * prints a pass/fail table. An example without a smoke test in
- * `tools/examples/<name>.ts` fails. Arguments filter the examples by name.
+ * `deno task examples`: runs the smoke test of every example in `examples/`
+ * (the `smoke` function of `tests/examples/<name>_test.ts`, which
+ * `deno task test` runs too) and prints a pass/fail table. An example without
+ * a smoke test fails. Arguments filter the examples by name.
  *
  * @module
  */
-import { createSmokeKit, type SmokeTest } from "./smoke_kit.ts";
-
-const smokeTimeout = 60_000;
+import { runSmoke, type SmokeTest } from "../tests/examples/_smoke_kit.ts";
 
 interface Outcome {
   name: string;
@@ -31,12 +30,13 @@ async function listExamples(filter: string[]): Promise<string[]> {
 }
 
 async function loadSmokeTest(name: string): Promise<SmokeTest | undefined> {
-  const url = new URL(`./examples/${name}.ts`, import.meta.url);
+  const url = new URL(`../tests/examples/${name}_test.ts`, import.meta.url);
   try {
     await Deno.stat(url);
   } catch {
     return undefined;
   }
+  // Outside `deno test` the file's Deno.test registration does nothing.
   const module = await import(url.href);
   return module.smoke as SmokeTest | undefined;
 }
@@ -50,29 +50,16 @@ async function runOne(name: string): Promise<Outcome> {
       name,
       ok: false,
       ms: 0,
-      detail: `no smoke test: add tools/examples/${name}.ts`,
+      detail:
+        `no smoke test: add tests/examples/${name}_test.ts exporting smoke()`,
     };
   }
-  const { kit, cleanup } = createSmokeKit();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await Promise.race([
-      smoke(kit),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`smoke test took longer than ${smokeTimeout} ms`)),
-          smokeTimeout,
-        );
-      }),
-    ]);
+    await runSmoke(smoke);
     return { name, ok: true, ms: elapsed(), detail: "" };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     return { name, ok: false, ms: elapsed(), detail };
-  } finally {
-    clearTimeout(timer);
-    await cleanup();
   }
 }
 

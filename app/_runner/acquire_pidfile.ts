@@ -1,6 +1,6 @@
 // Taking the pid file, shared by the runner and the worker supervisor.
-import type { Logger } from "../log/logger.ts";
-import { PidFile, PidFileInUseError } from "./pidfile.ts";
+import type { Logger } from "../../log/logger.ts";
+import { PidFile, PidFileInUseError } from "../pidfile.ts";
 
 // Takes the pid file at `path` (undefined: none was asked for, so none is
 // taken). When a live process holds it already, says so on `log` at critical

@@ -4,10 +4,8 @@
  *
  * @module
  */
+import { DAEMON_READY_ENV } from "./env.ts";
 import { selfCommand } from "./self_command.ts";
-
-/** The environment variable through which the daemon reports that it is ready. */
-export const DAEMON_READY_ENV = "SPINDLE_DAEMON_READY_FILE";
 
 /** Options for {@linkcode daemonize}. */
 export interface DaemonizeOptions {
@@ -32,13 +30,6 @@ export interface DaemonResult {
  * `listening on` lines, then `ready`, to the file named by
  * {@linkcode DAEMON_READY_ENV}) or exits. The daemon keeps running after this
  * process exits.
- *
- * @example Usage
- * ```ts ignore
- * import { daemonize } from "@spindle/spindle/app";
- * const { ready } = await daemonize({ args: ["web", "--logfile", "web.log"] });
- * Deno.exit(ready ? 0 : 1);
- * ```
  */
 export async function daemonize(
   options: DaemonizeOptions,
@@ -80,12 +71,6 @@ export async function daemonize(
 /**
  * In the daemon: reports `lines` and readiness to the process that started
  * it. Does nothing outside a daemon.
- *
- * @example Usage
- * ```ts
- * import { reportDaemonReady } from "@spindle/spindle/app";
- * reportDaemonReady(["listening on 127.0.0.1:8080"]);
- * ```
  */
 export function reportDaemonReady(lines: string[]): void {
   const path = Deno.env.get(DAEMON_READY_ENV);

@@ -15,8 +15,8 @@ import {
   RotatingFileHandler,
   setup,
   textFormatter,
-} from "../log/mod.ts";
-import { workerId } from "./workers.ts";
+} from "../../log/mod.ts";
+import { workerId } from "../worker_id.ts";
 
 /** The logging choices of the command line. */
 export interface LoggingOptions {
@@ -37,14 +37,6 @@ export interface LoggingOptions {
  * installed (the runner reopens it on SIGHUP through `reopenLogHandlers`).
  * In a `--workers` process every line says which worker wrote it: text lines
  * start their message with `worker N:`, JSON lines carry `fields.worker`.
- *
- * @example Usage
- * ```ts
- * import { configureLogging } from "@spindle/spindle/app";
- * import { setup } from "@spindle/spindle/log";
- * configureLogging({ level: "debug", format: "json" });
- * setup();
- * ```
  */
 export function configureLogging(options: LoggingOptions): LogHandler {
   const formatter = tagWorker(

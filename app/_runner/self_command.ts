@@ -19,13 +19,6 @@ export interface SelfCommand {
  * compiled binary, the binary itself (whose `Deno.args` exclude the runtime's
  * flags). Nothing is read from the program's own source files, so it works
  * the same after `deno compile`.
- *
- * @example Usage
- * ```ts
- * import { selfCommand } from "@spindle/spindle/app";
- * const { command, args } = selfCommand(["echo", "--help"]);
- * console.assert(command.length > 0 && args.at(-1) === "--help");
- * ```
  */
 export function selfCommand(args: readonly string[]): SelfCommand {
   const exec = Deno.execPath();

@@ -5,41 +5,17 @@
  *
  * @module
  */
-import { getLogger, reopenLogHandlers } from "../log/mod.ts";
-import { acquirePidFile } from "./_acquire_pidfile.ts";
+import { getLogger, reopenLogHandlers } from "../../log/mod.ts";
+import { workerId } from "../worker_id.ts";
+import { acquirePidFile } from "./acquire_pidfile.ts";
+import { WORKER_ID_ENV } from "./env.ts";
 import { selfCommand } from "./self_command.ts";
 
 const log = getLogger("spindle.workers");
 
-/** The environment variable that tells a process it is worker number N. */
-export const WORKER_ID_ENV = "SPINDLE_WORKER_ID";
-
-/**
- * This process's worker number under `spindle --workers N` (0 to N-1), or
- * `undefined` when it is not a worker.
- *
- * @example Usage
- * ```ts
- * import { workerId } from "@spindle/spindle/app";
- * const id = workerId();
- * console.log(id === undefined ? "single process" : `worker ${id}`);
- * ```
- */
-export function workerId(): number | undefined {
-  const value = Deno.env.get(WORKER_ID_ENV);
-  return value === undefined ? undefined : Number(value);
-}
-
 /**
  * In a worker: an AbortSignal that aborts when the supervisor goes away (its
  * end of the worker's stdin closes). Outside a worker it never aborts.
- *
- * @example Usage
- * ```ts
- * import { supervisorGone } from "@spindle/spindle/app";
- * const signal = supervisorGone();
- * console.assert(!signal.aborted);
- * ```
  */
 export function supervisorGone(): AbortSignal {
   const controller = new AbortController();
@@ -93,12 +69,6 @@ const HEALTHY_AFTER_MS = 10_000;
  * Every worker must announce `listening on ...` before the supervisor
  * announces it (once); a worker that exits before that at the first start
  * makes the supervisor stop the others and fail with status 1.
- *
- * @example Usage
- * ```ts ignore
- * import { superviseWorkers } from "@spindle/spindle/app";
- * Deno.exit(await superviseWorkers({ workers: 4, args: ["web"], shutdownTimeout: 10_000 }));
- * ```
  */
 export async function superviseWorkers(
   options: SuperviseWorkersOptions,

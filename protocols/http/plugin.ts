@@ -1,28 +1,54 @@
 /**
- * The `spindle web` plugin: static files over HTTP, served by the HTTP
+ * The `spindle web` command: static files over HTTP, served by the HTTP
  * package's `File` resource.
  *
  * @module
  */
 import { formatAddress } from "../../reactor/connection.ts";
+import { reactor } from "../../reactor/deno_reactor.ts";
+import { serverFromString } from "../../reactor/endpoints.ts";
+import { getLogger } from "../../log/mod.ts";
+import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
+import { type OptionValues, UsageError } from "../../app/options.ts";
+import type { Plugin } from "../../app/plugin.ts";
 import {
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_HEADERS_TIMEOUT,
+  DEFAULT_KEEP_ALIVE_TIMEOUT,
   File as StaticFile,
   HTTPFactory,
   type ServeHandler,
   type ServeOptions,
   Site,
-} from "../../protocols/http/mod.ts";
-import {
-  DEFAULT_BODY_TIMEOUT,
-  DEFAULT_HEADERS_TIMEOUT,
-  DEFAULT_KEEP_ALIVE_TIMEOUT,
-} from "../../protocols/http/server.ts";
-import { getLogger } from "../../log/mod.ts";
-import { StreamServerEndpointService } from "../endpoint_service.ts";
-import { UsageError } from "../options.ts";
-import type { Plugin } from "../plugin.ts";
+} from "./mod.ts";
 
 const log = getLogger("spindle.web");
+
+/**
+ * The options of `spindle web`, once validated.
+ *
+ * @example Usage
+ * ```ts
+ * import type { WebOptions } from "./plugin.ts";
+ * const options: WebOptions = {
+ *   listen: "tcp:8080",
+ *   path: "./public",
+ *   directoryListing: false,
+ *   server: { headersTimeout: 10_000 },
+ * };
+ * console.assert(options.server.headersTimeout === 10_000);
+ * ```
+ */
+export interface WebOptions {
+  /** The endpoint string to listen on. */
+  listen: string;
+  /** The directory (or file) to serve; it exists. */
+  path: string;
+  /** Whether to list directories that have no `index.html`. */
+  directoryListing: boolean;
+  /** The HTTP server's options (its timeouts in milliseconds). */
+  server: ServeOptions;
+}
 
 /** Logs each request as it is answered (the access log). */
 function accessLogged(handler: ServeHandler): ServeHandler {
@@ -41,10 +67,7 @@ function accessLogged(handler: ServeHandler): ServeHandler {
 }
 
 /** A timeout option given in seconds, as milliseconds (absent: the server's default). */
-function milliseconds(
-  options: Record<string, unknown>,
-  name: string,
-): number | undefined {
+function milliseconds(options: OptionValues, name: string): number | undefined {
   const value = options[name];
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !(value > 0)) {
@@ -59,17 +82,17 @@ function milliseconds(
  *
  * @example Usage
  * ```ts
- * import { webPlugin } from "@spindle/spindle/app";
- * const service = await webPlugin.makeService({
- *   options: { listen: "tcp:0:interface=127.0.0.1", path: ".", "directory-listing": false },
+ * import { plugin } from "./plugin.ts";
+ * const options = await plugin.validate({
+ *   options: { listen: "tcp:0:interface=127.0.0.1", path: "." },
  *   args: [],
- *   reusePort: false,
  * });
+ * const service = await plugin.makeService(options, { reusePort: false });
  * await service.startService();
  * await service.stopService();
  * ```
  */
-export const webPlugin: Plugin = {
+export const plugin: Plugin<WebOptions> = {
   name: "web",
   description: "serve static files over HTTP",
   options: [
@@ -115,26 +138,35 @@ export const webPlugin: Plugin = {
     },
   ],
   endpointOptions: ["listen"],
-  makeService({ options, reusePort }) {
+  validate({ options }) {
+    const listen = String(options.listen);
+    serverFromString(reactor, listen);
     const path = String(options.path);
     try {
       Deno.statSync(path);
     } catch {
       throw new UsageError(`--path ${path} does not exist`);
     }
+    return {
+      listen,
+      path,
+      directoryListing: options["directory-listing"] === true,
+      server: {
+        headersTimeout: milliseconds(options, "headers-timeout"),
+        bodyTimeout: milliseconds(options, "body-timeout"),
+        keepAliveTimeout: milliseconds(options, "keep-alive-timeout"),
+      },
+    };
+  },
+  makeService(options, { reusePort }) {
     const site = new Site(
-      new StaticFile(path, {
-        directoryListing: options["directory-listing"] === true,
+      new StaticFile(options.path, {
+        directoryListing: options.directoryListing,
       }),
     );
-    const serveOptions: ServeOptions = {
-      headersTimeout: milliseconds(options, "headers-timeout"),
-      bodyTimeout: milliseconds(options, "body-timeout"),
-      keepAliveTimeout: milliseconds(options, "keep-alive-timeout"),
-    };
     return new StreamServerEndpointService(
-      String(options.listen),
-      new HTTPFactory(accessLogged(site.fetch), serveOptions),
+      options.listen,
+      new HTTPFactory(accessLogged(site.fetch), options.server),
       { reusePort, name: "web" },
     );
   },

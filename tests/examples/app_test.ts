@@ -2,7 +2,7 @@
  * Smoke test for examples/app.ts: run alone, and under `spindle run` (the
  * CLI as a subprocess), answer HTTP, and stop cleanly on SIGTERM.
  */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { ROOT, runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 async function expectHello(port: number, how: string): Promise<void> {
   const hello = await fetch(`http://127.0.0.1:${port}/`);
@@ -29,6 +29,7 @@ async function underSpindleRun(): Promise<void> {
       "--port",
       "0",
     ],
+    cwd: ROOT,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -76,3 +77,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   if (code !== 0) throw new Error(`app exited with ${code}:\n${output}`);
   await underSpindleRun();
 }
+
+Deno.test("examples/app.ts: alone and under `spindle run` it answers HTTP and stops cleanly on SIGTERM", () =>
+  runSmoke(smoke));

@@ -1,5 +1,5 @@
 /** Smoke test for examples/heartbeat.ts: a client receives consecutive beats. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("heartbeat", [
@@ -37,3 +37,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   const { code, output } = await server.stop();
   if (code !== 0) throw new Error(`heartbeat exited with ${code}:\n${output}`);
 }
+
+Deno.test("examples/heartbeat.ts: a client receives consecutive beats", () =>
+  runSmoke(smoke));

@@ -1,5 +1,5 @@
 /** Smoke test for examples/dns_server.ts: the Spindle client queries it. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 import {
   DNSClient,
   DNSNameError,
@@ -32,3 +32,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     throw new Error(`dns_server exited with ${result.code}:\n${result.output}`);
   }
 }
+
+Deno.test("examples/dns_server.ts: it answers the Spindle client's queries, NXDOMAIN included", () =>
+  runSmoke(smoke));

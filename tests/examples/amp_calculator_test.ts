@@ -1,5 +1,5 @@
 /** Smoke test for examples/amp_calculator.ts: a client calls the server. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("amp_calculator", ["--port", "0"]);
@@ -27,3 +27,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   }
   await server.stop();
 }
+
+Deno.test("examples/amp_calculator.ts: a client's calls get the server's answers", () =>
+  runSmoke(smoke));

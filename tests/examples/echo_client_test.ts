@@ -2,7 +2,7 @@
  * Smoke test for examples/echo_client.ts: in both styles it gets its message
  * back from the Protocol-style server, and it exits 1 when nothing listens.
  */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("echo_protocol_server", ["--port", "0"]);
@@ -40,3 +40,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     );
   }
 }
+
+Deno.test("examples/echo_client.ts: in both styles it gets its message back from the Protocol-style server, and it exits 1 when nothing listens", () =>
+  runSmoke(smoke));

@@ -1,5 +1,5 @@
 /** Smoke test for examples/http_static.ts: files, ranges, listing and confinement to the root. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "spindle_http_static_" });
@@ -43,3 +43,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     );
   }
 }
+
+Deno.test("examples/http_static.ts: it serves files, ranges and listings, confined to its root", () =>
+  runSmoke(smoke));

@@ -1,11 +1,21 @@
 /**
- * What an example's smoke test gets from `deno task examples`: a way to start an
- * example server and wait until it listens, and a way to run an example to
- * completion. Every process started through the kit is stopped by the runner
- * when the smoke test ends, pass or fail.
+ * What an example's smoke test gets: a way to start an example server and wait
+ * until it listens, and a way to run an example to completion. Every process
+ * started through the kit is stopped when the smoke test ends, pass or fail.
+ *
+ * Each `tests/examples/<name>_test.ts` exports its `smoke` function and
+ * registers it as a test with {@linkcode runSmoke}; `deno task examples`
+ * (`tools/run_examples.ts`) runs the same functions and prints a table.
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
+
+/** The repository root: examples run from there, whatever the working directory. */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
+/** How long one smoke test may take, processes included. */
+export const SMOKE_TIMEOUT = 60_000;
 
 /** An example process started with {@linkcode SmokeKit.start}. */
 export interface RunningExample {
@@ -53,7 +63,7 @@ export interface SmokeKit {
   ): Promise<ExampleResult>;
 }
 
-/** The signature of the function each `tools/examples/<name>.ts` exports. */
+/** The signature of the function each `tests/examples/<name>_test.ts` exports. */
 export type SmokeTest = (kit: SmokeKit) => Promise<void>;
 
 const listeningLine = /listening on (\S+):(\d+)/;
@@ -74,6 +84,7 @@ class ExampleProcess {
         `examples/${name}.ts`,
         ...args,
       ],
+      cwd: ROOT,
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
@@ -222,4 +233,30 @@ export function createSmokeKit(): {
     await Promise.all(processes.map((p) => p.stop()));
   };
   return { kit, cleanup };
+}
+
+/**
+ * Runs one smoke test with a kit of its own, failing it after
+ * {@linkcode SMOKE_TIMEOUT}; whatever it started is stopped at the end.
+ */
+export async function runSmoke(smoke: SmokeTest): Promise<void> {
+  const { kit, cleanup } = createSmokeKit();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      smoke(kit),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(`smoke test took longer than ${SMOKE_TIMEOUT} ms`),
+            ),
+          SMOKE_TIMEOUT,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await cleanup();
+  }
 }

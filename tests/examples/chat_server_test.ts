@@ -1,5 +1,5 @@
 /** Smoke test for examples/chat_server.ts: two clients chat, then one quits. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 import { LineDecoder } from "../../protocols/basic/mod.ts";
 
 interface ChatClient {
@@ -84,3 +84,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   }
   await server.stop();
 }
+
+Deno.test("examples/chat_server.ts: two clients chat, then one quits and the other hears it", () =>
+  runSmoke(smoke));

@@ -1,5 +1,5 @@
 /** Smoke test for examples/http_hello.ts: routes answer, keep-alive works, SIGTERM stops it. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("http_hello", ["--port", "0"]);
@@ -38,3 +38,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     );
   }
 }
+
+Deno.test("examples/http_hello.ts: routes answer, keep-alive works, SIGTERM stops it", () =>
+  runSmoke(smoke));

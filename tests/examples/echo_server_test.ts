@@ -1,5 +1,5 @@
 /** Smoke test for examples/echo_server.ts: bytes come back, SIGTERM stops it cleanly. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("echo_server", ["--port", "0"]);
@@ -28,3 +28,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     );
   }
 }
+
+Deno.test("examples/echo_server.ts: bytes come back, SIGTERM stops it cleanly", () =>
+  runSmoke(smoke));

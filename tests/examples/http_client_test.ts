@@ -1,5 +1,5 @@
 /** Smoke test for examples/http_client.ts: against http_hello, requests succeed over one pooled connection. */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 export async function smoke(kit: SmokeKit): Promise<void> {
   const server = await kit.start("http_hello", ["--port", "0"]);
@@ -30,3 +30,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     await server.stop();
   }
 }
+
+Deno.test("examples/http_client.ts: against http_hello, requests succeed over one pooled connection", () =>
+  runSmoke(smoke));

@@ -3,7 +3,7 @@
  * to an echo server and come back intact, read slowly at first (so that
  * backpressure holds the sender), with a half-close passed through.
  */
-import type { SmokeKit } from "../smoke_kit.ts";
+import { runSmoke, type SmokeKit } from "./_smoke_kit.ts";
 
 const SIZE = 4 * 1024 * 1024;
 
@@ -73,3 +73,6 @@ export async function smoke(kit: SmokeKit): Promise<void> {
     await echoing;
   }
 }
+
+Deno.test("examples/port_forwarder.ts: 4 MiB go through to an echo server and back intact, under backpressure, with the half-close passed on", () =>
+  runSmoke(smoke));
