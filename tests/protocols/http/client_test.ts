@@ -6,6 +6,7 @@ import {
   test,
 } from "../../../trial/mod.ts";
 import { CancelledError } from "../../../deferred/errors.ts";
+import { Clock } from "../../../reactor/clock.ts";
 import {
   Agent,
   type HTTPServer,
@@ -292,4 +293,131 @@ test("Agent: a closed agent refuses new requests", async () => {
   const error = await agent.request("GET", "http://127.0.0.1:1/").asPromise()
     .catch((e) => e);
   assert(error instanceof TypeError);
+});
+
+/** A one-connection HTTP peer scripted by the test, on loopback TCP. */
+async function withScriptedServer(
+  script: (peer: ScriptedPeer) => Promise<void>,
+  body: (base: string) => Promise<void>,
+): Promise<void> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  const served = (async () => {
+    const conn = await listener.accept();
+    try {
+      await script(new ScriptedPeer(conn));
+    } finally {
+      conn.close();
+    }
+  })();
+  try {
+    await body(`http://127.0.0.1:${port}`);
+  } finally {
+    await served;
+    listener.close();
+  }
+}
+
+class ScriptedPeer {
+  #conn: Deno.Conn;
+  #buffered = "";
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+  /** Reads until `text` has arrived; returns everything before it and drops it. */
+  async readUntil(text: string): Promise<string> {
+    const buffer = new Uint8Array(4096);
+    while (!this.#buffered.includes(text)) {
+      const n = await this.#conn.read(buffer);
+      if (n === null) throw new Error(`the agent closed before ${text}`);
+      this.#buffered += new TextDecoder().decode(buffer.subarray(0, n));
+    }
+    const at = this.#buffered.indexOf(text) + text.length;
+    const before = this.#buffered.slice(0, at);
+    this.#buffered = this.#buffered.slice(at);
+    return before;
+  }
+  /** What arrived beyond the last `readUntil`. */
+  get buffered(): string {
+    return this.#buffered;
+  }
+  async send(text: string): Promise<void> {
+    await this.#conn.write(new TextEncoder().encode(text));
+  }
+}
+
+const EXPECT = { "expect": "100-continue" };
+
+test("Agent: with Expect: 100-continue the body waits for 100 Continue", async () => {
+  const clock = new Clock(); // never advanced: only the 100 can release the body
+  await withScriptedServer(async (peer) => {
+    const head = await peer.readUntil("\r\n\r\n");
+    assert(/^expect: 100-continue\r$/m.test(head), head);
+    assertEquals(peer.buffered, "", "no body before 100 Continue");
+    await peer.send("HTTP/1.1 100 Continue\r\n\r\n");
+    await peer.readUntil("hello");
+    await peer.send("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+  }, async (base) => {
+    const agent = new Agent({ clock });
+    const response = await agent.request("POST", `${base}/`, {
+      headers: EXPECT,
+      body: "hello",
+    });
+    assertEquals(await response.text(), "ok");
+    await agent.close();
+  });
+});
+
+test("Agent: with no 100 Continue the body goes after expectContinueTimeout", async () => {
+  const clock = new Clock();
+  await withScriptedServer(async (peer) => {
+    await peer.readUntil("\r\n\r\n");
+    assertEquals(peer.buffered, "");
+    clock.advance(1000); // the default wait, as curl's
+    await peer.readUntil("hello");
+    await peer.send("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+  }, async (base) => {
+    const agent = new Agent({ clock });
+    const response = await agent.request("POST", `${base}/`, {
+      headers: EXPECT,
+      body: "hello",
+    });
+    assertEquals(await response.text(), "ok");
+    await agent.close();
+  });
+});
+
+test("Agent: a final status instead of 100 Continue is the answer, the body is not sent and the connection not pooled", async () => {
+  const clock = new Clock();
+  await withScriptedServer(async (peer) => {
+    await peer.readUntil("\r\n\r\n");
+    await peer.send(
+      "HTTP/1.1 401 Unauthorized\r\ncontent-length: 4\r\n\r\nnope",
+    );
+  }, async (base) => {
+    const agent = new Agent({ clock });
+    const response = await agent.request("PUT", `${base}/`, {
+      headers: EXPECT,
+      body: "secret upload",
+    });
+    assertEquals(response.status, 401);
+    assertEquals(await response.text(), "nope");
+    assertEquals(agent.idleConnectionCount, 0);
+    await agent.close();
+  });
+});
+
+test("Agent: Expect: 100-continue with a Spindle server, which sends 100 when the handler reads", async () => {
+  await withServer(routes, async (base) => {
+    const agent = new Agent({ clock: new Clock() });
+    for (let i = 0; i < 2; i++) {
+      const response = await agent.request("POST", `${base}/echo`, {
+        headers: EXPECT,
+        body: `body ${i}`,
+      });
+      assertEquals(await response.text(), `body ${i}`);
+    }
+    assertEquals(agent.idleConnectionCount, 1);
+    await agent.close();
+  });
 });
