@@ -21,7 +21,7 @@
  */
 import { resolve } from "node:path";
 import { getLogger } from "../log/mod.ts";
-import { EndpointDescriptionError } from "../reactor/endpoints.ts";
+import { EndpointDescriptionError } from "../reactor/endpoints/mod.ts";
 import { Application } from "./application.ts";
 import { UsageError } from "./options.ts";
 import type { Plugin } from "./plugin.ts";

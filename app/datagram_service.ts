@@ -15,7 +15,7 @@ import {
   EndpointDescriptionError,
   type EndpointReactor,
   serverFromString,
-} from "../reactor/endpoints.ts";
+} from "../reactor/endpoints/mod.ts";
 import { getLogger } from "../log/mod.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./listening_service.ts";
@@ -131,7 +131,7 @@ function datagramEndpoint(
   description: string,
 ): DatagramServerEndpoint {
   const endpoint = serverFromString(reactor, description);
-  if (endpoint.kind !== "udp") {
+  if (endpoint.transport !== "datagram") {
     throw new EndpointDescriptionError(
       description,
       `Endpoint "${description}" is a stream endpoint, but this service binds datagrams: use udp:PORT, or a StreamServerEndpointService`,

@@ -20,7 +20,7 @@ import {
   EndpointDescriptionError,
   type EndpointReactor,
   serverFromString,
-} from "../reactor/endpoints.ts";
+} from "../reactor/endpoints/mod.ts";
 import { getLogger } from "../log/mod.ts";
 import { Application } from "./application.ts";
 import { Service } from "./service.ts";
@@ -108,7 +108,7 @@ function streamEndpoint(
   description: string,
 ): StreamServerEndpoint {
   const endpoint = serverFromString(reactor, description);
-  if (endpoint.kind === "udp") {
+  if (endpoint.transport === "datagram") {
     throw new EndpointDescriptionError(
       description,
       `Endpoint "${description}" is a datagram endpoint, but this service serves streams: use tcp:, tls:, or unix:, or a DatagramServerEndpointService`,

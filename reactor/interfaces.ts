@@ -174,6 +174,131 @@ export interface DatagramHandler {
   doStop?(): void;
 }
 
+/** A certificate chain and its private key, PEM-encoded. */
+export interface TLSCertificate {
+  /** The certificate chain (leaf first), PEM. */
+  cert: string;
+  /** The private key, PEM. */
+  key: string;
+}
+
+/** The server side of TLS: the certificate(s) and ALPN protocols offered. */
+export interface TLSServerOptions extends TLSCertificate {
+  /**
+   * More certificates, by the server name a client asks for (SNI): exact
+   * names (`"mail.example.org"`) or one-label wildcards (`"*.example.org"`).
+   * Clients that ask for another name, or none, get `cert` / `key`.
+   */
+  sni?: Record<string, TLSCertificate>;
+  /** The application protocols offered for ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
+
+/** Options for `listenTLS`. */
+export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {
+  /**
+   * With `sni`: milliseconds a client has to finish its handshake before its
+   * connection is dropped (default 30 000).
+   */
+  handshakeTimeout?: number;
+}
+
+/** The client side of TLS. */
+export interface TLSClientOptions {
+  /** Extra CA certificates (PEM) trusted besides the system's. */
+  caCerts?: string[];
+  /** The application protocols asked for by ALPN, most preferred first. */
+  alpnProtocols?: string[];
+}
+
+/** Options for `connectTLS`. */
+export interface ConnectTLSOptions
+  extends ConnectTCPOptions, TLSClientOptions {}
+
+// The capabilities below are what a reactor may offer beyond `Reactor`'s TCP
+// and time. Endpoints and protocols ask for the ones they use, so a fake or
+// partial reactor only needs those.
+
+/**
+ * A reactor that listens on and connects to Unix sockets.
+ *
+ * @example Usage
+ * ```ts
+ * import { reactor, type UnixReactor } from "@spindle/spindle/reactor";
+ * const unix: UnixReactor = reactor;
+ * console.assert(typeof unix.connectUnix === "function");
+ * ```
+ */
+export interface UnixReactor {
+  /** Listens on the Unix socket `path`. */
+  listenUnix(path: string, handler: ConnectionHandler): Deferred<ListeningPort>;
+  /** Connects to the Unix socket `path`. */
+  connectUnix(
+    path: string,
+    options?: { handler?: ConnectionHandler; timeout?: number },
+  ): Deferred<Connection>;
+}
+
+/**
+ * A reactor that listens for and connects over TLS.
+ *
+ * @example Usage
+ * ```ts
+ * import { reactor, type TLSReactor } from "@spindle/spindle/reactor";
+ * const tls: TLSReactor = reactor;
+ * console.assert(typeof tls.connectTLS === "function");
+ * ```
+ */
+export interface TLSReactor {
+  /** Listens for TLS connections on `port`. */
+  listenTLS(
+    port: number,
+    handler: ConnectionHandler,
+    options: ListenTLSOptions,
+  ): Deferred<ListeningPort>;
+  /** Connects to `host:port` over TLS. */
+  connectTLS(
+    host: string,
+    port: number,
+    options?: ConnectTLSOptions,
+  ): Deferred<Connection>;
+}
+
+/**
+ * A reactor that binds UDP ports.
+ *
+ * @example Usage
+ * ```ts
+ * import { reactor, type UDPReactor } from "@spindle/spindle/reactor";
+ * const udp: UDPReactor = reactor;
+ * console.assert(typeof udp.listenUDP === "function");
+ * ```
+ */
+export interface UDPReactor {
+  /** Binds UDP `port` and feeds each datagram to `handler`. */
+  listenUDP(
+    port: number,
+    handler: DatagramHandler,
+    options?: ListenUDPOptions,
+  ): Deferred<DatagramTransport>;
+}
+
+/**
+ * A reactor that may have any of the optional capabilities: what endpoint
+ * strings are parsed against. A kind that needs a capability the reactor
+ * lacks is refused when the string is parsed.
+ *
+ * @example Usage
+ * ```ts
+ * import { reactor, type EndpointReactor } from "@spindle/spindle/reactor";
+ * const anyReactor: EndpointReactor = reactor;
+ * console.assert(typeof anyReactor.listenTCP === "function");
+ * ```
+ */
+export type EndpointReactor =
+  & Reactor
+  & Partial<UnixReactor & TLSReactor & UDPReactor>;
+
 /**
  * What every `serveX(handler, { listen })` function returns (`serveHTTP`,
  * `serveDNS`, and each protocol after them): one shape, whatever the

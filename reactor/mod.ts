@@ -94,6 +94,6 @@ export * from "./factory.ts";
 export * from "./transport.ts";
 export * from "./reconnecting.ts";
 export * from "./connector.ts";
-export * from "./endpoints.ts";
+export * from "./endpoints/mod.ts";
 export * from "./policies/mod.ts";
 export * from "./datagram_protocol.ts";

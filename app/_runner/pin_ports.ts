@@ -1,7 +1,7 @@
 // Under --workers, a port-0 endpoint must become one real port that every
 // worker binds, instead of each worker binding a port of its own.
 import { reactor } from "../../reactor/deno_reactor.ts";
-import { serverFromString } from "../../reactor/endpoints.ts";
+import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import { withReusePort } from "../endpoint_service.ts";
 import type { OptionValues } from "../options.ts";
 import type { Plugin } from "../plugin.ts";
@@ -17,7 +17,10 @@ export async function pinPorts(
     if (typeof description !== "string") continue;
     const endpoint = serverFromString(withReusePort(reactor), description);
     const canonical = endpoint.toString();
-    if (endpoint.kind !== "tcp" || !/^tcp:0(:|$)/.test(canonical)) continue;
+    if (
+      endpoint.transport !== "stream" || endpoint.kind !== "tcp" ||
+      !/^tcp:0(:|$)/.test(canonical)
+    ) continue;
     const port = await endpoint.listen(() => {});
     const { port: number } = port.getHost() as Deno.NetAddr;
     await port.stopListening();

@@ -6,7 +6,7 @@
  */
 import { formatAddress } from "../../reactor/connection.ts";
 import { reactor } from "../../reactor/deno_reactor.ts";
-import { serverFromString } from "../../reactor/endpoints.ts";
+import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import { getLogger } from "../../log/mod.ts";
 import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
 import { type OptionValues, UsageError } from "../../app/options.ts";

@@ -8,7 +8,7 @@ import {
   type EndpointReactor,
   type ServerEndpoint,
   serverFromString,
-} from "../../reactor/endpoints.ts";
+} from "../../reactor/endpoints/mod.ts";
 import type { RunningServer } from "../../reactor/interfaces.ts";
 import { HTTP_1_1_ALPN } from "./constants.ts";
 import { HTTPFactory, type ServeHandler, type ServeOptions } from "./server.ts";
@@ -93,7 +93,7 @@ function endpointOf(
   const endpoint = typeof description === "string"
     ? serverFromString(reactor, description)
     : description;
-  if (endpoint.kind === "udp") {
+  if (endpoint.transport === "datagram") {
     throw new TypeError(
       `serveHTTP cannot listen on ${
         String(listen)

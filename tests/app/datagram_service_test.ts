@@ -1,5 +1,5 @@
 import { DatagramServerEndpointService } from "../../app/mod.ts";
-import { EndpointDescriptionError } from "../../reactor/endpoints.ts";
+import { EndpointDescriptionError } from "../../reactor/endpoints/mod.ts";
 import type { DatagramTransport } from "../../reactor/interfaces.ts";
 import {
   assertEquals,

@@ -15,7 +15,7 @@ import {
   assertThrows,
   test,
 } from "../../trial/mod.ts";
-import { EndpointDescriptionError } from "../../reactor/endpoints.ts";
+import { EndpointDescriptionError } from "../../reactor/endpoints/mod.ts";
 
 const reactor = new DenoReactor();
 

@@ -3,7 +3,7 @@
 // and Spindle clients against a Twisted server.
 import { assert, assertEquals, test } from "../../trial/mod.ts";
 import type { DenoReactor } from "../../reactor/deno_reactor.ts";
-import { clientFromString, connectProtocol } from "../../reactor/endpoints.ts";
+import { clientFromString, connectProtocol } from "../../reactor/endpoints/mod.ts";
 import { ClientFactory, Factory } from "../../reactor/factory.ts";
 import { Connector } from "../../reactor/connector.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";

@@ -5,7 +5,7 @@ import { connectedPair } from "../../reactor/connected_pair.ts";
 import { Connector } from "../../reactor/connector.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { Factory } from "../../reactor/factory.ts";
-import { clientFromString } from "../../reactor/endpoints.ts";
+import { clientFromString } from "../../reactor/endpoints/mod.ts";
 import { test } from "../../trial/mod.ts";
 import {
   ReconnectingClientFactory,
