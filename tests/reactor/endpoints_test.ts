@@ -22,7 +22,7 @@ import {
   UnixClientEndpoint,
   UnixServerEndpoint,
   UnknownEndpointKindError,
-} from "../../reactor/endpoints.ts";
+} from "../../reactor/endpoints/mod.ts";
 import { Factory } from "../../reactor/factory.ts";
 import { DatagramProtocol } from "../../reactor/datagram_protocol.ts";
 import { makeTestPki } from "./_tls.ts";
