@@ -24,7 +24,7 @@ import {
   assertThrows,
   test,
 } from "../../../trial/mod.ts";
-import { randomSplit, seededRandom } from "./_random.ts";
+import { seededRandom, splitAnywhere } from "../../_random.ts";
 
 const text = new TextEncoder();
 
@@ -106,7 +106,10 @@ test("the same bytes split at seeded random boundaries give the same boxes", () 
   }
   const bytes = new Uint8Array(boxes.flatMap((b) => [...encodeBox(b)]));
   for (let round = 0; round < 50; round++) {
-    assertEquals(decodeAll(randomSplit(bytes, random, 700)), boxes);
+    assertEquals(
+      decodeAll(splitAnywhere(bytes, random, { maxPiece: 700 })),
+      boxes,
+    );
   }
 });
 
@@ -269,7 +272,7 @@ test("decoding one box at a time from seeded random splits gives the same boxes"
   for (let round = 0; round < 20; round++) {
     const core = new BoxDecoderCore();
     const out: AmpBox[] = [];
-    for (const chunk of randomSplit(bytes, random, 40)) {
+    for (const chunk of splitAnywhere(bytes, random, { maxPiece: 40 })) {
       core.decode(chunk, out, 1);
       while (true) {
         const before = out.length;

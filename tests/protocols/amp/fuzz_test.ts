@@ -16,7 +16,7 @@ import { ProtocolError } from "../../../reactor/errors.ts";
 import { ConnectionDone } from "../../../reactor/protocol.ts";
 import type { Transport } from "../../../reactor/protocol_interfaces.ts";
 import { assert, test } from "../../../trial/mod.ts";
-import { randomSplit, seededRandom } from "./_random.ts";
+import { seededRandom, splitAnywhere } from "../../_random.ts";
 
 const ITERATIONS = 100_000;
 
@@ -69,7 +69,7 @@ test("fuzz: 100,000 random and mutated inputs give boxes or a ProtocolError", ()
     try {
       // Half the runs decode one box per call, as frame() does.
       const max = i % 2 === 0 ? Infinity : 1;
-      for (const chunk of randomSplit(input, random, 24)) {
+      for (const chunk of splitAnywhere(input, random, { maxPiece: 24 })) {
         core.decode(chunk, out, max);
         for (let before = -1; before !== out.length;) {
           before = out.length;

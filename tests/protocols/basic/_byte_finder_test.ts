@@ -1,6 +1,6 @@
 import { assertEquals, test } from "../../../trial/mod.ts";
 import { ByteFinder } from "../../../protocols/basic/_byte_finder.ts";
-import { seededRandom } from "./_random.ts";
+import { seededRandom } from "../../_random.ts";
 
 // Every start offset (alignment), length and search position, against indexOf.
 function assertFindsLikeIndexOf(value: number, density: number): void {

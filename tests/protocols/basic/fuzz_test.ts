@@ -11,7 +11,7 @@ import {
 } from "../../../protocols/basic/mod.ts";
 import type { DecoderCore } from "../../../reactor/codec.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
-import { seededRandom } from "./_random.ts";
+import { seededRandom } from "../../_random.ts";
 
 const INPUTS = 100_000;
 const MAX_LENGTH = 64;

@@ -8,7 +8,7 @@ import {
   type PrefixLength,
   TruncatedFrameError,
 } from "../../../protocols/basic/mod.ts";
-import { randomSplits, seededRandom } from "./_random.ts";
+import { seededRandom, splitAnywhere } from "../../_random.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -63,7 +63,11 @@ test("LengthPrefixedDecoderCore gives the same frames for any split", () => {
       );
       const core = new LengthPrefixedDecoderCore({ prefixLength });
       const out: Uint8Array[] = [];
-      for (const chunk of randomSplits(bytes, random, 1 + round % 31)) {
+      for (
+        const chunk of splitAnywhere(bytes, random, {
+          maxPiece: 1 + round % 31,
+        })
+      ) {
         core.decode(chunk, out);
       }
       core.end(out);

@@ -16,7 +16,7 @@ import {
 } from "../../../protocols/basic/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
 import { decoderCore } from "../../../reactor/codec.ts";
-import { randomSplits, seededRandom } from "./_random.ts";
+import { seededRandom, splitAnywhere } from "../../_random.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -175,7 +175,9 @@ test("LineDecoderCore gives the same lines for any split of the input", () => {
       const text = lines.map((line) => line + delimiter).join("");
       const expected = decodeAll([text], { delimiter });
       for (const binary of [false, true]) {
-        const chunks = randomSplits(encode(text), random, 1 + round % 17);
+        const chunks = splitAnywhere(encode(text), random, {
+          maxPiece: 1 + round % 17,
+        });
         const got = decodeAll(chunks, { delimiter, binary });
         assertEquals(
           binary
@@ -187,7 +189,9 @@ test("LineDecoderCore gives the same lines for any split of the input", () => {
       // One line at a time, as frame() decodes, gives the same lines too.
       const core = new LineDecoderCore({ delimiter });
       const oneByOne: string[] = [];
-      for (const chunk of randomSplits(encode(text), random, 9)) {
+      for (
+        const chunk of splitAnywhere(encode(text), random, { maxPiece: 9 })
+      ) {
         core.decode(chunk, oneByOne, 1);
         let before;
         do {
