@@ -3,7 +3,10 @@
 // and Spindle clients against a Twisted server.
 import { assert, assertEquals, test } from "../../trial/mod.ts";
 import type { DenoReactor } from "../../reactor/deno_reactor.ts";
-import { clientFromString, connectProtocol } from "../../reactor/endpoints/mod.ts";
+import {
+  clientFromString,
+  connectProtocol,
+} from "../../reactor/endpoints/mod.ts";
 import { ClientFactory, Factory } from "../../reactor/factory.ts";
 import { Connector } from "../../reactor/connector.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
@@ -11,16 +14,9 @@ import type {
   HalfCloseableProtocol,
   PullProducer,
 } from "../../reactor/protocol_interfaces.ts";
+import { findPeer, PEERS } from "../_peers.ts";
 
-const python = "/usr/bin/python3";
-const hasTwisted = await new Deno.Command(python, {
-  args: ["-c", "import twisted"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((r) => r.success, () => false);
-const skip = hasTwisted
-  ? false
-  : "needs /usr/bin/python3 with python3-twisted (apt-get install python3-twisted)";
+const twisted = findPeer(PEERS.twisted);
 
 /** A Twisted client: each of COUNT connections sends SIZE bytes and checks the echo. */
 const twistedEchoClient = `
@@ -89,7 +85,7 @@ reactor.run()
 `;
 
 async function runPython(script: string, args: string[]): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(python, {
+  const { code, stdout, stderr } = await new Deno.Command(twisted.path, {
     args: ["-c", script, ...args],
     stdout: "piped",
     stderr: "piped",
@@ -105,7 +101,7 @@ async function runPython(script: string, args: string[]): Promise<string> {
 
 /** Starts the Twisted echo server; `stop()` closes its stdin and waits for it. */
 async function startTwistedServer() {
-  const child = new Deno.Command(python, {
+  const child = new Deno.Command(twisted.path, {
     args: ["-c", twistedEchoServer],
     stdin: "piped",
     stdout: "piped",
@@ -160,7 +156,7 @@ test(
     assertEquals(out.trim(), "echoed 8 of 8");
     await port.stopListening();
   },
-  { skip },
+  { ignore: twisted.ignore },
 );
 
 test(
@@ -184,7 +180,7 @@ test(
     assertEquals(out.trim(), "reply 100000 bytes");
     await port.stopListening();
   },
-  { skip },
+  { ignore: twisted.ignore },
 );
 
 /** Sends `total` bytes through a pull producer and collects the echo. */
@@ -231,7 +227,7 @@ test(
     assertEquals(sender.received, 4 * 1024 * 1024);
     await server.stop();
   },
-  { skip },
+  { ignore: twisted.ignore },
 );
 
 test(
@@ -256,5 +252,5 @@ test(
     assert((await lost.promise) instanceof ConnectionDone);
     await server.stop();
   },
-  { skip },
+  { ignore: twisted.ignore },
 );
