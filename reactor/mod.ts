@@ -43,6 +43,9 @@
  */
 export * from "./interfaces.ts";
 export * from "./codec.ts";
+export * from "./decoder_stream.ts";
+export * from "./encoder_stream.ts";
+export * from "./message_reader.ts";
 export * from "./errors.ts";
 export * from "./time.ts";
 export * from "./clock.ts";

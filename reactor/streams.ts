@@ -1,13 +1,14 @@
 /**
  * Standard `ReadableStream` / `WritableStream` subclasses whose hot paths skip
- * the Web Streams machinery when only Spindle parts are involved (DESIGN.md,
- * "Speed principle"):
+ * the Web Streams machinery when only Spindle parts are involved
+ * (ARCHITECTURE.md, "Protocols as Web Streams"):
  *
  * - async iteration (`for await`, `values()`) reads the source directly;
  * - `pipeThrough(transform)` with a transform carrying a {@linkcode DecoderCore}
  *   (under the {@linkcode decoderCore} symbol) or an {@linkcode EncoderCore}
- *   (under {@linkcode encoderCore}) runs the core inside the read loop and
- *   returns another fused readable;
+ *   (under {@linkcode encoderCore}) runs the core inside the read loop (a
+ *   {@linkcode MessageReader} for a decoder) and returns another fused
+ *   readable;
  * - `pipeTo(destination)` into a {@linkcode FastWritableStream} moves chunks
  *   with a plain loop.
  *
@@ -24,27 +25,10 @@ import {
   type EncoderCore,
   encoderCore,
 } from "./codec.ts";
-import { EMPTY_BYTES } from "./bytes.ts";
+import type { ChunkSource } from "./chunk_source.ts";
+import { MessageReader } from "./message_reader.ts";
 
-/** Where a fused readable gets its values. `null` means end of input. */
-export interface ChunkSource<T> {
-  /** The next value, or `null` at (and after) the end of input. */
-  read(): Promise<T | null>;
-  /**
-   * `read()` as an iterator result, made in the read's own promise step (one
-   * step less per value than mapping `read()`); calls `onEnd` before it
-   * reports the end of input or fails.
-   */
-  readResult?(onEnd: () => void): Promise<IteratorResult<T>>;
-  /** Bytes only: reads into `buffer`; the count, or `null` at end of input. */
-  readInto?(buffer: Uint8Array): Promise<number | null>;
-  /** The consumer is not interested in more values. */
-  cancel(reason?: unknown): void;
-  /** Puts bytes back in front of the source (connections only). */
-  unshift?(data: Uint8Array): void;
-  /** The consumer let go without cancelling (`preventCancel`). */
-  detach?(): void;
-}
+export type { ChunkSource } from "./chunk_source.ts";
 
 /** The fast side of a {@linkcode FastWritableStream}. */
 export interface ChunkSink<T> {
@@ -181,7 +165,7 @@ export class FastReadableStream<T> extends ReadableStream<T> {
         if (!finished) {
           finish();
           if (!preventCancel) source.cancel(undefined);
-          else source.detach?.();
+          else source.release?.();
         }
         return { done: true, value: value as undefined };
       },
@@ -223,13 +207,18 @@ export class FastReadableStream<T> extends ReadableStream<T> {
     // The transform's writable is ours now, as a standard pipe would make it.
     transform.writable.getWriter();
     if (decoder !== undefined) {
+      const upstream = this.#source as unknown as ChunkSource<Uint8Array>;
+      const { signal, preventCancel } = options ?? {};
+      // One message at a time (max 1): when the consumer lets go, every byte
+      // past the last message it took goes back to the connection.
       return new FastReadableStream<U>(
-        new DecodingSource<U>(
-          this.#source as unknown as ChunkSource<Uint8Array>,
-          decoder,
-          lock,
-          options ?? {},
-        ),
+        new MessageReader<U>(upstream, decoder, {
+          signal,
+          onCancel: preventCancel
+            ? undefined
+            : (reason) => upstream.cancel(reason),
+          onDone: () => lock.releaseLock(),
+        }),
       );
     }
     return new FastReadableStream<Uint8Array>(
@@ -374,118 +363,6 @@ async function copy(
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-/** Runs a {@linkcode DecoderCore} over a byte source, inside its read loop. */
-class DecodingSource<M> implements ChunkSource<M> {
-  #upstream: ChunkSource<Uint8Array>;
-  #core: DecoderCore<M>;
-  #lock: ReadableStreamDefaultReader<unknown> | undefined;
-  #signal: AbortSignal | undefined;
-  #preventCancel: boolean;
-  #out: M[] = [];
-  #next = 0;
-  #ended = false;
-  #error: unknown = undefined;
-  #failed = false;
-
-  constructor(
-    upstream: ChunkSource<Uint8Array>,
-    core: DecoderCore<M>,
-    lock: ReadableStreamDefaultReader<unknown>,
-    options: StreamPipeOptions,
-  ) {
-    this.#upstream = upstream;
-    this.#core = core;
-    this.#lock = lock;
-    this.#signal = options.signal;
-    this.#preventCancel = options.preventCancel ?? false;
-  }
-
-  read(): Promise<M | null> {
-    if (this.#next < this.#out.length) {
-      return Promise.resolve(this.#take());
-    }
-    // Messages are decoded one at a time (max 1), so that when the consumer
-    // lets go (detach) every byte past the last message it took is still in
-    // the core, to be handed back to the connection.
-    if (!this.#ended && !this.#failed) {
-      try {
-        this.#core.decode(EMPTY_BYTES, this.#out, 1);
-      } catch (error) {
-        return Promise.reject(this.#failWith(error));
-      }
-      if (this.#out.length > 0) return Promise.resolve(this.#take());
-    }
-    return this.#fill();
-  }
-
-  #take(): M {
-    const message = this.#out[this.#next++] as M;
-    if (this.#next === this.#out.length) {
-      this.#out.length = 0;
-      this.#next = 0;
-    }
-    return message;
-  }
-
-  async #fill(): Promise<M | null> {
-    while (true) {
-      if (this.#failed) throw this.#error;
-      if (this.#ended) return null;
-      if (this.#signal?.aborted) this.#fail(this.#signal.reason);
-      const chunk = await this.#upstream.read();
-      try {
-        if (chunk === null) {
-          this.#ended = true;
-          this.#unlock();
-          this.#core.end(this.#out);
-        } else {
-          this.#core.decode(chunk, this.#out, 1);
-        }
-      } catch (error) {
-        this.#fail(error);
-      }
-      if (this.#out.length > 0) return this.#take();
-    }
-  }
-
-  #fail(error: unknown): never {
-    throw this.#failWith(error);
-  }
-
-  #failWith(error: unknown): unknown {
-    this.#failed = true;
-    this.#error = error;
-    return error;
-  }
-
-  #unlock(): void {
-    this.#lock?.releaseLock();
-    this.#lock = undefined;
-  }
-
-  cancel(reason?: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#out.length = 0;
-    this.#next = 0;
-    this.#unlock();
-    if (!this.#preventCancel) this.#upstream.cancel(reason);
-  }
-
-  /**
-   * The consumer let go without cancelling: hand the bytes the core buffered
-   * back to the connection and unlock it, so another framing can take over.
-   * Messages already decoded stay here for a later reader of this stream.
-   */
-  detach(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    const rest = this.#core.release();
-    if (rest.byteLength > 0) this.#upstream.unshift?.(rest);
-    this.#unlock();
   }
 }
 

@@ -4,14 +4,13 @@
  *
  * @module
  */
-import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import type { Codec, EncoderCore } from "../../reactor/codec.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
+import { MessageReader } from "../../reactor/message_reader.ts";
 import {
-  type ChunkSource,
   FastReadableStream,
   FastWritableStream,
 } from "../../reactor/streams.ts";
-import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 
 /**
  * A connection framed as messages: what {@linkcode frame} returns.
@@ -87,121 +86,17 @@ export function frame<In, Out = In>(
   conn: Connection,
   codec: Codec<In, Out>,
 ): Framed<In, Out> {
-  const source = new FrameSource(conn, codec.createDecoder());
+  const reader = new MessageReader(conn, codec.createDecoder(), {
+    // The peer broke the framing: nothing more from it can be trusted.
+    onDecodeError: () => void conn.close().catch(() => {}),
+    onCancel: (reason) => void conn.readable.cancel(reason).catch(() => {}),
+  });
   const encoder: EncoderCore<Out> = codec.createEncoder();
-  const readable = new FastReadableStream<In>(source);
+  const readable = new FastReadableStream<In>(reader);
   const writable = new FastWritableStream<Out>({
     write: (message) => conn.write(encoder.encode(message)),
     close: () => conn.closeWrite(),
     abort: (reason) => conn.abort(reason),
   });
-  return { readable, writable, release: () => source.detach() };
-}
-
-/** Decodes a connection's chunks one message at a time. */
-class FrameSource<M> implements ChunkSource<M> {
-  #conn: Connection;
-  #core: DecoderCore<M>;
-  // One slot normally; more only for a core that ignores `max`.
-  #out: M[] = [];
-  #next = 0;
-  #done = false;
-  #failed = false;
-  #error: unknown = undefined;
-  #reading = false;
-  #detachWhenRead = false;
-
-  constructor(conn: Connection, core: DecoderCore<M>) {
-    this.#conn = conn;
-    this.#core = core;
-  }
-
-  read(): Promise<M | null> {
-    if (this.#next < this.#out.length) return Promise.resolve(this.#take());
-    if (this.#failed) return Promise.reject(this.#error);
-    if (this.#done) return Promise.resolve(null);
-    try {
-      this.#core.decode(EMPTY_BYTES, this.#out, 1);
-    } catch (error) {
-      return Promise.reject(this.#fail(error));
-    }
-    if (this.#out.length > 0) return Promise.resolve(this.#take());
-    return this.#fill();
-  }
-
-  #take(): M {
-    const message = this.#out[this.#next++] as M;
-    if (this.#next === this.#out.length) {
-      this.#out.length = 0;
-      this.#next = 0;
-    }
-    return message;
-  }
-
-  async #fill(): Promise<M | null> {
-    const conn = this.#conn;
-    const core = this.#core;
-    const out = this.#out;
-    while (true) {
-      let chunk: Uint8Array | null;
-      this.#reading = true;
-      try {
-        chunk = await conn.read();
-      } catch (error) {
-        this.#failed = true;
-        this.#error = error;
-        throw error;
-      } finally {
-        this.#reading = false;
-      }
-      if (this.#detachWhenRead) {
-        if (chunk !== null) conn.unshift(chunk);
-        this.#release();
-        return null;
-      }
-      if (this.#done) return null;
-      try {
-        if (chunk === null) {
-          this.#done = true;
-          core.end(out);
-        } else {
-          core.decode(chunk, out, 1);
-        }
-      } catch (error) {
-        throw this.#fail(error);
-      }
-      if (out.length > 0) return this.#take();
-      if (this.#done) return null;
-    }
-  }
-
-  #fail(error: unknown): unknown {
-    this.#failed = true;
-    this.#done = true;
-    this.#error = error;
-    // The peer broke the framing: nothing more from it can be trusted.
-    this.#conn.close().catch(() => {});
-    return error;
-  }
-
-  cancel(reason?: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#out.length = 0;
-    this.#next = 0;
-    this.#conn.readable.cancel(reason).catch(() => {});
-  }
-
-  detach(): void {
-    if (this.#done) return;
-    this.#done = true;
-    // A read in flight must land first: its bytes go behind the released ones.
-    if (this.#reading) this.#detachWhenRead = true;
-    else this.#release();
-  }
-
-  #release(): void {
-    const rest = this.#core.release();
-    if (rest.byteLength > 0) this.#conn.unshift(rest);
-  }
+  return { readable, writable, release: () => reader.release() };
 }

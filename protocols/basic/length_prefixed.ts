@@ -11,31 +11,21 @@ import {
   decoderCore,
   type EncoderCore,
   encoderCore,
-  type FusableDecoder,
-  type FusableEncoder,
 } from "../../reactor/codec.ts";
 import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
-import {
-  decoderTransformer,
-  encoderTransformer,
-  frameLimit,
-  fuseReadable,
-} from "./_transform.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
+import { frameLimit } from "./_frame_limit.ts";
+import type { FrameLimits } from "./limits.ts";
 import { FrameTooLongError, TruncatedFrameError } from "./errors.ts";
 
 /** How many bytes carry a frame's length. */
 export type PrefixLength = 1 | 2 | 4;
 
 /** Options for the length-prefixed decoder, encoder and codec. */
-export interface LengthPrefixedOptions {
+export interface LengthPrefixedOptions extends FrameLimits {
   /** Bytes in the big-endian length prefix: 1, 2 or 4 (the default). */
   prefixLength?: PrefixLength;
-  /**
-   * The longest payload accepted or sent, in bytes: default 1 MiB, or less
-   * when the prefix cannot express that much. A longer announced length raises
-   * {@linkcode FrameTooLongError} before any payload is buffered.
-   */
-  maxLength?: number;
 }
 
 function prefixOf(options: LengthPrefixedOptions): PrefixLength {
@@ -270,18 +260,13 @@ export class LengthPrefixedCodec
  * assertEquals(payloads.map((p) => new TextDecoder().decode(p)), ["a", "bc"]);
  * ```
  */
-export class LengthPrefixedDecoder
-  extends TransformStream<Uint8Array, Uint8Array>
-  implements FusableDecoder<Uint8Array> {
+export class LengthPrefixedDecoder extends DecoderStream<Uint8Array> {
   /** The core this transform runs. */
-  readonly [decoderCore]: LengthPrefixedDecoderCore;
+  declare readonly [decoderCore]: LengthPrefixedDecoderCore;
 
   /** Creates the transform; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
-    const core = new LengthPrefixedDecoderCore(options);
-    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
-    this[decoderCore] = core;
-    fuseReadable(this);
+    super(new LengthPrefixedDecoderCore(options));
   }
 }
 
@@ -298,16 +283,12 @@ export class LengthPrefixedDecoder
  * assertEquals(bytes, new Uint8Array([2, 111, 107]));
  * ```
  */
-export class LengthPrefixedEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
-  implements FusableEncoder<string | Uint8Array> {
+export class LengthPrefixedEncoder extends EncoderStream<string | Uint8Array> {
   /** The core this transform runs. */
-  readonly [encoderCore]: LengthPrefixedEncoderCore;
+  declare readonly [encoderCore]: LengthPrefixedEncoderCore;
 
   /** Creates the transform; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
-    const core = new LengthPrefixedEncoderCore(options);
-    super(encoderTransformer(core));
-    this[encoderCore] = core;
+    super(new LengthPrefixedEncoderCore(options));
   }
 }

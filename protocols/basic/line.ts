@@ -10,16 +10,12 @@ import {
   decoderCore,
   type EncoderCore,
   encoderCore,
-  type FusableDecoder,
-  type FusableEncoder,
 } from "../../reactor/codec.ts";
-import { ByteFinder } from "./_byte_finder.ts";
 import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
-import {
-  decoderTransformer,
-  encoderTransformer,
-  fuseReadable,
-} from "./_transform.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
+import { ByteFinder } from "./_byte_finder.ts";
+import { DEFAULT_MAX_LINE_LENGTH, type LineLimits } from "./limits.ts";
 import {
   DelimiterInLineError,
   InvalidUtf8Error,
@@ -29,9 +25,6 @@ import {
 const CR = 13;
 const LF = 10;
 const CRLF = "\r\n";
-
-/** The default `maxLength` of a line decoder, in bytes. */
-export const DEFAULT_MAX_LINE_LENGTH = 16384;
 
 /**
  * A decoded line: a `string` by default, a `Uint8Array` with `{ binary: true }`.
@@ -45,18 +38,13 @@ export type Line<B extends boolean> = B extends true ? Uint8Array : string;
  *
  * @typeParam B Whether lines are decoded as bytes.
  */
-export interface LineDecoderOptions<B extends boolean = false> {
+export interface LineDecoderOptions<B extends boolean = false>
+  extends LineLimits {
   /**
    * What ends a line, default `"\r\n"`. With `"\n"`, a `\r` right before the
    * `\n` is dropped too, so both `\n` and `\r\n` end a line.
    */
   delimiter?: string | Uint8Array;
-  /**
-   * The longest line accepted, in bytes without the delimiter, default 16384.
-   * A longer line raises {@linkcode LineTooLongError} as soon as it is sure to
-   * be too long, so a peer cannot make the decoder buffer more than this.
-   */
-  maxLength?: number;
   /**
    * `true` to get each line as bytes (which may share memory with the input
    * chunks: copy them to keep them past the chunk's life); by default lines are
@@ -515,17 +503,13 @@ export class LineCodec<B extends boolean = false>
  * ```
  */
 export class LineDecoder<B extends boolean = false>
-  extends TransformStream<Uint8Array, Line<B>>
-  implements FusableDecoder<Line<B>> {
+  extends DecoderStream<Line<B>> {
   /** The core this transform runs. */
-  readonly [decoderCore]: LineDecoderCore<B>;
+  declare readonly [decoderCore]: LineDecoderCore<B>;
 
   /** Creates the transform; see {@linkcode LineDecoderOptions}. */
   constructor(options: LineDecoderOptions<B> = {}) {
-    const core = new LineDecoderCore(options);
-    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
-    this[decoderCore] = core;
-    fuseReadable(this);
+    super(new LineDecoderCore(options));
   }
 }
 
@@ -543,16 +527,12 @@ export class LineDecoder<B extends boolean = false>
  * assertEquals(text, "a\r\nb\r\n");
  * ```
  */
-export class LineEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
-  implements FusableEncoder<string | Uint8Array> {
+export class LineEncoder extends EncoderStream<string | Uint8Array> {
   /** The core this transform runs. */
-  readonly [encoderCore]: LineEncoderCore;
+  declare readonly [encoderCore]: LineEncoderCore;
 
   /** Creates the transform; see {@linkcode LineEncoderOptions}. */
   constructor(options: LineEncoderOptions = {}) {
-    const core = new LineEncoderCore(options);
-    super(encoderTransformer(core));
-    this[encoderCore] = core;
+    super(new LineEncoderCore(options));
   }
 }

@@ -10,16 +10,12 @@ import {
   decoderCore,
   type EncoderCore,
   encoderCore,
-  type FusableDecoder,
-  type FusableEncoder,
 } from "../../reactor/codec.ts";
 import { concatBytes, EMPTY_BYTES, toBytes } from "../../reactor/bytes.ts";
-import {
-  decoderTransformer,
-  encoderTransformer,
-  frameLimit,
-  fuseReadable,
-} from "./_transform.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
+import { frameLimit } from "./_frame_limit.ts";
+import type { FrameLimits } from "./limits.ts";
 import {
   FrameTooLongError,
   MalformedNetstringError,
@@ -36,14 +32,7 @@ const DATA = 1;
 const TRAILER = 2;
 
 /** Options for the netstring decoder, encoder and codec. */
-export interface NetstringOptions {
-  /**
-   * The longest payload accepted or sent, in bytes, default 1 MiB. A longer
-   * announced length raises {@linkcode FrameTooLongError} as soon as its
-   * digits show it, before any payload is buffered.
-   */
-  maxLength?: number;
-}
+export interface NetstringOptions extends FrameLimits {}
 
 /**
  * The incremental netstring decoder behind {@linkcode NetstringDecoder}.
@@ -266,17 +255,13 @@ export class NetstringCodec implements Codec<Uint8Array, string | Uint8Array> {
  * assertEquals(payloads.map((p) => new TextDecoder().decode(p)), ["a", "bc"]);
  * ```
  */
-export class NetstringDecoder extends TransformStream<Uint8Array, Uint8Array>
-  implements FusableDecoder<Uint8Array> {
+export class NetstringDecoder extends DecoderStream<Uint8Array> {
   /** The core this transform runs. */
-  readonly [decoderCore]: NetstringDecoderCore;
+  declare readonly [decoderCore]: NetstringDecoderCore;
 
   /** Creates the transform; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
-    const core = new NetstringDecoderCore(options);
-    super(decoderTransformer(core) as Transformer<Uint8Array, never>);
-    this[decoderCore] = core;
-    fuseReadable(this);
+    super(new NetstringDecoderCore(options));
   }
 }
 
@@ -293,16 +278,12 @@ export class NetstringDecoder extends TransformStream<Uint8Array, Uint8Array>
  * assertEquals(text, "3:abc,");
  * ```
  */
-export class NetstringEncoder
-  extends TransformStream<string | Uint8Array, Uint8Array<ArrayBuffer>>
-  implements FusableEncoder<string | Uint8Array> {
+export class NetstringEncoder extends EncoderStream<string | Uint8Array> {
   /** The core this transform runs. */
-  readonly [encoderCore]: NetstringEncoderCore;
+  declare readonly [encoderCore]: NetstringEncoderCore;
 
   /** Creates the transform; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
-    const core = new NetstringEncoderCore(options);
-    super(encoderTransformer(core));
-    this[encoderCore] = core;
+    super(new NetstringEncoderCore(options));
   }
 }

@@ -1,10 +1,8 @@
 // Shared test helpers for the reactor tests.
-import {
-  type DecoderCore,
-  decoderCore,
-  type EncoderCore,
-  encoderCore,
-} from "../../reactor/codec.ts";
+import { concatBytes, concatChunks, EMPTY_BYTES } from "../../reactor/bytes.ts";
+import type { DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
 
 export const encoder = new TextEncoder();
@@ -15,15 +13,13 @@ export class TestLineTooLongError extends ProtocolError {}
 
 /** A minimal newline framing core, enough to exercise fusing. */
 export class TestLineCore implements DecoderCore<string> {
-  #buffer = new Uint8Array(0);
+  #buffer: Uint8Array = EMPTY_BYTES;
   #maxLength: number;
   constructor(maxLength = 1024) {
     this.#maxLength = maxLength;
   }
   decode(chunk: Uint8Array, out: string[]): void {
-    const data = new Uint8Array(this.#buffer.byteLength + chunk.byteLength);
-    data.set(this.#buffer);
-    data.set(chunk, this.#buffer.byteLength);
+    const data = concatBytes(this.#buffer, chunk);
     let start = 0;
     for (let i = 0; i < data.byteLength; i++) {
       if (data[i] === 10) {
@@ -38,33 +34,19 @@ export class TestLineCore implements DecoderCore<string> {
   }
   end(out: string[]): void {
     if (this.#buffer.byteLength > 0) out.push(decoder.decode(this.#buffer));
-    this.#buffer = new Uint8Array(0);
+    this.#buffer = EMPTY_BYTES;
   }
   release(): Uint8Array {
     const rest = this.#buffer;
-    this.#buffer = new Uint8Array(0);
+    this.#buffer = EMPTY_BYTES;
     return rest;
   }
 }
 
-/** A TransformStream that carries a TestLineCore, like the real LineDecoder. */
-export class TestLineDecoder extends TransformStream<Uint8Array, string> {
-  readonly [decoderCore]: TestLineCore;
+/** A decoder stream over a TestLineCore, like the real LineDecoder. */
+export class TestLineDecoder extends DecoderStream<string> {
   constructor(maxLength = 1024) {
-    const core = new TestLineCore(maxLength);
-    super({
-      transform(chunk, controller) {
-        const out: string[] = [];
-        core.decode(chunk, out);
-        for (const line of out) controller.enqueue(line);
-      },
-      flush(controller) {
-        const out: string[] = [];
-        core.end(out);
-        for (const line of out) controller.enqueue(line);
-      },
-    });
-    this[decoderCore] = core;
+    super(new TestLineCore(maxLength));
   }
 }
 
@@ -80,13 +62,7 @@ export async function readAll(
     chunks.push(chunk.slice());
     total += chunk.byteLength;
   }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
+  return concatChunks(chunks, total);
 }
 
 /** Appends a newline to each line. */
@@ -96,17 +72,10 @@ export class TestLineEncoderCore implements EncoderCore<string> {
   }
 }
 
-/** A TransformStream that carries a TestLineEncoderCore, like the real LineEncoder. */
-export class TestLineEncoder extends TransformStream<string, Uint8Array> {
-  readonly [encoderCore]: TestLineEncoderCore;
+/** An encoder stream over a TestLineEncoderCore, like the real LineEncoder. */
+export class TestLineEncoder extends EncoderStream<string> {
   constructor() {
-    const core = new TestLineEncoderCore();
-    super({
-      transform(line, controller) {
-        controller.enqueue(core.encode(line));
-      },
-    });
-    this[encoderCore] = core;
+    super(new TestLineEncoderCore());
   }
 }
 
