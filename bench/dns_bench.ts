@@ -33,11 +33,10 @@ const QUERIES = [
 
 async function serveSpindle(port: number): Promise<void> {
   const zone = await Zone.load(zonePath, { origin: "example.org" });
-  const server = await serveDNS({
-    zones: [zone],
-    listen: { port, hostname: "127.0.0.1" },
+  const server = await serveDNS(zone, {
+    listen: `udp:${port}:interface=127.0.0.1`,
   });
-  announce(server.port);
+  announce(server.addr.port);
 }
 
 async function serveRaw(port: number): Promise<void> {

@@ -29,14 +29,13 @@ const zonePath = option("zone", "");
 const zone = zonePath === ""
   ? Zone.parse(ZONE, { fileName: "example.org (built in)" })
   : await Zone.load(zonePath);
-const server = await serveDNS({
-  zones: [zone],
-  listen: { port: Number(option("port", "5353")), hostname: "127.0.0.1" },
+const server = await serveDNS(zone, {
+  listen: `udp:${option("port", "5353")}:interface=127.0.0.1`,
 });
-console.log(`listening on ${server.hostname}:${server.port}`);
+console.log(`listening on ${server.addr.hostname}:${server.addr.port}`);
 
 const stop = () => {
-  server.close().then(() => Deno.exit(0));
+  server.shutdown().then(() => Deno.exit(0));
 };
 Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);

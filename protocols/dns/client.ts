@@ -1,13 +1,25 @@
 /**
  * The DNS client: asks servers over UDP (retrying with growing timeouts, then
  * over TCP when an answer is truncated) and turns responses into Twisted's
- * `{ answers, authority, additional }` or typed errors.
+ * `{ answers, authority, additional }` or typed errors. Its sockets are the
+ * reactor's, so trial sees any left open.
  *
  * @module
  */
 import { Deferred } from "../../deferred/mod.ts";
+import type {
+  Connection,
+  DatagramHandler,
+  Reactor,
+  UDPReactor,
+} from "../../reactor/interfaces.ts";
+import {
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+} from "../../reactor/errors.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
-import { TimerScheduler } from "../../reactor/delayed_call.ts";
+import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
+import { DNSTCPDecoderCore } from "./codec.ts";
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
 import {
   DNSFormatError,
@@ -18,6 +30,7 @@ import {
 import type { DNSMessage, Question, ResourceRecord } from "./message.ts";
 import { createMessage } from "./message.ts";
 import { nameKey } from "./name.ts";
+import { CLIENT_LIMITS, type ClientLimits } from "./limits.ts";
 import { decodeMessage, encodeMessage } from "./wire.ts";
 
 /**
@@ -58,7 +71,8 @@ export interface DNSServerAddress {
 }
 
 /**
- * Options of {@linkcode DNSClient}.
+ * Options of {@linkcode DNSClient}: the servers, its limits, and the
+ * reactor it opens sockets with.
  *
  * @example Usage
  * ```ts
@@ -67,17 +81,13 @@ export interface DNSServerAddress {
  * console.assert(new DNSClient(options).droppedResponses === 0);
  * ```
  */
-export interface DNSClientOptions {
+export interface DNSClientOptions extends ClientLimits {
   /** The servers, tried in turn; `"127.0.0.1:5353"` strings or objects. */
   servers: Array<string | DNSServerAddress>;
-  /** Milliseconds to wait for each UDP try; their number is the number of tries. Default `[1000, 3000, 11000]`. */
-  timeouts?: number[];
-  /** The time source for timeouts (a fake `Clock` in tests). Default: real time. */
+  /** The reactor that opens the UDP and TCP sockets. Default: the module's default reactor. */
+  reactor?: Reactor & UDPReactor;
+  /** The time source for timeouts (a fake `Clock` in tests). Default: the reactor. */
   clock?: IReactorTime;
-  /** Milliseconds a TCP exchange may take. Default 10,000. */
-  tcpTimeout?: number;
-  /** The EDNS UDP payload size to advertise; 0 sends no OPT record. Default 1232. */
-  ednsPayloadSize?: number;
 }
 
 /**
@@ -143,7 +153,8 @@ function matches(response: DNSMessage, query: DNSMessage): boolean {
  */
 export class DNSClient implements DNSLookups {
   #servers: Required<DNSServerAddress>[];
-  #timeouts: number[];
+  #timeouts: readonly number[];
+  #reactor: Reactor & UDPReactor;
   #clock: IReactorTime;
   #tcpTimeout: number;
   #ednsPayloadSize: number;
@@ -155,10 +166,12 @@ export class DNSClient implements DNSLookups {
       throw new TypeError("a DNS client needs at least one server");
     }
     this.#servers = options.servers.map(parseServer);
-    this.#timeouts = options.timeouts ?? [1000, 3000, 11000];
-    this.#clock = options.clock ?? new TimerScheduler();
-    this.#tcpTimeout = options.tcpTimeout ?? 10_000;
-    this.#ednsPayloadSize = options.ednsPayloadSize ?? 1232;
+    this.#timeouts = options.timeouts ?? CLIENT_LIMITS.timeouts;
+    this.#reactor = options.reactor ?? defaultReactor;
+    this.#clock = options.clock ?? this.#reactor;
+    this.#tcpTimeout = options.tcpTimeout ?? CLIENT_LIMITS.tcpTimeout;
+    this.#ednsPayloadSize = options.ednsPayloadSize ??
+      CLIENT_LIMITS.ednsPayloadSize;
   }
 
   /** How many datagrams were dropped because they did not answer the query sent (wrong ID, question or sender, or malformed). */
@@ -171,8 +184,53 @@ export class DNSClient implements DNSLookups {
    * RCODE. Rejects with {@linkcode DNSQueryTimeoutError} when no server answers.
    */
   async queryMessage(question: Question): Promise<DNSMessage> {
+    const query = this.#newQuery(question);
+    let tries = 0;
+    for (const timeout of this.#timeouts) {
+      for (const server of this.#servers) {
+        tries++;
+        let response = await this.#udpExchange(query, server, timeout);
+        if (response === null) continue;
+        if (
+          query.edns !== undefined && response.edns === undefined &&
+          (response.rcode === Rcode.FORMERR || response.rcode === Rcode.NOTIMP)
+        ) {
+          // A server from before EDNS (RFC 6891 §7): ask it again without OPT.
+          delete query.edns;
+          response = await this.#udpExchange(query, server, timeout);
+          if (response === null) continue;
+        }
+        if (response.truncated) return await this.#tcpExchange(query, server);
+        return response;
+      }
+    }
+    throw new DNSQueryTimeoutError(
+      `no answer for ${question.name} type ${question.type} after ${tries} tries: check that the servers are reachable`,
+    );
+  }
+
+  /**
+   * Sends one question over TCP (Twisted's `queryTCP`), to the first server
+   * that takes the connection, and resolves to the whole response. Rejects
+   * with {@linkcode DNSQueryTimeoutError} when the answer takes longer than
+   * `tcpTimeout`, or with the last server's connection error.
+   */
+  async queryTCP(question: Question): Promise<DNSMessage> {
+    const query = this.#newQuery(question);
+    let failure: unknown;
+    for (const server of this.#servers) {
+      try {
+        return await this.#tcpExchange(query, server);
+      } catch (error) {
+        if (!isConnectError(error)) throw error;
+        failure = error;
+      }
+    }
+    throw failure;
+  }
+
+  #newQuery(question: Question): DNSMessage {
     const query = createMessage({
-      id: randomId(),
       recursionDesired: true,
       questions: [question],
     });
@@ -184,33 +242,7 @@ export class DNSClient implements DNSLookups {
         options: [],
       };
     }
-    let tries = 0;
-    for (const timeout of this.#timeouts) {
-      for (const server of this.#servers) {
-        tries++;
-        query.id = randomId();
-        let response = await this.#udpExchange(query, server, timeout);
-        if (response === null) continue;
-        if (
-          query.edns !== undefined && response.edns === undefined &&
-          (response.rcode === Rcode.FORMERR || response.rcode === Rcode.NOTIMP)
-        ) {
-          // A server from before EDNS (RFC 6891 §7): ask it again without OPT.
-          delete query.edns;
-          query.id = randomId();
-          response = await this.#udpExchange(query, server, timeout);
-          if (response === null) continue;
-        }
-        if (response.truncated) {
-          query.id = randomId();
-          return await this.#tcpExchange(query, server);
-        }
-        return response;
-      }
-    }
-    throw new DNSQueryTimeoutError(
-      `no answer for ${question.name} type ${question.type} after ${tries} tries: check that the servers are reachable`,
-    );
+    return query;
   }
 
   async #udpExchange(
@@ -218,47 +250,23 @@ export class DNSClient implements DNSLookups {
     server: Required<DNSServerAddress>,
     timeout: number,
   ): Promise<DNSMessage | null> {
-    const hostname = server.hostname.includes(":") ? "::" : "0.0.0.0";
+    query.id = randomId();
+    const exchange = new UDPExchange(query, server, () => this.#dropped++);
     // A fresh socket per try: a random source port from the system (RFC 5452).
-    const socket = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
-    const timer = this.#clock.callLater(timeout, () => socket.close());
+    const socket = await this.#reactor.listenUDP(0, exchange, {
+      interface: server.hostname.includes(":") ? "::" : "0.0.0.0",
+    });
+    const timer = this.#clock.callLater(timeout, () => exchange.settle(null));
     try {
-      await socket.send(encodeMessage(query), {
+      await socket.write(encodeMessage(query), {
         transport: "udp",
         hostname: server.hostname,
         port: server.port,
       });
-      for (;;) {
-        const [data, from] = await socket.receive();
-        const addr = from as Deno.NetAddr;
-        if (
-          addr.port !== server.port || !sameHost(addr.hostname, server.hostname)
-        ) {
-          this.#dropped++;
-          continue;
-        }
-        let response: DNSMessage;
-        try {
-          response = decodeMessage(data);
-        } catch (error) {
-          if (!(error instanceof DNSFormatError)) throw error;
-          this.#dropped++;
-          continue;
-        }
-        if (!matches(response, query)) {
-          this.#dropped++;
-          continue;
-        }
-        return response;
-      }
-    } catch (error) {
-      if (!timer.active()) return null; // timed out: the socket was closed
-      throw error;
+      return await exchange.response;
     } finally {
-      if (timer.active()) {
-        timer.cancel();
-        socket.close();
-      }
+      if (timer.active()) timer.cancel();
+      await socket.stopListening();
     }
   }
 
@@ -266,41 +274,37 @@ export class DNSClient implements DNSLookups {
     query: DNSMessage,
     server: Required<DNSServerAddress>,
   ): Promise<DNSMessage> {
-    const conn = await Deno.connect({
-      transport: "tcp",
-      hostname: server.hostname,
-      port: server.port,
+    query.id = randomId();
+    const where = `${server.hostname}:${server.port}`;
+    const conn = await this.#reactor.connectTCP(server.hostname, server.port, {
+      timeout: this.#tcpTimeout,
     });
-    const timer = this.#clock.callLater(this.#tcpTimeout, () => conn.close());
+    let timedOut = false;
+    const timer = this.#clock.callLater(this.#tcpTimeout, () => {
+      timedOut = true;
+      conn.abort();
+    });
     try {
-      const framed = encodeMessage(query, { lengthPrefix: true });
-      let written = 0;
-      while (written < framed.length) {
-        written += await conn.write(framed.subarray(written));
-      }
-      const header = await readExactly(conn, 2);
-      const body = await readExactly(conn, (header[0]! << 8) | header[1]!);
-      const response = decodeMessage(body, { allowTruncated: false });
+      await conn.write(encodeMessage(query, { lengthPrefix: true }));
+      const response = await readResponse(conn, where);
       if (!matches(response, query)) {
         this.#dropped++;
         throw new DNSServerError(
-          `${server.hostname}:${server.port} answered over TCP with a response to another query`,
+          `${where} answered over TCP with a response to another query`,
           -1,
         );
       }
       return response;
     } catch (error) {
-      if (!timer.active()) {
+      if (timedOut) {
         throw new DNSQueryTimeoutError(
-          `no TCP answer from ${server.hostname}:${server.port} within ${this.#tcpTimeout} ms`,
+          `no TCP answer from ${where} within ${this.#tcpTimeout} ms`,
         );
       }
       throw error;
     } finally {
-      if (timer.active()) {
-        timer.cancel();
-        conn.close();
-      }
+      if (timer.active()) timer.cancel();
+      if (!timedOut) await conn.close().catch(() => conn.abort());
     }
   }
 
@@ -353,6 +357,52 @@ export class DNSClient implements DNSLookups {
   }
 }
 
+/**
+ * One UDP try: takes the first datagram from the server that answers the
+ * query, and counts the others as dropped.
+ */
+class UDPExchange implements DatagramHandler {
+  /** The answer, or `null` once {@linkcode UDPExchange.settle} gave up on it. */
+  readonly response: Promise<DNSMessage | null>;
+  #settle!: (response: DNSMessage | null) => void;
+  #query: DNSMessage;
+  #server: Required<DNSServerAddress>;
+  #dropped: () => void;
+
+  constructor(
+    query: DNSMessage,
+    server: Required<DNSServerAddress>,
+    dropped: () => void,
+  ) {
+    this.#query = query;
+    this.#server = server;
+    this.#dropped = dropped;
+    this.response = new Promise((resolve) => this.#settle = resolve);
+  }
+
+  settle(response: DNSMessage | null): void {
+    this.#settle(response);
+  }
+
+  datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void {
+    const server = this.#server;
+    if (
+      addr.port !== server.port || !sameHost(addr.hostname, server.hostname)
+    ) {
+      return this.#dropped();
+    }
+    let response: DNSMessage;
+    try {
+      response = decodeMessage(data);
+    } catch (error) {
+      if (!(error instanceof DNSFormatError)) throw error;
+      return this.#dropped();
+    }
+    if (!matches(response, this.#query)) return this.#dropped();
+    this.#settle(response);
+  }
+}
+
 function sameHost(a: string, b: string): boolean {
   if (a === b) return true;
   const strip = (h: string) => h.replace(/^::ffff:/, "");
@@ -364,20 +414,30 @@ function isLocalhost(h: string): boolean {
   return h === "localhost" || h === "127.0.0.1" || h === "::1";
 }
 
-async function readExactly(conn: Deno.Conn, n: number): Promise<Uint8Array> {
-  const out = new Uint8Array(n);
-  let got = 0;
-  while (got < n) {
-    const read = await conn.read(out.subarray(got));
-    if (read === null) {
+/** Whether `error` says the connection could not be made, so the next server may be tried. */
+function isConnectError(error: unknown): boolean {
+  return error instanceof ConnectionRefusedError ||
+    error instanceof ConnectTimeoutError;
+}
+
+/** Reads one length-prefixed response off `conn`. */
+async function readResponse(
+  conn: Connection,
+  where: string,
+): Promise<DNSMessage> {
+  const core = new DNSTCPDecoderCore();
+  const out: DNSMessage[] = [];
+  while (out.length === 0) {
+    const chunk = await conn.read();
+    if (chunk === null) {
       throw new DNSServerError(
-        "the server closed the TCP connection before answering",
+        `${where} closed the TCP connection before answering`,
         -1,
       );
     }
-    got += read;
+    core.decode(chunk, out, 1);
   }
-  return out;
+  return out[0]!;
 }
 
 /**

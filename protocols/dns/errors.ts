@@ -1,9 +1,33 @@
 /**
- * The errors raised by the DNS codec, server, client and resolver.
+ * The errors raised by the DNS codec, server, client and resolver: malformed
+ * wire input ({@linkcode DNSFormatError}, a `ProtocolError`), answers that
+ * say a lookup failed ({@linkcode DNSNameError}, {@linkcode DNSServerError}),
+ * no answer in time ({@linkcode DNSQueryTimeoutError}) and bad zone files
+ * ({@linkcode ZoneFileError}).
  *
  * @module
  */
 import { ProtocolError } from "../../reactor/errors.ts";
+
+/**
+ * The base of the DNS errors that are not about malformed wire input: a
+ * lookup that failed, a query that timed out, a zone file that is wrong.
+ * Catch it to handle any of them.
+ *
+ * @example Usage
+ * ```ts
+ * import { DNSError, DNSQueryTimeoutError } from "@spindle/spindle/protocols/dns";
+ * const error = new DNSQueryTimeoutError("no answer for example.org. A after 3 tries");
+ * console.assert(error instanceof DNSError && error.name === "DNSQueryTimeoutError");
+ * ```
+ */
+export class DNSError extends Error {
+  /** Creates the error with a message that says what happened and what to do. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
 /**
  * A DNS message (or a name or record in it) is malformed, breaks a wire-format
@@ -32,13 +56,7 @@ export class DNSFormatError extends ProtocolError {}
  * console.assert(error.name === "DNSNameError");
  * ```
  */
-export class DNSNameError extends Error {
-  /** Creates the error with a message naming the missing domain. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class DNSNameError extends DNSError {}
 
 /**
  * A server answered a lookup with an error code (SERVFAIL, REFUSED, FORMERR,
@@ -51,19 +69,19 @@ export class DNSNameError extends Error {
  * console.assert(error.rcode === 5);
  * ```
  */
-export class DNSServerError extends Error {
+export class DNSServerError extends DNSError {
   /** The response code the server sent (`-1` when there was no answer to take one from). */
   readonly rcode: number;
   /** Creates the error with a message and the server's response code. */
   constructor(message: string, rcode: number, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.rcode = rcode;
   }
 }
 
 /**
- * No server answered a lookup within its timeouts, after every retry.
+ * No server answered a lookup within its timeouts, after every retry. A
+ * timeout, not a parse error: it is no `ProtocolError`.
  *
  * @example Usage
  * ```ts
@@ -72,13 +90,7 @@ export class DNSServerError extends Error {
  * console.assert(error instanceof Error);
  * ```
  */
-export class DNSQueryTimeoutError extends Error {
-  /** Creates the error with a message naming the query and the tries made. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class DNSQueryTimeoutError extends DNSError {}
 
 /**
  * A zone file could not be parsed; the message names the file and line.
@@ -93,7 +105,7 @@ export class DNSQueryTimeoutError extends Error {
  * }
  * ```
  */
-export class ZoneFileError extends Error {
+export class ZoneFileError extends DNSError {
   /** The file name given to the parser (or `"<zone>"`). */
   readonly fileName: string;
   /** The 1-based line where the bad entry starts. */
@@ -106,7 +118,6 @@ export class ZoneFileError extends Error {
     options?: ErrorOptions,
   ) {
     super(`${fileName}:${line}: ${message}`, options);
-    this.name = new.target.name;
     this.fileName = fileName;
     this.line = line;
   }

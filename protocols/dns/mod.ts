@@ -1,7 +1,8 @@
 /**
  * DNS for Spindle (Twisted's `twisted.names`): the message codec, a zone file
  * parser, an authoritative server over UDP and TCP, and a client with a
- * caching resolver.
+ * caching resolver. The `spindle dns` command lives in `plugin.ts`, which the
+ * runner loads on its own.
  *
  * ```ts
  * import { decodeMessage, encodeMessage, createMessage, RecordType } from "@spindle/spindle/protocols/dns";
@@ -12,21 +13,22 @@
  * @module
  */
 export * from "./constants.ts";
+export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./message.ts";
 export {
   isSubdomain,
-  MAX_LABEL_LENGTH,
-  MAX_NAME_LENGTH,
   nameKey,
   namesEqual,
   nameToLabels,
   normalizeName,
 } from "./name.ts";
 export * from "./wire.ts";
+export * from "./codec.ts";
 export * from "./zone_file.ts";
 export * from "./zone.ts";
 export * from "./server.ts";
+export * from "./datagram.ts";
+export * from "./serve.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";
-export * from "./plugin.ts";

@@ -9,27 +9,7 @@
  * @module
  */
 import { DNSFormatError } from "./errors.ts";
-
-/**
- * The longest label, in bytes (RFC 1035 §2.3.4).
- *
- * @example Usage
- * ```ts
- * import { MAX_LABEL_LENGTH } from "@spindle/spindle/protocols/dns";
- * console.assert(MAX_LABEL_LENGTH === 63);
- * ```
- */
-export const MAX_LABEL_LENGTH = 63;
-/**
- * The longest name in wire format, in bytes, length octets included (RFC 1035 §2.3.4).
- *
- * @example Usage
- * ```ts
- * import { MAX_NAME_LENGTH } from "@spindle/spindle/protocols/dns";
- * console.assert(MAX_NAME_LENGTH === 255);
- * ```
- */
-export const MAX_NAME_LENGTH = 255;
+import { MAX_LABEL_LENGTH, MAX_NAME_LENGTH } from "./limits.ts";
 
 const UPPER = /[A-Z]/;
 const UPPER_GLOBAL = /[A-Z]/g;

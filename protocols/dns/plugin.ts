@@ -1,5 +1,7 @@
 /**
- * The `spindle dns` runner plugin and the service behind it.
+ * The `spindle dns` runner plugin and the service behind it. The service
+ * stands here, on the app floor, because it is an app `Service`; the server
+ * itself is `serveDNS`.
  *
  * @module
  */
@@ -9,9 +11,15 @@ import { Service } from "../../app/service.ts";
 import { UsageError } from "../../app/options.ts";
 import type { Plugin } from "../../app/plugin.ts";
 import type { Address } from "../../reactor/interfaces.ts";
+import { reactor } from "../../reactor/deno_reactor.ts";
 import { DNSClient } from "./client.ts";
 import { ZoneFileError } from "./errors.ts";
-import { type DNSServer, serveDNS, type ServeDNSOptions } from "./server.ts";
+import {
+  dnsEndpoint,
+  type DNSRunningServer,
+  serveDNS,
+  type ServeDNSOptions,
+} from "./serve.ts";
 import { Zone } from "./zone.ts";
 
 const logger = getLogger("spindle.dns");
@@ -21,39 +29,38 @@ const logger = getLogger("spindle.dns");
  *
  * @example Usage
  * ```ts
- * import { DNSService, Zone } from "@spindle/spindle/protocols/dns";
+ * import { DNSService } from "./plugin.ts";
+ * import { Zone } from "./zone.ts";
  * const zone = Zone.parse("@ 60 IN SOA ns hm 1 60 60 60 60\n", { origin: "example.org" });
- * const service = new DNSService({ zones: [zone], listen: { port: 0 } });
+ * const service = new DNSService([zone], { listen: "udp:0:interface=127.0.0.1" });
  * await service.startService();
  * console.assert(service.listeningAddresses().length === 2);
  * await service.stopService();
  * ```
  */
 export class DNSService extends Service {
+  #zones: Zone[];
   #options: ServeDNSOptions;
-  #server: DNSServer | undefined;
+  #server: DNSRunningServer | undefined;
   #closing: Deferred<void> | undefined;
 
-  /** A service for `options`; nothing listens until it starts. */
-  constructor(options: ServeDNSOptions, name = "dns") {
+  /** A service serving `zones` as `options` say; nothing listens until it starts. */
+  constructor(zones: Zone[], options: ServeDNSOptions, name = "dns") {
     super(name);
+    this.#zones = zones;
     this.#options = options;
   }
 
   /** The running server, while the service runs. */
-  get server(): DNSServer | undefined {
+  get server(): DNSRunningServer | undefined {
     return this.#server;
   }
 
   /** The UDP and TCP addresses, once listening. */
   listeningAddresses(): Address[] {
-    const server = this.#server;
-    if (server === undefined) return [];
-    const { hostname, port } = server;
-    return [
-      { transport: "udp", hostname, port },
-      { transport: "tcp", hostname, port },
-    ];
+    const addr = this.#server?.addr;
+    if (addr === undefined) return [];
+    return [addr, { ...addr, transport: "tcp" }];
   }
 
   /** Starts listening; fails (and stays stopped) when the port cannot be bound. */
@@ -62,14 +69,14 @@ export class DNSService extends Service {
     this.#closing = undefined;
     return Deferred.fromPromise((async () => {
       try {
-        this.#server = await serveDNS(this.#options);
+        this.#server = await serveDNS(this.#zones, this.#options);
       } catch (error) {
         this.running = false;
         throw error;
       }
       logger.info("DNS listening on {hostname}:{port} (udp and tcp)", {
-        hostname: this.#server.hostname,
-        port: this.#server.port,
+        hostname: this.#server.addr.hostname,
+        port: this.#server.addr.port,
       });
     })());
   }
@@ -79,7 +86,7 @@ export class DNSService extends Service {
     this.#closing ??= Deferred.fromPromise((async () => {
       const server = this.#server;
       this.#server = undefined;
-      await server?.close();
+      await server?.shutdown();
     })());
     return this.#closing;
   }
@@ -91,16 +98,53 @@ export class DNSService extends Service {
   }
 }
 
-/** `udp:PORT[:interface=HOST]` → port and host. */
-function parseListen(description: string): { port: number; hostname: string } {
-  const match = /^udp:(\d+)(?::interface=(.+))?$/.exec(description);
-  const port = Number(match?.[1]);
-  if (match === null || !(port >= 0 && port <= 65535)) {
-    throw new UsageError(
-      `--listen must be udp:PORT[:interface=HOST] (TCP listens on the same port), got "${description}"`,
-    );
+/** `listen` itself, once the endpoint registry has parsed it as a `udp:` endpoint. */
+function checkListen(listen: string): string {
+  try {
+    dnsEndpoint(reactor, { listen });
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
   }
-  return { port, hostname: match[2] ?? "0.0.0.0" };
+  return listen;
+}
+
+/**
+ * The options of `spindle dns`, once validated: the zone files already
+ * loaded, so that they are read once per start.
+ *
+ * @example Usage
+ * ```ts
+ * import type { DNSPluginOptions } from "./plugin.ts";
+ * const options: DNSPluginOptions = {
+ *   zones: [],
+ *   listen: "udp:5353:interface=127.0.0.1",
+ *   forward: [],
+ * };
+ * console.assert(options.forward.length === 0);
+ * ```
+ */
+export interface DNSPluginOptions {
+  /** The zones to serve, loaded from their files. */
+  zones: Zone[];
+  /** Where to listen: a `udp:` endpoint (TCP on the same port). */
+  listen: string;
+  /** Servers (`HOST:PORT`) to forward names outside the zones to; none: answer only the zones. */
+  forward: string[];
+}
+
+async function loadZone(file: string): Promise<Zone> {
+  try {
+    return await Zone.load(file);
+  } catch (error) {
+    if (error instanceof ZoneFileError || error instanceof TypeError) {
+      throw new UsageError(error.message);
+    }
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`the zone file ${file} does not exist`);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -110,17 +154,17 @@ function parseListen(description: string): { port: number; hostname: string } {
  *
  * @example Usage
  * ```ts ignore
- * import { dnsPlugin } from "@spindle/spindle/protocols/dns";
- * const service = await dnsPlugin.makeService({
+ * import { plugin } from "./plugin.ts";
+ * const options = await plugin.validate({
  *   options: { zone: "example.org.zone", listen: "udp:0:interface=127.0.0.1" },
  *   args: [],
- *   reusePort: false,
  * });
+ * const service = await plugin.makeService(options, { reusePort: false });
  * await service.startService();
  * await service.stopService();
  * ```
  */
-export const dnsPlugin: Plugin = {
+export const plugin: Plugin<DNSPluginOptions> = {
   name: "dns",
   description:
     "an authoritative DNS server for zone files (UDP and TCP on one port)",
@@ -138,7 +182,7 @@ export const dnsPlugin: Plugin = {
       short: "l",
       valueName: "ENDPOINT",
       description:
-        "where to listen: udp:PORT[:interface=HOST]; TCP listens on the same port",
+        "where to listen: a udp: endpoint (udp:53, udp:port=53:interface=HOST); TCP listens on the same port",
       default: "udp:53",
     },
     {
@@ -149,32 +193,28 @@ export const dnsPlugin: Plugin = {
     },
   ],
   endpointOptions: ["listen"],
-  async makeService({ options, reusePort }) {
+  async validate({ options }) {
     const files = String(options.zone ?? "").split(",").filter((f) => f !== "");
     if (files.length === 0) {
       throw new UsageError(
         "spindle dns needs --zone FILE (a zone file to serve)",
       );
     }
-    const listen = parseListen(String(options.listen));
+    const listen = checkListen(String(options.listen));
     const zones: Zone[] = [];
-    for (const file of files) {
-      try {
-        zones.push(await Zone.load(file));
-      } catch (error) {
-        if (error instanceof ZoneFileError || error instanceof TypeError) {
-          throw new UsageError(error.message);
-        }
-        if (error instanceof Deno.errors.NotFound) {
-          throw new UsageError(`the zone file ${file} does not exist`);
-        }
-        throw error;
-      }
-    }
-    const forward =
-      typeof options.forward === "string" && options.forward !== ""
-        ? new DNSClient({ servers: options.forward.split(",") })
-        : undefined;
-    return new DNSService({ zones, listen: { ...listen, reusePort }, forward });
+    for (const file of files) zones.push(await loadZone(file));
+    const forward = typeof options.forward === "string"
+      ? options.forward.split(",").filter((s) => s !== "")
+      : [];
+    return { zones, listen, forward };
+  },
+  makeService({ zones, listen, forward }, { reusePort }) {
+    return new DNSService(zones, {
+      listen,
+      reusePort,
+      forward: forward.length > 0
+        ? new DNSClient({ servers: forward })
+        : undefined,
+    });
   },
 };

@@ -6,10 +6,11 @@
  */
 import { Deferred } from "../../deferred/mod.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
-import { TimerScheduler } from "../../reactor/delayed_call.ts";
+import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
 import { parseIPv4, parseIPv6 } from "./address.ts";
 import { DNSNameError } from "./errors.ts";
+import { RESOLVER_LIMITS, type ResolverLimits } from "./limits.ts";
 import type { ResourceRecord, SOAData } from "./message.ts";
 import { nameKey } from "./name.ts";
 import {
@@ -33,13 +34,9 @@ const HOSTS_TTL = 3600;
  * console.assert(typeof createResolver(options).query === "function");
  * ```
  */
-export interface ResolverOptions extends DNSClientOptions {
+export interface ResolverOptions extends DNSClientOptions, ResolverLimits {
   /** A hosts file (`/etc/hosts` format) consulted before the servers. */
   hosts?: string;
-  /** Most cached answers. Default 10,000. */
-  cacheSize?: number;
-  /** An upper bound on any cached TTL, in seconds. Default 86,400. */
-  maxTTL?: number;
 }
 
 /**
@@ -97,11 +94,11 @@ export class Resolver implements DNSLookups {
 
   /** A resolver over a client for `options.servers`. */
   constructor(options: ResolverOptions) {
-    this.#clock = options.clock ?? new TimerScheduler();
+    this.#clock = options.clock ?? options.reactor ?? defaultReactor;
     this.#client = new DNSClient({ ...options, clock: this.#clock });
     this.#hostsPath = options.hosts;
-    this.#cacheSize = options.cacheSize ?? 10_000;
-    this.#maxTTL = options.maxTTL ?? 86_400;
+    this.#cacheSize = options.cacheSize ?? RESOLVER_LIMITS.cacheSize;
+    this.#maxTTL = options.maxTTL ?? RESOLVER_LIMITS.maxTTL;
   }
 
   /** The client that asks the servers. */

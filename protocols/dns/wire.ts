@@ -7,11 +7,13 @@
 import { RecordType } from "./constants.ts";
 import { DNSFormatError } from "./errors.ts";
 import {
-  labelToString,
+  MAX_COMPRESSION_POINTERS,
+  MAX_MESSAGE_SIZE,
   MAX_NAME_LENGTH,
-  nameKey,
-  nameToLabels,
-} from "./name.ts";
+  MESSAGE_LIMITS,
+  type MessageLimits,
+} from "./limits.ts";
+import { labelToString, nameKey, nameToLabels } from "./name.ts";
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./address.ts";
 import type {
   AddressData,
@@ -31,18 +33,8 @@ import type {
 } from "./message.ts";
 
 /**
- * The largest DNS message (the TCP length prefix is 16 bits).
- *
- * @example Usage
- * ```ts
- * import { MAX_MESSAGE_SIZE } from "@spindle/spindle/protocols/dns";
- * console.assert(MAX_MESSAGE_SIZE === 65535);
- * ```
- */
-export const MAX_MESSAGE_SIZE = 65535;
-
-/**
- * Limits applied by {@linkcode decodeMessage}.
+ * Options of {@linkcode decodeMessage}: its limits, and whether a truncated
+ * response may end early.
  *
  * @example Usage
  * ```ts
@@ -51,12 +43,7 @@ export const MAX_MESSAGE_SIZE = 65535;
  * console.assert(decodeMessage(encodeMessage(createMessage()), options).id === 0);
  * ```
  */
-export interface DecodeOptions {
-  /**
-   * The most records (all sections together, questions included) accepted in
-   * one message. Default 4096.
-   */
-  maxRecords?: number;
+export interface DecodeOptions extends MessageLimits {
   /**
    * Accept a message with the TC bit that ends in the middle of its sections,
    * returning the records that were complete (a truncated UDP response).
@@ -136,7 +123,7 @@ class Reader {
     const end = this.end;
     let pos = this.pos;
     let segmentStart = pos;
-    let jumped = false;
+    let jumps = 0;
     let wireLength = 1;
     let name = "";
     for (;;) {
@@ -163,9 +150,11 @@ class Reader {
             `the compression pointer at offset ${pos} points forward or loops (to ${target})`,
           );
         }
-        if (!jumped) {
-          this.pos = pos + 2;
-          jumped = true;
+        if (jumps === 0) this.pos = pos + 2;
+        if (++jumps > MAX_COMPRESSION_POINTERS) {
+          throw new DNSFormatError(
+            `a name at offset ${this.pos} follows more than ${MAX_COMPRESSION_POINTERS} compression pointers`,
+          );
         }
         pos = target;
         segmentStart = target;
@@ -192,7 +181,7 @@ class Reader {
       name += labelToString(bytes, pos + 1, labelEnd);
       pos = labelEnd;
     }
-    if (!jumped) this.pos = pos;
+    if (jumps === 0) this.pos = pos;
     return name;
   }
 }
@@ -218,7 +207,7 @@ export function decodeMessage(
   bytes: Uint8Array,
   options: DecodeOptions = {},
 ): DNSMessage {
-  const maxRecords = options.maxRecords ?? 4096;
+  const maxRecords = options.maxRecords ?? MESSAGE_LIMITS.maxRecords;
   const allowTruncated = options.allowTruncated ?? true;
   const r = new Reader(bytes);
   r.need(12, "the header");

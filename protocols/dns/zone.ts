@@ -6,6 +6,7 @@
  */
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
 import type { Question, ResourceRecord, SOAData } from "./message.ts";
+import { ZONE_LIMITS } from "./limits.ts";
 import { nameKey } from "./name.ts";
 import {
   parseZone,
@@ -13,8 +14,7 @@ import {
   type ZoneData,
 } from "./zone_file.ts";
 
-/** The most CNAMEs followed inside the zones for one answer. */
-const MAX_CNAME_CHAIN = 16;
+const MAX_CNAME_CHAIN = ZONE_LIMITS.maxCnameChain;
 
 /** The key of the parent of a name key (`"a.b"` → `"b"`, `"b"` → `""`), or `null` for the root. */
 function parentKey(key: string): string | null {

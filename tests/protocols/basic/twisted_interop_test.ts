@@ -12,21 +12,17 @@ import {
 } from "../../../protocols/basic/mod.ts";
 import { Factory } from "../../../reactor/factory.ts";
 import type { DenoReactor } from "../../../reactor/deno_reactor.ts";
+import { findPeer, PEERS } from "../../_peers.ts";
 
 const peer = new URL("./fixtures/twisted_basic_peer.py", import.meta.url)
   .pathname;
-const python = "/usr/bin/python3";
-const skip = await new Deno.Command(python, { args: ["-c", "import twisted"] })
-    .output()
-    .then((output) => !output.success, () => true)
-  ? "needs /usr/bin/python3 with python3-twisted"
-  : false;
+const twisted = findPeer(PEERS.twisted);
 
 async function startTwistedServers(): Promise<{
   ports: Record<string, number>;
   stop(): Promise<void>;
 }> {
-  const child = new Deno.Command(python, {
+  const child = new Deno.Command(twisted.path, {
     args: [peer, "serve"],
     stdin: "piped",
     stdout: "piped",
@@ -124,7 +120,7 @@ test(
       );
     }
   },
-  { skip },
+  { ignore: twisted.ignore },
 );
 
 class RawEcho extends LineReceiver {
@@ -159,7 +155,7 @@ test(
       interface: "127.0.0.1",
     });
     t.addCleanup(() => port.stopListening());
-    const output = await new Deno.Command(python, {
+    const output = await new Deno.Command(twisted.path, {
       args: [peer, "client", String((port.getHost() as Deno.NetAddr).port)],
       stdout: "piped",
     }).output();
@@ -169,5 +165,5 @@ test(
       "echo:after é",
     ]);
   },
-  { skip },
+  { ignore: twisted.ignore },
 );

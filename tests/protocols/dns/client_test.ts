@@ -1,3 +1,4 @@
+import type { DenoReactor } from "../../../reactor/mod.ts";
 import {
   assert,
   assertEquals,
@@ -11,7 +12,6 @@ import {
   DNSClient,
   DNSNameError,
   DNSQueryTimeoutError,
-  type DNSReactor,
   DNSServerError,
   encodeMessage,
   Rcode,
@@ -19,21 +19,24 @@ import {
   serveDNS,
   Zone,
 } from "../../../protocols/dns/mod.ts";
-import { fixtureZone, withFixtureServer } from "./helpers.ts";
+import { fixtureZone, LOOPBACK, withFixtureServer } from "./helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 
 // The fixture zone's server while `fn` runs, as the "host:port" clients take.
 function withServer(
-  reactor: DNSReactor,
+  reactor: DenoReactor,
   fn: (server: string) => Promise<void>,
 ): Promise<void> {
-  return withFixtureServer(reactor, (server) => fn(`127.0.0.1:${server.port}`));
+  return withFixtureServer(
+    reactor,
+    (server) => fn(`127.0.0.1:${server.addr.port}`),
+  );
 }
 
 test("lookupAddress resolves to the answer, authority and additional sections", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const client = new DNSClient({ servers: [server] });
+    const client = new DNSClient({ reactor: t.reactor, servers: [server] });
     const result = await client.lookupAddress("www.example.org");
     assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
     assertEquals(result.authority, []);
@@ -42,7 +45,7 @@ test("lookupAddress resolves to the answer, authority and additional sections", 
 
 test("each typed lookup asks for its record type", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const client = new DNSClient({ servers: [server] });
+    const client = new DNSClient({ reactor: t.reactor, servers: [server] });
     const types = async (d: PromiseLike<{ answers: { type: number }[] }>) =>
       (await d).answers.map((r) => r.type);
     assertEquals(await types(client.lookupIPV6Address("www.example.org")), [
@@ -67,7 +70,7 @@ test("each typed lookup asks for its record type", async (t) => {
 
 test("NXDOMAIN fails with DNSNameError", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const client = new DNSClient({ servers: [server] });
+    const client = new DNSClient({ reactor: t.reactor, servers: [server] });
     await assertRejects(
       () => client.lookupAddress("nope.example.org").asPromise(),
       DNSNameError,
@@ -77,7 +80,7 @@ test("NXDOMAIN fails with DNSNameError", async (t) => {
 
 test("REFUSED fails with DNSServerError carrying the RCODE", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const client = new DNSClient({ servers: [server] });
+    const client = new DNSClient({ reactor: t.reactor, servers: [server] });
     const error = await assertRejects(
       () => client.lookupAddress("www.example.com").asPromise(),
       DNSServerError,
@@ -88,7 +91,11 @@ test("REFUSED fails with DNSServerError carrying the RCODE", async (t) => {
 
 test("a truncated UDP answer is asked again over TCP", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const client = new DNSClient({ servers: [server], ednsPayloadSize: 0 });
+    const client = new DNSClient({
+      reactor: t.reactor,
+      servers: [server],
+      ednsPayloadSize: 0,
+    });
     const result = await client.lookupText("big.example.org");
     assertEquals(result.answers.length, 6);
   });
@@ -103,6 +110,7 @@ test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake c
   const port = (silent.addr as Deno.NetAddr).port;
   const clock = t.clock;
   const client = new DNSClient({
+    reactor: t.reactor,
     servers: [`127.0.0.1:${port}`],
     timeouts: [1000, 3000],
     clock,
@@ -127,7 +135,7 @@ test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake c
   await listening;
 });
 
-test("a response with the wrong ID is dropped and counted; the right one is taken", async () => {
+test("a response with the wrong ID is dropped and counted; the right one is taken", async (t) => {
   const fake = Deno.listenDatagram({
     transport: "udp",
     hostname: "127.0.0.1",
@@ -153,7 +161,10 @@ test("a response with the wrong ID is dropped and counted; the right one is take
     await fake.send(answer((query.id + 1) & 0xffff, "198.51.100.66"), from);
     await fake.send(answer(query.id, "192.0.2.1"), from);
   })();
-  const client = new DNSClient({ servers: [`127.0.0.1:${port}`] });
+  const client = new DNSClient({
+    reactor: t.reactor,
+    servers: [`127.0.0.1:${port}`],
+  });
   const result = await client.lookupAddress("www.example.org");
   assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
   assertEquals(client.droppedResponses, 1);
@@ -167,7 +178,7 @@ test("the resolver caches answers for their TTL", async (t) => {
   let resolver: ReturnType<typeof createResolver> | undefined;
   await withServer(t.reactor, async (address) => {
     server = address;
-    resolver = createResolver({ servers: [server], clock });
+    resolver = createResolver({ reactor: t.reactor, servers: [server], clock });
     await resolver.lookupAddress("mail.example.org");
   });
   // The server is gone: the cached answer (TTL 300) still comes back, aged.
@@ -180,7 +191,12 @@ test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async
   const clock = t.clock;
   let resolver: ReturnType<typeof createResolver> | undefined;
   await withServer(t.reactor, async (address) => {
-    resolver = createResolver({ servers: [address], clock, timeouts: [50] });
+    resolver = createResolver({
+      reactor: t.reactor,
+      servers: [address],
+      clock,
+      timeouts: [50],
+    });
     await assertRejects(
       () => resolver!.lookupAddress("nope.example.org").asPromise(),
       DNSNameError,
@@ -193,7 +209,7 @@ test("the resolver caches NXDOMAIN for the SOA's negative TTL (RFC 2308)", async
   );
 });
 
-test("the resolver answers from the hosts file before asking servers", async () => {
+test("the resolver answers from the hosts file before asking servers", async (t) => {
   const hosts = await Deno.makeTempFile();
   try {
     await Deno.writeTextFile(
@@ -202,6 +218,7 @@ test("the resolver answers from the hosts file before asking servers", async () 
     );
     // Port 9 on loopback: nothing answers, so an answer proves the hosts file was used.
     const resolver = createResolver({
+      reactor: t.reactor,
       servers: ["127.0.0.1:9"],
       hosts,
       timeouts: [10],
@@ -217,15 +234,15 @@ test("the resolver answers from the hosts file before asking servers", async () 
 
 test("a forwarding server answers outside its zones through a client", async (t) => {
   await withServer(t.reactor, async (upstream) => {
-    const forwarder = await serveDNS({
+    const forwarder = await serveDNS([], {
       reactor: t.reactor,
-      zones: [],
-      listen: { port: 0 },
-      forward: new DNSClient({ servers: [upstream] }),
+      listen: LOOPBACK,
+      forward: new DNSClient({ reactor: t.reactor, servers: [upstream] }),
     });
     try {
       const client = new DNSClient({
-        servers: [`127.0.0.1:${forwarder.port}`],
+        reactor: t.reactor,
+        servers: [`127.0.0.1:${forwarder.addr.port}`],
       });
       const result = await client.lookupAddress("www.example.org");
       assertEquals(result.answers.map((r) => r.data), [{
@@ -237,12 +254,12 @@ test("a forwarding server answers outside its zones through a client", async (t)
       );
       assert(true);
     } finally {
-      await forwarder.close();
+      await forwarder.shutdown();
     }
   });
 });
 
-test("a server that answers EDNS with FORMERR is asked again without OPT", async () => {
+test("a server that answers EDNS with FORMERR is asked again without OPT", async (t) => {
   const old = Deno.listenDatagram({
     transport: "udp",
     hostname: "127.0.0.1",
@@ -273,7 +290,10 @@ test("a server that answers EDNS with FORMERR is asked again without OPT", async
       await old.send(encodeMessage(response), from);
     }
   })();
-  const client = new DNSClient({ servers: [`127.0.0.1:${port}`] });
+  const client = new DNSClient({
+    reactor: t.reactor,
+    servers: [`127.0.0.1:${port}`],
+  });
   const result = await client.lookupAddress("www.example.org");
   assertEquals(result.answers.length, 1);
   assertEquals(seen, [true, false]);
@@ -283,19 +303,21 @@ test("a server that answers EDNS with FORMERR is asked again without OPT", async
 
 test("lookupPointer answers a reverse lookup from an in-addr.arpa zone", async (t) => {
   const reverse = await Zone.load(`${fixtures}2.0.192.in-addr.arpa.zone`);
-  const server = await serveDNS({
+  const server = await serveDNS([fixtureZone(), reverse], {
     reactor: t.reactor,
-    zones: [fixtureZone(), reverse],
-    listen: { port: 0 },
+    listen: LOOPBACK,
   });
   try {
-    const client = new DNSClient({ servers: [`127.0.0.1:${server.port}`] });
+    const client = new DNSClient({
+      reactor: t.reactor,
+      servers: [`127.0.0.1:${server.addr.port}`],
+    });
     const result = await client.lookupPointer("1.2.0.192.in-addr.arpa");
     assertEquals(result.answers.map((r) => r.data), [{
       name: "www.example.org",
     }]);
   } finally {
-    await server.close();
+    await server.shutdown();
   }
 });
 
@@ -309,6 +331,7 @@ test("when the first server is silent, the next one is asked", async (t) => {
   try {
     await withServer(t.reactor, async (server) => {
       const client = new DNSClient({
+        reactor: t.reactor,
         servers: [`127.0.0.1:${silentPort}`, server],
         timeouts: [100],
       });
@@ -323,6 +346,7 @@ test("when the first server is silent, the next one is asked", async (t) => {
 test("a missing hosts file is treated as empty", async (t) => {
   await withServer(t.reactor, async (server) => {
     const resolver = createResolver({
+      reactor: t.reactor,
       servers: [server],
       hosts: "/nonexistent/hosts",
     });
@@ -333,7 +357,7 @@ test("a missing hosts file is treated as empty", async (t) => {
 
 test("getHostByName follows a CNAME chain to the first IPv4 address", async (t) => {
   await withServer(t.reactor, async (server) => {
-    const resolver = createResolver({ servers: [server] });
+    const resolver = createResolver({ reactor: t.reactor, servers: [server] });
     assertEquals(
       await resolver.getHostByName("chain.example.org"),
       "192.0.2.1",

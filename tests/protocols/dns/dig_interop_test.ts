@@ -1,15 +1,15 @@
 // dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
+import type { DenoReactor } from "../../../reactor/mod.ts";
 import { assert, assertMatch } from "../../../trial/assertions.ts";
-import type { DNSReactor } from "../../../protocols/dns/mod.ts";
 import { withFixtureServer } from "./helpers.ts";
 import { peerTest, run } from "./interop_helpers.ts";
 
 // The fixture zone's server while `fn` runs, by its port.
 function withServer(
-  reactor: DNSReactor,
+  reactor: DenoReactor,
   fn: (port: number) => Promise<void>,
 ): Promise<void> {
-  return withFixtureServer(reactor, (server) => fn(server.port));
+  return withFixtureServer(reactor, (server) => fn(server.addr.port));
 }
 
 const common: Record<string, string[]> = {

@@ -94,7 +94,7 @@ test("100,000 seeded mutations of valid packets decode or raise DNSFormatError",
 });
 
 test("20,000 seeded mutations of queries never make the server throw", async () => {
-  const factory = new DNSServerFactory({ zones: [fixtureZone()] });
+  const factory = new DNSServerFactory([fixtureZone()]);
   const queries = [
     queryBytes("www.example.org", RecordType.A),
     queryBytes("big.example.org", RecordType.TXT, {

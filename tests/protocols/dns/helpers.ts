@@ -1,9 +1,9 @@
 // Shared by the DNS tests: the fixture zone, a server of it and a query builder.
+import type { DenoReactor } from "../../../reactor/mod.ts";
 import {
   createMessage,
   type DNSMessage,
-  type DNSReactor,
-  type DNSServer,
+  type DNSRunningServer,
   encodeMessage,
   serveDNS,
   Zone,
@@ -19,20 +19,19 @@ export function fixtureZone(): Zone {
   });
 }
 
+/** A free loopback port, UDP and TCP. */
+export const LOOPBACK = "udp:0:interface=127.0.0.1";
+
 /** Serves the fixture zone on a loopback port (UDP and TCP) while `fn` runs. */
 export async function withFixtureServer(
-  reactor: DNSReactor,
-  fn: (server: DNSServer) => Promise<void>,
+  reactor: DenoReactor,
+  fn: (server: DNSRunningServer) => Promise<void>,
 ): Promise<void> {
-  const server = await serveDNS({
-    reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
-  });
+  const server = await serveDNS(fixtureZone(), { reactor, listen: LOOPBACK });
   try {
     await fn(server);
   } finally {
-    await server.close();
+    await server.shutdown();
   }
 }
 

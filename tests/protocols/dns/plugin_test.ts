@@ -1,16 +1,15 @@
 import { assertEquals, assertRejects, test } from "../../../trial/mod.ts";
 import { UsageError } from "../../../app/options.ts";
-import {
-  DNSClient,
-  dnsPlugin,
-  type DNSService,
-} from "../../../protocols/dns/mod.ts";
+import { DNSClient } from "../../../protocols/dns/mod.ts";
+import { type DNSService, plugin } from "../../../protocols/dns/plugin.ts";
 import { fixturePath } from "./helpers.ts";
 
 test("spindle dns serves the zone files given over UDP and TCP", async () => {
-  const service = await dnsPlugin.makeService({
+  const options = await plugin.validate({
     options: { zone: fixturePath, listen: "udp:0:interface=127.0.0.1" },
     args: [],
+  });
+  const service = await plugin.makeService(options, {
     reusePort: false,
   }) as DNSService;
   await service.startService();
@@ -38,10 +37,9 @@ test("spindle dns serves the zone files given over UDP and TCP", async () => {
 test("spindle dns without --zone is a usage error", async () => {
   await assertRejects(
     async () => {
-      await dnsPlugin.makeService({
+      await plugin.validate({
         options: { listen: "udp:53" },
         args: [],
-        reusePort: false,
       });
     },
     UsageError,
@@ -52,14 +50,13 @@ test("spindle dns without --zone is a usage error", async () => {
 test("spindle dns with a listen endpoint that is not udp: is a usage error", async () => {
   await assertRejects(
     async () => {
-      await dnsPlugin.makeService({
+      await plugin.validate({
         options: { zone: fixturePath, listen: "tcp:53" },
         args: [],
-        reusePort: false,
       });
     },
     UsageError,
-    "udp:PORT",
+    "listens on a udp: endpoint",
   );
 });
 
@@ -72,10 +69,9 @@ test("spindle dns reports a bad zone file by file and line", async () => {
     );
     await assertRejects(
       async () => {
-        await dnsPlugin.makeService({
+        await plugin.validate({
           options: { zone: file, listen: "udp:0" },
           args: [],
-          reusePort: false,
         });
       },
       UsageError,
@@ -89,13 +85,28 @@ test("spindle dns reports a bad zone file by file and line", async () => {
 test("spindle dns reports a missing zone file", async () => {
   await assertRejects(
     async () => {
-      await dnsPlugin.makeService({
+      await plugin.validate({
         options: { zone: "/nonexistent/x.zone", listen: "udp:0" },
         args: [],
-        reusePort: false,
       });
     },
     UsageError,
     "does not exist",
   );
+});
+
+test("spindle dns takes --listen udp:port=N, as the endpoint registry spells it", async () => {
+  const options = await plugin.validate({
+    options: { zone: fixturePath, listen: "udp:port=0:interface=127.0.0.1" },
+    args: [],
+  });
+  const service = await plugin.makeService(options, { reusePort: false });
+  await service.startService();
+  try {
+    const [udp] = (service as DNSService)
+      .listeningAddresses() as Deno.NetAddr[];
+    assertEquals([udp?.transport, udp?.hostname], ["udp", "127.0.0.1"]);
+  } finally {
+    await service.stopService();
+  }
 });

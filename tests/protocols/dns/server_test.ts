@@ -7,9 +7,14 @@ import {
   RecordType,
   serveDNS,
 } from "../../../protocols/dns/mod.ts";
-import { fixtureZone, queryBytes, withFixtureServer } from "./helpers.ts";
+import {
+  fixtureZone,
+  LOOPBACK,
+  queryBytes,
+  withFixtureServer,
+} from "./helpers.ts";
 
-const factory = new DNSServerFactory({ zones: [fixtureZone()] });
+const factory = new DNSServerFactory([fixtureZone()]);
 
 async function ask(
   name: string,
@@ -218,8 +223,7 @@ test("an opcode other than QUERY gets NOTIMP", async () => {
 });
 
 test("forwarding mode sends names outside the zones upstream", async () => {
-  const forwarding = new DNSServerFactory({
-    zones: [fixtureZone()],
+  const forwarding = new DNSServerFactory([fixtureZone()], {
     forward: {
       queryMessage: (question) =>
         Promise.resolve(decodeMessage(queryBytes(question.name, question.type, {
@@ -294,12 +298,12 @@ async function askUDP(port: number, name: string): Promise<DNSMessage> {
 test("serveDNS answers over UDP and TCP on the same port", (t) =>
   withFixtureServer(t.reactor, async (server) => {
     assertEquals(
-      (await askUDP(server.port, "www.example.org")).answers.length,
+      (await askUDP(server.addr.port, "www.example.org")).answers.length,
       1,
     );
     const tcp = await Deno.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     });
     try {
       await tcp.write(frame(queryBytes("big.example.org", RecordType.TXT)));
@@ -311,28 +315,20 @@ test("serveDNS answers over UDP and TCP on the same port", (t) =>
   }));
 
 test("with reusePort, two servers share the port over UDP and TCP, and one answers when the other stops", async (t) => {
-  const options = { reactor: t.reactor, zones: [fixtureZone()] };
-  const first = await serveDNS({
-    ...options,
-    listen: { port: 0, reusePort: true },
-  });
+  const options = { reactor: t.reactor, reusePort: true };
+  const first = await serveDNS(fixtureZone(), { ...options, listen: LOOPBACK });
+  const port = first.addr.port;
   try {
-    const second = await serveDNS({
+    const second = await serveDNS(fixtureZone(), {
       ...options,
-      listen: { port: first.port, reusePort: true },
+      listen: `udp:${port}:interface=127.0.0.1`,
     });
-    assertEquals(second.port, first.port);
-    assertEquals(
-      (await askUDP(first.port, "www.example.org")).answers.length,
-      1,
-    );
-    await second.close();
-    assertEquals(
-      (await askUDP(first.port, "www.example.org")).answers.length,
-      1,
-    );
+    assertEquals(second.addr.port, port);
+    assertEquals((await askUDP(port, "www.example.org")).answers.length, 1);
+    await second.shutdown();
+    assertEquals((await askUDP(port, "www.example.org")).answers.length, 1);
   } finally {
-    await first.close();
+    await first.shutdown();
   }
 });
 
@@ -346,7 +342,7 @@ test("the UDP server survives garbage and keeps answering", (t) =>
     const to = {
       transport: "udp" as const,
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     };
     try {
       await udp.send(new Uint8Array([1, 2, 3]), to);
@@ -369,7 +365,7 @@ test("over TCP, queries pipelined in one write are answered in order", (t) =>
   withFixtureServer(t.reactor, async (server) => {
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     });
     try {
       await conn.write(
@@ -395,7 +391,7 @@ test("over TCP, a malformed query gets FORMERR and the connection goes on", (t) 
   withFixtureServer(t.reactor, async (server) => {
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     });
     try {
       const garbage = new Uint8Array(20).fill(0x3f);
@@ -411,13 +407,15 @@ test("over TCP, a malformed query gets FORMERR and the connection goes on", (t) 
   }));
 
 test("over TCP, an idle connection is closed after tcpIdleTimeout", async (t) => {
-  const server = await serveDNS({
+  const server = await serveDNS(fixtureZone(), {
     reactor: t.reactor,
-    zones: [fixtureZone()],
-    listen: { port: 0 },
+    listen: LOOPBACK,
     tcpIdleTimeout: 50,
   });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: server.addr.port,
+  });
   try {
     const frames = new FrameReader(conn);
     await conn.write(frame(queryBytes("www.example.org", RecordType.A)));
@@ -426,7 +424,7 @@ test("over TCP, an idle connection is closed after tcpIdleTimeout", async (t) =>
     assertEquals(await frames.next().catch(() => null), null);
   } finally {
     conn.close();
-    await server.close();
+    await server.shutdown();
   }
 });
 
@@ -434,7 +432,7 @@ test("a TCP peer that leaves in the middle of a query does not disturb the serve
   withFixtureServer(t.reactor, async (server) => {
     const rude = await Deno.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     });
     await rude.write(
       frame(queryBytes("www.example.org", RecordType.A)).subarray(0, 9),
@@ -442,7 +440,7 @@ test("a TCP peer that leaves in the middle of a query does not disturb the serve
     rude.close();
     const conn = await Deno.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: server.addr.port,
     });
     try {
       await conn.write(frame(queryBytes("www.example.org", RecordType.A)));

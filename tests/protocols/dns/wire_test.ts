@@ -253,6 +253,57 @@ test("a message shorter than a header is a format error", () => {
   );
 });
 
+/**
+ * A response whose second answer's owner is reached through `hops`
+ * compression pointers: the first answer's RDATA is a chain of pointers, each
+ * to the one before, the first to the question's name.
+ */
+function pointerChain(hops: number): Uint8Array {
+  const header = [0, 1, 0x80, 0, 0, 1, 0, 2, 0, 0, 0, 0];
+  const question = [1, 0x61, 0, 0, 1, 0, 1]; // a. A IN, at offset 12
+  const chainStart = 12 + question.length + 2 + 10;
+  const chain: number[] = [];
+  for (let i = 0; i < hops - 1; i++) {
+    const target = i === 0 ? 12 : chainStart + 2 * (i - 1);
+    chain.push(0xc0 | (target >> 8), target & 0xff);
+  }
+  const first = [0xc0, 12, 0xff, 0, 0, 1, 0, 0, 0, 0, 0, chain.length];
+  const last = chainStart + chain.length - 2;
+  const second = [
+    0xc0 | (last >> 8),
+    last & 0xff,
+    0xff,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+  ];
+  return new Uint8Array([
+    ...header,
+    ...question,
+    ...first,
+    ...chain,
+    ...second,
+  ]);
+}
+
+test("a name reached through 127 compression pointers decodes", () => {
+  assertEquals(decodeMessage(pointerChain(127)).answers[1]?.name, "a");
+});
+
+test("a name that follows more than 127 compression pointers is a format error", () => {
+  assertThrows(
+    () => decodeMessage(pointerChain(128)),
+    DNSFormatError,
+    "more than 127 compression pointers",
+  );
+});
+
 test("a compression pointer to itself is a format error", () => {
   const bytes = new Uint8Array([
     0,

@@ -1,0 +1,139 @@
+/**
+ * DNS over TCP's framing (RFC 1035 §4.2.2, RFC 7766 §8): each message behind
+ * its 16-bit length. The cores turn a byte stream into decoded messages and
+ * back; the server reads raw frames with {@linkcode TCP_FRAMING} so its answer
+ * cache sees the query's bytes.
+ *
+ * @module
+ */
+import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import {
+  LengthPrefixedDecoderCore,
+  type LengthPrefixedOptions,
+} from "../basic/length_prefixed.ts";
+import { MAX_MESSAGE_SIZE } from "./limits.ts";
+import type { DNSMessage } from "./message.ts";
+import { decodeMessage, type DecodeOptions, encodeMessage } from "./wire.ts";
+
+/**
+ * The length-prefixed framing of DNS over TCP: a 2-byte prefix, so at most
+ * {@linkcode MAX_MESSAGE_SIZE} bytes a message.
+ *
+ * @example Usage
+ * ```ts
+ * import { LengthPrefixedDecoderCore } from "@spindle/spindle/protocols/basic";
+ * import { TCP_FRAMING } from "@spindle/spindle/protocols/dns";
+ * const frames: Uint8Array[] = [];
+ * new LengthPrefixedDecoderCore(TCP_FRAMING).decode(new Uint8Array([0, 1, 7]), frames);
+ * console.assert(frames[0]?.[0] === 7);
+ * ```
+ */
+export const TCP_FRAMING: Readonly<LengthPrefixedOptions> = Object.freeze({
+  prefixLength: 2,
+  maxLength: MAX_MESSAGE_SIZE,
+});
+
+/**
+ * Bytes of DNS over TCP in, decoded messages out. Throws `DNSFormatError`
+ * for a malformed message (a 2-byte prefix cannot announce one over the
+ * limit).
+ *
+ * @example Usage
+ * ```ts
+ * import {
+ *   createMessage, type DNSMessage, DNSTCPDecoderCore, encodeMessage,
+ * } from "@spindle/spindle/protocols/dns";
+ * const bytes = encodeMessage(createMessage({ id: 7 }), { lengthPrefix: true });
+ * const out: DNSMessage[] = [];
+ * const core = new DNSTCPDecoderCore();
+ * core.decode(bytes.subarray(0, 5), out);
+ * core.decode(bytes.subarray(5), out);
+ * console.assert(out.length === 1 && out[0]!.id === 7);
+ * ```
+ */
+export class DNSTCPDecoderCore implements DecoderCore<DNSMessage> {
+  #frames = new LengthPrefixedDecoderCore(TCP_FRAMING);
+  #pending: Uint8Array[] = [];
+  #options: DecodeOptions;
+
+  /** A core decoding with `options`; a message over TCP is never truncated, so `allowTruncated` defaults to `false`. */
+  constructor(options: DecodeOptions = {}) {
+    this.#options = { allowTruncated: false, ...options };
+  }
+
+  /** Appends the messages `chunk` completes to `out` (at most `max`). */
+  decode(chunk: Uint8Array, out: DNSMessage[], max?: number): void {
+    const frames = this.#pending;
+    this.#frames.decode(chunk, frames, max);
+    this.#hand(out);
+  }
+
+  /** Throws when the input ended inside a message. */
+  end(out: DNSMessage[]): void {
+    this.#frames.end(this.#pending);
+    this.#hand(out);
+  }
+
+  /** The bytes not yet decoded. */
+  release(): Uint8Array {
+    return this.#frames.release();
+  }
+
+  #hand(out: DNSMessage[]): void {
+    const frames = this.#pending;
+    try {
+      for (const frame of frames) out.push(decodeMessage(frame, this.#options));
+    } finally {
+      frames.length = 0;
+    }
+  }
+}
+
+/**
+ * Messages in, DNS over TCP's bytes out (the length prefix written in place,
+ * without a copy).
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, DNSTCPEncoderCore } from "@spindle/spindle/protocols/dns";
+ * const bytes = new DNSTCPEncoderCore().encode(createMessage());
+ * console.assert(bytes[0] === 0 && bytes[1] === 12);
+ * ```
+ */
+export class DNSTCPEncoderCore implements EncoderCore<DNSMessage> {
+  /** The message with its 2-byte length in front; throws `DNSFormatError` when it cannot be encoded. */
+  encode(message: DNSMessage): Uint8Array {
+    return encodeMessage(message, { lengthPrefix: true });
+  }
+}
+
+/**
+ * DNS over TCP as a framing: fresh cores for each connection.
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, type DNSMessage, DNSTCPCodec } from "@spindle/spindle/protocols/dns";
+ * const codec = new DNSTCPCodec();
+ * const out: DNSMessage[] = [];
+ * codec.createDecoder().decode(codec.createEncoder().encode(createMessage({ id: 3 })), out);
+ * console.assert(out[0]?.id === 3);
+ * ```
+ */
+export class DNSTCPCodec implements Codec<DNSMessage> {
+  #options: DecodeOptions;
+
+  /** A codec whose decoders use `options`. */
+  constructor(options: DecodeOptions = {}) {
+    this.#options = options;
+  }
+
+  /** A new decoder core. */
+  createDecoder(): DNSTCPDecoderCore {
+    return new DNSTCPDecoderCore(this.#options);
+  }
+
+  /** A new encoder core. */
+  createEncoder(): DNSTCPEncoderCore {
+    return new DNSTCPEncoderCore();
+  }
+}
