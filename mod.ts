@@ -4,20 +4,23 @@
  *
  * This root module re-exports the everyday API: {@linkcode Deferred} and its
  * helpers, the reactor (listeners, connections, timers, endpoints, the
- * Twisted-style `Protocol` / `Factory`), the basic framings and the services
- * and logger of the runner. Each protocol package has its own entry point so
- * you import only what you use:
+ * Twisted-style `Protocol` / `Factory`), the basic framings, the services of
+ * `app` and the logger. It loads no other protocol: each protocol package has
+ * its own entry point, so you import only what you use:
  *
  * | entry point | what it holds |
  * | --- | --- |
+ * | `@spindle/spindle/log` | the structured logger |
  * | `@spindle/spindle/deferred` | `Deferred`, `DeferredList`, locks, queues |
  * | `@spindle/spindle/reactor` | the reactor, connections, TLS, UDP, endpoints, `Protocol` / `Factory` |
+ * | `@spindle/spindle/cred` | user files, checkers, portal, login attempt limits |
  * | `@spindle/spindle/protocols/basic` | line, netstring and length-prefixed framings and receivers |
  * | `@spindle/spindle/protocols/amp` | Twisted's Asynchronous Messaging Protocol |
  * | `@spindle/spindle/protocols/http` | HTTP/1.1 server and client |
  * | `@spindle/spindle/protocols/dns` | DNS codec, authoritative server, resolver |
- * | `@spindle/spindle/app` | services, the `spindle` runner |
- * | `@spindle/spindle/log` | the structured logger |
+ * | `@spindle/spindle/protocols/wire` | small standard services: echo |
+ * | `@spindle/spindle/app` | services, applications, the plugin contract of the runner |
+ * | `@spindle/spindle/app/cli` | the `spindle` runner |
  * | `@spindle/spindle/trial` | the test harness |
  *
  * @example A line echo server in the stream style

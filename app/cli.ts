@@ -69,8 +69,8 @@ export async function main(args: string[]): Promise<number> {
       console.log(mainHelp(extra));
       return 0;
     }
-    command = name;
     const loaded = await loadCommand(name, extra);
+    command = name;
     if ("tool" in loaded) {
       return await loaded.tool(head.values.help ? ["--help", ...rest] : rest);
     }

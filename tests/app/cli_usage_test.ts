@@ -11,7 +11,7 @@ test("spindle --help lists the commands and exits 0", async () => {
 });
 
 test("every command has --help", async () => {
-  for (const command of ["run", "echo", "web"]) {
+  for (const command of ["run", "echo", "web", "dns"]) {
     const { code, stdout } = await runCli([command, "--help"]);
     assertEquals(code, 0);
     assertMatch(stdout, new RegExp(`^Usage: spindle ${command}`, "m"));
@@ -56,6 +56,13 @@ test("--plugin with a module that exports no plugin is a usage error", async () 
   const { code, stderr } = await runCli(["--plugin", module, "echo"]);
   assertEquals(code, 2);
   assertMatch(stderr, /does not export a spindle `plugin`/);
+});
+
+test("--plugin with a plugin named like a built-in command is a usage error", async () => {
+  const module = new URL("./fixtures/web_plugin.ts", import.meta.url).pathname;
+  const { code, stderr } = await runCli(["--plugin", module, "web"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /exports a plugin named "web", which is a built-in/);
 });
 
 test("run without a module is a usage error", async () => {

@@ -1,5 +1,5 @@
-import { configureLogging } from "../../app/logging_setup.ts";
-import { WORKER_ID_ENV } from "../../app/workers.ts";
+import { configureLogging } from "../../app/_runner/logging_setup.ts";
+import { WORKER_ID_ENV } from "../../app/_runner/env.ts";
 import { getLogger, setup } from "../../log/mod.ts";
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
 

@@ -1,9 +1,8 @@
+import { type OptionSpec, UsageError } from "../../app/options.ts";
 import {
   formatOptionsHelp,
-  type OptionSpec,
   parseOptions,
-  UsageError,
-} from "../../app/options.ts";
+} from "../../app/_runner/parse_options.ts";
 import { assertEquals, assertThrows, test } from "../../trial/mod.ts";
 
 const specs: OptionSpec[] = [

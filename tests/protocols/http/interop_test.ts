@@ -11,25 +11,13 @@ import {
   serveHTTP,
   staticFiles,
 } from "../../../protocols/http/mod.ts";
+import { findPeer, PEERS } from "../../_peers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const decoder = new TextDecoder();
 
-async function has(command: string, args: string[]): Promise<boolean> {
-  try {
-    const { code } = await new Deno.Command(command, {
-      args,
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-}
-
-const haveCurl = await has("curl", ["--version"]);
-const haveTwisted = await has(PYTHON, ["-c", "import twisted.web"]);
+const curl = findPeer(PEERS.curl);
+const twisted = findPeer(PEERS.twisted);
 
 async function run(
   command: string,
@@ -130,14 +118,12 @@ const app: ServeHandler = async (request, info) => {
   return new Response("hello from spindle\n");
 };
 
-const curlOptions = { skip: haveCurl ? false : "curl is not installed" };
-const twistedOptions = {
-  skip: haveTwisted ? false : "python3-twisted is not installed",
-};
+const curlOptions = { ignore: curl.ignore };
+const twistedOptions = { ignore: twisted.ignore };
 
 test("curl: HTTP/1.0 request", async () => {
   await withServer(app, async (base) => {
-    const r = await run("curl", ["-s", "-i", "--http1.0", `${base}/`]);
+    const r = await run(curl.path, ["-s", "-i", "--http1.0", `${base}/`]);
     assert(r.stdout.startsWith("HTTP/1.1 200 OK\r\n"), r.stdout);
     assert(r.stdout.includes("connection: close\r\n"), r.stdout);
     assert(r.stdout.endsWith("hello from spindle\n"), r.stdout);
@@ -146,7 +132,7 @@ test("curl: HTTP/1.0 request", async () => {
 
 test("curl: two requests reuse one keep-alive connection", async () => {
   await withServer(app, async (base) => {
-    const r = await run("curl", ["-s", "-v", `${base}/peer`, `${base}/peer`]);
+    const r = await run(curl.path, ["-s", "-v", `${base}/peer`, `${base}/peer`]);
     const ports = r.stdout.match(/\d+/g) ?? [];
     assertEquals(ports.length, 2, r.stdout);
     assertEquals(ports[0], ports[1]);
@@ -157,7 +143,7 @@ test("curl: two requests reuse one keep-alive connection", async () => {
 test("curl: a chunked upload", async () => {
   await withServer(app, async (base) => {
     const payload = new Uint8Array(300_000).map((_, i) => i % 251);
-    const r = await run("curl", [
+    const r = await run(curl.path, [
       "-s",
       "-D",
       "-",
@@ -176,7 +162,7 @@ test("curl: a chunked upload", async () => {
 
 test("curl: Expect: 100-continue", async () => {
   await withServer(app, async (base) => {
-    const r = await run("curl", [
+    const r = await run(curl.path, [
       "-s",
       "-v",
       "-H",
@@ -194,7 +180,7 @@ test("curl: a byte range of a static file", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "0123456789");
   await withServer(staticFiles(dir), async (base) => {
-    const r = await run("curl", ["-s", "-i", "-r", "2-5", `${base}/data.txt`]);
+    const r = await run(curl.path, ["-s", "-i", "-r", "2-5", `${base}/data.txt`]);
     assert(r.stdout.startsWith("HTTP/1.1 206 Partial Content\r\n"), r.stdout);
     assert(r.stdout.includes("content-range: bytes 2-5/10\r\n"), r.stdout);
     assert(r.stdout.endsWith("\r\n\r\n2345"), r.stdout);
@@ -204,7 +190,7 @@ test("curl: a byte range of a static file", async () => {
 
 test("curl: HEAD", async () => {
   await withServer(app, async (base) => {
-    const r = await run("curl", ["-s", "-I", `${base}/`]);
+    const r = await run(curl.path, ["-s", "-I", `${base}/`]);
     assert(r.stdout.startsWith("HTTP/1.1 200 OK\r\n"), r.stdout);
     assert(r.stdout.includes("content-length: 19\r\n"), r.stdout);
     assert(r.stdout.endsWith("\r\n\r\n"), r.stdout);
@@ -213,7 +199,7 @@ test("curl: HEAD", async () => {
 
 test("curl: a chunked response", async () => {
   await withServer(app, async (base) => {
-    const r = await run("curl", ["-s", "-i", `${base}/chunked`]);
+    const r = await run(curl.path, ["-s", "-i", `${base}/chunked`]);
     assert(r.stdout.includes("transfer-encoding: chunked\r\n"), r.stdout);
     assert(r.stdout.endsWith("one,two,three"), r.stdout);
   });
@@ -406,7 +392,7 @@ test(
         `head -c ${GIB} /dev/zero | curl -s -T - ${base}/up`,
       ]);
       assertEquals(up.stdout, String(GIB), up.stderr);
-      const down = await run("curl", [
+      const down = await run(curl.path, [
         "-s",
         "-o",
         "/dev/null",
