@@ -132,7 +132,12 @@ test("curl: HTTP/1.0 request", async () => {
 
 test("curl: two requests reuse one keep-alive connection", async () => {
   await withServer(app, async (base) => {
-    const r = await run(curl.path, ["-s", "-v", `${base}/peer`, `${base}/peer`]);
+    const r = await run(curl.path, [
+      "-s",
+      "-v",
+      `${base}/peer`,
+      `${base}/peer`,
+    ]);
     const ports = r.stdout.match(/\d+/g) ?? [];
     assertEquals(ports.length, 2, r.stdout);
     assertEquals(ports[0], ports[1]);
@@ -180,7 +185,13 @@ test("curl: a byte range of a static file", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/data.txt`, "0123456789");
   await withServer(staticFiles(dir), async (base) => {
-    const r = await run(curl.path, ["-s", "-i", "-r", "2-5", `${base}/data.txt`]);
+    const r = await run(curl.path, [
+      "-s",
+      "-i",
+      "-r",
+      "2-5",
+      `${base}/data.txt`,
+    ]);
     assert(r.stdout.startsWith("HTTP/1.1 206 Partial Content\r\n"), r.stdout);
     assert(r.stdout.includes("content-range: bytes 2-5/10\r\n"), r.stdout);
     assert(r.stdout.endsWith("\r\n\r\n2345"), r.stdout);
