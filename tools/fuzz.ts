@@ -61,11 +61,17 @@ export async function runCodec(
   let inputs = 0;
   type Done = Extract<FuzzReport, { type: "done" }>;
   const report = await new Promise<Done | "hang">((resolve, reject) => {
-    let watchdog = setTimeout(() => resolve("hang"), options.hangMs);
+    // Loading the codec's modules is not parsing: the watchdog starts when
+    // the worker says it has loaded them (a load that never ends still ends
+    // the run, after a minute).
+    let watchdog = setTimeout(
+      () => reject(new Error(`the ${codec} worker did not start in a minute`)),
+      60_000,
+    );
     worker.onmessage = (event: MessageEvent<FuzzReport>) => {
       clearTimeout(watchdog);
       if (event.data.type === "done") return resolve(event.data);
-      inputs = event.data.inputs;
+      if (event.data.type === "progress") inputs = event.data.inputs;
       watchdog = setTimeout(() => resolve("hang"), options.hangMs);
     };
     worker.onerror = (event) => {

@@ -135,7 +135,11 @@ function roundTripFailure<V>(target: FuzzTarget<V>, value: V): string | null {
 function errorKey(error: unknown): string {
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
-  return `${name}: ${message.replace(/0x[0-9a-f]+|\d+/gi, "N").slice(0, 120)}`;
+  // Quoted input and numbers vary from input to input; the kind of error does not.
+  const shape = message
+    .replace(/"(?:[^"\\]|\\.)*"|'[^']*'|`[^`]*`/g, "Q")
+    .replace(/0x[0-9a-f]+|\d+/gi, "N");
+  return `${name}: ${shape.slice(0, 120)}`;
 }
 
 function inspect(value: unknown): string {

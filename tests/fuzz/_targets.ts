@@ -1,6 +1,7 @@
 // Every parser Spindle has, as a fuzz target. A protocol that adds a parser
 // adds its target here and its captured seeds under corpus/<name>/.
 import type { DecoderCore } from "../../reactor/codec.ts";
+import { concatChunks } from "../../reactor/bytes.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
 import {
   LengthPrefixedDecoderCore,
@@ -10,6 +11,14 @@ import {
   NetstringDecoderCore,
   NetstringEncoderCore,
 } from "../../protocols/basic/mod.ts";
+import { RequestCore, ResponseCore } from "../../protocols/http/mod.ts";
+import { BoxDecoderCore, encodeBox } from "../../protocols/amp/mod.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  parseZone,
+  ZoneFileError,
+} from "../../protocols/dns/mod.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -60,6 +69,18 @@ export function coreTarget<V>(
 const text = new TextEncoder();
 const MAX_LINE = 1024;
 const MAX_FRAME = 4096;
+const HTTP_LIMITS = {
+  maxHeaderBytes: 4096,
+  maxHeaderCount: 32,
+  maxChunkLineBytes: 256,
+  maxBodySize: 1 << 20,
+};
+// What an HTTP core may hold of an unfinished message: a head up to its limit
+// (and the chunk of bytes that overflowed it), or a chunk-size line.
+const HTTP_MAX_BUFFERED = HTTP_LIMITS.maxHeaderBytes + (1 << 16);
+const CHUNKED_HEAD = text.encode(
+  "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+);
 
 /** Every target, by name. */
 export const TARGETS: FuzzTarget[] = [
@@ -96,4 +117,48 @@ export const TARGETS: FuzzTarget[] = [
       },
     ) as FuzzTarget
   ),
+  coreTarget("http-request", () => new RequestCore(HTTP_LIMITS), {
+    maxBuffered: HTTP_MAX_BUFFERED,
+  }) as FuzzTarget,
+  coreTarget("http-response", () => {
+    const core = new ResponseCore(HTTP_LIMITS);
+    for (const method of ["GET", "GET", "HEAD", "GET"]) {
+      core.expectResponseTo(method);
+    }
+    return core;
+  }, { maxBuffered: HTTP_MAX_BUFFERED }) as FuzzTarget,
+  // The chunked body decoder, behind a fixed request head: the corpus holds
+  // bodies only, so every mutation lands in the chunked framing.
+  ((): FuzzTarget => {
+    const requests = coreTarget(
+      "http-chunked",
+      () => new RequestCore(HTTP_LIMITS),
+      { maxBuffered: HTTP_MAX_BUFFERED },
+    );
+    return {
+      ...requests,
+      parse: (pieces) => requests.parse([CHUNKED_HEAD, ...pieces]),
+    } as FuzzTarget;
+  })(),
+  coreTarget("amp-boxes", () => new BoxDecoderCore(), {
+    maxBuffered: 2 + 255 + 2 + 65535 + 16,
+    encode: encodeBox,
+  }) as FuzzTarget,
+  {
+    name: "dns-wire",
+    isTypedError: (error) => error instanceof ProtocolError,
+    parse: (pieces) => [decodeMessage(concatChunks(pieces))],
+    encode: (message) =>
+      encodeMessage(message as ReturnType<typeof decodeMessage>),
+  },
+  {
+    name: "zone-file",
+    isTypedError: (error) => error instanceof ZoneFileError,
+    parse: (pieces) => [
+      parseZone(new TextDecoder().decode(concatChunks(pieces)), {
+        origin: "example.org",
+        maxRecords: 10_000,
+      }),
+    ],
+  },
 ];

@@ -15,8 +15,9 @@ export interface FuzzJob {
   current: SharedArrayBuffer;
 }
 
-/** What the worker answers: progress, then the result. */
+/** What the worker answers: that it loaded its target, progress, then the result. */
 export type FuzzReport =
+  | { type: "started" }
   | { type: "progress"; inputs: number }
   | {
     type: "done";
@@ -45,10 +46,12 @@ self.onmessage = async (event: MessageEvent<FuzzJob>) => {
       return target.parse(pieces);
     },
   };
+  const corpus = await loadCorpus(job.codec);
+  self.postMessage({ type: "started" } satisfies FuzzReport);
   const stats = fuzz(recording, {
     iterations: job.iterations,
     random: seededRandom(job.seed),
-    corpus: await loadCorpus(job.codec),
+    corpus,
     onProgress: (inputs) =>
       self.postMessage({ type: "progress", inputs } satisfies FuzzReport),
   });
