@@ -12,13 +12,13 @@ import type {
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
 import {
-  EndpointDescriptionError,
   type EndpointReactor,
   serverFromString,
 } from "../reactor/endpoints/mod.ts";
 import { getLogger } from "../log/mod.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./listening_service.ts";
+import { workerId } from "./worker_id.ts";
 
 const log = getLogger("spindle.app");
 
@@ -32,6 +32,12 @@ export interface DatagramServerEndpoint {
 export interface DatagramServerEndpointServiceOptions {
   /** The reactor that binds the port; default: the default reactor. */
   reactor?: EndpointReactor;
+  /**
+   * Let several processes bind the port (SO_REUSEADDR: the system hands
+   * each datagram to one of them); default: `true` in a `spindle --workers`
+   * worker, else `false`.
+   */
+  reusePort?: boolean;
   /** The service's name in its parent. */
   name?: string;
 }
@@ -72,7 +78,10 @@ export class DatagramServerEndpointService extends Service
   ) {
     super(options.name);
     this.endpoint = typeof endpoint === "string"
-      ? datagramEndpoint(options.reactor ?? defaultReactor, endpoint)
+      ? serverFromString(options.reactor ?? defaultReactor, endpoint, {
+        transport: "datagram",
+        reusePort: options.reusePort ?? workerId() !== undefined,
+      })
       : endpoint;
     this.handler = handler;
   }
@@ -124,18 +133,4 @@ export class DatagramServerEndpointService extends Service
     super.stopService();
     return this.stopAccepting();
   }
-}
-
-function datagramEndpoint(
-  reactor: EndpointReactor,
-  description: string,
-): DatagramServerEndpoint {
-  const endpoint = serverFromString(reactor, description);
-  if (endpoint.transport !== "datagram") {
-    throw new EndpointDescriptionError(
-      description,
-      `Endpoint "${description}" is a stream endpoint, but this service binds datagrams: use udp:PORT, or a StreamServerEndpointService`,
-    );
-  }
-  return endpoint;
 }

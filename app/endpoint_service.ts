@@ -10,14 +10,13 @@ import type {
   Connection,
   ConnectionHandler,
   ListeningPort,
-  Reactor,
 } from "../reactor/interfaces.ts";
 import type { DelayedCall } from "../reactor/time.ts";
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
 import { ConnectionLostError } from "../reactor/errors.ts";
 import {
-  EndpointDescriptionError,
+  type EndpointDefaults,
   type EndpointReactor,
   serverFromString,
 } from "../reactor/endpoints/mod.ts";
@@ -58,6 +57,11 @@ export interface StreamServerEndpointServiceOptions {
    */
   reusePort?: boolean;
   /**
+   * Parameter values for what an endpoint string leaves out, such as HTTP's
+   * `{ alpn: "http/1.1" }` for `tls:` endpoints; the string's own win.
+   */
+  defaults?: EndpointDefaults;
+  /**
    * Milliseconds that open connections get to finish after the listener
    * closes, before they are cut; default: the enclosing
    * {@linkcode Application}'s `shutdownTimeout`, or 10000.
@@ -65,56 +69,6 @@ export interface StreamServerEndpointServiceOptions {
   drainTimeout?: number;
   /** The service's name in its parent. */
   name?: string;
-}
-
-/**
- * A view of `reactor` whose TCP and TLS listeners share their port
- * (`reusePort`); everything else is the reactor's own.
- *
- * @example Usage
- * ```ts
- * import { withReusePort } from "@spindle/spindle/app";
- * import { DenoReactor } from "@spindle/spindle/reactor";
- * const shared = withReusePort(new DenoReactor());
- * const a = await shared.listenTCP(0, () => {}, { interface: "127.0.0.1" });
- * const { port } = a.getHost() as Deno.NetAddr;
- * const b = await shared.listenTCP(port, () => {}, { interface: "127.0.0.1" });
- * await a.stopListening();
- * await b.stopListening();
- * ```
- */
-export function withReusePort<R extends Reactor>(reactor: R): R {
-  return new Proxy(reactor, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      if (property === "listenTCP" || property === "listenTLS") {
-        const listen = value as (
-          port: number,
-          handler: unknown,
-          options?: object,
-        ) => unknown;
-        return (port: number, handler: unknown, options?: object) =>
-          listen.call(target, port, handler, { ...options, reusePort: true });
-      }
-      // Bound to the real reactor: its methods use private fields.
-      return value.bind(target);
-    },
-  });
-}
-
-function streamEndpoint(
-  reactor: EndpointReactor,
-  description: string,
-): StreamServerEndpoint {
-  const endpoint = serverFromString(reactor, description);
-  if (endpoint.transport === "datagram") {
-    throw new EndpointDescriptionError(
-      description,
-      `Endpoint "${description}" is a datagram endpoint, but this service serves streams: use tcp:, tls:, or unix:, or a DatagramServerEndpointService`,
-    );
-  }
-  return endpoint;
 }
 
 /**
@@ -138,7 +92,8 @@ function isDrainable(value: unknown): value is Drainable {
  * Listens on `endpoint` (an endpoint string such as
  * `"tcp:8080:interface=127.0.0.1"`, or an endpoint object) while running and
  * serves each connection with `handler`. A bad endpoint string throws from
- * the constructor (`EndpointDescriptionError`), before anything starts. Stopping happens in two steps: `stopAccepting()` closes the
+ * the constructor (`EndpointDescriptionError`), before anything starts.
+ * Stopping happens in two steps: `stopAccepting()` closes the
  * listener (and calls the handler's `drain()` if it has one), then
  * `stopService()` waits for the open connections to finish until the drain
  * deadline and aborts the rest with {@linkcode DrainTimeoutError}.
@@ -176,12 +131,11 @@ export class StreamServerEndpointService extends Service
     super(options.name);
     this.#reactor = options.reactor ?? defaultReactor;
     this.endpoint = typeof endpoint === "string"
-      ? streamEndpoint(
-        (options.reusePort ?? workerId() !== undefined)
-          ? withReusePort(this.#reactor)
-          : this.#reactor,
-        endpoint,
-      )
+      ? serverFromString(this.#reactor, endpoint, {
+        transport: "stream",
+        defaults: options.defaults,
+        reusePort: options.reusePort ?? workerId() !== undefined,
+      })
       : endpoint;
     this.handler = handler;
     this.#drainTimeout = options.drainTimeout;

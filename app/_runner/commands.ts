@@ -46,6 +46,14 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "passwd",
+    description:
+      "print a user-file line NAME:$pbkdf2-sha256$... for the password on stdin",
+    load: async () => ({
+      tool: (await import("../../cred/passwd_command.ts")).passwdCommand,
+    }),
+  },
+  {
     name: "web",
     description: "serve static files over HTTP",
     load: async () => ({

@@ -16,6 +16,7 @@ import {
   DEFAULT_HEADERS_TIMEOUT,
   DEFAULT_KEEP_ALIVE_TIMEOUT,
   File as StaticFile,
+  HTTP_1_1_ALPN,
   HTTPFactory,
   type ServeHandler,
   type ServeOptions,
@@ -23,6 +24,8 @@ import {
 } from "./mod.ts";
 
 const log = getLogger("spindle.web");
+// A tls: endpoint offers HTTP/1.1 by ALPN unless its string says otherwise.
+const ENDPOINT_DEFAULTS = { alpn: HTTP_1_1_ALPN };
 
 /**
  * The options of `spindle web`, once validated.
@@ -140,7 +143,10 @@ export const plugin: Plugin<WebOptions> = {
   endpointOptions: ["listen"],
   validate({ options }) {
     const listen = String(options.listen);
-    serverFromString(reactor, listen);
+    serverFromString(reactor, listen, {
+      transport: "stream",
+      defaults: ENDPOINT_DEFAULTS,
+    });
     const path = String(options.path);
     try {
       Deno.statSync(path);
@@ -167,7 +173,7 @@ export const plugin: Plugin<WebOptions> = {
     return new StreamServerEndpointService(
       options.listen,
       new HTTPFactory(accessLogged(site.fetch), options.server),
-      { reusePort, name: "web" },
+      { reusePort, defaults: ENDPOINT_DEFAULTS, name: "web" },
     );
   },
 };

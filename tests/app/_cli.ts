@@ -7,24 +7,40 @@ export interface CliResult {
   stderr: string;
 }
 
-function command(args: string[], env?: Record<string, string>, cwd?: string) {
+function command(
+  args: string[],
+  env?: Record<string, string>,
+  cwd?: string,
+  stdin: "null" | "piped" = "null",
+) {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--unstable-net", CLI, ...args],
     env,
     cwd,
-    stdin: "null",
+    stdin,
     stdout: "piped",
     stderr: "piped",
   });
 }
 
-/** Runs the CLI to completion. */
+/** Runs the CLI to completion, with `input` (if given) on its stdin. */
 export async function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
-  const { code, stdout, stderr } = await command(args, options.env, options.cwd)
-    .output();
+  const { input } = options;
+  const child = command(
+    args,
+    options.env,
+    options.cwd,
+    input === undefined ? "null" : "piped",
+  ).spawn();
+  if (input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
   return {
     code,

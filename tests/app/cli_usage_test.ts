@@ -110,3 +110,12 @@ test("web with a --path that does not exist is a usage error", async () => {
     "spindle: --path /nonexistent/dir does not exist (see 'spindle web --help')\n",
   );
 });
+
+test("spindle passwd prints the user-file line for the password on stdin", async () => {
+  const { code, stdout } = await runCli(
+    ["passwd", "alice", "--iterations", "1000"],
+    { input: "secret\n" },
+  );
+  assertEquals(code, 0);
+  assertMatch(stdout, /^alice:\$pbkdf2-sha256\$1000\$[^$\n]+\$[^$\n]+\n$/);
+});
