@@ -1,46 +1,19 @@
 import { test, type TestContext } from "../../../trial/mod.ts";
+import { findPeer, type Peer } from "../../_peers.ts";
 
 // Finding and running the real DNS peers the interop tests talk to.
 
-/** The path of `command` on PATH (or in an sbin), or `null` when it is not installed. */
-export function which(command: string): string | null {
-  if (command.startsWith("/")) {
-    try {
-      return Deno.statSync(command).isFile ? command : null;
-    } catch {
-      return null;
-    }
-  }
-  const dirs = [
-    ...(Deno.env.get("PATH") ?? "").split(":"),
-    "/usr/sbin",
-    "/sbin",
-  ];
-  for (const dir of dirs) {
-    if (dir === "") continue;
-    try {
-      const path = `${dir}/${command}`;
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-/** Registers a test that is skipped, with a message saying why, when a peer binary is missing. */
+/**
+ * Registers a test of `peer`, given its path: ignored (with a warning naming
+ * the Debian package) when the peer is missing, failing under `CI=true`.
+ */
 export function peerTest(
-  peer: string,
+  peer: Peer,
   name: string,
   fn: (path: string, t: TestContext) => Promise<void>,
 ): void {
-  const path = which(peer);
-  if (path === null) {
-    console.warn(`skipping "${name}": ${peer} is not installed`);
-  }
-  test(name, (t) => fn(path!, t), {
-    skip: path === null ? `${peer} is not installed` : false,
-  });
+  const found = findPeer(peer);
+  test(name, (t) => fn(found.path, t), { ignore: found.ignore });
 }
 
 /** Runs a command to completion and returns its stdout; throws with stderr on failure. */

@@ -7,7 +7,8 @@ import {
   DNSNameError,
   RecordType,
 } from "../../../protocols/dns/mod.ts";
-import { freePort, peerTest } from "./interop_helpers.ts";
+import { freePort, peerTest } from "./_interop.ts";
+import { PEERS } from "../../_peers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 
@@ -112,7 +113,7 @@ async function withTwisted(
 }
 
 peerTest(
-  "knotd",
+  PEERS.knot,
   "client vs Knot DNS: A, AAAA, MX, TXT, SRV, CAA, NS answers",
   async (path) => {
     await withKnot(async (server) => {
@@ -154,7 +155,7 @@ peerTest(
 );
 
 peerTest(
-  "knotd",
+  PEERS.knot,
   "client vs Knot DNS: a CNAME chain and NXDOMAIN",
   async (path) => {
     await withKnot(async (server) => {
@@ -170,7 +171,7 @@ peerTest(
 );
 
 peerTest(
-  "knotd",
+  PEERS.knot,
   "client vs Knot DNS: a truncated answer is fetched again over TCP",
   async (path) => {
     await withKnot(async (server) => {
@@ -182,7 +183,7 @@ peerTest(
 );
 
 peerTest(
-  "knotd",
+  PEERS.knot,
   "resolver vs Knot DNS: NODATA is an empty answer with the SOA",
   async (path) => {
     await withKnot(async (server) => {
@@ -195,20 +196,9 @@ peerTest(
 );
 
 peerTest(
-  "python3",
+  PEERS.twisted,
   "client vs Twisted names: A, AAAA, MX, TXT, SRV and NXDOMAIN",
   async (path) => {
-    const hasTwisted = await new Deno.Command(path, {
-      args: ["-c", "import twisted.names"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (!hasTwisted.success) {
-      console.warn(
-        "skipping the Twisted interop test: python3-twisted is not installed",
-      );
-      return;
-    }
     await withTwisted(async (server) => {
       const client = new DNSClient({ servers: [server] });
       assertEquals(await answerData(client.lookupAddress("www.example.org")), [{

@@ -19,7 +19,7 @@ import {
   serveDNS,
   Zone,
 } from "../../../protocols/dns/mod.ts";
-import { fixtureZone, LOOPBACK, withFixtureServer } from "./helpers.ts";
+import { fixtureZone, LOOPBACK, withFixtureServer } from "./_helpers.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
 

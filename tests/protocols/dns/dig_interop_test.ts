@@ -1,8 +1,9 @@
 // dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
 import type { DenoReactor } from "../../../reactor/mod.ts";
 import { assert, assertMatch } from "../../../trial/assertions.ts";
-import { withFixtureServer } from "./helpers.ts";
-import { peerTest, run } from "./interop_helpers.ts";
+import { withFixtureServer } from "./_helpers.ts";
+import { peerTest, run } from "./_interop.ts";
+import { PEERS } from "../../_peers.ts";
 
 // The fixture zone's server while `fn` runs, by its port.
 function withServer(
@@ -17,12 +18,13 @@ const common: Record<string, string[]> = {
   kdig: ["@127.0.0.1", "+retry=0", "+time=3", "+norecurse"],
 };
 
-for (const tool of ["dig", "kdig"]) {
+for (const tool of ["dig", "kdig"] as const) {
+  const peer = PEERS[tool];
   const ask = (path: string, port: number, ...args: string[]) =>
     run(path, [...common[tool]!, "-p", String(port), ...args]);
 
   peerTest(
-    tool,
+    peer,
     `${tool}: A, AAAA, MX, TXT and SOA answers`,
     async (path, t) => {
       await withServer(t.reactor, async (port) => {
@@ -49,7 +51,7 @@ for (const tool of ["dig", "kdig"]) {
     },
   );
 
-  peerTest(tool, `${tool}: the answer is authoritative`, async (path, t) => {
+  peerTest(peer, `${tool}: the answer is authoritative`, async (path, t) => {
     await withServer(t.reactor, async (port) => {
       assertMatch(
         await ask(path, port, "www.example.org", "A"),
@@ -58,7 +60,7 @@ for (const tool of ["dig", "kdig"]) {
     });
   });
 
-  peerTest(tool, `${tool}: NXDOMAIN carries the SOA`, async (path, t) => {
+  peerTest(peer, `${tool}: NXDOMAIN carries the SOA`, async (path, t) => {
     await withServer(t.reactor, async (port) => {
       const out = await ask(path, port, "nope.example.org", "A");
       assertMatch(out, /status: NXDOMAIN/);
@@ -70,7 +72,7 @@ for (const tool of ["dig", "kdig"]) {
   });
 
   peerTest(
-    tool,
+    peer,
     `${tool}: NODATA is NOERROR with no answer and the SOA`,
     async (path, t) => {
       await withServer(t.reactor, async (port) => {
@@ -82,7 +84,7 @@ for (const tool of ["dig", "kdig"]) {
     },
   );
 
-  peerTest(tool, `${tool}: +tcp`, async (path, t) => {
+  peerTest(peer, `${tool}: +tcp`, async (path, t) => {
     await withServer(t.reactor, async (port) => {
       assertMatch(
         await ask(path, port, "+tcp", "www.example.org", "A"),
@@ -92,7 +94,7 @@ for (const tool of ["dig", "kdig"]) {
   });
 
   peerTest(
-    tool,
+    peer,
     `${tool}: a large answer is truncated over UDP and complete over TCP`,
     async (path, t) => {
       await withServer(t.reactor, async (port) => {
@@ -122,7 +124,7 @@ for (const tool of ["dig", "kdig"]) {
   );
 
   peerTest(
-    tool,
+    peer,
     `${tool}: EDNS is answered with OPT and a 1232-byte payload size`,
     async (path, t) => {
       await withServer(t.reactor, async (port) => {
@@ -148,7 +150,7 @@ for (const tool of ["dig", "kdig"]) {
   );
 
   peerTest(
-    tool,
+    peer,
     `${tool}: names outside the zone are REFUSED`,
     async (path, t) => {
       await withServer(t.reactor, async (port) => {

@@ -7,8 +7,8 @@ import {
   encodeMessage,
   RecordType,
 } from "../../../protocols/dns/mod.ts";
-import { sampleResponse } from "./samples.ts";
-import { fixtureZone, queryBytes } from "./helpers.ts";
+import { sampleResponse } from "./_samples.ts";
+import { fixtureZone, queryBytes } from "./_helpers.ts";
 import { seededRandom } from "../../_random.ts";
 
 const seeds = [

@@ -2,7 +2,7 @@ import { assertEquals, assertRejects, test } from "../../../trial/mod.ts";
 import { UsageError } from "../../../app/options.ts";
 import { DNSClient } from "../../../protocols/dns/mod.ts";
 import { type DNSService, plugin } from "../../../protocols/dns/plugin.ts";
-import { fixturePath } from "./helpers.ts";
+import { fixturePath } from "./_helpers.ts";
 
 test("spindle dns serves the zone files given over UDP and TCP", async () => {
   const options = await plugin.validate({

@@ -12,7 +12,7 @@ import {
   LOOPBACK,
   queryBytes,
   withFixtureServer,
-} from "./helpers.ts";
+} from "./_helpers.ts";
 
 const factory = new DNSServerFactory([fixtureZone()]);
 

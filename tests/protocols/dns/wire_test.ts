@@ -13,7 +13,7 @@ import {
   RecordType,
 } from "../../../protocols/dns/mod.ts";
 import { ProtocolError } from "../../../reactor/errors.ts";
-import { rr, sampleResponse } from "./samples.ts";
+import { rr, sampleResponse } from "./_samples.ts";
 
 test("a message with every supported record type round-trips", () => {
   const message = sampleResponse();
