@@ -12,6 +12,7 @@ import {
 } from "../../../protocols/http/mod.ts";
 import { ProxyTable } from "../../../protocols/http/_proxy.ts";
 import { makeTestPki } from "../../reactor/_tls.ts";
+import { findPeer, PEERS } from "../../_peers.ts";
 
 const PROXY_VARIABLES = [
   "HTTP_PROXY",
@@ -163,30 +164,7 @@ test("Agent through a proxy sends an http: request in absolute form, with Proxy-
 
 // Against Debian's tinyproxy: absolute-form and CONNECT, with Basic credentials.
 
-function which(command: string): string | null {
-  for (
-    const dir of (Deno.env.get("PATH") ?? "").split(":").concat("/usr/sbin")
-  ) {
-    try {
-      if (dir !== "" && Deno.statSync(`${dir}/${command}`).isFile) {
-        return `${dir}/${command}`;
-      }
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
-}
-
-const TINYPROXY = which("tinyproxy");
-const ON_CI = Deno.env.get("CI") === "true";
-if (TINYPROXY === null) {
-  console.warn(
-    `tinyproxy is not installed: the proxy interop tests are ${
-      ON_CI ? "failing (CI=true)" : "ignored"
-    }; install it with apt-get install tinyproxy`,
-  );
-}
+const tinyproxy = findPeer(PEERS.tinyproxy);
 
 /** A free loopback port (bound then released). */
 function freePort(): number {
@@ -198,9 +176,6 @@ function freePort(): number {
 
 /** Starts tinyproxy on a free port, allowing CONNECT to `connectPort`, with `user:pass` required. */
 async function startTinyproxy(connectPort: number) {
-  if (TINYPROXY === null) {
-    throw new Error("tinyproxy is not installed (CI=true requires it)");
-  }
   const dir = await Deno.makeTempDir();
   const port = freePort();
   await Deno.writeTextFile(
@@ -218,7 +193,7 @@ async function startTinyproxy(connectPort: number) {
       "DisableViaHeader Yes",
     ].join("\n") + "\n",
   );
-  const child = new Deno.Command(TINYPROXY, {
+  const child = new Deno.Command(tinyproxy.path, {
     args: ["-d", "-c", `${dir}/tinyproxy.conf`],
     stdout: "null",
     stderr: "null",
@@ -243,9 +218,7 @@ async function startTinyproxy(connectPort: number) {
   };
 }
 
-const tinyproxyOptions = {
-  ignore: TINYPROXY === null && !ON_CI,
-};
+const tinyproxyOptions = { ignore: tinyproxy.ignore };
 
 test(
   "Agent through tinyproxy: an http: request goes in absolute form with credentials",
