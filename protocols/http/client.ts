@@ -43,6 +43,7 @@ import {
   knownLengthOf,
   staticBodyOf,
 } from "./_serialize.ts";
+import { receivedTrailers } from "./trailers.ts";
 
 export type { ProxyOptions };
 
@@ -86,25 +87,6 @@ export interface AgentRequestOptions {
 }
 
 const encoder = new TextEncoder();
-
-/** Trailers of chunked responses received by an Agent. */
-const trailerPromises = new WeakMap<Response, Promise<Headers>>();
-
-/**
- * The trailer fields of a response received by an {@linkcode Agent}: resolves
- * once its body was read to the end (empty `Headers` for a body that was not
- * chunked, or one that was not read to the end).
- *
- * @example Usage
- * ```ts
- * import { responseTrailers } from "@spindle/spindle/protocols/http";
- * const trailers = await responseTrailers(new Response("no trailers"));
- * console.assert([...trailers].length === 0);
- * ```
- */
-export function responseTrailers(response: Response): Promise<Headers> {
-  return trailerPromises.get(response) ?? Promise.resolve(new Headers());
-}
 
 /** Thrown inside the agent when a reused connection turned out closed: the request is retried. */
 class StaleConnectionError extends Error {}
@@ -621,7 +603,7 @@ export class Agent {
     );
     Object.defineProperty(response, "url", { value: url.href });
     if (head.framing === "chunked") {
-      trailerPromises.set(response, trailers.promise);
+      receivedTrailers(response, trailers.promise);
     }
     if (!hasBody) {
       // The end event follows the head at once: consume it, then pool.

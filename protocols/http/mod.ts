@@ -17,17 +17,19 @@ export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./message.ts";
 export * from "./codec.ts";
+export type {
+  ServeHandler,
+  ServeHandlerInfo,
+  UpgradeOptions,
+  UpgradeResult,
+} from "./handler.ts";
 export {
-  HTTPFactory,
   requestTrailers,
-  serveConnection,
-  type ServeHandler,
-  type ServeHandlerInfo,
-  type ServeOptions,
-  type UpgradeOptions,
-  type UpgradeResult,
+  responseTrailers,
+  type TrailerSource,
   withTrailers,
-} from "./server.ts";
+} from "./trailers.ts";
+export { HTTPFactory, serveConnection, type ServeOptions } from "./server.ts";
 export { type HTTPServer, serveHTTP, type ServeHTTPOptions } from "./serve.ts";
 export {
   ErrorPage,
@@ -49,5 +51,4 @@ export {
   type AgentRequestOptions,
   type AgentTLSOptions,
   type ProxyOptions,
-  responseTrailers,
 } from "./client.ts";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ServeHandler, ServeHandlerInfo } from "./server.ts";
+import type { ServeHandler, ServeHandlerInfo } from "./handler.ts";
 
 /** Where a request is in the resource tree while it is being resolved and rendered. */
 export interface RenderContext {

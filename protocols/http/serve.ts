@@ -11,7 +11,8 @@ import {
 } from "../../reactor/endpoints/mod.ts";
 import type { RunningServer } from "../../reactor/interfaces.ts";
 import { HTTP_1_1_ALPN } from "./constants.ts";
-import { HTTPFactory, type ServeHandler, type ServeOptions } from "./server.ts";
+import type { ServeHandler } from "./handler.ts";
+import { HTTPFactory, type ServeOptions } from "./server.ts";
 
 /** Options for {@linkcode serveHTTP}. */
 export interface ServeHTTPOptions extends ServeOptions {

@@ -1,12 +1,11 @@
 /**
- * The HTTP/1.x server engine: serves one {@linkcode Connection} with a
- * `Deno.serve`-shaped handler, running the parser in the connection's read
- * loop (no Web Streams except for the bodies a handler reads or writes).
+ * The HTTP/1.x server engine: serves one `Connection` with a
+ * `Deno.serve`-shaped handler, running the request core in the connection's
+ * read loop (no Web Streams except for the bodies a handler reads or writes).
  *
  * @module
  */
 import type {
-  Address,
   Connection,
   ConnectionFactory,
 } from "../../reactor/interfaces.ts";
@@ -15,8 +14,8 @@ import { Deadline } from "../../reactor/deadline.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
 import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
-import { makeRequest, RequestAbort } from "./_fast_request.ts";
 import { RequestCore } from "./codec.ts";
+import type { ServeHandler } from "./handler.ts";
 import {
   DEFAULT_BODY_TIMEOUT,
   DEFAULT_HEADERS_TIMEOUT,
@@ -25,56 +24,22 @@ import {
   type ServerLimits,
 } from "./limits.ts";
 import type { HTTPEvent, MessageHead } from "./message.ts";
+import { Exchange } from "./_exchange.ts";
+import { makeRequest, RequestAbort } from "./_fast_request.ts";
+import { RequestBody } from "./_request_body.ts";
+import { requestURL } from "./_request_url.ts";
 import {
-  assemble,
-  encodeChunk,
-  encodeHead,
-  httpDate,
-  knownLengthOf,
-  prepareBody,
-  type StaticBody,
-  staticBodyOf,
-  statusLine,
-} from "./_serialize.ts";
-import { STATUS_TEXT } from "./constants.ts";
+  errorResponse,
+  PeerGoneError,
+  simpleResponse,
+  writeResponse,
+  writeUpgrade,
+} from "./_response_writer.ts";
+import { staticBodyOf } from "./_serialize.ts";
+import { receivedTrailers, trailersToSend } from "./trailers.ts";
 
 const logger = getLogger("spindle.http.server");
-const encoder = new TextEncoder();
-
-/** What a handler learns about the exchange besides the request. */
-export interface ServeHandlerInfo {
-  /** The client's address. */
-  readonly remoteAddr: Address;
-  /** The server's address. */
-  readonly localAddr: Address;
-  /**
-   * Takes the connection over after a protocol switch (WebSocket, a CONNECT
-   * tunnel...). Return `response` from the handler: the server answers with
-   * 101 (or 200 to `CONNECT`), stops speaking HTTP, and resolves `connection`
-   * with the raw connection, bytes the client already sent included.
-   */
-  upgrade(options?: UpgradeOptions): UpgradeResult;
-}
-
-/** Options for {@linkcode ServeHandlerInfo.upgrade}. */
-export interface UpgradeOptions {
-  /** Extra response headers (the `Upgrade` protocol, `Sec-WebSocket-Accept`...). */
-  headers?: HeadersInit;
-}
-
-/** The result of {@linkcode ServeHandlerInfo.upgrade}. */
-export interface UpgradeResult {
-  /** The response to return from the handler. */
-  response: Response;
-  /** The raw connection, once the switch was sent. */
-  connection: Promise<Connection>;
-}
-
-/** A `Deno.serve`-shaped request handler. */
-export type ServeHandler = (
-  request: Request,
-  info: ServeHandlerInfo,
-) => Response | Promise<Response>;
+const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 
 /** Server options: the limits and timeouts, the clock and policies. */
 export interface ServeOptions extends ServerLimits {
@@ -135,236 +100,8 @@ function settingsOf(options: ServeOptions): Settings {
   };
 }
 
-/** Upgrade responses, recognised by identity. */
-const upgrades = new WeakMap<Response, (conn: Connection) => void>();
-/** Trailers promised for a response's chunked body. */
-const responseTrailers = new WeakMap<
-  Response,
-  () => HeadersInit | Promise<HeadersInit>
->();
-/** Trailers of a request's chunked body. */
-const requestTrailerPromises = new WeakMap<Request, Promise<Headers>>();
-
-/**
- * Sends `trailers()` as trailer fields after `response`'s body, which is then
- * sent chunked (a fetch `Response` has no trailers of its own). Returns `response`.
- *
- * @example Usage
- * ```ts
- * import { withTrailers } from "@spindle/spindle/protocols/http";
- * const response = withTrailers(
- *   new Response(new Blob(["data"]).stream()),
- *   () => ({ "x-checksum": "abc" }),
- * );
- * console.assert(response.status === 200);
- * ```
- */
-export function withTrailers(
-  response: Response,
-  trailers: () => HeadersInit | Promise<HeadersInit>,
-): Response {
-  responseTrailers.set(response, trailers);
-  return response;
-}
-
-/**
- * The trailer fields of a request received by a Spindle server: resolves once
- * its body was read to the end (empty `Headers` for a body that was not chunked).
- *
- * @example Usage
- * ```ts
- * import { requestTrailers } from "@spindle/spindle/protocols/http";
- * const trailers = await requestTrailers(new Request("http://localhost/"));
- * console.assert([...trailers].length === 0);
- * ```
- */
-export function requestTrailers(request: Request): Promise<Headers> {
-  return requestTrailerPromises.get(request) ?? Promise.resolve(new Headers());
-}
-
-const HOST_RE =
-  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=-]*)(?::\d{0,5})?$/;
-/** Hosts already checked: a server sees few distinct ones, so each is parsed once. */
-const validHosts = new Set<string>();
-
-/**
- * Checks a `Host` value (or CONNECT authority) so that the request URL built
- * from it is valid and means what it says (no path, userinfo or bad port).
- */
-let lastHost = "";
-function validAuthority(host: string): string {
-  if (host === lastHost || validHosts.has(host)) return lastHost = host;
-  if (!HOST_RE.test(host) || !URL.canParse(`http://${host}/`)) {
-    throw new HTTPParseError(
-      400,
-      `invalid Host ${JSON.stringify(host.slice(0, 64))}`,
-    );
-  }
-  if (validHosts.size >= 1024) validHosts.clear();
-  validHosts.add(host);
-  return host;
-}
-/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/;
-
-/**
- * The last text response serialised by any connection. A handler that
- * answers with the same text, status and content type again gets the same
- * bytes (until the `Date` second changes), so they are reused instead of
- * built and encoded anew. Reused bytes are never changed, so one buffer can
- * be queued on many connections at once.
- */
-interface ResponseMemo {
-  status: number;
-  statusText: string;
-  contentType: string | null;
-  body: string;
-  date: string;
-  /** The connection field and the blank line. */
-  tail: string;
-  isHead: boolean;
-  bytes: Uint8Array;
-}
-let responseMemo: ResponseMemo | null = null;
-/** Larger responses are built each time: keeping them would pin their memory. */
-const MEMO_MAX_BYTES = 4096;
-
-const KEEP_ALIVE_10 = "connection: keep-alive\r\n\r\n";
-const CLOSE = "connection: close\r\n\r\n";
-
-/** The end of a head: the `Connection` field where one is needed, and the blank line. */
-function headTail(keep: boolean, http10: boolean): string {
-  return keep ? (http10 ? KEEP_ALIVE_10 : "\r\n") : CLOSE;
-}
-
 /** What the connection's one timer waits for: a request head, the next request, or body bytes. */
 type TimerKind = "idle" | "head" | "body";
-
-/** A write to the connection failed: the client is gone. */
-class PeerGoneError extends Error {}
-
-/** The `info` argument of a handler (a class, so no closures per request). */
-class ServeInfo implements ServeHandlerInfo {
-  readonly remoteAddr: Address;
-  readonly localAddr: Address;
-
-  constructor(conn: Connection) {
-    this.remoteAddr = conn.remoteAddr;
-    this.localAddr = conn.localAddr;
-  }
-
-  upgrade(options: UpgradeOptions = {}): UpgradeResult {
-    let resolve!: (conn: Connection) => void;
-    const connection = new Promise<Connection>((r) => resolve = r);
-    const response = new Response(null, {
-      status: 200,
-      headers: options.headers,
-    });
-    upgrades.set(response, resolve);
-    return { response, connection };
-  }
-}
-
-/** A request body fed by the read loop, with backpressure from the reader. */
-class RequestBody {
-  readonly stream: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  #demand = false;
-  #waiter: (() => void) | null = null;
-  /** Nobody will read any more: data is dropped. */
-  discarding = false;
-  /** The reader asked for data at least once. */
-  pulled = false;
-  /** All the body arrived. */
-  complete = false;
-  #onFirstPull: (() => void) | null;
-  #resolveTrailers: ((headers: Headers) => void) | null = null;
-  readonly trailers: Promise<Headers> | null;
-
-  constructor(onFirstPull: (() => void) | null, chunked: boolean) {
-    this.#onFirstPull = onFirstPull;
-    this.trailers = chunked
-      ? new Promise((resolve) => this.#resolveTrailers = resolve)
-      : null;
-    this.stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-      },
-      pull: () => {
-        this.pulled = true;
-        const first = this.#onFirstPull;
-        if (first !== null) {
-          this.#onFirstPull = null;
-          first();
-        }
-        this.#demand = true;
-        this.#wake();
-      },
-      cancel: () => {
-        this.discarding = true;
-        this.#wake();
-      },
-    }, { highWaterMark: 0 });
-  }
-
-  #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.();
-  }
-
-  /** Hands bytes to the reader; resolves when it may take more. */
-  push(data: Uint8Array): Promise<void> | void {
-    if (this.discarding) return;
-    this.#demand = false;
-    this.#controller.enqueue(data);
-    if (this.#demand) return;
-    return new Promise<void>((resolve) => this.#waiter = resolve);
-  }
-
-  end(trailers: [string, string][]): void {
-    this.complete = true;
-    this.#resolveTrailers?.(new Headers(trailers));
-    if (!this.discarding) {
-      this.discarding = true;
-      this.#controller.close();
-    }
-  }
-
-  /** The exchange is over: stop waiting for a reader and drop the rest. */
-  discard(): void {
-    if (!this.discarding) {
-      this.discarding = true;
-      try {
-        this.#controller.close();
-      } catch { /* already closed or errored */ }
-    }
-    this.#wake();
-  }
-
-  fail(error: unknown): void {
-    this.#resolveTrailers?.(new Headers());
-    if (!this.discarding) {
-      this.discarding = true;
-      this.#controller.error(error);
-    }
-    this.#wake();
-  }
-}
-
-/** One request and its response, in flight. */
-interface Exchange {
-  head: MessageHead;
-  body: RequestBody | null;
-  done: Promise<boolean>;
-  /** The response head went out (or writing started). */
-  started: boolean;
-  /** The server answered an error itself: the handler's response is dropped. */
-  superseded: boolean;
-  /** Set when the handler upgraded and the connection was handed over. */
-  handedOver: boolean;
-  /** Aborts `request.signal` when the client goes away first. */
-  abort: RequestAbort;
-}
 
 /** Serves HTTP on one connection; see {@linkcode serveConnection}. */
 class HTTPServerConnection {
@@ -376,6 +113,10 @@ class HTTPServerConnection {
   #served = 0;
   #current: Exchange | null = null;
   #closing = false;
+  // A repeated head is the same object (see HTTPCore.headsRepeat), and on
+  // one connection the same head always means the same URL.
+  #urlHead: MessageHead | null = null;
+  #url = "";
 
   constructor(conn: Connection, handler: ServeHandler, settings: Settings) {
     this.#conn = conn;
@@ -403,78 +144,8 @@ class HTTPServerConnection {
       }
     }
     this.#arm("head");
-    const events: HTTPEvent[] = [];
-    let i = 0;
-    // A parse error is raised after the events decoded before it are served,
-    // so a handler reading a body sees the bytes that came before the error.
-    let broken: unknown = null;
     try {
-      while (!this.#closing) {
-        if (i === events.length) {
-          if (broken !== null) throw broken;
-          events.length = 0;
-          i = 0;
-          if (this.#decoder.paused) {
-            const exchange = this.#current;
-            if (
-              exchange !== null && (await exchange.done, exchange.handedOver)
-            ) return;
-            if (this.#closing) break;
-            this.#decoder.resume(events);
-            continue;
-          }
-          const chunk = await this.#conn.read();
-          if (this.#closing) break;
-          if (chunk === null) {
-            try {
-              this.#decoder.end(events);
-            } catch (error) {
-              broken = error;
-            }
-            if (events.length === 0 && broken === null) break;
-            continue;
-          }
-          const wasIdle = this.#deadline.kind === "idle" &&
-            this.#deadline.armed;
-          try {
-            this.#decoder.decode(chunk, events);
-          } catch (error) {
-            broken = error;
-          }
-          // A whole head in the chunk starts its request at once (which
-          // disarms the timer): the headers timeout only matters without one.
-          if (wasIdle && events[0]?.type !== "head") this.#arm("head");
-          continue;
-        }
-        const event = events[i++]!;
-        if (event.type === "head") {
-          const previous = this.#current;
-          if (previous !== null) {
-            const keep = await previous.done;
-            if (!keep || this.#closing) break;
-          }
-          this.#start(event.head);
-        } else if (event.type === "data") {
-          const body = this.#current?.body;
-          if (body) {
-            const wait = body.push(event.data);
-            // The handler reading slowly is not the client stalling.
-            if (wait !== undefined) {
-              this.#deadline.suspend();
-              await wait;
-            }
-            if (this.#current?.body === body && !body.discarding) {
-              this.#arm("body");
-            }
-          }
-        } else {
-          const body = this.#current?.body;
-          if (body) {
-            body.end(event.trailers);
-            if (this.#deadline.kind === "body") this.#deadline.suspend();
-          }
-        }
-      }
+      if (await this.#serve()) return;
       // The peer half-closed: finish the response in flight before closing,
       // and tell a handler that watches `request.signal` that the client left.
       const last = this.#current;
@@ -491,6 +162,90 @@ class HTTPServerConnection {
       this.#deadline.cancel();
       this.#forget();
     }
+  }
+
+  /**
+   * The read loop: decodes chunks and serves their events in order, until
+   * the input ends or the connection closes; true once it was handed over.
+   */
+  async #serve(): Promise<boolean> {
+    const events: HTTPEvent[] = [];
+    let i = 0;
+    // A parse error is raised after the events decoded before it are served,
+    // so a handler reading a body sees the bytes that came before the error.
+    let broken: unknown = null;
+    while (!this.#closing) {
+      if (i === events.length) {
+        if (broken !== null) throw broken;
+        events.length = 0;
+        i = 0;
+        if (this.#decoder.paused) {
+          const exchange = this.#current;
+          if (exchange !== null && (await exchange.done, exchange.handedOver)) {
+            return true;
+          }
+          if (this.#closing) break;
+          this.#decoder.resume(events);
+          continue;
+        }
+        const chunk = await this.#conn.read();
+        if (this.#closing) break;
+        broken = this.#decode(chunk, events);
+        if (chunk === null && events.length === 0 && broken === null) break;
+        continue;
+      }
+      const event = events[i++]!;
+      if (event.type === "head") {
+        const previous = this.#current;
+        if (previous !== null && (!(await previous.done) || this.#closing)) {
+          break;
+        }
+        this.#start(event.head);
+      } else if (event.type === "data") {
+        const body = this.#current?.body;
+        if (body) {
+          const wait = body.push(event.data);
+          // The handler reading slowly is not the client stalling.
+          if (wait !== undefined) {
+            this.#deadline.suspend();
+            await wait;
+          }
+          if (this.#current?.body === body && !body.discarding) {
+            this.#arm("body");
+          }
+        }
+      } else {
+        const body = this.#current?.body;
+        if (body) {
+          body.end(event.trailers);
+          if (this.#deadline.kind === "body") this.#deadline.suspend();
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Decodes a chunk (`null`: the end of input); returns the error it raised, if any. */
+  #decode(chunk: Uint8Array | null, events: HTTPEvent[]): unknown {
+    if (chunk === null) {
+      try {
+        this.#decoder.end(events);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    }
+    const wasIdle = this.#deadline.kind === "idle" && this.#deadline.armed;
+    let broken: unknown = null;
+    try {
+      this.#decoder.decode(chunk, events);
+    } catch (error) {
+      broken = error;
+    }
+    // A whole head in the chunk starts its request at once (which
+    // disarms the timer): the headers timeout only matters without one.
+    if (wasIdle && events[0]?.type !== "head") this.#arm("head");
+    return broken;
   }
 
   #forget(): void {
@@ -538,7 +293,7 @@ class HTTPServerConnection {
       this.#fail(new BodyTimeoutError(this.#settings.bodyTimeout));
       return;
     }
-    if (this.#current !== null || this.#closing) return;
+    if (this.#current !== null) return;
     if (kind === "idle" && !this.#decoder.hasBufferedInput) {
       this.#close();
     } else {
@@ -561,46 +316,20 @@ class HTTPServerConnection {
 
   #sendError(status: number, message: string): Promise<void> {
     if (this.#closing) return Promise.resolve();
-    const body = encoder.encode(`${message}\n`);
-    const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n` +
-      `content-type: text/plain;charset=UTF-8\r\ncontent-length: ${body.byteLength}\r\n` +
-      `date: ${httpDate()}\r\nconnection: close\r\n\r\n`;
-    const bytes = encodeHead(head);
-    const out = new Uint8Array(bytes.byteLength + body.byteLength);
-    out.set(bytes, 0);
-    out.set(body, bytes.byteLength);
-    this.#conn.write(out).catch(() => {});
+    this.#conn.write(errorResponse(status, message)).catch(() => {});
     return this.#close();
   }
 
   #start(head: MessageHead): void {
     this.#deadline.suspend();
     this.#served++;
-    const hasBody = head.framing !== "length" || head.contentLength > 0;
-    const exchange: Exchange = {
-      head,
-      body: null,
-      done: undefined as unknown as Promise<boolean>,
-      started: false,
-      superseded: false,
-      handedOver: false,
-      abort: new RequestAbort(),
-    };
+    const exchange = new Exchange(head, this.#conn, new RequestAbort());
     this.#current = exchange;
-    if (hasBody) {
+    if (head.framing !== "length" || head.contentLength > 0) {
       const wantsContinue = head.expect === "100-continue" &&
         head.versionMinor === 1;
       exchange.body = new RequestBody(
-        wantsContinue
-          ? () => {
-            if (!exchange.started) {
-              this.#conn.write(encoder.encode("HTTP/1.1 100 Continue\r\n\r\n"))
-                .catch(() => {});
-              // The client sends the body only now.
-              if (this.#current === exchange) this.#arm("body");
-            }
-          }
-          : null,
+        wantsContinue ? () => this.#sendContinue(exchange) : null,
         head.framing === "chunked",
       );
       if (!wantsContinue) this.#arm("body");
@@ -608,14 +337,22 @@ class HTTPServerConnection {
     exchange.done = this.#exchange(exchange);
   }
 
-  // A repeated head is the same object (see HTTPDecoder.headsRepeat), and on
-  // one connection the same head always means the same URL.
-  #urlHead: MessageHead | null = null;
-  #url = "";
+  /** The handler asked for the body of a request that expects 100 Continue. */
+  #sendContinue(exchange: Exchange): void {
+    if (exchange.started) return;
+    this.#conn.write(CONTINUE).catch(() => {});
+    // The client sends the body only now.
+    if (this.#current === exchange) this.#arm("body");
+  }
 
   #buildRequest(exchange: Exchange): Request {
     const { head, body } = exchange;
-    const url = head === this.#urlHead ? this.#url : this.#urlOf(head);
+    let url = this.#url;
+    if (head !== this.#urlHead) {
+      url = requestURL(head, this.#settings.scheme, this.#conn.localAddr);
+      this.#urlHead = head;
+      this.#url = url;
+    }
     const stream =
       body !== null && head.method !== "GET" && head.method !== "HEAD"
         ? body.stream
@@ -635,116 +372,40 @@ class HTTPServerConnection {
         `the request cannot be represented: ${(error as Error).message}`,
       );
     }
-    if (body?.trailers) requestTrailerPromises.set(request, body.trailers);
+    if (body?.trailers) receivedTrailers(request, body.trailers);
     return request;
-  }
-
-  /** The absolute URL of a request (remembered for the next, same head). */
-  #urlOf(head: MessageHead): string {
-    const target = head.target;
-    let url: string;
-    if (target.charCodeAt(0) === 47 /* / */) {
-      url = this.#settings.scheme + this.#authority(head) + target;
-    } else if (head.method === "CONNECT") {
-      url = `${this.#settings.scheme}${validAuthority(target)}/`;
-    } else if (target === "*" && head.method === "OPTIONS") {
-      url = `${this.#settings.scheme}${this.#authority(head)}/*`;
-    } else if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
-      url = new URL(target).href;
-    } else {
-      throw new HTTPParseError(
-        400,
-        `invalid request target ${JSON.stringify(target.slice(0, 64))}`,
-      );
-    }
-    this.#urlHead = head;
-    this.#url = url;
-    return url;
-  }
-
-  #authority(head: MessageHead): string {
-    const host = head.host;
-    if (host !== null && host !== "") return validAuthority(host);
-    const addr = this.#conn.localAddr;
-    if ("hostname" in addr) {
-      return addr.hostname.includes(":")
-        ? `[${addr.hostname}]:${addr.port}`
-        : `${addr.hostname}:${addr.port}`;
-    }
-    return "localhost";
   }
 
   /** Runs the handler and writes its response; resolves to whether to keep the connection. */
   async #exchange(exchange: Exchange): Promise<boolean> {
     const head = exchange.head;
-    let keep = head.keepAlive && this.#served < this.#settings.maxRequests &&
-      !this.#settings.draining;
-    let response: Response;
-    let upgradeTo: ((conn: Connection) => void) | undefined;
+    let response: Response | null;
     try {
-      if (head.expect !== null && head.expect !== "100-continue") {
-        response = new Response(
-          `unsupported expectation ${JSON.stringify(head.expect)}\n`,
-          {
-            status: 417,
-          },
+      const result = this.#callHandler(exchange);
+      // A handler that answers synchronously saves a microtask turn.
+      response = result instanceof Response ? result : await result;
+      if (!(response instanceof Response)) {
+        throw new TypeError(
+          "the handler did not return a Response: return a Response object",
         );
-      } else {
-        const request = this.#buildRequest(exchange);
-        const result = this.#handler(request, this.#info());
-        // A handler that answers synchronously saves a microtask turn.
-        response = result instanceof Response ? result : await result;
-        if (!(response instanceof Response)) {
-          throw new TypeError(
-            "the handler did not return a Response: return a Response object",
-          );
-        }
-        upgradeTo = upgrades.get(response);
       }
     } catch (error) {
-      if (exchange.superseded || this.#closing) return false;
-      if (error instanceof HTTPParseError) {
-        exchange.superseded = true;
-        await this.#sendError(error.status, error.message);
-        return false;
-      }
-      logger.error(
-        "the HTTP handler for {method} {target} threw: answered 500",
-        {
-          error,
-          method: head.method,
-          target: head.target,
-        },
-      );
-      response = new Response("Internal Server Error\n", { status: 500 });
+      response = await this.#handlerFailed(exchange, error);
+      if (response === null) return false;
     }
     if (exchange.superseded || this.#closing) return false;
-    const body = exchange.body;
-    if (body !== null && !body.complete) {
-      // A client that waits for 100 Continue may or may not send the body now.
-      if (head.expect === "100-continue" && !body.pulled) keep = false;
-      body.discard();
-    }
-    exchange.started = true;
+    let keep = this.#startResponse(exchange);
     try {
-      if (upgradeTo !== undefined && head.upgrade) {
-        await this.#writeUpgrade(response, head);
-        exchange.handedOver = true;
-        this.#closing = true;
-        this.#deadline.cancel();
-        this.#forget();
-        const rest = this.#decoder.release();
-        if (rest.byteLength > 0) this.#conn.unshift(rest);
-        upgradeTo(this.#conn);
+      const handOver = exchange.handOverFor(response);
+      if (handOver !== null && head.upgrade) {
+        await this.#handOver(exchange, response, handOver);
         return false;
       }
-      // A shutdown that began while the handler ran: say so in this response.
-      if (this.#settings.draining) keep = false;
-      const trailers = responseTrailers.get(response);
+      const trailers = trailersToSend(response);
       const fixed = trailers === undefined ? staticBodyOf(response) : null;
       const simple = fixed === null
         ? null
-        : this.#simpleResponse(response, fixed, head, keep);
+        : simpleResponse(response, fixed, head, keep);
       if (simple !== null) {
         // The common case takes one await: no async frame around the write.
         try {
@@ -755,243 +416,114 @@ class HTTPServerConnection {
           });
         }
       } else {
-        keep = await this.#writeResponse(response, head, keep, trailers, fixed);
+        keep = await writeResponse(
+          this.#conn,
+          response,
+          head,
+          keep,
+          trailers,
+          fixed,
+        );
       }
     } catch (error) {
-      if (!this.#closing) {
-        const fields = { error, method: head.method, target: head.target };
-        // A client that went away is routine; a broken response body is a bug.
-        if (error instanceof PeerGoneError) {
-          logger.debug(
-            "the client left before the response to {method} {target} was sent",
-            {
-              ...fields,
-              error: error.cause,
-            },
-          );
-        } else {
-          logger.error(
-            "writing the HTTP response to {method} {target} failed",
-            fields,
-          );
-        }
-        this.#closing = true;
-        this.#conn.abort(error);
-      }
+      this.#writeFailed(head, error);
       return false;
     }
+    return this.#responded(keep);
+  }
+
+  /** Calls the handler (417 for an expectation other than 100-continue). */
+  #callHandler(exchange: Exchange): Response | Promise<Response> {
+    const expect = exchange.head.expect;
+    if (expect !== null && expect !== "100-continue") {
+      return new Response(
+        `unsupported expectation ${JSON.stringify(expect)}\n`,
+        { status: 417 },
+      );
+    }
+    return this.#handler(this.#buildRequest(exchange), exchange);
+  }
+
+  /** The handler threw: the response to send instead (500), or `null` when the server answered already. */
+  async #handlerFailed(
+    exchange: Exchange,
+    error: unknown,
+  ): Promise<Response | null> {
+    if (exchange.superseded || this.#closing) return null;
+    if (error instanceof HTTPParseError) {
+      exchange.superseded = true;
+      await this.#sendError(error.status, error.message);
+      return null;
+    }
+    const head = exchange.head;
+    logger.error("the HTTP handler for {method} {target} threw: answered 500", {
+      error,
+      method: head.method,
+      target: head.target,
+    });
+    return new Response("Internal Server Error\n", { status: 500 });
+  }
+
+  /** The response starts: whether the connection may be kept after it. */
+  #startResponse(exchange: Exchange): boolean {
+    const head = exchange.head;
+    const settings = this.#settings;
+    // A shutdown that began while the handler ran: say so in this response.
+    let keep = head.keepAlive && this.#served < settings.maxRequests &&
+      !settings.draining;
+    const body = exchange.body;
+    if (body !== null && !body.complete) {
+      // A client that waits for 100 Continue may or may not send the body now.
+      if (head.expect === "100-continue" && !body.pulled) keep = false;
+      body.discard();
+    }
+    exchange.started = true;
+    return keep;
+  }
+
+  /** Sends the protocol switch and hands the connection, unread bytes included, to the handler. */
+  async #handOver(
+    exchange: Exchange,
+    response: Response,
+    handOver: (conn: Connection) => void,
+  ): Promise<void> {
+    await writeUpgrade(this.#conn, response, exchange.head);
+    exchange.handedOver = true;
+    this.#closing = true;
+    this.#deadline.cancel();
+    this.#forget();
+    const rest = this.#decoder.release();
+    if (rest.byteLength > 0) this.#conn.unshift(rest);
+    handOver(this.#conn);
+  }
+
+  /** Writing the response failed: a client that left is routine, a broken body a bug. */
+  #writeFailed(head: MessageHead, error: unknown): void {
+    if (this.#closing) return;
+    const fields = { error, method: head.method, target: head.target };
+    if (error instanceof PeerGoneError) {
+      logger.debug(
+        "the client left before the response to {method} {target} was sent",
+        { ...fields, error: error.cause },
+      );
+    } else {
+      logger.error(
+        "writing the HTTP response to {method} {target} failed",
+        fields,
+      );
+    }
+    this.#closing = true;
+    this.#conn.abort(error);
+  }
+
+  /** The response was sent: close, or wait for the next request. */
+  #responded(keep: boolean): boolean | Promise<boolean> {
     this.#current = null;
-    if (!keep) {
-      await this.#close();
-      return false;
-    }
-    if (this.#settings.draining && this.idle) {
-      await this.#close();
-      return false;
+    if (!keep || (this.#settings.draining && this.idle)) {
+      return this.#close().then(() => false);
     }
     this.#arm(this.#decoder.hasBufferedInput ? "head" : "idle");
     return true;
-  }
-
-  /** Writes to the connection; its failures are told apart from the handler's. */
-  #send(bytes: Uint8Array): Promise<void> {
-    return this.#conn.write(bytes).catch((error) => {
-      throw new PeerGoneError("the connection failed while writing", {
-        cause: error,
-      });
-    });
-  }
-
-  #info(): ServeHandlerInfo {
-    return new ServeInfo(this.#conn);
-  }
-
-  async #writeUpgrade(response: Response, head: MessageHead): Promise<void> {
-    let text: string;
-    if (head.method === "CONNECT") {
-      text = "HTTP/1.1 200 Connection Established\r\n";
-    } else {
-      text = "HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\n";
-      const upgrade = head.headers.find(([n]) => n.toLowerCase() === "upgrade")
-        ?.[1];
-      if (upgrade !== undefined && !response.headers.has("upgrade")) {
-        text += `upgrade: ${upgrade}\r\n`;
-      }
-    }
-    for (const [name, value] of response.headers) {
-      if (name !== "connection") text += `${name}: ${value}\r\n`;
-    }
-    await this.#send(encodeHead(`${text}date: ${httpDate()}\r\n\r\n`));
-  }
-
-  /**
-   * The bytes of a response built from a string whose headers the handler
-   * left alone (so they are known without a `Headers` object), from the memo
-   * when the previous such response was the same; `null` for other responses.
-   */
-  #simpleResponse(
-    response: Response,
-    fixed: StaticBody,
-    head: MessageHead,
-    keep: boolean,
-  ): Uint8Array | null {
-    const body = fixed.body;
-    const contentType = fixed.contentType;
-    const status = response.status;
-    if (
-      typeof body !== "string" || contentType === undefined ||
-      status < 200 || status === 204 || status === 304
-    ) return null;
-    const statusText = response.statusText;
-    const tail = headTail(keep, head.versionMinor === 0);
-    const isHead = head.method === "HEAD";
-    const date = httpDate();
-    const memo = responseMemo;
-    if (
-      memo !== null && memo.body === body && memo.date === date &&
-      memo.status === status && memo.statusText === statusText &&
-      memo.contentType === contentType && memo.tail === tail &&
-      memo.isHead === isHead
-    ) return memo.bytes;
-    let text = statusLine(status, statusText);
-    if (contentType !== null) text += `content-type: ${contentType}\r\n`;
-    const prepared = prepareBody(body);
-    text += `date: ${date}\r\ncontent-length: ${prepared.length}\r\n${tail}`;
-    const bytes = assemble(text, isHead ? null : prepared);
-    responseMemo = bytes.byteLength <= MEMO_MAX_BYTES
-      ? { status, statusText, contentType, body, date, tail, isHead, bytes }
-      : null;
-    return bytes;
-  }
-
-  /** Writes a response; resolves to whether the connection may be kept. */
-  async #writeResponse(
-    response: Response,
-    head: MessageHead,
-    keep: boolean,
-    trailers: (() => HeadersInit | Promise<HeadersInit>) | undefined,
-    fixed: StaticBody | null,
-  ): Promise<boolean> {
-    const status = response.status;
-    const isHead = head.method === "HEAD";
-    const noBody = status < 200 || status === 204 || status === 304;
-    const http10 = head.versionMinor === 0;
-    let text = statusLine(status, response.statusText);
-    let userLength = -1;
-    let hasDate = false;
-    if (fixed !== null && fixed.contentType !== undefined) {
-      if (fixed.contentType !== null) {
-        text += `content-type: ${fixed.contentType}\r\n`;
-      }
-    } else {
-      for (const [name, value] of response.headers) {
-        switch (name) {
-          case "connection":
-          case "keep-alive":
-          case "transfer-encoding":
-            if (name === "connection" && /\bclose\b/i.test(value)) keep = false;
-            continue;
-          case "content-length":
-            userLength = /^\d+$/.test(value) ? Number(value) : -1;
-            continue;
-          case "date":
-            hasDate = true;
-        }
-        text += `${name}: ${value}\r\n`;
-      }
-    }
-    if (!hasDate) text += `date: ${httpDate()}\r\n`;
-
-    if (fixed !== null || noBody) {
-      const bytes = noBody || fixed?.body == null
-        ? null
-        : prepareBody(fixed.body);
-      if (bytes !== null) text += `content-length: ${bytes.length}\r\n`;
-      else if ((isHead || status === 304) && userLength >= 0) {
-        // A HEAD answer (or 304) may tell the length a GET would have had.
-        text += `content-length: ${userLength}\r\n`;
-      } else if (!noBody) text += "content-length: 0\r\n";
-      // Touching `body` of a static response would build a stream: only
-      // a real stream (a body on a status that has none) needs cancelling.
-      if (fixed === null) response.body?.cancel().catch(() => {});
-      text += headTail(keep, http10);
-      try {
-        await this.#conn.write(assemble(text, isHead ? null : bytes));
-      } catch (error) {
-        throw new PeerGoneError("the connection failed while writing", {
-          cause: error,
-        });
-      }
-      return keep;
-    }
-
-    // A stream body.
-    const stream = response.body;
-    if (stream === null) {
-      text += "content-length: 0\r\n";
-      text += headTail(keep, http10);
-      await this.#send(encodeHead(text));
-      return keep;
-    }
-    const length = trailers === undefined
-      ? (userLength >= 0 ? userLength : knownLengthOf(response))
-      : -1;
-    let mode: "length" | "chunked" | "close";
-    if (length >= 0) {
-      mode = "length";
-      text += `content-length: ${length}\r\n`;
-    } else if (!http10) {
-      mode = "chunked";
-      text += "transfer-encoding: chunked\r\n";
-    } else {
-      mode = "close";
-      keep = false;
-    }
-    text += headTail(keep, http10);
-    await this.#send(encodeHead(text));
-    if (isHead) {
-      await stream.cancel().catch(() => {});
-      return keep;
-    }
-    const reader = stream.getReader();
-    let sent = 0;
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (!(value instanceof Uint8Array)) {
-          throw new TypeError(
-            "a response body stream yielded a non-Uint8Array chunk: enqueue bytes",
-          );
-        }
-        if (value.byteLength === 0) continue;
-        sent += value.byteLength;
-        if (mode === "length" && sent > length) {
-          throw new RangeError(
-            `the response body is longer than its Content-Length (${length}): fix the header or the body`,
-          );
-        }
-        await this.#send(mode === "chunked" ? encodeChunk(value) : value);
-      }
-    } catch (error) {
-      reader.cancel(error).catch(() => {});
-      throw error;
-    }
-    if (mode === "length" && sent !== length) {
-      throw new RangeError(
-        `the response body (${sent} bytes) is shorter than its Content-Length (${length}): fix the header or the body`,
-      );
-    }
-    if (mode === "chunked") {
-      let tail = "0\r\n";
-      if (trailers !== undefined) {
-        for (const [name, value] of new Headers(await trailers())) {
-          tail += `${name}: ${value}\r\n`;
-        }
-      }
-      await this.#send(encodeHead(`${tail}\r\n`));
-    }
-    return keep;
   }
 }
 
