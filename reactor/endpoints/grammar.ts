@@ -25,9 +25,10 @@ export interface EndpointSegment {
  * @example Usage
  * ```ts
  * import { splitEndpoint } from "@spindle/spindle/reactor";
- * const [kind, port, address] = splitEndpoint("tcp:80:interface=\\:\\:1");
- * console.assert(kind.value === "tcp" && port.value === "80");
- * console.assert(address.key === "interface" && address.value === "::1");
+ * const segments = splitEndpoint("tcp:80:interface=\\:\\:1");
+ * console.assert(segments.length === 3);
+ * console.assert(segments[2]?.key === "interface");
+ * console.assert(segments[2]?.value === "::1");
  * ```
  */
 export function splitEndpoint(description: string): EndpointSegment[] {
@@ -189,18 +190,25 @@ export class EndpointParameters {
     return this.string(name)?.split(",");
   }
 
-  /** Seconds in the description (Twisted's unit), milliseconds in the result. */
+  /**
+   * Seconds in the description (Twisted's unit), whole milliseconds in the
+   * result: at most three decimals, so that the value reads back the same.
+   */
   seconds(name: string): number | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-    if (!(n > 0)) {
+    const ms = /^\d+(\.\d{1,3})?$/.test(value)
+      ? Math.round(Number(value) * 1000)
+      : NaN;
+    if (!(ms > 0)) {
       this.fail(
         name,
-        `is ${JSON.stringify(value)}: it must be a positive number of seconds`,
+        `is ${
+          JSON.stringify(value)
+        }: it must be a positive number of seconds, to the millisecond (such as 2.5)`,
       );
     }
-    return n * 1000;
+    return ms;
   }
 
   /** Octal permission bits (`660`, `0660`, `0o660`), or `undefined` when not given. */

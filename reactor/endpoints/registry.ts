@@ -408,7 +408,13 @@ function parseAt<E>(
   // The kind's own positional parameters (and any named ones among them).
   for (; i < segments.length; i++) {
     const segment = segments[i]!;
-    if (segment.key === undefined) {
+    if (
+      outer !== undefined && segment.key !== undefined &&
+      values.has(segment.key)
+    ) {
+      // Inside a wrapper, a repeated name is the wrapper's own.
+      break;
+    } else if (segment.key === undefined) {
       const slot = positional.find((p) => !values.has(p));
       if (slot === undefined) {
         if (kind.wraps || outer !== undefined) break;
@@ -434,7 +440,10 @@ function parseAt<E>(
     // The wrapper's own named parameters, after the endpoint it wraps.
     for (i = parsed.next; i < segments.length; i++) {
       const segment = segments[i]!;
-      if (segment.key !== undefined && named.includes(segment.key)) {
+      if (
+        segment.key !== undefined && named.includes(segment.key) &&
+        !(outer !== undefined && values.has(segment.key))
+      ) {
         set(segment.key, segment.value);
       } else if (outer !== undefined) {
         break;

@@ -161,7 +161,7 @@ Deno.test("an unknown parameter is an InvalidEndpointParameterError naming it", 
     () => serverFromString(reactor, "tcp:80:colour=blue"),
     InvalidEndpointParameterError,
   );
-  assertEquals(error.parameter, "colour");
+  assertEquals([error.kind, error.parameter], ["tcp", "colour"]);
   assert(error.message.includes("interface"));
 });
 
@@ -208,6 +208,18 @@ Deno.test("a bad timeout or mode is refused", () => {
     () => serverFromString(reactor, "unix:/x:mode=999"),
     InvalidEndpointParameterError,
     "mode",
+  );
+});
+
+Deno.test("a timeout is read to the millisecond, and finer is refused", () => {
+  const endpoint = clientFromString(reactor, "tcp:h:1:timeout=1.001");
+  assertInstanceOf(endpoint, TCPClientEndpoint);
+  assertEquals(endpoint.options.timeout, 1001);
+  assertEquals(endpoint.toString(), "tcp:host=h:port=1:timeout=1.001");
+  assertThrows(
+    () => clientFromString(reactor, "tcp:h:1:timeout=0.0005"),
+    InvalidEndpointParameterError,
+    "millisecond",
   );
 });
 
