@@ -30,3 +30,42 @@ export * from "./worker_id.ts";
 export * from "./plugin.ts";
 export * from "./options.ts";
 export * from "./pidfile.ts";
+// The types of lower floors that the signatures above use, so that this
+// entry point documents them too.
+export type {
+  Deferred,
+  ErrorType,
+  Failure,
+  TimeoutClock,
+  TimeoutOptions,
+  TrappedError,
+} from "../deferred/mod.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+  UDPReactor,
+  UnixReactor,
+} from "../reactor/interfaces.ts";
+export type { ConnectionLostError } from "../reactor/errors.ts";
+export type {
+  EndpointDefaults,
+  EndpointReactor,
+} from "../reactor/endpoints/mod.ts";
+export type { DelayedCall, IReactorTime } from "../reactor/time.ts";

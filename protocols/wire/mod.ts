@@ -14,3 +14,9 @@
  * @module
  */
 export * from "./echo.ts";
+// The connection type of the handlers' signatures, documented here too.
+export type {
+  Address,
+  Connection,
+  MemoryAddr,
+} from "../../reactor/interfaces.ts";
