@@ -8,39 +8,59 @@ import { getLogger } from "../../log/mod.ts";
 import { Deferred, fail } from "../../deferred/deferred.ts";
 import { ConnectionLostError, ProtocolError } from "../../reactor/errors.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
+import type { TLSInfo } from "../../reactor/deno_connection.ts";
+import type { StartTLSOptions } from "../../reactor/tls.ts";
 import {
   readValues,
   type Schema,
   type Values,
   writeValues,
 } from "./arguments.ts";
+import { BoxDecoderCore, encodeBox } from "./codec.ts";
 import {
-  type AmpBox,
-  BoxDecoderCore,
-  type BoxDecoderOptions,
-  encodeBox,
+  ANSWER,
+  ASK,
+  COMMAND,
+  ERROR,
+  ERROR_CODE,
+  ERROR_DESCRIPTION,
+  TLS_ERROR_CODE,
+  UNHANDLED_ERROR_CODE,
+  UNKNOWN_ERROR_CODE,
+} from "./constants.ts";
+import {
+  type AMPLimits,
+  DEFAULT_MAX_IN_FLIGHT,
   MAX_VALUE_LENGTH,
-} from "./box.ts";
-import { asciiToBytes, bytesToLatin1 } from "./_bytes.ts";
+} from "./limits.ts";
+import type { AmpBox } from "./message.ts";
+import { asciiToBytes, bytesToLatin1 } from "./_latin1.ts";
 import { type Command, errorCodeFor } from "./command.ts";
 import {
+  OnlyOneTLSError,
   RemoteAmpError,
-  UNHANDLED_ERROR_CODE,
   UnhandledCommandError,
-  UNKNOWN_ERROR_CODE,
   UnknownAnswerError,
   UnknownRemoteError,
   UnroutableBoxError,
 } from "./errors.ts";
+import {
+  StartTLS,
+  type StartTLSArguments,
+  type StartTLSResponse,
+} from "./start_tls.ts";
 
 const logger = getLogger("spindle.amp");
 
-const ASK = "_ask";
-const ANSWER = "_answer";
-const COMMAND = "_command";
-const ERROR = "_error";
-const ERROR_CODE = "_error_code";
-const ERROR_DESCRIPTION = "_error_description";
+// Where a connection is with StartTLS.
+const TLS_NONE = 0;
+/** This side called StartTLS and waits for the answer. */
+const TLS_ASKED = 1;
+/** The peer asked for StartTLS and this side's responder has not answered. */
+const TLS_ANSWERING = 2;
+/** The handshake runs: writes are held until it is done. */
+const TLS_STARTING = 3;
+const TLS_STARTED = 4;
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -119,26 +139,17 @@ export class CommandLocator {
   }
 }
 
-/** The default `maxInFlight` of an {@linkcode AMP} peer. */
-export const DEFAULT_MAX_IN_FLIGHT = 100;
-
-/** Options for {@linkcode AMP}. */
-export interface AMPOptions extends BoxDecoderOptions {
+/** Options for {@linkcode AMP}: its limits and where its responders are. */
+export interface AMPOptions extends AMPLimits {
   /** Where responders are looked up; default a new, empty one owned by this peer. */
   locator?: CommandLocator;
-  /**
-   * How many of the peer's commands may be answered at once (responders that
-   * returned a Promise or Deferred not yet settled), default 100. At the limit
-   * this peer stops reading, so TCP holds the peer back, and reads again once
-   * an answer goes out: a peer cannot pile up unbounded work. Answers to this
-   * side's own calls wait behind the unread bytes too.
-   */
-  maxInFlight?: number;
 }
 
 interface Outstanding {
   command: AnyCommand;
   deferred: Deferred<unknown>;
+  /** For a StartTLS call: how this side starts TLS once answered. */
+  tls?: StartTLSOptions;
 }
 
 /**
@@ -193,6 +204,14 @@ export class AMP extends Protocol {
    */
   #cancelled = new Set<string>();
   #counter = 0;
+  #tlsPhase = TLS_NONE;
+  /**
+   * Set by the box after which the bytes belong to TLS (a StartTLS command,
+   * or the answer to one): the dispatch loop decodes nothing past it.
+   */
+  #tlsSwitch = false;
+  /** What this side writes while TLS starts, sent once the handshake is done. */
+  #held: Uint8Array[] | null = null;
   /** Set once the connection is unusable: later calls fail with it. */
   #lost: Error | null = null;
   /** The protocol error that made this side close the connection, if any. */
@@ -245,13 +264,21 @@ export class AMP extends Protocol {
         N
       >;
     }
+    if (command === (StartTLS as AnyCommand)) {
+      return this.#callStartTLS(
+        args as Values<StartTLSArguments>,
+      ) as CallResult<
+        R,
+        N
+      >;
+    }
     const tag = (++this.#counter).toString(16);
     let deferred: Deferred<Values<R>> | undefined;
     try {
       const box = writeValues(command.arguments, args, new Map());
       box.set(COMMAND, commandName(command));
       if (requiresAnswer) box.set(ASK, asciiToBytes(tag));
-      this.transport.write(encodeBox(box));
+      this.#send(encodeBox(box));
     } catch (error) {
       if (!requiresAnswer) throw error;
       return fail(error) as CallResult<R, N>;
@@ -266,6 +293,73 @@ export class AMP extends Protocol {
     return deferred as CallResult<R, N>;
   }
 
+  #callStartTLS(
+    args: Values<StartTLSArguments>,
+  ): Deferred<Values<StartTLSResponse>> {
+    if (this.#tlsPhase !== TLS_NONE) return fail(new OnlyOneTLSError());
+    let options: StartTLSOptions;
+    try {
+      const peer = this.transport.getPeer();
+      options = {
+        hostname: args.tls_hostname ??
+          ("hostname" in peer ? peer.hostname : "localhost"),
+        caCerts: args.tls_verifyAuthorities,
+      };
+      const tag = (++this.#counter).toString(16);
+      this.#send(encodeBox(
+        new Map([[COMMAND, commandName(StartTLS)], [ASK, asciiToBytes(tag)]]),
+      ));
+      // As Twisted does: what this side sends from now on waits for TLS.
+      this.#held = [];
+      this.#tlsPhase = TLS_ASKED;
+      const deferred = new Deferred<Values<StartTLSResponse>>(() => {
+        // The peer may already be starting TLS: the two sides can no longer
+        // agree on what the next bytes are.
+        this.#outstanding.delete(tag);
+        this.transport.abortConnection();
+      });
+      this.#outstanding.set(tag, {
+        command: StartTLS as AnyCommand,
+        deferred: deferred as Deferred<unknown>,
+        tls: options,
+      });
+      return deferred;
+    } catch (error) {
+      return fail(error);
+    }
+  }
+
+  /** Writes `bytes`, or holds them while TLS starts. */
+  #send(bytes: Uint8Array): void {
+    if (this.#held !== null) this.#held.push(bytes);
+    else this.transport.write(bytes);
+  }
+
+  /**
+   * Switches the connection to TLS right after the box just handled: the
+   * bytes the box decoder holds past it go back to the connection, for the
+   * handshake; what this side writes meanwhile is held until it is done.
+   */
+  #startTLS(options: StartTLSOptions): Promise<TLSInfo> {
+    this.#tlsPhase = TLS_STARTING;
+    this.#held ??= [];
+    const rest = this.#decoder.release();
+    if (rest.length > 0) this.transport.connection.unshift(rest);
+    return this.transport.startTLS(options).then((info) => {
+      this.#tlsPhase = TLS_STARTED;
+      this.#releaseHeld();
+      return info;
+    });
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held;
+    this.#held = null;
+    if (held !== null && this.connected) {
+      for (const bytes of held) this.transport.write(bytes);
+    }
+  }
+
   /**
    * Feeds bytes from the peer to the box decoder and dispatches each box. A
    * subclass that overrides it must call `super.dataReceived(data)`.
@@ -275,36 +369,43 @@ export class AMP extends Protocol {
     this.#dispatch(data);
   }
 
-  // Decodes no more boxes than there are free in-flight slots, so that at the
-  // limit the rest stays undecoded in the decoder until an answer goes out.
+  // One box per decode, as the codec adapter's MessageReader reads: the bytes
+  // past the box just handled stay undecoded in the core. At the maxInFlight
+  // limit they wait there until an answer goes out; at a StartTLS they go to
+  // TLS whole.
   #dispatch(data: Uint8Array): void {
     const boxes = this.#boxes;
+    const decoder = this.#decoder;
     let chunk = data;
     let failure: unknown = null;
-    let decoded: number;
+    // With no room, max 0 keeps the chunk undecoded in the core.
+    const max = this.#hasRoom() ? 1 : 0;
     try {
-      do {
+      for (;;) {
         try {
-          this.#decoder.decode(
-            chunk,
-            boxes,
-            this.#maxInFlight - this.#inFlight,
-          );
+          decoder.decode(chunk, boxes, max);
         } catch (error) {
           failure = error;
+          break;
         }
+        if (boxes.length === 0) break;
         chunk = EMPTY;
-        decoded = boxes.length;
-        for (const box of boxes) this.#boxReceived(box);
+        const box = boxes[0]!;
         boxes.length = 0;
-      } while (failure === null && decoded > 0 && this.#hasRoom());
+        this.#boxReceived(box);
+        if (this.#tlsSwitch || !this.#hasRoom()) break;
+      }
     } catch (error) {
-      failure ??= error;
+      failure = error;
     } finally {
       boxes.length = 0;
     }
+    this.#tlsSwitch = false;
     if (failure !== null) this.#failProtocol(failure);
-    else if (!this.#hasRoom() && !this.#readPaused) {
+    else if (
+      (this.#tlsPhase === TLS_ANSWERING || !this.#hasRoom()) &&
+      !this.#readPaused
+    ) {
       this.#readPaused = true;
       this.transport.pauseProducing();
     }
@@ -317,7 +418,8 @@ export class AMP extends Protocol {
   #settled(): void {
     this.#inFlight--;
     if (
-      !this.#readPaused || !this.connected || this.#protocolFailure !== null
+      !this.#readPaused || !this.connected || this.#protocolFailure !== null ||
+      this.#tlsPhase === TLS_ANSWERING
     ) return;
     this.#readPaused = false;
     try {
@@ -352,6 +454,7 @@ export class AMP extends Protocol {
     const outstanding = [...this.#outstanding.values()];
     this.#outstanding.clear();
     this.#cancelled.clear();
+    this.#held = null;
     for (const { deferred } of outstanding) deferred.errback(this.#lost);
     this.connected = false;
   }
@@ -403,6 +506,14 @@ export class AMP extends Protocol {
     const outstanding = this.#takeOutstanding(tag);
     if (outstanding === null) return;
     const { command, deferred } = outstanding;
+    if (outstanding.tls !== undefined) {
+      this.#tlsSwitch = true;
+      this.#startTLS(outstanding.tls).then(
+        () => deferred.callback({}),
+        (error) => deferred.errback(error),
+      );
+      return;
+    }
     let response: unknown;
     try {
       response = readValues(command.response, box);
@@ -417,6 +528,11 @@ export class AMP extends Protocol {
     const outstanding = this.#takeOutstanding(tag);
     if (outstanding === null) return;
     const { command, deferred } = outstanding;
+    if (outstanding.tls !== undefined) {
+      // The peer refused StartTLS: the connection goes on in the clear.
+      this.#tlsPhase = TLS_NONE;
+      this.#releaseHeld();
+    }
     const code = bytesToLatin1(box.get(ERROR_CODE) ?? new Uint8Array());
     const description = lenientUtf8.decode(
       box.get(ERROR_DESCRIPTION) ?? new Uint8Array(),
@@ -452,6 +568,20 @@ export class AMP extends Protocol {
       return;
     }
     const { command, responder } = found;
+    if (command === (StartTLS as AnyCommand)) {
+      if (this.#tlsPhase !== TLS_NONE) {
+        if (ask !== undefined) {
+          this.#sendError(
+            ask,
+            TLS_ERROR_CODE,
+            "TLS was already started on this connection: it starts once",
+          );
+        }
+        return;
+      }
+      this.#tlsPhase = TLS_ANSWERING;
+      this.#tlsSwitch = true;
+    }
     let args: Values<Schema>;
     try {
       args = readValues(command.arguments, box);
@@ -495,6 +625,9 @@ export class AMP extends Protocol {
     ask: Uint8Array | undefined,
     values: unknown,
   ): void {
+    if (command === (StartTLS as AnyCommand)) {
+      return this.#answerStartTLS(ask, values as Values<StartTLSResponse>);
+    }
     if (ask === undefined) return;
     let bytes: Uint8Array;
     try {
@@ -509,7 +642,37 @@ export class AMP extends Protocol {
       this.#responderFailed(command, ask, error, true);
       return;
     }
-    this.transport.write(bytes);
+    this.#send(bytes);
+  }
+
+  #answerStartTLS(
+    ask: Uint8Array | undefined,
+    values: Values<StartTLSResponse>,
+  ): void {
+    const certificate = values?.tls_localCertificate;
+    if (certificate === undefined) {
+      this.#responderFailed(
+        StartTLS as AnyCommand,
+        ask,
+        new TypeError(
+          "the StartTLS responder returned no tls_localCertificate: return the certificate and key TLS is to use",
+        ),
+        true,
+      );
+      return;
+    }
+    // The answer is the last box in the clear (the local values stay here).
+    if (ask !== undefined) this.#send(encodeBox(new Map([[ANSWER, ask]])));
+    this.#startTLS({
+      isServer: true,
+      cert: certificate.cert,
+      key: certificate.key,
+    }).catch((error) => {
+      logger.warn("AMP StartTLS handshake failed: {message}", {
+        message: error instanceof Error ? error.message : String(error),
+        error,
+      });
+    });
   }
 
   #responderFailed(
@@ -518,6 +681,13 @@ export class AMP extends Protocol {
     error: unknown,
     badResponse = false,
   ): void {
+    if (
+      command === (StartTLS as AnyCommand) && this.#tlsPhase === TLS_ANSWERING
+    ) {
+      // Refused: the boxes after it are AMP again, in the clear.
+      this.#tlsPhase = TLS_NONE;
+      this.#tlsSwitch = false;
+    }
     let code: string | undefined;
     let description = "";
     let fatal = false;
@@ -556,6 +726,6 @@ export class AMP extends Protocol {
         encoder.encode(description).subarray(0, MAX_VALUE_LENGTH),
       ],
     ]);
-    this.transport.write(encodeBox(box));
+    this.#send(encodeBox(box));
   }
 }

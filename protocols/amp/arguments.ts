@@ -8,9 +8,11 @@
  *
  * @module
  */
-import { asciiToBytes, bytesToLatin1, concatBytes } from "./_bytes.ts";
-import { decodeBoxes, encodeBox } from "./box.ts";
+import { concatChunks } from "../../reactor/bytes.ts";
+import { asciiToBytes, bytesToLatin1 } from "./_latin1.ts";
+import { decodeBoxes, encodeBox } from "./codec.ts";
 import { InvalidArgumentError, MissingArgumentError } from "./errors.ts";
+import { MAX_VALUE_LENGTH } from "./limits.ts";
 
 /**
  * One AMP argument type: converts a value of type `T` to and from the bytes of
@@ -365,9 +367,9 @@ export function ListOf<T>(element: Argument<T, false>): Argument<T[], false> {
       const parts = values.map((value) => element.toBytes(value));
       let length = 0;
       for (const part of parts) {
-        if (part.length > 0xffff) {
+        if (part.length > MAX_VALUE_LENGTH) {
           throw new InvalidArgumentError(
-            `${typeName} element of ${part.length} bytes is longer than 65535 bytes`,
+            `${typeName} element of ${part.length} bytes is longer than ${MAX_VALUE_LENGTH} bytes`,
           );
         }
         length += 2 + part.length;
@@ -483,7 +485,7 @@ export function AmpList<S extends Schema>(
   return define(
     typeName,
     (rows) => {
-      return concatBytes(
+      return concatChunks(
         rows.map((row) => encodeBox(writeValues(schema, row, new Map()))),
       );
     },

@@ -1,5 +1,6 @@
 /**
- * AMP boxes on the wire: the incremental decoder and the encoder cores.
+ * AMP boxes on the wire: the incremental decoder and encoder cores, and the
+ * {@linkcode AmpBoxDecoder} / {@linkcode AmpBoxEncoder} streams over them.
  *
  * A box is a sequence of key/value pairs, each a 2-byte big-endian length
  * followed by that many bytes (keys 1–255 bytes, values 0–65535 bytes), ended
@@ -7,8 +8,10 @@
  *
  * @module
  */
+import { concatBytes, concatChunks } from "../../reactor/bytes.ts";
 import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
-import { concatBytes } from "./_bytes.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
 import {
   BoxTooLargeError,
   EmptyKeyError,
@@ -19,27 +22,17 @@ import {
   ValueTooLongError,
 } from "./errors.ts";
 
-/**
- * One AMP box: keys (UTF-8 on the wire) mapped to raw byte values, in the
- * order they were received or will be sent.
- */
-export type AmpBox = Map<string, Uint8Array>;
+import {
+  type BoxLimits,
+  DEFAULT_MAX_BOX_BYTES,
+  DEFAULT_MAX_KEYS,
+  MAX_KEY_LENGTH,
+  MAX_VALUE_LENGTH,
+} from "./limits.ts";
+import type { AmpBox } from "./message.ts";
 
-/** The longest key AMP allows, in bytes. */
-export const MAX_KEY_LENGTH = 255;
-/** The longest value AMP allows, in bytes. */
-export const MAX_VALUE_LENGTH = 65535;
-
-/** Limits for {@linkcode BoxDecoderCore}. */
-export interface BoxDecoderOptions {
-  /** The largest box accepted, counting every length prefix, key and value byte. Default 4 MiB. */
-  maxBoxBytes?: number;
-  /** The most keys accepted in one box. Default 4096. */
-  maxKeys?: number;
-}
-
-const DEFAULT_MAX_BOX_BYTES = 4 * 1024 * 1024;
-const DEFAULT_MAX_KEYS = 4096;
+/** Options for {@linkcode BoxDecoderCore}: its limits. */
+export interface BoxDecoderOptions extends BoxLimits {}
 
 const KEY_LENGTH = 0;
 const KEY = 1;
@@ -124,7 +117,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     const pending = this.#pending;
     if (pending !== null) {
       this.#pending = null;
-      chunk = chunk.length === 0 ? pending : concatBytes([pending, chunk]);
+      chunk = concatBytes(pending, chunk);
       copy = chunk;
     }
     const n = chunk.length;
@@ -279,7 +272,7 @@ export class BoxDecoderCore implements DecoderCore<AmpBox> {
     this.#box = null;
     this.#key = "";
     this.#boxBytes = 0;
-    return concatBytes(parts);
+    return concatChunks(parts);
   }
 }
 
@@ -412,5 +405,46 @@ export class BoxCodec implements Codec<AmpBox> {
   /** A new encoder core. */
   createEncoder(): BoxEncoderCore {
     return new BoxEncoderCore();
+  }
+}
+
+/**
+ * Decodes a byte stream into AMP boxes. Malformed input errors the stream with
+ * a `ProtocolError` subclass. On a Spindle connection's readable,
+ * `pipeThrough` runs its core in the connection's read loop.
+ *
+ * @example Usage
+ * ```ts
+ * import { AmpBoxDecoder, encodeBox } from "@spindle/spindle/protocols/amp";
+ * const bytes = encodeBox(new Map([["k", new Uint8Array([7])]]));
+ * const boxes = await Array.fromAsync(
+ *   ReadableStream.from([bytes.subarray(0, 3), bytes.subarray(3)]).pipeThrough(new AmpBoxDecoder()),
+ * );
+ * console.assert(boxes[0]!.get("k")![0] === 7);
+ * ```
+ */
+export class AmpBoxDecoder extends DecoderStream<AmpBox> {
+  /** Creates the decoder with the given limits. */
+  constructor(options?: BoxDecoderOptions) {
+    super(new BoxDecoderCore(options));
+  }
+}
+
+/**
+ * Encodes AMP boxes into bytes.
+ *
+ * @example Usage
+ * ```ts
+ * import { AmpBoxEncoder } from "@spindle/spindle/protocols/amp";
+ * const chunks = await Array.fromAsync(
+ *   ReadableStream.from([new Map([["k", new Uint8Array([7])]])]).pipeThrough(new AmpBoxEncoder()),
+ * );
+ * console.assert(chunks[0]!.length === 8);
+ * ```
+ */
+export class AmpBoxEncoder extends EncoderStream<AmpBox> {
+  /** Creates the encoder. */
+  constructor() {
+    super(new BoxEncoderCore());
   }
 }

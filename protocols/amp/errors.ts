@@ -9,11 +9,8 @@
  * @module
  */
 import { ProtocolError } from "../../reactor/errors.ts";
-
-/** The AMP error code of an error the responder did not declare. */
-export const UNKNOWN_ERROR_CODE = "UNKNOWN";
-/** The AMP error code sent when no responder is registered for a command. */
-export const UNHANDLED_ERROR_CODE = "UNHANDLED";
+import { UNHANDLED_ERROR_CODE, UNKNOWN_ERROR_CODE } from "./constants.ts";
+import { MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from "./limits.ts";
 
 /**
  * A key longer than AMP's 255-byte limit was received or was about to be sent.
@@ -34,7 +31,7 @@ export class KeyTooLongError extends ProtocolError {
   /** Creates the error for a key of `length` bytes. */
   constructor(length: number, options?: ErrorOptions) {
     super(
-      `AMP key of ${length} bytes is longer than the 255 bytes the protocol allows: use a shorter argument name`,
+      `AMP key of ${length} bytes is longer than the ${MAX_KEY_LENGTH} bytes the protocol allows: use a shorter argument name`,
       options,
     );
     this.length = length;
@@ -64,7 +61,7 @@ export class ValueTooLongError extends ProtocolError {
     super(
       `AMP value for key ${
         JSON.stringify(key)
-      } is ${length} bytes, more than the 65535 the protocol allows: split the data over several commands`,
+      } is ${length} bytes, more than the ${MAX_VALUE_LENGTH} the protocol allows: split the data over several commands`,
       options,
     );
     this.key = key;
@@ -329,5 +326,26 @@ export class UnhandledCommandError extends RemoteAmpError {
   /** Creates the error with the peer's description. */
   constructor(description: string, options?: ErrorOptions) {
     super(UNHANDLED_ERROR_CODE, description, options);
+  }
+}
+
+/**
+ * StartTLS was called on a connection that has already started TLS, or is
+ * starting it (Twisted's `OnlyOneTLS`).
+ *
+ * @example Usage
+ * ```ts
+ * import { OnlyOneTLSError } from "@spindle/spindle/protocols/amp";
+ * console.assert(new OnlyOneTLSError().name === "OnlyOneTLSError");
+ * ```
+ */
+export class OnlyOneTLSError extends Error {
+  /** Creates the error. */
+  constructor(options?: ErrorOptions) {
+    super(
+      "StartTLS was already called on this AMP connection: TLS starts once per connection",
+      options,
+    );
+    this.name = new.target.name;
   }
 }

@@ -46,8 +46,7 @@
  */
 export * from "./amp.ts";
 export * from "./arguments.ts";
-export * from "./box.ts";
-export * from "./box_stream.ts";
+export * from "./codec.ts";
 export {
   type Command,
   type CommandOptions,
@@ -55,4 +54,8 @@ export {
   type ErrorClass,
   type ErrorMap,
 } from "./command.ts";
+export * from "./constants.ts";
 export * from "./errors.ts";
+export * from "./limits.ts";
+export * from "./message.ts";
+export * from "./start_tls.ts";

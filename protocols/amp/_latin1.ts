@@ -1,4 +1,4 @@
-// Byte-string helpers shared by the AMP modules. Tags, error codes, numbers and
+// Byte strings as text, for the AMP modules. Tags, error codes, numbers and
 // most keys are short ASCII: copying char codes beats TextEncoder/TextDecoder
 // calls for them.
 
@@ -14,17 +14,4 @@ export function asciiToBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
-}
-
-/** `parts` joined into one new array. */
-export function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
