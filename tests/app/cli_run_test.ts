@@ -28,3 +28,16 @@ test("--plugin loads a plugin module and runs its command", async () => {
   const help = await runCli(["--plugin", module, "--help"]);
   assertMatch(help.stdout, /^ {2}greet +says hello to each connection$/m);
 });
+
+test("a plugin validates its options once and builds its service from them", async () => {
+  const module =
+    new URL("./fixtures/greeter_plugin.ts", import.meta.url).pathname;
+  await using server = await CliProcess.start(["--plugin", module, "greet"]);
+  server.kill("SIGTERM");
+  const { code, stderr } = await server.wait();
+  assertEquals(code, 0);
+  assertEquals(stderr.match(/^greet: .*$/gm), [
+    "greet: validation 1",
+    "greet: service built from validation 1",
+  ]);
+});
