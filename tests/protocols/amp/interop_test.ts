@@ -16,6 +16,7 @@ import {
   Integer,
   ListOf,
   optional,
+  StartTLS,
   String as Bytes,
   UnhandledCommandError,
   Unicode,
@@ -23,8 +24,10 @@ import {
 } from "../../../protocols/amp/mod.ts";
 import * as amp from "../../../protocols/amp/mod.ts";
 import { captureLogs } from "../../../log/mod.ts";
+import { tlsInfo } from "../../../reactor/tls.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
+import { makeTestPki } from "../../reactor/_tls.ts";
 import {
   assert,
   assertEquals,
@@ -85,9 +88,18 @@ const AskBack = defineCommand({
 });
 const Crash = defineCommand({ name: "Crash", arguments: {}, response: {} });
 const Missing = defineCommand({ name: "Missing", arguments: {}, response: {} });
+const Secure = defineCommand({
+  name: "Secure",
+  arguments: {},
+  response: { secure: amp.Boolean },
+});
 
 const here = new URL(".", import.meta.url).pathname;
 const twisted = findPeer(PEERS.twisted);
+// The StartTLS tests make their certificates with openssl.
+const twistedAndOpenssl = {
+  ignore: twisted.ignore || findPeer(PEERS.openssl).ignore,
+};
 
 /** Starts a Python script; `firstLine` resolves with its first stdout line. */
 function python(script: string, args: string[] = []) {
@@ -232,3 +244,72 @@ test("interop: a Twisted AMP client calls a Spindle server", async (t) => {
   ]);
   assertEquals(flushLoggedErrors(Error).length, 1);
 }, { ignore: twisted.ignore });
+
+test(
+  "interop: a Spindle client starts TLS with a Twisted AMP server",
+  async (t) => {
+    const pki = await makeTestPki();
+    const server = python("twisted_tls_server.py", [pki.dir]);
+    const line = await server.firstLine;
+    const port = Number(/^listening on 127\.0\.0\.1:(\d+)$/.exec(line)?.[1]);
+    assert(port > 0, `the server did not say where it listens: ${line}`);
+    const reactor = t.reactor;
+    const conn = await reactor.connectTCP("127.0.0.1", port);
+    const client = new AMP();
+    const done = runProtocol(client, conn, { reactor });
+
+    assertEquals(await client.callRemote(Sum, { a: 1, b: 2 }), { total: 3 });
+    assertEquals(await client.callRemote(Secure, {}), { secure: false });
+    assertEquals(
+      await client.callRemote(StartTLS, {
+        tls_verifyAuthorities: [pki.caCert],
+      }),
+      {},
+    );
+    assert((await tlsInfo(conn)) !== null, "the connection is not TLS");
+    assertEquals(await client.callRemote(Secure, {}), { secure: true });
+    assertEquals(await client.callRemote(Sum, { a: 20, b: 22 }), { total: 42 });
+    client.transport.loseConnection();
+    await done;
+    const result = await server.finish();
+    assertEquals(result.code, 0, result.stderr);
+  },
+  twistedAndOpenssl,
+);
+
+test(
+  "interop: a Twisted AMP client starts TLS with a Spindle server",
+  async (t) => {
+    const pki = await makeTestPki();
+    const locator = new CommandLocator()
+      .respond(Sum, ({ a, b }) => ({ total: a + b }))
+      .respond(StartTLS, () => ({
+        tls_localCertificate: pki.leaves["localhost"]!,
+      }))
+      .respond(Secure, async (_, peer) => ({
+        secure: (await tlsInfo(peer.transport.connection)) !== null,
+      }));
+    const reactor = t.reactor;
+    const served: Promise<Error>[] = [];
+    const listening = await reactor.listenTCP(0, (conn) => {
+      served.push(runProtocol(new AMP({ locator }), conn, { reactor }));
+    }, { interface: "127.0.0.1" });
+    const { port } = listening.getHost() as Deno.NetAddr;
+
+    const client = python("twisted_tls_client.py", [String(port), pki.dir]);
+    const result = await client.finish();
+    await Promise.all(served);
+    await listening.stopListening();
+
+    assertEquals(result.code, 0, result.stdout + result.stderr);
+    assertEquals(result.stdout.trim().split("\n"), [
+      "ok sum in the clear",
+      "ok the server is not TLS before StartTLS",
+      "ok StartTLS",
+      "ok the server is TLS after StartTLS",
+      "ok sum over TLS",
+      "ok the server's certificate",
+    ]);
+  },
+  twistedAndOpenssl,
+);

@@ -57,3 +57,8 @@ class AskBack(amp.Command):
     """The server answers by calling Sum on the client that asked."""
     arguments = [(b"a", amp.Integer()), (b"b", amp.Integer())]
     response = [(b"total", amp.Integer())]
+
+
+class Secure(amp.Command):
+    """Answers whether the responder's side of the connection runs TLS now."""
+    response = [(b"secure", amp.Boolean())]
