@@ -71,22 +71,18 @@ export class MissingPeerError extends Error {
 }
 
 const found = new Map<Peer, string | null>();
+const warned = new Set<string>();
 
 /**
  * Looks `peer` up (once per process) and returns the test options and path;
- * a missing peer is reported on stderr, naming its Debian package.
+ * a missing peer is reported once on stderr, naming its Debian package.
  */
 export function findPeer(peer: Peer): FoundPeer {
   if (!found.has(peer)) found.set(peer, locate(peer));
   const path = found.get(peer)!;
   if (path !== null) return { ignore: false, path };
   const onCI = Deno.env.get("CI") === "true";
-  console.warn(
-    `%c${describe(peer)} is not installed: its interop tests are ${
-      onCI ? "FAILING (CI=true)" : "ignored"
-    }; apt-get install ${peer.debian}`,
-    "color: yellow",
-  );
+  if (!warned.has(describe(peer))) warn(peer, onCI);
   if (!onCI) return { ignore: true, path: peer.command };
   return {
     ignore: false,
@@ -94,6 +90,16 @@ export function findPeer(peer: Peer): FoundPeer {
       throw new MissingPeerError(peer);
     },
   };
+}
+
+function warn(peer: Peer, onCI: boolean): void {
+  warned.add(describe(peer));
+  console.warn(
+    `%c${describe(peer)} is not installed: its interop tests are ${
+      onCI ? "FAILING (CI=true)" : "ignored"
+    }; apt-get install ${peer.debian}`,
+    "color: yellow",
+  );
 }
 
 function describe(peer: Peer): string {

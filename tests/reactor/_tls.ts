@@ -1,6 +1,8 @@
 // Test certificates made with openssl at test time: a small CA and leaf
 // certificates signed by it (rustls rejects a self-signed certificate that is
-// its own CA, CaUsedAsEndEntity).
+// its own CA, CaUsedAsEndEntity). openssl is a peer like the interop ones:
+// under CI=true a missing one fails with MissingPeerError, naming its package.
+import { findPeer, PEERS } from "../_peers.ts";
 
 /** A CA and leaf certificates, PEM-encoded. */
 export interface TestPki {
@@ -13,12 +15,15 @@ export interface TestPki {
 }
 
 async function openssl(args: string[], cwd: string): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
+  const { code, stderr } = await new Deno.Command(
+    findPeer(PEERS.openssl).path,
+    {
+      args,
+      cwd,
+      stdout: "null",
+      stderr: "piped",
+    },
+  ).output();
   if (code !== 0) {
     throw new Error(
       `openssl ${args[0]} failed: ${new TextDecoder().decode(stderr)}`,
