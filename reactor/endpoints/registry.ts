@@ -23,6 +23,7 @@ import type {
   AnyServerEndpoint,
   ClientEndpoint,
   ClientFromStringOptions,
+  EndpointDefaults,
   ServerFromStringOptions,
 } from "./endpoint.ts";
 import {
@@ -335,16 +336,18 @@ function parse<E>(
 }
 
 /**
- * Parses the endpoint whose kind is at `segments[start]`. Inside a wrapper
- * (`outer` given), it stops at the first parameter it does not know and
- * leaves the rest to the wrapper; at the top, such a parameter is an error.
+ * Parses the endpoint whose kind is at `segments[start]`: its own
+ * parameters, and for a wrapper the endpoint it wraps, then the wrapper's
+ * named parameters. Inside a wrapper (`outer` given), it stops at the first
+ * parameter it does not take and leaves the rest to the wrapper; at the top,
+ * such a parameter is an error.
  */
 function parseAt<E>(
   state: ParseState<E>,
   start: number,
   outer: { kind: string; depth: number } | undefined,
-): { endpoint: E; start: number; next: number } {
-  const { description, segments } = state;
+): { endpoint: E; next: number } {
+  const { description, segments, reactor } = state;
   const head = segments[start];
   if (head === undefined || head.key !== undefined || head.value === "") {
     throw new EndpointDescriptionError(
@@ -376,104 +379,22 @@ function parseAt<E>(
       [...state.kinds.keys()].sort(),
     );
   }
-  const positional = kind.positional ?? [];
-  const named = kind.named ?? [];
-  const values = new Map<string, string>();
-  const fail = (parameter: string, problem: string): never => {
-    throw new InvalidEndpointParameterError(description, parameter, {
-      kind: name,
-      problem,
-    });
-  };
-  const set = (key: string, value: string) => {
-    if (values.has(key)) fail(key, "is given twice: keep one");
-    values.set(key, value);
-  };
-  const tooMany = (segment: EndpointSegment): never =>
-    fail(
-      segment.value,
-      `is one positional value too many: ${name} takes ${
-        positional.length === 0 ? "none" : `at most ${positional.join(", ")}`
-      } by position; name the others (name=value)`,
-    );
-  const unknown = (key: string, allowed: readonly string[]): never =>
-    fail(
-      key,
-      `is not known for ${name} endpoints: use ${
-        allowed.length === 0 ? "none" : allowed.join(", ")
-      }`,
-    );
-
-  let i = start + 1;
-  // The kind's own positional parameters (and any named ones among them).
-  for (; i < segments.length; i++) {
-    const segment = segments[i]!;
-    if (
-      outer !== undefined && segment.key !== undefined &&
-      values.has(segment.key)
-    ) {
-      // Inside a wrapper, a repeated name is the wrapper's own.
-      break;
-    } else if (segment.key === undefined) {
-      const slot = positional.find((p) => !values.has(p));
-      if (slot === undefined) {
-        if (kind.wraps || outer !== undefined) break;
-        tooMany(segment);
-      }
-      set(slot!, segment.value);
-    } else if (positional.includes(segment.key)) {
-      set(segment.key, segment.value);
-    } else if (named.includes(segment.key) && !kind.wraps) {
-      set(segment.key, segment.value);
-    } else if (kind.wraps) {
-      unknown(segment.key, positional);
-    } else if (outer !== undefined) {
-      break;
-    } else {
-      unknown(segment.key, [...positional, ...named]);
-    }
-  }
+  const reader = new KindReader(description, {
+    name,
+    kind,
+    nested: outer !== undefined,
+  });
+  let next = reader.readOwn(segments, start + 1);
   let inner: E | undefined;
   if (kind.wraps) {
-    const parsed = parseAt(state, i, { kind: name, depth });
+    const parsed = parseAt(state, next, { kind: name, depth });
     inner = parsed.endpoint;
-    // The wrapper's own named parameters, after the endpoint it wraps.
-    for (i = parsed.next; i < segments.length; i++) {
-      const segment = segments[i]!;
-      if (
-        segment.key !== undefined && named.includes(segment.key) &&
-        !(outer !== undefined && values.has(segment.key))
-      ) {
-        set(segment.key, segment.value);
-      } else if (outer !== undefined) {
-        break;
-      } else if (segment.key === undefined) {
-        tooMany(segment);
-      } else {
-        fail(
-          segment.key,
-          `is known neither to the ${
-            segments[parsed.start]!.value
-          } endpoint it wraps nor to ${name} endpoints (which take ${
-            named.length === 0 ? "none" : named.join(", ")
-          } after it)`,
-        );
-      }
-    }
+    next = reader.readAfterInner(segments, {
+      from: parsed.next,
+      innerKind: segments[next]!.value,
+    });
   }
-  for (const [key, value] of Object.entries(state.options.defaults ?? {})) {
-    if (
-      !values.has(key) && (positional.includes(key) || named.includes(key))
-    ) {
-      values.set(key, value);
-    }
-  }
-  const parameters = new EndpointParameters(description, {
-    kind: name,
-    values,
-  });
-  const { reactor } = state;
-  const endpoint = kind.create(parameters, {
+  const endpoint = kind.create(reader.parameters(state.options.defaults), {
     reactor,
     options: state.options,
     inner,
@@ -487,5 +408,138 @@ function parseAt<E>(
       return reactor as Reactor & ReactorCapabilities[M];
     },
   });
-  return { endpoint, start, next: i };
+  return { endpoint, next };
+}
+
+/** Collects the raw parameters of one kind in a description. */
+class KindReader {
+  readonly #description: string;
+  readonly #name: string;
+  readonly #positional: readonly string[];
+  readonly #named: readonly string[];
+  readonly #wraps: boolean;
+  readonly #nested: boolean;
+  readonly #values = new Map<string, string>();
+
+  constructor(
+    description: string,
+    options: { name: string; kind: AnyKind<unknown>; nested: boolean },
+  ) {
+    this.#description = description;
+    this.#name = options.name;
+    this.#positional = options.kind.positional ?? [];
+    this.#named = options.kind.named ?? [];
+    this.#wraps = options.kind.wraps === true;
+    this.#nested = options.nested;
+  }
+
+  /**
+   * Reads the kind's positional parameters (given by position or by name)
+   * from `segments[from]` on, and a plain kind's named ones; returns where
+   * they end: for a wrapper, where the endpoint it wraps begins.
+   */
+  readOwn(segments: readonly EndpointSegment[], from: number): number {
+    let i = from;
+    for (; i < segments.length; i++) {
+      const { key, value } = segments[i]!;
+      if (key === undefined) {
+        const slot = this.#positional.find((p) => !this.#values.has(p));
+        if (slot === undefined) {
+          if (this.#wraps || this.#nested) break;
+          this.#tooMany(value);
+        }
+        this.#set(slot, value);
+      } else if (this.#nested && this.#values.has(key)) {
+        break; // Inside a wrapper, a repeated name is the wrapper's own.
+      } else if (this.#positional.includes(key)) {
+        this.#set(key, value);
+      } else if (this.#named.includes(key)) {
+        if (this.#wraps) {
+          this.#fail(
+            key,
+            `comes after the endpoint ${this.#name} wraps, such as ${this.#name}:tcp:8080:${key}=...`,
+          );
+        }
+        this.#set(key, value);
+      } else if (this.#nested && !this.#wraps) {
+        break;
+      } else {
+        this.#fail(
+          key,
+          `is not known for ${this.#name} endpoints: use ${
+            [...this.#positional, ...this.#named].join(", ") || "none"
+          }`,
+        );
+      }
+    }
+    return i;
+  }
+
+  /**
+   * Reads a wrapper's named parameters after the endpoint it wraps (of kind
+   * `innerKind`), from `segments[from]` on; returns where they end.
+   */
+  readAfterInner(
+    segments: readonly EndpointSegment[],
+    at: { from: number; innerKind: string },
+  ): number {
+    let i = at.from;
+    for (; i < segments.length; i++) {
+      const { key, value } = segments[i]!;
+      const own = key !== undefined && this.#named.includes(key) &&
+        !(this.#nested && this.#values.has(key));
+      if (own) {
+        this.#set(key, value);
+      } else if (this.#nested) {
+        break;
+      } else if (key === undefined) {
+        this.#tooMany(value);
+      } else {
+        this.#fail(
+          key,
+          `is known neither to the ${at.innerKind} endpoint it wraps nor to ${this.#name} endpoints (which take ${
+            this.#named.join(", ") || "none"
+          } after it)`,
+        );
+      }
+    }
+    return i;
+  }
+
+  /** The parameters read, with `defaults` for those of this kind not given. */
+  parameters(defaults: EndpointDefaults = {}): EndpointParameters {
+    const values = new Map(this.#values);
+    for (const [key, value] of Object.entries(defaults)) {
+      const takes = this.#positional.includes(key) ||
+        this.#named.includes(key);
+      if (takes && !values.has(key)) values.set(key, value);
+    }
+    return new EndpointParameters(this.#description, {
+      kind: this.#name,
+      values,
+    });
+  }
+
+  #fail(parameter: string, problem: string): never {
+    throw new InvalidEndpointParameterError(this.#description, parameter, {
+      kind: this.#name,
+      problem,
+    });
+  }
+
+  #set(key: string, value: string): void {
+    if (this.#values.has(key)) this.#fail(key, "is given twice: keep one");
+    this.#values.set(key, value);
+  }
+
+  #tooMany(value: string): never {
+    return this.#fail(
+      value,
+      `is one positional value too many: ${this.#name} takes ${
+        this.#positional.length === 0
+          ? "none"
+          : `at most ${this.#positional.join(", ")}`
+      } by position; name the others (name=value)`,
+    );
+  }
 }

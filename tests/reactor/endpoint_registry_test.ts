@@ -188,6 +188,15 @@ Deno.test("a parameter neither the wrapped endpoint nor its wrapper knows is nam
   assertMatch(error.message, /tcp endpoint it wraps/);
 });
 
+Deno.test("a wrapper's own named parameter before the endpoint it wraps is refused, saying where it goes", () => {
+  const error = assertThrows(
+    () => serverFromString(reactor, "trusting:trusted=x:tcp:8080"),
+    InvalidEndpointParameterError,
+  );
+  assertEquals([error.kind, error.parameter], ["trusting", "trusted"]);
+  assertMatch(error.message, /comes after the endpoint trusting wraps/);
+});
+
 Deno.test("a wrapper with nothing to wrap says where the inner endpoint goes", () => {
   assertThrows(
     () => serverFromString(reactor, "trusting"),
