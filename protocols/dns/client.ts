@@ -19,6 +19,7 @@ import {
 } from "../../reactor/errors.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
+import { MessageReader } from "../../reactor/message_reader.ts";
 import { DNSTCPDecoderCore } from "./codec.ts";
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
 import {
@@ -425,19 +426,15 @@ async function readResponse(
   conn: Connection,
   where: string,
 ): Promise<DNSMessage> {
-  const core = new DNSTCPDecoderCore();
-  const out: DNSMessage[] = [];
-  while (out.length === 0) {
-    const chunk = await conn.read();
-    if (chunk === null) {
-      throw new DNSServerError(
-        `${where} closed the TCP connection before answering`,
-        -1,
-      );
-    }
-    core.decode(chunk, out, 1);
+  const response = await new MessageReader(conn, new DNSTCPDecoderCore())
+    .read();
+  if (response === null) {
+    throw new DNSServerError(
+      `${where} closed the TCP connection before answering`,
+      -1,
+    );
   }
-  return out[0]!;
+  return response;
 }
 
 /**

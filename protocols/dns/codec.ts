@@ -1,12 +1,15 @@
 /**
  * DNS over TCP's framing (RFC 1035 §4.2.2, RFC 7766 §8): each message behind
  * its 16-bit length. The cores turn a byte stream into decoded messages and
- * back; the server reads raw frames with {@linkcode TCP_FRAMING} so its answer
- * cache sees the query's bytes.
+ * back, and {@linkcode DNSTCPDecoder} / {@linkcode DNSTCPEncoder} are their
+ * streams; the server reads raw frames with {@linkcode TCP_FRAMING} so its
+ * answer cache sees the query's bytes.
  *
  * @module
  */
 import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
+import { EncoderStream } from "../../reactor/encoder_stream.ts";
 import {
   LengthPrefixedDecoderCore,
   type LengthPrefixedOptions,
@@ -135,5 +138,42 @@ export class DNSTCPCodec implements Codec<DNSMessage> {
   /** A new encoder core. */
   createEncoder(): DNSTCPEncoderCore {
     return new DNSTCPEncoderCore();
+  }
+}
+
+/**
+ * DNS over TCP's bytes in, decoded messages out, as a stream: give it to a
+ * connection's `pipeThrough`.
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, DNSTCPDecoder, encodeMessage } from "@spindle/spindle/protocols/dns";
+ * const bytes = ReadableStream.from([encodeMessage(createMessage({ id: 9 }), { lengthPrefix: true })]);
+ * const [message] = await Array.fromAsync(bytes.pipeThrough(new DNSTCPDecoder()));
+ * console.assert(message?.id === 9);
+ * ```
+ */
+export class DNSTCPDecoder extends DecoderStream<DNSMessage> {
+  /** A decoder whose core decodes with `options`. */
+  constructor(options: DecodeOptions = {}) {
+    super(new DNSTCPDecoderCore(options));
+  }
+}
+
+/**
+ * Messages in, DNS over TCP's bytes out, as a stream.
+ *
+ * @example Usage
+ * ```ts
+ * import { createMessage, DNSTCPEncoder } from "@spindle/spindle/protocols/dns";
+ * const messages = ReadableStream.from([createMessage({ id: 9 })]);
+ * const bytes = await new Response(messages.pipeThrough(new DNSTCPEncoder())).bytes();
+ * console.assert(bytes.length === 14 && bytes[3] === 9);
+ * ```
+ */
+export class DNSTCPEncoder extends EncoderStream<DNSMessage> {
+  /** An encoder. */
+  constructor() {
+    super(new DNSTCPEncoderCore());
   }
 }

@@ -13,6 +13,7 @@ import type {
 } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { Deadline } from "../../reactor/deadline.ts";
+import { MessageReader } from "../../reactor/message_reader.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import {
   LengthPrefixedDecoderCore,
@@ -266,27 +267,27 @@ export class DNSServerFactory implements ConnectionFactory {
     reactor: IReactorTime,
   ): Promise<void> {
     const idle = new Deadline<"idle">(reactor, () => conn.abort());
-    const decoder = new LengthPrefixedDecoderCore(TCP_FRAMING);
+    // DNS never switches framing, so the core may decode a whole chunk ahead.
+    const queries = new MessageReader(
+      conn,
+      new LengthPrefixedDecoderCore(TCP_FRAMING),
+      { max: Infinity },
+    );
     const encoder = new LengthPrefixedEncoderCore(TCP_FRAMING);
-    const queries: Uint8Array[] = [];
     try {
       idle.arm("idle", this.#tcpIdleTimeout);
       for (;;) {
-        const chunk = await conn.read();
-        if (chunk === null) break;
-        decoder.decode(chunk, queries);
-        for (const query of queries) {
-          // Time spent answering (forwarding upstream) is not the peer's idling.
-          idle.suspend();
-          const response = await this.answer(query, { udp: false });
-          if (response !== null) await conn.write(encoder.encode(response));
-          idle.resume();
-        }
-        queries.length = 0;
+        const query = queries.tryRead() ?? await queries.read();
+        if (query === null) break;
+        // Time spent answering (forwarding upstream) is not the peer's idling.
+        idle.suspend();
+        const response = await this.answer(query, { udp: false });
+        if (response !== null) await conn.write(encoder.encode(response));
+        idle.resume();
       }
       await conn.close();
     } catch {
-      // The peer reset or went idle: nothing to answer any more.
+      // The peer reset, went idle or sent a frame that is not DNS.
       conn.abort();
     } finally {
       idle.cancel();

@@ -1,4 +1,11 @@
-import type { DenoReactor } from "../../../reactor/mod.ts";
+import { succeed } from "../../../deferred/mod.ts";
+import {
+  connectedPair,
+  DenoReactor,
+  type Reactor,
+  type UDPReactor,
+} from "../../../reactor/mod.ts";
+import { checkReactorClean } from "../../../trial/dirty_reactor.ts";
 import {
   assert,
   assertEquals,
@@ -13,6 +20,7 @@ import {
   DNSNameError,
   DNSQueryTimeoutError,
   DNSServerError,
+  DNSServerFactory,
   encodeMessage,
   Rcode,
   RecordType,
@@ -368,4 +376,49 @@ test("getHostByName follows a CNAME chain to the first IPv4 address", async (t) 
       "no IPv4 address",
     );
   });
+});
+
+test("a query's UDP socket is the reactor's, so the leak check sees it left open", async (t) => {
+  let asked!: () => void;
+  const queried = new Promise<void>((resolve) => asked = resolve);
+  const silent = await t.reactor.listenUDP(0, { datagramReceived: asked }, {
+    interface: "127.0.0.1",
+  });
+  const reactor = new DenoReactor();
+  const client = new DNSClient({
+    reactor,
+    clock: t.clock,
+    servers: [`127.0.0.1:${silent.getHost().port}`],
+    timeouts: [1000],
+  });
+  const outcome = client.lookupAddress("www.example.org").asPromise();
+  outcome.catch(() => {}); // observed below, after the leak check
+  await queried;
+  const leftovers = await checkReactorClean(reactor);
+  assertEquals(leftovers.length, 1);
+  assert(leftovers[0]!.startsWith("an open datagram port: UDP port on"));
+  t.clock.advance(1000);
+  await assertRejects(() => outcome, DNSQueryTimeoutError);
+  await silent.stopListening();
+});
+
+test("queryTCP runs over whatever connection the reactor gives, such as connectedPair's", async (t) => {
+  const [clientEnd, serverEnd] = connectedPair();
+  const serving = new DNSServerFactory([fixtureZone()])
+    .handleConnection(serverEnd, t.reactor);
+  const reactor: Reactor & UDPReactor = Object.create(t.reactor, {
+    connectTCP: { value: () => succeed(clientEnd) },
+  });
+  const client = new DNSClient({
+    reactor,
+    clock: t.clock,
+    servers: ["192.0.2.53"],
+  });
+  const response = await client.queryTCP({
+    name: "big.example.org",
+    type: RecordType.TXT,
+    class: 1,
+  });
+  assertEquals(response.answers.length, 6);
+  await serving; // the client closed its end, so the server's loop ended
 });

@@ -1,4 +1,9 @@
-import { assert, assertEquals, test } from "../../../trial/mod.ts";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  test,
+} from "../../../trial/mod.ts";
 import {
   decodeMessage,
   type DNSMessage,
@@ -449,3 +454,63 @@ test("a TCP peer that leaves in the middle of a query does not disturb the serve
       conn.close();
     }
   }));
+
+test("serveDNS returns the shared RunningServer shape: finished resolves once shut down", async (t) => {
+  const server = await serveDNS(fixtureZone(), {
+    reactor: t.reactor,
+    listen: LOOPBACK,
+  });
+  assertEquals([server.addr.transport, server.addr.hostname], [
+    "udp",
+    "127.0.0.1",
+  ]);
+  let finished = false;
+  server.finished.then(() => finished = true);
+  await server.shutdown();
+  await server.finished;
+  assert(finished);
+});
+
+test("await using stops a DNS server at the end of its scope", async (t) => {
+  let port: number;
+  {
+    await using server = await serveDNS(fixtureZone(), {
+      reactor: t.reactor,
+      listen: LOOPBACK,
+    });
+    port = server.addr.port;
+  }
+  // Both ports are free again: a server can take the same one.
+  const again = await serveDNS(fixtureZone(), {
+    reactor: t.reactor,
+    listen: `udp:${port}:interface=127.0.0.1`,
+  });
+  await again.shutdown();
+});
+
+test("serveDNS refuses a listen endpoint that is not udp:", async (t) => {
+  await assertRejects(
+    () =>
+      serveDNS(fixtureZone(), {
+        reactor: t.reactor,
+        listen: "tcp:0:interface=127.0.0.1",
+      }),
+    TypeError,
+    "listens on a udp: endpoint",
+  );
+});
+
+test("serveDNS listens on udp:port=N as on udp:N", async (t) => {
+  const server = await serveDNS(fixtureZone(), {
+    reactor: t.reactor,
+    listen: "udp:port=0:interface=127.0.0.1",
+  });
+  try {
+    assertEquals(
+      (await askUDP(server.addr.port, "www.example.org")).answers.length,
+      1,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
