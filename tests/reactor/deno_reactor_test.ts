@@ -8,6 +8,10 @@ import { captureLogs } from "../../log/mod.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { connectStream } from "../../reactor/stream_connect.ts";
+import { findPeer, PEERS } from "../_peers.ts";
+
+// Makes a stale Unix socket file: bound by a process that then exits.
+const python = findPeer(PEERS.python);
 import {
   AddressInUseError,
   ConnectionRefusedError,
@@ -253,12 +257,14 @@ Deno.test("listenUnix refuses a socket path that another listener serves", async
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("listenUnix replaces a stale socket file that nobody serves", async () => {
+Deno.test("listenUnix replaces a stale socket file that nobody serves", {
+  ignore: python.ignore,
+}, async () => {
   const reactor = new DenoReactor();
   const dir = await Deno.makeTempDir();
   const path = `${dir}/stale.sock`;
   // A socket file left behind by a process that bound it and exited.
-  const bound = await new Deno.Command("/usr/bin/python3", {
+  const bound = await new Deno.Command(python.path, {
     args: [
       "-c",
       "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])",

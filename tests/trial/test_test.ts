@@ -12,6 +12,7 @@ import {
   DirtyTestError,
   flushLoggedErrors,
   LoggedErrorsError,
+  test,
   type TestContext,
   TestFailedError,
   TestTimeoutError,
@@ -210,4 +211,31 @@ Deno.test("a hook that finds nothing lets the test pass", async (t) => {
   } finally {
     remove();
   }
+});
+
+/** The definitions `fn` hands to `Deno.test`, caught instead of registered. */
+function registrations(fn: () => void): Deno.TestDefinition[] {
+  const caught: Deno.TestDefinition[] = [];
+  // Deno.test is typed read-only but is a writable property at run time.
+  const deno = Deno as { test: unknown };
+  const register = deno.test;
+  deno.test = (definition: Deno.TestDefinition) => caught.push(definition);
+  try {
+    fn();
+  } finally {
+    deno.test = register;
+  }
+  return caught;
+}
+
+Deno.test("ignore: true registers the test as ignored, as Deno.test's option does", () => {
+  const [definition] = registrations(() =>
+    test("inner", () => {}, { ignore: true })
+  );
+  assertEquals(definition?.ignore, true);
+});
+
+Deno.test("a test without ignore or skip is registered to run", () => {
+  const [definition] = registrations(() => test("inner", () => {}));
+  assertEquals(definition?.ignore, false);
 });
