@@ -2,39 +2,18 @@
  * DNS over TCP's framing (RFC 1035 §4.2.2, RFC 7766 §8): each message behind
  * its 16-bit length. The cores turn a byte stream into decoded messages and
  * back, and {@linkcode DNSTCPDecoder} / {@linkcode DNSTCPEncoder} are their
- * streams; the server reads raw frames with {@linkcode TCP_FRAMING} so its
- * answer cache sees the query's bytes.
+ * streams. The server reads raw frames instead, so its answer cache sees
+ * the query's bytes.
  *
  * @module
  */
 import type { Codec, DecoderCore, EncoderCore } from "../../reactor/codec.ts";
 import { DecoderStream } from "../../reactor/decoder_stream.ts";
 import { EncoderStream } from "../../reactor/encoder_stream.ts";
-import {
-  LengthPrefixedDecoderCore,
-  type LengthPrefixedOptions,
-} from "../basic/length_prefixed.ts";
-import { MAX_MESSAGE_SIZE } from "./limits.ts";
+import { LengthPrefixedDecoderCore } from "../basic/length_prefixed.ts";
+import { TCP_FRAMING } from "./_tcp_framing.ts";
 import type { DNSMessage } from "./message.ts";
 import { decodeMessage, type DecodeOptions, encodeMessage } from "./wire.ts";
-
-/**
- * The length-prefixed framing of DNS over TCP: a 2-byte prefix, so at most
- * {@linkcode MAX_MESSAGE_SIZE} bytes a message.
- *
- * @example Usage
- * ```ts
- * import { LengthPrefixedDecoderCore } from "@spindle/spindle/protocols/basic";
- * import { TCP_FRAMING } from "@spindle/spindle/protocols/dns";
- * const frames: Uint8Array[] = [];
- * new LengthPrefixedDecoderCore(TCP_FRAMING).decode(new Uint8Array([0, 1, 7]), frames);
- * console.assert(frames[0]?.[0] === 7);
- * ```
- */
-export const TCP_FRAMING: Readonly<LengthPrefixedOptions> = Object.freeze({
-  prefixLength: 2,
-  maxLength: MAX_MESSAGE_SIZE,
-});
 
 /**
  * Bytes of DNS over TCP in, decoded messages out. Throws `DNSFormatError`

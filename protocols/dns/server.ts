@@ -26,7 +26,7 @@ import {
   udpLimit,
   withoutRecords,
 } from "./_response.ts";
-import { TCP_FRAMING } from "./codec.ts";
+import { TCP_FRAMING } from "./_tcp_framing.ts";
 import { Opcode, Rcode, RecordClass, RecordType } from "./constants.ts";
 import { DNSFormatError } from "./errors.ts";
 import {
