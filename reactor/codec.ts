@@ -1,21 +1,34 @@
 /**
  * The plain incremental codec cores that every Spindle framing is built on,
- * and the symbol through which a Spindle connection fuses them into its read
- * loop (DESIGN.md, "Speed principle").
+ * and the symbols through which a Spindle connection fuses them into its read
+ * loop (ARCHITECTURE.md, "The speed principle").
  *
- * A `TransformStream` decoder class (such as `LineDecoder`) owns one
- * {@linkcode DecoderCore} and exposes it under {@linkcode decoderCore}; when it
- * is given to `pipeThrough` on a Spindle readable, the readable feeds the core
- * directly instead of going through the transform's streams.
+ * "Decoder" always means the stream: a `DecoderStream` (such as `LineDecoder`)
+ * runs one {@linkcode DecoderCore}, the pure part, and exposes it under
+ * {@linkcode decoderCore}; when it is given to `pipeThrough` on a Spindle
+ * readable, the readable feeds the core directly instead of going through the
+ * transform's streams. Encoders mirror this with `EncoderStream`,
+ * {@linkcode EncoderCore} and {@linkcode encoderCore}.
  *
  * @module
  */
-
 /**
  * Bytes in, messages out, incrementally: the same input split at any byte
  * boundaries gives the same messages.
  *
  * @typeParam M The decoded message type.
+ *
+ * @example Decoding lines split anywhere
+ * ```ts
+ * import type { DecoderCore } from "@spindle/spindle/reactor";
+ * import { LineDecoderCore } from "@spindle/spindle/protocols/basic";
+ * import { assertEquals } from "@spindle/spindle/trial";
+ * const core: DecoderCore<string> = new LineDecoderCore();
+ * const lines: string[] = [];
+ * core.decode(new TextEncoder().encode("a\r\nb"), lines);
+ * core.decode(new TextEncoder().encode("\r\n"), lines);
+ * assertEquals(lines, ["a", "b"]);
+ * ```
  */
 export interface DecoderCore<M> {
   /**
@@ -26,7 +39,8 @@ export interface DecoderCore<M> {
    * With `max`, stops after that many messages and keeps the rest undecoded,
    * so that `release()` hands back every byte past the last message taken: this
    * is what makes switching framing byte-exact. A core that cannot stop early
-   * may ignore `max`; `frame()` copes by buffering the extra messages.
+   * may ignore `max`; the `MessageReader` copes by buffering the extra
+   * messages.
    */
   decode(chunk: Uint8Array, out: M[], max?: number): void;
   /**
@@ -45,10 +59,21 @@ export interface DecoderCore<M> {
  * Messages in, bytes out.
  *
  * @typeParam M The message type.
+ * @typeParam O The bytes it makes: a core that always returns fresh arrays
+ * says `Uint8Array<ArrayBuffer>`, so its stream feeds Web APIs that take a
+ * `BufferSource` (`CompressionStream`, `crypto.subtle`).
+ *
+ * @example Encoding a line
+ * ```ts
+ * import type { EncoderCore } from "@spindle/spindle/reactor";
+ * import { LineEncoderCore } from "@spindle/spindle/protocols/basic";
+ * const core: EncoderCore<string> = new LineEncoderCore();
+ * console.assert(core.encode("hi").length === 4);
+ * ```
  */
-export interface EncoderCore<M> {
+export interface EncoderCore<M, O extends Uint8Array = Uint8Array> {
   /** Encodes one message. Throws a `ProtocolError` subclass when it breaks a limit. */
-  encode(message: M): Uint8Array;
+  encode(message: M): O;
 }
 
 /**
@@ -56,6 +81,16 @@ export interface EncoderCore<M> {
  *
  * @typeParam In The decoded message type.
  * @typeParam Out The message type the encoder takes.
+ *
+ * @example A codec's cores talk to each other
+ * ```ts
+ * import type { Codec } from "@spindle/spindle/reactor";
+ * import { NetstringCodec } from "@spindle/spindle/protocols/basic";
+ * const codec: Codec<Uint8Array, string | Uint8Array> = new NetstringCodec();
+ * const out: Uint8Array[] = [];
+ * codec.createDecoder().decode(codec.createEncoder().encode("hi"), out);
+ * console.assert(out.length === 1);
+ * ```
  */
 export interface Codec<In, Out = In> {
   /** A new decoder core. */
@@ -65,23 +100,63 @@ export interface Codec<In, Out = In> {
 }
 
 /**
- * The property under which a Spindle decoder `TransformStream` exposes its core,
- * so a Spindle readable can fuse it into its read loop.
+ * The property under which a Spindle decoder stream exposes its core, so a
+ * Spindle readable can fuse it into its read loop.
+ *
+ * @example Usage
+ * ```ts
+ * import { decoderCore } from "@spindle/spindle/reactor";
+ * import { LineDecoder, LineDecoderCore } from "@spindle/spindle/protocols/basic";
+ * console.assert(new LineDecoder()[decoderCore] instanceof LineDecoderCore);
+ * ```
  */
 export const decoderCore: unique symbol = Symbol.for("spindle.decoderCore");
 
 /**
- * The property under which a Spindle encoder `TransformStream` exposes its core.
+ * The property under which a Spindle encoder stream exposes its core.
+ *
+ * @example Usage
+ * ```ts
+ * import { encoderCore } from "@spindle/spindle/reactor";
+ * import { LineEncoder, LineEncoderCore } from "@spindle/spindle/protocols/basic";
+ * console.assert(new LineEncoder()[encoderCore] instanceof LineEncoderCore);
+ * ```
  */
 export const encoderCore: unique symbol = Symbol.for("spindle.encoderCore");
 
-/** A `TransformStream` that carries a {@linkcode DecoderCore}. */
+/**
+ * A `TransformStream` that carries a {@linkcode DecoderCore}: what a Spindle
+ * readable's `pipeThrough` looks for. Every `DecoderStream` is one.
+ *
+ * @typeParam M The decoded message type.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FusableDecoder } from "@spindle/spindle/reactor";
+ * import { LineDecoder } from "@spindle/spindle/protocols/basic";
+ * const fusable: FusableDecoder<string> = new LineDecoder();
+ * console.assert(fusable !== undefined);
+ * ```
+ */
 export interface FusableDecoder<M> {
   /** The core this transform runs. */
   readonly [decoderCore]: DecoderCore<M>;
 }
 
-/** A `TransformStream` that carries an {@linkcode EncoderCore}. */
+/**
+ * A `TransformStream` that carries an {@linkcode EncoderCore}. Every
+ * `EncoderStream` is one.
+ *
+ * @typeParam M The message type.
+ *
+ * @example Usage
+ * ```ts
+ * import type { FusableEncoder } from "@spindle/spindle/reactor";
+ * import { LineEncoder } from "@spindle/spindle/protocols/basic";
+ * const fusable: FusableEncoder<string> = new LineEncoder();
+ * console.assert(fusable !== undefined);
+ * ```
+ */
 export interface FusableEncoder<M> {
   /** The core this transform runs. */
   readonly [encoderCore]: EncoderCore<M>;

@@ -1,7 +1,7 @@
 /**
  * {@linkcode DecoderStream}: a {@linkcode DecoderCore} as a standard
  * `TransformStream` from bytes to messages, which a Spindle readable also
- * fuses into its own read loop (ARCHITECTURE.md, "Protocols as Web Streams").
+ * fuses into its own read loop (ARCHITECTURE.md, "The speed principle").
  *
  * @module
  */
@@ -34,7 +34,7 @@ import { FastReadableStream } from "./streams.ts";
  *
  * // Every byte is a message: the smallest framing there is.
  * class ByteCore implements DecoderCore<number> {
- *   #rest = new Uint8Array(0);
+ *   #rest: Uint8Array = new Uint8Array(0);
  *   decode(chunk: Uint8Array, out: number[], max = Infinity): void {
  *     const input = this.#rest.length > 0 ? new Uint8Array([...this.#rest, ...chunk]) : chunk;
  *     const n = Math.min(input.length, max);

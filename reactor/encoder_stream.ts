@@ -1,7 +1,7 @@
 /**
  * {@linkcode EncoderStream}: an {@linkcode EncoderCore} as a standard
  * `TransformStream` from messages to bytes, which a Spindle readable also
- * fuses (ARCHITECTURE.md, "Protocols as Web Streams").
+ * fuses (ARCHITECTURE.md, "The speed principle").
  *
  * @module
  */
@@ -15,6 +15,8 @@ import { type EncoderCore, encoderCore, type FusableEncoder } from "./codec.ts";
  * {@linkcode encoderCore} and calls it in its own read loop.
  *
  * @typeParam M The message type.
+ * @typeParam O The bytes the core makes (`Uint8Array<ArrayBuffer>` for a core
+ * that always returns fresh arrays).
  *
  * @example An encoder for a framing of your own
  * ```ts
@@ -30,13 +32,14 @@ import { type EncoderCore, encoderCore, type FusableEncoder } from "./codec.ts";
  * assertEquals(bytes, "hi");
  * ```
  */
-export class EncoderStream<M> extends TransformStream<M, Uint8Array>
+export class EncoderStream<M, O extends Uint8Array = Uint8Array>
+  extends TransformStream<M, O>
   implements FusableEncoder<M> {
   /** The core this transform runs. */
-  readonly [encoderCore]: EncoderCore<M>;
+  readonly [encoderCore]: EncoderCore<M, O>;
 
   /** Creates the transform over `core`. */
-  constructor(core: EncoderCore<M>) {
+  constructor(core: EncoderCore<M, O>) {
     super({
       transform(message, controller) {
         controller.enqueue(core.encode(message));

@@ -3,8 +3,8 @@
  * reads bytes from a connection (or any {@linkcode ByteSource}), runs a
  * {@linkcode DecoderCore} over them and hands out one message per `read()`.
  * `frame()`, a connection's fused `pipeThrough`, the decoder streams and the
- * protocol servers all read through it (ARCHITECTURE.md, "Protocols as Web
- * Streams").
+ * protocol servers all read through it (ARCHITECTURE.md, "The speed
+ * principle").
  *
  * @module
  */

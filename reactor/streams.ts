@@ -1,7 +1,7 @@
 /**
  * Standard `ReadableStream` / `WritableStream` subclasses whose hot paths skip
  * the Web Streams machinery when only Spindle parts are involved
- * (ARCHITECTURE.md, "Protocols as Web Streams"):
+ * (ARCHITECTURE.md, "The speed principle"):
  *
  * - async iteration (`for await`, `values()`) reads the source directly;
  * - `pipeThrough(transform)` with a transform carrying a {@linkcode DecoderCore}

@@ -18,14 +18,14 @@ export class Deliverer<M> {
 
   // Decodes `data` and hands each message to `receive` until the transport
   // starts disconnecting. The messages decoded before a bad byte are delivered
-  // first, then what the decoder threw is returned for the caller to handle:
+  // first, then what the core threw is returned for the caller to handle:
   // undefined when it threw nothing, and also when delivery stopped because the
   // connection is closing (a failure no longer matters then).
-  deliver(decoder: DecoderCore<M>, data: Uint8Array): unknown {
+  deliver(core: DecoderCore<M>, data: Uint8Array): unknown {
     const out = this.#out;
     let failure: unknown = undefined;
     try {
-      decoder.decode(data, out);
+      core.decode(data, out);
     } catch (error) {
       failure = error;
     }

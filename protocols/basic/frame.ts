@@ -42,9 +42,11 @@ export interface Framed<In, Out = In> {
  * `write()` loop, with no stream hop per chunk; `readable.pipeTo(writable)`
  * and `for await` are fused too.
  *
- * Messages are decoded one at a time (the basic cores take a `max` argument
- * for this), so `release()` after any message hands back exactly the bytes
- * that followed it: this is how a protocol switches framing mid-stream.
+ * The messages are read through a `MessageReader` (see its contract): they
+ * are decoded one at a time, so `release()` after any message hands back
+ * exactly the bytes that followed it, which is how a protocol switches framing
+ * mid-stream. Bytes that break the framing error `readable` with the core's
+ * `ProtocolError` (after the messages before them) and close the connection.
  *
  * @typeParam In The decoded message type.
  * @typeParam Out The message type the encoder takes.

@@ -8,6 +8,7 @@
 import { Protocol } from "../../reactor/protocol.ts";
 import { Deliverer } from "./_deliver.ts";
 import { FrameTooLongError } from "./errors.ts";
+import { DEFAULT_MAX_STRING_LENGTH } from "./limits.ts";
 import {
   LengthPrefixedDecoderCore,
   LengthPrefixedEncoderCore,
@@ -16,9 +17,11 @@ import {
 
 /**
  * The base of the length-prefixed receivers: strings framed by a big-endian
- * length of `prefixLength` bytes. `MAX_LENGTH` (default 99999, as in Twisted)
- * limits what is received; a longer announced length calls
- * `lengthLimitExceeded`, which drops the connection by default.
+ * length of `prefixLength` bytes. `MAX_LENGTH` (default
+ * {@linkcode DEFAULT_MAX_STRING_LENGTH}, as in Twisted) limits what is
+ * received; a longer announced length calls `lengthLimitExceeded`, which by
+ * default ends the connection with a `FrameTooLongError` as the reason
+ * `connectionLost` gets.
  *
  * @example Usage
  * ```ts
@@ -39,8 +42,8 @@ export class IntNStringReceiver extends Protocol {
   /** Bytes in the length prefix. Set before the first data. */
   prefixLength: PrefixLength = 4;
   /** The longest string accepted, in bytes. Set before the first data. */
-  MAX_LENGTH = 99999;
-  #decoder: LengthPrefixedDecoderCore | null = null;
+  MAX_LENGTH: number = DEFAULT_MAX_STRING_LENGTH;
+  #core: LengthPrefixedDecoderCore | null = null;
   #encoder: LengthPrefixedEncoderCore | null = null;
   #deliverer = new Deliverer<Uint8Array>(
     this,
@@ -50,9 +53,14 @@ export class IntNStringReceiver extends Protocol {
   /** Called with each string received (bytes that may share the chunk's memory). */
   stringReceived(_data: Uint8Array): void {}
 
-  /** Called when a peer announces a string over `MAX_LENGTH`; drops the connection by default. */
-  lengthLimitExceeded(_length: number): void {
-    this.transport.loseConnection();
+  /**
+   * Called when a peer announces a string over `MAX_LENGTH`. By default throws
+   * {@linkcode FrameTooLongError}, which `dataReceived` passes on: the
+   * transport closes the connection at once, with the error as the reason.
+   * Override it to keep the connection.
+   */
+  lengthLimitExceeded(length: number): void {
+    throw new FrameTooLongError(length, this.MAX_LENGTH);
   }
 
   /**
@@ -69,13 +77,13 @@ export class IntNStringReceiver extends Protocol {
 
   /** Decodes the strings in `data` and calls `stringReceived` for each. */
   override dataReceived(data: Uint8Array): void {
-    const decoder = this.#decoder ??= new LengthPrefixedDecoderCore({
+    const core = this.#core ??= new LengthPrefixedDecoderCore({
       prefixLength: this.prefixLength,
       maxLength: this.MAX_LENGTH,
     });
-    const failure = this.#deliverer.deliver(decoder, data);
+    const failure = this.#deliverer.deliver(core, data);
     if (failure === undefined) return;
-    this.#decoder = null;
+    this.#core = null;
     if (failure instanceof FrameTooLongError) {
       this.lengthLimitExceeded(failure.length);
     } else throw failure;

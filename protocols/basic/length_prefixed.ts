@@ -178,7 +178,7 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
  * ```
  */
 export class LengthPrefixedEncoderCore
-  implements EncoderCore<string | Uint8Array> {
+  implements EncoderCore<string | Uint8Array, Uint8Array<ArrayBuffer>> {
   /** Bytes in the length prefix. */
   readonly prefixLength: PrefixLength;
   /** The longest payload sent, in bytes. */
@@ -283,7 +283,10 @@ export class LengthPrefixedDecoder extends DecoderStream<Uint8Array> {
  * assertEquals(bytes, new Uint8Array([2, 111, 107]));
  * ```
  */
-export class LengthPrefixedEncoder extends EncoderStream<string | Uint8Array> {
+export class LengthPrefixedEncoder extends EncoderStream<
+  string | Uint8Array,
+  Uint8Array<ArrayBuffer>
+> {
   /** The core this transform runs. */
   declare readonly [encoderCore]: LengthPrefixedEncoderCore;
 

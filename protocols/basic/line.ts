@@ -377,7 +377,8 @@ function utf8Length(text: string): number {
  * assertEquals(new TextDecoder().decode(bytes), "PING\r\n");
  * ```
  */
-export class LineEncoderCore implements EncoderCore<string | Uint8Array> {
+export class LineEncoderCore
+  implements EncoderCore<string | Uint8Array, Uint8Array<ArrayBuffer>> {
   /** The delimiter, as bytes. */
   readonly delimiter: Uint8Array;
   #text: string | null;
@@ -527,7 +528,10 @@ export class LineDecoder<B extends boolean = false>
  * assertEquals(text, "a\r\nb\r\n");
  * ```
  */
-export class LineEncoder extends EncoderStream<string | Uint8Array> {
+export class LineEncoder extends EncoderStream<
+  string | Uint8Array,
+  Uint8Array<ArrayBuffer>
+> {
   /** The core this transform runs. */
   declare readonly [encoderCore]: LineEncoderCore;
 

@@ -9,6 +9,7 @@ import { Protocol } from "../../reactor/protocol.ts";
 import { Deliverer } from "./_deliver.ts";
 import { concatBytes, EMPTY_BYTES } from "../../reactor/bytes.ts";
 import { LineTooLongError } from "./errors.ts";
+import { DEFAULT_MAX_LINE_LENGTH } from "./limits.ts";
 import { LineDecoderCore, LineEncoderCore } from "./line.ts";
 
 /**
@@ -16,8 +17,8 @@ import { LineDecoderCore, LineEncoderCore } from "./line.ts";
  * raw bytes and back mid-stream: `setRawMode()` from `lineReceived` hands
  * every following byte to `rawDataReceived`, `setLineMode(extra)` goes back.
  *
- * Set `delimiter` (default `"\r\n"`) and `MAX_LENGTH` (default 16384 bytes)
- * as fields of a subclass. A longer line calls `lineLengthExceeded`, which
+ * Set `delimiter` (default `"\r\n"`) and `MAX_LENGTH` (default
+ * {@linkcode DEFAULT_MAX_LINE_LENGTH} bytes) as fields of a subclass. A longer line calls `lineLengthExceeded`, which
  * drops the connection by default; a line that is not UTF-8 drops it too.
  *
  * @example A line-echo protocol
@@ -43,14 +44,14 @@ export class LineReceiver extends Protocol {
   /** What ends a line; `"\n"` accepts `"\r\n"` too. */
   delimiter: string | Uint8Array = "\r\n";
   /** The longest line accepted, in bytes without the delimiter. */
-  MAX_LENGTH = 16384;
+  MAX_LENGTH: number = DEFAULT_MAX_LINE_LENGTH;
   /** Whether delivery is paused (`pauseProducing`): bytes wait in the buffer. */
   paused = false;
   // The cores follow `delimiter` and `MAX_LENGTH` if a subclass changes them.
-  #decoder: LineDecoderCore | null = null;
-  #decoderFor: string | Uint8Array = "";
-  #encoder: LineEncoderCore | null = null;
-  #encoderFor: string | Uint8Array = "";
+  #core: LineDecoderCore | null = null;
+  #coreFor: string | Uint8Array = "";
+  #encoderCore: LineEncoderCore | null = null;
+  #encoderCoreFor: string | Uint8Array = "";
   #lineMode = true;
   // Bytes received but not yet handed to the line core or rawDataReceived.
   #input: Uint8Array = EMPTY_BYTES;
@@ -73,11 +74,11 @@ export class LineReceiver extends Protocol {
 
   /** Sends `line` followed by the delimiter. */
   sendLine(line: string | Uint8Array): void {
-    if (this.#encoder === null || this.#encoderFor !== this.delimiter) {
-      this.#encoder = new LineEncoderCore({ delimiter: this.delimiter });
-      this.#encoderFor = this.delimiter;
+    if (this.#encoderCore === null || this.#encoderCoreFor !== this.delimiter) {
+      this.#encoderCore = new LineEncoderCore({ delimiter: this.delimiter });
+      this.#encoderCoreFor = this.delimiter;
     }
-    this.transport.write(this.#encoder.encode(line));
+    this.transport.write(this.#encoderCore.encode(line));
   }
 
   /** From now on, bytes go to `rawDataReceived` (the rest of this chunk included). */
@@ -116,7 +117,7 @@ export class LineReceiver extends Protocol {
   /** Returns the bytes received but not yet decoded, and forgets them. */
   clearLineBuffer(): Uint8Array {
     const buffered = concatBytes(
-      this.#decoder?.release() ?? EMPTY_BYTES,
+      this.#core?.release() ?? EMPTY_BYTES,
       this.#input,
     );
     this.#input = EMPTY_BYTES;
@@ -142,7 +143,7 @@ export class LineReceiver extends Protocol {
     while (!this.paused && !(this.connected && this.transport.disconnecting)) {
       if (!this.#lineMode) {
         const raw = concatBytes(
-          this.#decoder?.release() ?? EMPTY_BYTES,
+          this.#core?.release() ?? EMPTY_BYTES,
           this.#input,
         );
         this.#input = EMPTY_BYTES;
@@ -150,14 +151,14 @@ export class LineReceiver extends Protocol {
         this.rawDataReceived(raw);
         continue;
       }
-      const decoder = this.#lineDecoder();
+      const core = this.#lineCore();
       const input = this.#input;
       this.#input = EMPTY_BYTES;
       try {
         // One line at a time, so a mode switch in lineReceived sees every byte after it.
-        decoder.decode(input, out, 1);
+        core.decode(input, out, 1);
       } catch (error) {
-        const buffered = decoder.release();
+        const buffered = core.release();
         this.#input = EMPTY_BYTES;
         if (error instanceof LineTooLongError) {
           this.lineLengthExceeded(buffered);
@@ -172,22 +173,22 @@ export class LineReceiver extends Protocol {
     }
   }
 
-  #lineDecoder(): LineDecoderCore {
-    const current = this.#decoder;
+  #lineCore(): LineDecoderCore {
+    const current = this.#core;
     if (
       current !== null && current.maxLength === this.MAX_LENGTH &&
-      this.#decoderFor === this.delimiter
+      this.#coreFor === this.delimiter
     ) return current;
-    const decoder = new LineDecoderCore({
+    const core = new LineDecoderCore({
       delimiter: this.delimiter,
       maxLength: this.MAX_LENGTH,
     });
     if (current !== null) {
       this.#input = concatBytes(current.release(), this.#input);
     }
-    this.#decoder = decoder;
-    this.#decoderFor = this.delimiter;
-    return decoder;
+    this.#core = core;
+    this.#coreFor = this.delimiter;
+    return core;
   }
 }
 
@@ -213,9 +214,9 @@ export class LineOnlyReceiver extends Protocol {
   /** What ends a line; `"\n"` accepts `"\r\n"` too. Set before the first data. */
   delimiter: string | Uint8Array = "\r\n";
   /** The longest line accepted, in bytes. Set before the first data. */
-  MAX_LENGTH = 16384;
-  #decoder: LineDecoderCore | null = null;
-  #encoder: LineEncoderCore | null = null;
+  MAX_LENGTH: number = DEFAULT_MAX_LINE_LENGTH;
+  #core: LineDecoderCore | null = null;
+  #encoderCore: LineEncoderCore | null = null;
   #deliverer = new Deliverer<string>(
     this,
     (line) => this.lineReceived(line),
@@ -231,19 +232,19 @@ export class LineOnlyReceiver extends Protocol {
 
   /** Sends `line` followed by the delimiter. */
   sendLine(line: string | Uint8Array): void {
-    this.#encoder ??= new LineEncoderCore({ delimiter: this.delimiter });
-    this.transport.write(this.#encoder.encode(line));
+    this.#encoderCore ??= new LineEncoderCore({ delimiter: this.delimiter });
+    this.transport.write(this.#encoderCore.encode(line));
   }
 
   /** Decodes the lines in `data` and calls `lineReceived` for each. */
   override dataReceived(data: Uint8Array): void {
-    const decoder = this.#decoder ??= new LineDecoderCore({
+    const core = this.#core ??= new LineDecoderCore({
       delimiter: this.delimiter,
       maxLength: this.MAX_LENGTH,
     });
-    const failure = this.#deliverer.deliver(decoder, data);
+    const failure = this.#deliverer.deliver(core, data);
     if (failure === undefined) return;
-    const buffered = decoder.release();
+    const buffered = core.release();
     if (failure instanceof LineTooLongError) this.lineLengthExceeded(buffered);
     else if (failure instanceof ProtocolError) this.transport.loseConnection();
     else throw failure;

@@ -1,12 +1,16 @@
 /**
  * The basic framings — lines, netstrings and length-prefixed strings — as
- * plain incremental cores, as `TransformStream`s over those cores, as codecs
- * for {@linkcode frame}, and as Twisted-style receivers (`LineReceiver` and
- * friends). One implementation of each framing underneath all four.
+ * plain incremental cores (`LineDecoderCore`, ...), as decoder and encoder
+ * streams over those cores (`LineDecoder`, built on the reactor's
+ * `DecoderStream` / `EncoderStream`), as codecs for {@linkcode frame}, and as
+ * Twisted-style receivers (`LineReceiver` and friends). One implementation of
+ * each framing underneath all four.
  *
- * Every decoder is incremental (any split of the input gives the same
- * messages), has a named size limit, and raises a `ProtocolError` subclass on
- * malformed or oversized input.
+ * Every core is incremental (any split of the input gives the same
+ * messages), has a named size limit (their defaults are in `limits.ts`:
+ * {@linkcode DEFAULT_MAX_LINE_LENGTH}, {@linkcode DEFAULT_MAX_FRAME_LENGTH},
+ * {@linkcode DEFAULT_MAX_STRING_LENGTH}), and raises a `ProtocolError`
+ * subclass on malformed or oversized input.
  *
  * @example Lines from a connection, stream style
  * ```ts
@@ -19,6 +23,7 @@
  *
  * @module
  */
+export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./line.ts";
 export * from "./netstring.ts";

@@ -182,7 +182,8 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
  * assertEquals(new TextDecoder().decode(bytes), "5:hello,");
  * ```
  */
-export class NetstringEncoderCore implements EncoderCore<string | Uint8Array> {
+export class NetstringEncoderCore
+  implements EncoderCore<string | Uint8Array, Uint8Array<ArrayBuffer>> {
   /** The longest payload sent, in bytes. */
   readonly maxLength: number;
 
@@ -278,7 +279,10 @@ export class NetstringDecoder extends DecoderStream<Uint8Array> {
  * assertEquals(text, "3:abc,");
  * ```
  */
-export class NetstringEncoder extends EncoderStream<string | Uint8Array> {
+export class NetstringEncoder extends EncoderStream<
+  string | Uint8Array,
+  Uint8Array<ArrayBuffer>
+> {
   /** The core this transform runs. */
   declare readonly [encoderCore]: NetstringEncoderCore;
 

@@ -6,12 +6,16 @@
 import { ProtocolError } from "../../reactor/errors.ts";
 import { Protocol } from "../../reactor/protocol.ts";
 import { Deliverer } from "./_deliver.ts";
+import { DEFAULT_MAX_STRING_LENGTH } from "./limits.ts";
 import { NetstringDecoderCore, NetstringEncoderCore } from "./netstring.ts";
 
 /**
  * A Twisted-style protocol that receives netstrings. `MAX_LENGTH` (default
- * 99999, as in Twisted) limits what is received; a malformed or oversized
- * netstring drops the connection (`brokenPeer` becomes true).
+ * {@linkcode DEFAULT_MAX_STRING_LENGTH}, as in Twisted) limits what is
+ * received. A malformed or oversized netstring makes `brokenPeer` true and
+ * ends the connection with that `ProtocolError` (`MalformedNetstringError`,
+ * `FrameTooLongError`) as the reason `connectionLost` gets: `dataReceived`
+ * throws it, and the transport closes the connection at once.
  *
  * @example Usage
  * ```ts
@@ -29,10 +33,10 @@ import { NetstringDecoderCore, NetstringEncoderCore } from "./netstring.ts";
  */
 export class NetstringReceiver extends Protocol {
   /** The longest string accepted, in bytes. Set before the first data. */
-  MAX_LENGTH = 99999;
+  MAX_LENGTH: number = DEFAULT_MAX_STRING_LENGTH;
   /** Whether the peer sent a malformed netstring (the connection is then dropped). */
   brokenPeer = false;
-  #decoder: NetstringDecoderCore | null = null;
+  #core: NetstringDecoderCore | null = null;
   #encoder: NetstringEncoderCore = new NetstringEncoderCore({
     maxLength: Number.MAX_SAFE_INTEGER,
   });
@@ -49,16 +53,18 @@ export class NetstringReceiver extends Protocol {
     this.transport.write(this.#encoder.encode(data));
   }
 
-  /** Decodes the netstrings in `data` and calls `stringReceived` for each. */
+  /**
+   * Decodes the netstrings in `data` and calls `stringReceived` for each.
+   * Throws the `ProtocolError` of a broken peer, after the strings before it.
+   */
   override dataReceived(data: Uint8Array): void {
     if (this.brokenPeer) return;
-    const decoder = this.#decoder ??= new NetstringDecoderCore({
+    const core = this.#core ??= new NetstringDecoderCore({
       maxLength: this.MAX_LENGTH,
     });
-    const failure = this.#deliverer.deliver(decoder, data);
+    const failure = this.#deliverer.deliver(core, data);
     if (failure === undefined) return;
-    if (!(failure instanceof ProtocolError)) throw failure;
-    this.brokenPeer = true;
-    if (this.connected) this.transport.loseConnection();
+    if (failure instanceof ProtocolError) this.brokenPeer = true;
+    throw failure;
   }
 }

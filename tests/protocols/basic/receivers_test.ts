@@ -5,6 +5,7 @@ import {
   Int8StringReceiver,
   LineOnlyReceiver,
   LineReceiver,
+  MalformedNetstringError,
   NetstringReceiver,
 } from "../../../protocols/basic/mod.ts";
 import { Clock } from "../../../reactor/clock.ts";
@@ -177,16 +178,21 @@ test("Int8StringReceiver calls lengthLimitExceeded with the announced length", (
   assertEquals(receiver.exceeded, 200);
 });
 
-test("NetstringReceiver drops a broken peer", async () => {
+test("NetstringReceiver answers the strings before a broken one, then drops the peer", async () => {
   class Echo extends NetstringReceiver {
     override stringReceived(data: Uint8Array): void {
       this.sendString(data);
     }
   }
   const protocol = new Echo();
-  const reply = await exchange(protocol, encode("2:hi,x:oops,3:abc,"));
-  assertEquals(decode(reply), "2:hi,");
+  const [client, server] = connectedPair();
+  const done = runProtocol(protocol, server, { reactor: new Clock() });
+  await client.write(encode("2:hi,"));
+  assertEquals(decode((await client.read())!), "2:hi,");
+  await client.write(encode("x:oops,3:abc,"));
+  await done;
   assertEquals(protocol.brokenPeer, true);
+  client.abort();
 });
 
 test("LineOnlyReceiver calls lineLengthExceeded after the lines before it", () => {
@@ -252,4 +258,54 @@ test("LineReceiver holds lines back while paused and delivers them on resume", (
   assertEquals(receiver.events, ["line:a", "line:pause"]);
   receiver.resumeProducing();
   assertEquals(receiver.events, ["line:a", "line:pause", "line:b", "line:c"]);
+});
+
+/** Runs `protocol` as a server, sends `input`, and returns the reason its connection was lost with. */
+async function lostReason(
+  protocol: IProtocol,
+  input: Uint8Array,
+): Promise<Error> {
+  const [client, server] = connectedPair();
+  const done = runProtocol(protocol, server, { reactor: new Clock() });
+  await client.write(input);
+  const reason = await done;
+  client.abort();
+  return reason;
+}
+
+test("NetstringReceiver closed for a malformed netstring tells connectionLost the MalformedNetstringError", async () => {
+  class Watch extends NetstringReceiver {
+    reason: Error | null = null;
+    override connectionLost(reason: Error): void {
+      this.reason = reason;
+    }
+  }
+  const protocol = new Watch();
+  const reason = await lostReason(protocol, encode("2:hi,x:oops,"));
+  assertInstanceOf(reason, MalformedNetstringError);
+  assertInstanceOf(protocol.reason, MalformedNetstringError);
+  assertEquals(protocol.brokenPeer, true);
+});
+
+test("NetstringReceiver closed for an oversized netstring tells connectionLost the FrameTooLongError", async () => {
+  class Small extends NetstringReceiver {
+    override MAX_LENGTH = 3;
+  }
+  const reason = await lostReason(new Small(), encode("12345:"));
+  assertInstanceOf(reason, FrameTooLongError);
+});
+
+test("Int16StringReceiver closed for an oversized string tells connectionLost the FrameTooLongError", async () => {
+  class Small extends Int16StringReceiver {
+    override MAX_LENGTH = 10;
+    reason: Error | null = null;
+    override connectionLost(reason: Error): void {
+      this.reason = reason;
+    }
+  }
+  const protocol = new Small();
+  const reason = await lostReason(protocol, new Uint8Array([0, 200]));
+  assertInstanceOf(reason, FrameTooLongError);
+  assertInstanceOf(protocol.reason, FrameTooLongError);
+  assertEquals((protocol.reason as FrameTooLongError).length, 200);
 });
