@@ -14,7 +14,7 @@ import {
   type MessageLimits,
 } from "./limits.ts";
 import { labelToString, nameKey, nameToLabels } from "./name.ts";
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./address.ts";
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./_address.ts";
 import type {
   AddressData,
   CAAData,

@@ -12,6 +12,7 @@ import {
   RecordType,
   serveDNS,
 } from "../../../protocols/dns/mod.ts";
+import { DEFAULT_INTERFACE } from "../../../reactor/mod.ts";
 import {
   fixtureZone,
   LOOPBACK,
@@ -510,6 +511,18 @@ test("serveDNS listens on udp:port=N as on udp:N", async (t) => {
       (await askUDP(server.addr.port, "www.example.org")).answers.length,
       1,
     );
+  } finally {
+    await server.shutdown();
+  }
+});
+
+test("serveDNS binds the endpoint registry's default interface when the endpoint names none", async (t) => {
+  const server = await serveDNS(fixtureZone(), {
+    reactor: t.reactor,
+    listen: "udp:0",
+  });
+  try {
+    assertEquals(server.addr.hostname, DEFAULT_INTERFACE);
   } finally {
     await server.shutdown();
   }
