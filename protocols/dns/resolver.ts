@@ -112,40 +112,11 @@ export class Resolver implements DNSLookups {
   }
 
   async #query(name: string, type: number): Promise<DNSResult> {
+    const fromHosts = await this.#fromHosts(name, type);
+    if (fromHosts !== undefined) return fromHosts;
     const key = `${nameKey(name)}/${type}`;
-    if (
-      this.#hostsPath !== undefined &&
-      (type === RecordType.A || type === RecordType.AAAA)
-    ) {
-      this.#hosts ??= Deno.readTextFile(this.#hostsPath).then(
-        parseHosts,
-        (error) => {
-          // No hosts file is an empty one, as for the C library's resolver.
-          if (error instanceof Deno.errors.NotFound) return new Map();
-          throw error;
-        },
-      );
-      const addresses = (await this.#hosts).get(nameKey(name));
-      const answers: ResourceRecord[] = (addresses ?? [])
-        .filter((a) => (type === RecordType.A) === (parseIPv4(a) !== null))
-        .map((address) => ({
-          name,
-          type,
-          class: RecordClass.IN,
-          ttl: HOSTS_TTL,
-          data: { address },
-        }));
-      if (answers.length > 0) return { answers, authority: [], additional: [] };
-    }
-    const now = this.#clock.now();
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) {
-      if (cached.expires > now) {
-        if (cached.error !== undefined) throw cached.error;
-        return aged(cached.result!, Math.floor((now - cached.stored) / 1000));
-      }
-      this.#cache.delete(key);
-    }
+    const cached = this.#fromCache(key);
+    if (cached !== undefined) return cached;
     const response = await this.#client.queryMessage({
       name,
       type,
@@ -161,15 +132,60 @@ export class Resolver implements DNSLookups {
     const ttl = this.#ttlOf(response.rcode, result, response.authority);
     if (ttl > 0) {
       if (this.#cache.size >= this.#cacheSize) this.#cache.clear();
+      const now = this.#clock.now();
       this.#cache.set(key, {
-        expires: this.#clock.now() + ttl * 1000,
-        stored: this.#clock.now(),
+        expires: now + ttl * 1000,
+        stored: now,
         result,
         error,
       });
     }
     if (error !== undefined) throw error;
     return result!;
+  }
+
+  /** The hosts file's addresses of `name` for an A or AAAA lookup, if it has any. */
+  async #fromHosts(
+    name: string,
+    type: number,
+  ): Promise<DNSResult | undefined> {
+    if (
+      this.#hostsPath === undefined ||
+      (type !== RecordType.A && type !== RecordType.AAAA)
+    ) return undefined;
+    this.#hosts ??= Deno.readTextFile(this.#hostsPath).then(
+      parseHosts,
+      (error) => {
+        // No hosts file is an empty one, as for the C library's resolver.
+        if (error instanceof Deno.errors.NotFound) return new Map();
+        throw error;
+      },
+    );
+    const addresses = (await this.#hosts).get(nameKey(name)) ?? [];
+    const answers: ResourceRecord[] = addresses
+      .filter((a) => (type === RecordType.A) === (parseIPv4(a) !== null))
+      .map((address) => ({
+        name,
+        type,
+        class: RecordClass.IN,
+        ttl: HOSTS_TTL,
+        data: { address },
+      }));
+    if (answers.length === 0) return undefined;
+    return { answers, authority: [], additional: [] };
+  }
+
+  /** The cached result for `key`, its TTLs aged (or its error thrown); `undefined` when none is fresh. */
+  #fromCache(key: string): DNSResult | undefined {
+    const cached = this.#cache.get(key);
+    if (cached === undefined) return undefined;
+    const now = this.#clock.now();
+    if (cached.expires <= now) {
+      this.#cache.delete(key);
+      return undefined;
+    }
+    if (cached.error !== undefined) throw cached.error;
+    return aged(cached.result!, Math.floor((now - cached.stored) / 1000));
   }
 
   /** The cache lifetime: least answer TTL, or the negative TTL from the SOA (RFC 2308 §5). */
