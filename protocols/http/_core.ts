@@ -104,7 +104,10 @@ export abstract class HTTPCore implements DecoderCore<HTTPEvent> {
   /** Parses `chunk` (after any buffered bytes), appending events to `out`. */
   decode(chunk: Uint8Array, out: HTTPEvent[]): void {
     let buf = chunk;
-    if (this.#rest !== null) {
+    if (this.#rest === null) {
+      // A reader asks with an empty chunk before each read of the connection.
+      if (chunk.length === 0) return;
+    } else {
       buf = chunk.length === 0 ? this.#rest : concatBytes(this.#rest, chunk);
       this.#rest = null;
     }
@@ -115,12 +118,12 @@ export abstract class HTTPCore implements DecoderCore<HTTPEvent> {
     this.#run(buf, out);
   }
 
-  /** Continues after a pause at a protocol switch that did not happen. */
-  resume(out: HTTPEvent[]): void {
+  /**
+   * Continues after a pause at a protocol switch that did not happen: the
+   * next `decode` (an empty chunk will do) goes on with the bytes buffered.
+   */
+  resume(): void {
     this.#paused = false;
-    const rest = this.#rest;
-    this.#rest = null;
-    if (rest !== null) this.#run(rest, out);
   }
 
   /** Signals end of input; throws {@linkcode IncompleteMessageError} inside a message. */

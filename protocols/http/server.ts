@@ -10,7 +10,9 @@ import type {
   ConnectionFactory,
 } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
+import type { DecoderCore } from "../../reactor/codec.ts";
 import { Deadline } from "../../reactor/deadline.ts";
+import { MessageReader } from "../../reactor/message_reader.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
 import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
@@ -109,6 +111,7 @@ class HTTPServerConnection {
   #handler: ServeHandler;
   #settings: Settings;
   #decoder: RequestCore;
+  #reader: MessageReader<HTTPEvent>;
   #deadline: Deadline<TimerKind>;
   #served = 0;
   #current: Exchange | null = null;
@@ -123,6 +126,9 @@ class HTTPServerConnection {
     this.#handler = handler;
     this.#settings = settings;
     this.#decoder = new RequestCore(settings.limits);
+    this.#reader = new MessageReader(conn, this.#timedCore(), {
+      max: Infinity,
+    });
     this.#deadline = new Deadline(
       settings.clock,
       (kind) => this.#onTimeout(kind),
@@ -165,36 +171,28 @@ class HTTPServerConnection {
   }
 
   /**
-   * The read loop: decodes chunks and serves their events in order, until
-   * the input ends or the connection closes; true once it was handed over.
+   * The read loop: serves the events of the connection's message reader in
+   * order, until the input ends or the connection closes; true once it was
+   * handed over. Events already decoded are taken without a promise.
    */
   async #serve(): Promise<boolean> {
-    const events: HTTPEvent[] = [];
-    let i = 0;
-    // A parse error is raised after the events decoded before it are served,
-    // so a handler reading a body sees the bytes that came before the error.
-    let broken: unknown = null;
+    const reader = this.#reader;
     while (!this.#closing) {
-      if (i === events.length) {
-        if (broken !== null) throw broken;
-        events.length = 0;
-        i = 0;
+      let event = reader.tryRead();
+      if (event === undefined) {
         if (this.#decoder.paused) {
           const exchange = this.#current;
           if (exchange !== null && (await exchange.done, exchange.handedOver)) {
             return true;
           }
           if (this.#closing) break;
-          this.#decoder.resume(events);
+          this.#decoder.resume();
           continue;
         }
-        const chunk = await this.#conn.read();
+        event = await reader.read();
         if (this.#closing) break;
-        broken = this.#decode(chunk, events);
-        if (chunk === null && events.length === 0 && broken === null) break;
-        continue;
       }
-      const event = events[i++]!;
+      if (event === null) break;
       if (event.type === "head") {
         const previous = this.#current;
         if (previous !== null && (!(await previous.done) || this.#closing)) {
@@ -225,27 +223,29 @@ class HTTPServerConnection {
     return false;
   }
 
-  /** Decodes a chunk (`null`: the end of input); returns the error it raised, if any. */
-  #decode(chunk: Uint8Array | null, events: HTTPEvent[]): unknown {
-    if (chunk === null) {
-      try {
-        this.#decoder.end(events);
-      } catch (error) {
-        return error;
-      }
-      return null;
-    }
-    const wasIdle = this.#deadline.kind === "idle" && this.#deadline.armed;
-    let broken: unknown = null;
-    try {
-      this.#decoder.decode(chunk, events);
-    } catch (error) {
-      broken = error;
-    }
-    // A whole head in the chunk starts its request at once (which
-    // disarms the timer): the headers timeout only matters without one.
-    if (wasIdle && events[0]?.type !== "head") this.#arm("head");
-    return broken;
+  /**
+   * The request core as the reader runs it, minding the head timer: bytes
+   * that arrive on an idle connection without a whole head start the
+   * headers timeout (a whole head starts its request, which disarms it).
+   */
+  #timedCore(): DecoderCore<HTTPEvent> {
+    const core = this.#decoder;
+    return {
+      decode: (chunk, out) => {
+        if (
+          chunk.byteLength === 0 || this.#deadline.kind !== "idle" ||
+          !this.#deadline.armed
+        ) return core.decode(chunk, out);
+        const first = out.length;
+        try {
+          core.decode(chunk, out);
+        } finally {
+          if (out[first]?.type !== "head") this.#arm("head");
+        }
+      },
+      end: (out) => core.end(out),
+      release: () => core.release(),
+    };
   }
 
   #forget(): void {
@@ -492,8 +492,7 @@ class HTTPServerConnection {
     this.#closing = true;
     this.#deadline.cancel();
     this.#forget();
-    const rest = this.#decoder.release();
-    if (rest.byteLength > 0) this.#conn.unshift(rest);
+    this.#reader.release(); // the bytes after the switch go back to the connection
     handOver(this.#conn);
   }
 
