@@ -79,4 +79,7 @@ export class UsageError extends Error {
  * console.assert(values.workers === 2);
  * ```
  */
-export type OptionValues = Record<string, string | number | boolean | undefined>;
+export type OptionValues = Record<
+  string,
+  string | number | boolean | undefined
+>;

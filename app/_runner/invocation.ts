@@ -1,7 +1,7 @@
 // A command line split into the common options, the command's own and its
 // positional arguments, and rebuilt for the copies of the runner that it
 // starts (workers, the daemon).
-import type { OptionValues } from "../options.ts";
+import type { OptionSpec, OptionValues } from "../options.ts";
 import type { Plugin } from "../plugin.ts";
 import { COMMON_OPTIONS } from "./common_options.ts";
 import { parseOptions } from "./parse_options.ts";
@@ -65,15 +65,20 @@ export function rebuildArgs(
   const args = module === undefined
     ? [plugin.name]
     : [`--plugin=${module}`, plugin.name];
-  const specs = [
-    ...COMMON_OPTIONS.filter((s) => s.name !== "plugin" && !drop.includes(s.name))
-      .map((spec) => [spec, common[spec.name]] as const),
-    ...plugin.options.map((spec) => [spec, own[spec.name]] as const),
+  const kept = COMMON_OPTIONS.filter((spec) =>
+    spec.name !== "plugin" && !drop.includes(spec.name)
+  );
+  const groups: [readonly OptionSpec[], OptionValues][] = [
+    [kept, common],
+    [plugin.options, own],
   ];
-  for (const [spec, value] of specs) {
-    if (value === undefined) continue;
-    if (spec.type !== "boolean") args.push(`--${spec.name}=${value}`);
-    else if (value === true) args.push(`--${spec.name}`);
+  for (const [specs, values] of groups) {
+    for (const spec of specs) {
+      const value = values[spec.name];
+      if (value === undefined) continue;
+      if (spec.type !== "boolean") args.push(`--${spec.name}=${value}`);
+      else if (value === true) args.push(`--${spec.name}`);
+    }
   }
   // After `--`, so that a module's own arguments are not taken for options.
   return [...args, "--", ...positionals];
