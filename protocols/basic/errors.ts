@@ -7,7 +7,7 @@
 import { ProtocolError } from "../../reactor/errors.ts";
 
 /**
- * A line grew past the decoder's `maxLength` before its delimiter arrived.
+ * A line grew past the line core's `maxLength` before its delimiter arrived.
  *
  * @example Usage
  * ```ts
@@ -46,7 +46,7 @@ export class LineTooLongError extends ProtocolError {
  * ```
  */
 export class InvalidUtf8Error extends ProtocolError {
-  /** Creates the error; `cause` is the decoder's original error. */
+  /** Creates the error; `cause` is the `TextDecoder`'s original error. */
   constructor(options?: ErrorOptions) {
     super(
       "a line was not valid UTF-8: the peer must send UTF-8 text, or decode lines as bytes with { binary: true }",
@@ -80,7 +80,7 @@ export class DelimiterInLineError extends ProtocolError {
 
 /**
  * A frame (a netstring or a length-prefixed string) is longer than the
- * `maxLength` of its decoder or encoder, or than its length prefix can express.
+ * `maxLength` of its core, or than its length prefix can express.
  *
  * @example Usage
  * ```ts

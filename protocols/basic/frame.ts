@@ -93,10 +93,10 @@ export function frame<In, Out = In>(
     onDecodeError: () => void conn.close().catch(() => {}),
     onCancel: (reason) => void conn.readable.cancel(reason).catch(() => {}),
   });
-  const encoder: EncoderCore<Out> = codec.createEncoder();
+  const encoderCore: EncoderCore<Out> = codec.createEncoder();
   const readable = new FastReadableStream<In>(reader);
   const writable = new FastWritableStream<Out>({
-    write: (message) => conn.write(encoder.encode(message)),
+    write: (message) => conn.write(encoderCore.encode(message)),
     close: () => conn.closeWrite(),
     abort: (reason) => conn.abort(reason),
   });

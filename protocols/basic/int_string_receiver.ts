@@ -44,7 +44,7 @@ export class IntNStringReceiver extends Protocol {
   /** The longest string accepted, in bytes. Set before the first data. */
   MAX_LENGTH: number = DEFAULT_MAX_STRING_LENGTH;
   #core: LengthPrefixedDecoderCore | null = null;
-  #encoder: LengthPrefixedEncoderCore | null = null;
+  #encoderCore: LengthPrefixedEncoderCore | null = null;
   #deliverer = new Deliverer<Uint8Array>(
     this,
     (data) => this.stringReceived(data),
@@ -68,11 +68,11 @@ export class IntNStringReceiver extends Protocol {
    * when the prefix cannot express its length.
    */
   sendString(data: string | Uint8Array): void {
-    this.#encoder ??= new LengthPrefixedEncoderCore({
+    this.#encoderCore ??= new LengthPrefixedEncoderCore({
       prefixLength: this.prefixLength,
       maxLength: 2 ** (8 * this.prefixLength) - 1,
     });
-    this.transport.write(this.#encoder.encode(data));
+    this.transport.write(this.#encoderCore.encode(data));
   }
 
   /** Decodes the strings in `data` and calls `stringReceived` for each. */

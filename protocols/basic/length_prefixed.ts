@@ -41,7 +41,7 @@ function capacityOf(prefix: PrefixLength): number {
 }
 
 /**
- * The incremental decoder behind {@linkcode LengthPrefixedDecoder}. Payloads
+ * The incremental decoding core behind {@linkcode LengthPrefixedDecoder}. Payloads
  * that lie whole in a chunk are handed out without a copy. `decode` takes an
  * optional `max` number of frames to stop after (for protocol switching:
  * {@linkcode LengthPrefixedDecoderCore.release} then returns the rest).
@@ -69,7 +69,7 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
   #filled = 0;
   #rest: Uint8Array = EMPTY_BYTES;
 
-  /** Creates a decoder; see {@linkcode LengthPrefixedOptions}. */
+  /** Creates the core; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
     this.prefixLength = prefixOf(options);
     this.maxLength = frameLimit(
@@ -165,7 +165,7 @@ export class LengthPrefixedDecoderCore implements DecoderCore<Uint8Array> {
 }
 
 /**
- * The encoder behind {@linkcode LengthPrefixedEncoder}. A payload over
+ * The encoding core behind {@linkcode LengthPrefixedEncoder}. A payload over
  * `maxLength` (or over what the prefix can express) raises
  * {@linkcode FrameTooLongError}.
  *
@@ -185,7 +185,7 @@ export class LengthPrefixedEncoderCore
   readonly maxLength: number;
   #limit: number;
 
-  /** Creates an encoder; see {@linkcode LengthPrefixedOptions}. */
+  /** Creates the core; see {@linkcode LengthPrefixedOptions}. */
   constructor(options: LengthPrefixedOptions = {}) {
     this.prefixLength = prefixOf(options);
     const capacity = capacityOf(this.prefixLength);

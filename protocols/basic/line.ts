@@ -70,7 +70,7 @@ function delimiterBytes(
 }
 
 /**
- * The incremental line decoder behind {@linkcode LineDecoder}: feed it byte
+ * The incremental line-decoding core behind {@linkcode LineDecoder}: feed it byte
  * chunks, get whole lines. It scans with SIMD, hands out lines that lie
  * whole in a chunk without copying them, and buffers only a partial line.
  *
@@ -122,7 +122,7 @@ export class LineDecoderCore<B extends boolean = false>
   // caller's chunk, not a copy). Never non-empty together with the partial line.
   #rest: Uint8Array = EMPTY_BYTES;
 
-  /** Creates a decoder; see {@linkcode LineDecoderOptions}. */
+  /** Creates the core; see {@linkcode LineDecoderOptions}. */
   constructor(options: LineDecoderOptions<B> = {}) {
     this.delimiter = delimiterBytes(options.delimiter);
     this.maxLength = options.maxLength ?? DEFAULT_MAX_LINE_LENGTH;
@@ -364,7 +364,7 @@ function utf8Length(text: string): number {
 }
 
 /**
- * The line encoder behind {@linkcode LineEncoder}: appends the delimiter to
+ * The line-encoding core behind {@linkcode LineEncoder}: appends the delimiter to
  * each line (text is encoded as UTF-8). A line that contains the delimiter
  * raises {@linkcode DelimiterInLineError}, so one message never turns into
  * two on the wire.
@@ -384,7 +384,7 @@ export class LineEncoderCore
   #text: string | null;
   #textEncoder = new TextEncoder();
 
-  /** Creates an encoder; see {@linkcode LineEncoderOptions}. */
+  /** Creates the core; see {@linkcode LineEncoderOptions}. */
   constructor(options: LineEncoderOptions = {}) {
     this.delimiter = delimiterBytes(options.delimiter);
     let text: string | null = null;

@@ -35,7 +35,7 @@ const TRAILER = 2;
 export interface NetstringOptions extends FrameLimits {}
 
 /**
- * The incremental netstring decoder behind {@linkcode NetstringDecoder}.
+ * The incremental netstring-decoding core behind {@linkcode NetstringDecoder}.
  * Payloads that lie whole in a chunk are handed out without a copy. `decode`
  * takes an optional `max` number of netstrings to stop after (for protocol
  * switching: {@linkcode NetstringDecoderCore.release} then returns the rest).
@@ -59,7 +59,7 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
   #filled = 0;
   #rest: Uint8Array = EMPTY_BYTES;
 
-  /** Creates a decoder; see {@linkcode NetstringOptions}. */
+  /** Creates the core; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
     this.maxLength = frameLimit(options.maxLength, Number.MAX_SAFE_INTEGER);
   }
@@ -171,7 +171,7 @@ export class NetstringDecoderCore implements DecoderCore<Uint8Array> {
 }
 
 /**
- * The netstring encoder behind {@linkcode NetstringEncoder}. A payload over
+ * The netstring-encoding core behind {@linkcode NetstringEncoder}. A payload over
  * `maxLength` raises {@linkcode FrameTooLongError}.
  *
  * @example Usage
@@ -187,7 +187,7 @@ export class NetstringEncoderCore
   /** The longest payload sent, in bytes. */
   readonly maxLength: number;
 
-  /** Creates an encoder; see {@linkcode NetstringOptions}. */
+  /** Creates the core; see {@linkcode NetstringOptions}. */
   constructor(options: NetstringOptions = {}) {
     this.maxLength = frameLimit(options.maxLength, Number.MAX_SAFE_INTEGER);
   }

@@ -37,7 +37,7 @@ export class NetstringReceiver extends Protocol {
   /** Whether the peer sent a malformed netstring (the connection is then dropped). */
   brokenPeer = false;
   #core: NetstringDecoderCore | null = null;
-  #encoder: NetstringEncoderCore = new NetstringEncoderCore({
+  #encoderCore: NetstringEncoderCore = new NetstringEncoderCore({
     maxLength: Number.MAX_SAFE_INTEGER,
   });
   #deliverer = new Deliverer<Uint8Array>(
@@ -50,7 +50,7 @@ export class NetstringReceiver extends Protocol {
 
   /** Sends `data` as a netstring. */
   sendString(data: string | Uint8Array): void {
-    this.transport.write(this.#encoder.encode(data));
+    this.transport.write(this.#encoderCore.encode(data));
   }
 
   /**
