@@ -68,3 +68,23 @@ test("a datagram service that cannot bind fails to start", async (t) => {
   assertEquals(second.running, false);
   await first.stopService();
 });
+
+test("datagram services with reusePort bind one port together", async (t) => {
+  const handler = { datagramReceived() {} };
+  const first = new DatagramServerEndpointService(
+    "udp:0:interface=127.0.0.1",
+    handler,
+    { reactor: t.reactor, reusePort: true },
+  );
+  await first.startService();
+  const { port } = first.listeningAddresses()[0] as Deno.NetAddr;
+  const second = new DatagramServerEndpointService(
+    `udp:${port}:interface=127.0.0.1`,
+    handler,
+    { reactor: t.reactor, reusePort: true },
+  );
+  await second.startService();
+  assertEquals((second.listeningAddresses()[0] as Deno.NetAddr).port, port);
+  await second.stopService();
+  await first.stopService();
+});

@@ -11,6 +11,7 @@ import type {
 } from "../../reactor/interfaces.ts";
 import {
   assertEquals,
+  assertMatch,
   assertRejects,
   assertThrows,
   test,
@@ -204,4 +205,13 @@ test("services with reusePort share one port", async () => {
   assertEquals(portOf(second), portOf(first));
   await second.stopService();
   await first.stopService();
+});
+
+test("a protocol's endpoint defaults fill what the string leaves out", () => {
+  const service = new StreamServerEndpointService(
+    "tls:0:certKey=cert.pem:privateKey=key.pem",
+    () => {},
+    { reactor, defaults: { alpn: "http/1.1" } },
+  );
+  assertMatch(service.endpoint.toString(), /:alpn=http\/1\.1/);
 });
