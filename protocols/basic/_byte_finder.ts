@@ -66,6 +66,8 @@
 //         (local.set $i (i32.add (local.get $i) (i32.const 1)))
 //         (br $tail)))
 //     (local.get $n)))
+import { EMPTY_BYTES } from "../../reactor/bytes.ts";
+
 const SCAN_WASM =
   "AGFzbQEAAAABCAFgA39/fwF/AwIBAAUDAQAFBxECBm1lbW9yeQIABHNjYW4AAAqIAgGFAgUDfwF7AX8EewF/IAH9DyEGIABBQHEhBwJAA0AgAyAHTw0BIAP9AAQAIAb9IyEIIAP9AAQQIAb9IyEJIAP9AAQgIAb9IyEKIAP9AAQwIAb9IyELIAggCf1QIAogC/1Q/VD9UwRAIAMhDAJAA0AgDCADQcAAak8NASAM/QAEACAG/SP9ZCEFAkADQCAFRQ0BIAIgBEECdGogDCAFaGo2AgAgBEEBaiEEIAUgBUEBa3EhBQwACwsgDEEQaiEMDAALCwsgA0HAAGohAwwACwsCQANAIAMgAE8NASADLQAAIAFGBEAgAiAEQQJ0aiADNgIAIARBAWohBAsgA0EBaiEDDAALCyAECw==";
 
@@ -107,7 +109,7 @@ function getScanner(): Scanner | null {
 
 export class ByteFinder {
   #value: number;
-  #bytes: Uint8Array = new Uint8Array(0);
+  #bytes: Uint8Array = EMPTY_BYTES;
   // Where the value occurs in the scanned window, ascending, as offsets in
   // the chunk's buffer: they stay right when the chunk is rebased onto its tail.
   #matches: Int32Array = new Int32Array(16);
