@@ -159,9 +159,7 @@ export function checkerFromString(
   if (name === "") {
     throw new CheckerDescriptionError(
       description,
-      `Checker string ${
-        JSON.stringify(description)
-      } names no kind: write KIND or KIND:ARGUMENT, such as file:users.txt`,
+      "A checker string names no kind: write KIND or KIND:ARGUMENT, such as file:users.txt",
     );
   }
   const kind = kinds.get(name);

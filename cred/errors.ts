@@ -236,7 +236,9 @@ export class UserFileError extends Error {
 }
 
 /**
- * The base of the errors about a malformed checker string.
+ * The base of the errors about a malformed checker string. Messages name the
+ * kind and the parameter at fault but never quote the whole string, which
+ * may hold passwords (`memory:`).
  *
  * @example Usage
  * ```ts
@@ -280,9 +282,7 @@ export class UnknownCheckerKindError extends CheckerDescriptionError {
   constructor(description: string, kind: string, known: readonly string[]) {
     super(
       description,
-      `Unknown checker kind ${JSON.stringify(kind)} in ${
-        JSON.stringify(description)
-      }: use one of ${
+      `Unknown checker kind ${JSON.stringify(kind)}: use one of ${
         known.join(", ")
       }, or register it with registerCheckerKind()`,
     );
@@ -316,9 +316,7 @@ export class InvalidCheckerParameterError extends CheckerDescriptionError {
   ) {
     super(
       description,
-      `Bad ${JSON.stringify(fault.kind)} checker string ${
-        JSON.stringify(description)
-      }: ${
+      `Bad ${JSON.stringify(fault.kind)} checker string: ${
         fault.parameter === ""
           ? "a parameter is missing"
           : `parameter ${JSON.stringify(fault.parameter)}`
