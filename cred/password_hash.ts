@@ -16,6 +16,12 @@ import {
 } from "./limits.ts";
 
 const SCHEME = "$pbkdf2-sha256$";
+// What a stored hash may have: passlib writes 16-byte salts and 32-byte
+// hashes, older tools 8-byte salts; under 16 bytes of hash is no hash.
+const MIN_SALT_BYTES = 8;
+const MAX_SALT_BYTES = 64;
+const MIN_HASH_BYTES = 16;
+const MAX_HASH_BYTES = 64;
 const encoder = new TextEncoder();
 
 /**
@@ -168,6 +174,11 @@ export async function hashPassword(
   checkIterations(iterations);
   const salt = options?.salt ??
     crypto.getRandomValues(new Uint8Array(PBKDF2_SALT_BYTES));
+  if (salt.length < MIN_SALT_BYTES || salt.length > MAX_SALT_BYTES) {
+    throw new RangeError(
+      `A salt of ${salt.length} bytes is outside ${MIN_SALT_BYTES} to ${MAX_SALT_BYTES}: give a longer salt, or none for ${PBKDF2_SALT_BYTES} random bytes`,
+    );
+  }
   const derive = options?.derive ?? pbkdf2Sha256;
   const hash = await derive(encoder.encode(password), {
     salt,
@@ -241,15 +252,15 @@ export function parsePasswordHash(encoded: string): PasswordHash {
   const iterations = Number(rounds);
   checkIterations(iterations, MalformedHashError);
   const salt = decodeAb64(salt64, "salt");
-  if (salt.length < 8 || salt.length > 64) {
+  if (salt.length < MIN_SALT_BYTES || salt.length > MAX_SALT_BYTES) {
     throw new MalformedHashError(
-      `the salt has ${salt.length} bytes; expected 8 to 64`,
+      `the salt has ${salt.length} bytes; expected ${MIN_SALT_BYTES} to ${MAX_SALT_BYTES}`,
     );
   }
   const hash = decodeAb64(hash64, "hash");
-  if (hash.length < 16 || hash.length > 64) {
+  if (hash.length < MIN_HASH_BYTES || hash.length > MAX_HASH_BYTES) {
     throw new MalformedHashError(
-      `the hash has ${hash.length} bytes; expected 16 to 64`,
+      `the hash has ${hash.length} bytes; expected ${MIN_HASH_BYTES} to ${MAX_HASH_BYTES}`,
     );
   }
   return { iterations, salt, hash };

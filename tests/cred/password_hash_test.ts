@@ -144,6 +144,13 @@ test("hashPassword refuses an iteration count outside its bounds", async () => {
   );
 });
 
+test("hashPassword refuses a salt a stored hash could not have", async () => {
+  await assertRejects(
+    () => hashPassword("x", { iterations: 1_000, salt: new Uint8Array(4) }),
+    RangeError,
+  );
+});
+
 test("timingSafeEqual compares every byte and the lengths", () => {
   const a = new Uint8Array([1, 2, 3, 4]);
   assert(timingSafeEqual(a, new Uint8Array([1, 2, 3, 4])));
