@@ -1,10 +1,11 @@
 /**
- * A connection in an `Agent`'s pool, with the response core that keeps the
- * bytes it read ahead.
+ * A connection in an `Agent`'s pool, read through the reactor's
+ * `MessageReader` with a response core (which keeps the bytes read ahead).
  *
  * @module
  */
 import type { Connection } from "../../reactor/interfaces.ts";
+import { MessageReader } from "../../reactor/message_reader.ts";
 import type { DelayedCall } from "../../reactor/time.ts";
 import { ResponseCore } from "./codec.ts";
 import type { HTTPLimits } from "./limits.ts";
@@ -18,8 +19,7 @@ export class ClientConnection {
   idleTimer: DelayedCall | null = null;
   /** Served at least one response (a failure may mean the server closed it while idle). */
   reused = false;
-  #events: HTTPEvent[] = [];
-  #index = 0;
+  #reader: MessageReader<HTTPEvent>;
   /** A `next()` started while waiting for `100 Continue`, and still to be taken. */
   #ahead: Promise<HTTPEvent | null> | null = null;
 
@@ -27,6 +27,7 @@ export class ClientConnection {
     this.conn = conn;
     this.key = key;
     this.core = new ResponseCore(limits);
+    this.#reader = new MessageReader(conn, this.core, { max: Infinity });
   }
 
   /** The next core event, reading as needed; `null` at a clean end of input. */
@@ -36,10 +37,7 @@ export class ClientConnection {
       this.#ahead = null;
       return ahead;
     }
-    if (this.#index < this.#events.length) {
-      return Promise.resolve(this.#events[this.#index++]!);
-    }
-    return this.#read();
+    return this.#reader.read();
   }
 
   /** Keeps `pending` (an unfinished `next()`) as the next event. */
@@ -47,19 +45,8 @@ export class ClientConnection {
     this.#ahead = pending;
   }
 
-  async #read(): Promise<HTTPEvent | null> {
-    const events = this.#events;
-    while (this.#index === events.length) {
-      events.length = 0;
-      this.#index = 0;
-      const chunk = await this.conn.read();
-      if (chunk === null) {
-        this.core.end(events);
-        if (events.length === 0) return null;
-        break;
-      }
-      this.core.decode(chunk, events);
-    }
-    return events[this.#index++]!;
+  /** Stops reading here: bytes read past the last event go back to the connection. */
+  release(): void {
+    this.#reader.release();
   }
 }

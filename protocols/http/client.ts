@@ -13,6 +13,7 @@ import { concatBytes } from "../../reactor/bytes.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import type { Connection, Reactor } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
+import { TCPClientEndpoint } from "../../reactor/endpoints/tcp.ts";
 import { startTLS } from "../../reactor/tls.ts";
 import { HTTP_1_1_ALPN, IDEMPOTENT_METHODS } from "./constants.ts";
 import {
@@ -305,9 +306,14 @@ export class Agent {
       return pooled;
     }
     const timeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-    const conn = proxy === null
-      ? await this.#reactor.connectTCP(host, port, { timeout })
-      : await this.#reactor.connectTCP(proxy.host, proxy.port, { timeout });
+    // TLS starts on the TCP connection (to the origin, or inside a tunnel
+    // through the proxy), so one path serves every case.
+    const conn = await new TCPClientEndpoint(
+      this.#reactor,
+      proxy === null
+        ? { host, port, timeout }
+        : { host: proxy.host, port: proxy.port, timeout },
+    ).connect();
     try {
       if (proxy !== null && secure) {
         await this.#tunnel(conn, proxy, `${url.host}`);
@@ -355,11 +361,9 @@ export class Agent {
     if (status < 200 || status >= 300) {
       throw new ProxyTunnelError(proxy.authority, authority, status);
     }
-    if (c.core.release().byteLength > 0) {
-      throw new TypeError(
-        `the proxy ${proxy.authority} sent bytes after its CONNECT answer, before the TLS handshake: close the connection`,
-      );
-    }
+    // Bytes after the answer go back to the connection, where startTLS
+    // refuses them (they cannot be part of the handshake).
+    c.release();
   }
 
   async #exchange(

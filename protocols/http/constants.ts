@@ -5,10 +5,26 @@
  * @module
  */
 
-/** The ALPN protocol id of HTTP/1.1 (RFC 7301 §6), offered by TLS servers and clients. */
+/**
+ * The ALPN protocol id of HTTP/1.1 (RFC 7301 §6), offered by TLS servers and clients.
+ *
+ * @example Usage
+ * ```ts
+ * import { HTTP_1_1_ALPN } from "@spindle/spindle/protocols/http";
+ * console.assert(HTTP_1_1_ALPN === "http/1.1");
+ * ```
+ */
 export const HTTP_1_1_ALPN = "http/1.1";
 
-/** The methods a client may retry on a fresh connection (RFC 9110 §9.2.2, idempotent). */
+/**
+ * The methods a client may retry on a fresh connection (RFC 9110 §9.2.2, idempotent).
+ *
+ * @example Usage
+ * ```ts
+ * import { IDEMPOTENT_METHODS } from "@spindle/spindle/protocols/http";
+ * console.assert(IDEMPOTENT_METHODS.has("GET") && !IDEMPOTENT_METHODS.has("POST"));
+ * ```
+ */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
   "GET",
   "HEAD",

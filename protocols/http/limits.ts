@@ -11,13 +11,33 @@
  * The default `maxHeaderBytes` of a server: 16 KiB for the start line and
  * the header section (RFC 9112 §2.3 leaves it to the implementation; RFC
  * 9110 §5.4 lets a server answer 431 beyond it).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_HEADER_BYTES } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_HEADER_BYTES === 16384);
+ * ```
  */
 export const DEFAULT_MAX_HEADER_BYTES = 16384;
-/** The default `maxHeaderCount` of a server: 100 fields (RFC 9110 §5.4). */
+/**
+ * The default `maxHeaderCount` of a server: 100 fields (RFC 9110 §5.4).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_HEADER_COUNT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_HEADER_COUNT === 100);
+ * ```
+ */
 export const DEFAULT_MAX_HEADER_COUNT = 100;
 /**
  * The default `maxChunkLineBytes`: 4 KiB for one chunk-size line with its
  * extensions (RFC 9112 §7.1.1 lets a recipient limit extensions).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_CHUNK_LINE_BYTES } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_CHUNK_LINE_BYTES === 4096);
+ * ```
  */
 export const DEFAULT_MAX_CHUNK_LINE_BYTES = 4096;
 
@@ -46,11 +66,33 @@ export interface HTTPLimits {
 /**
  * The default `headersTimeout`: 30 s to receive a request head (RFC 9112
  * §9.5 lets a server close a connection that is slow to send one).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_HEADERS_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_HEADERS_TIMEOUT === 30_000);
+ * ```
  */
 export const DEFAULT_HEADERS_TIMEOUT = 30_000;
-/** The default `keepAliveTimeout`: 5 s idle between requests (RFC 9112 §9.5). */
+/**
+ * The default `keepAliveTimeout`: 5 s idle between requests (RFC 9112 §9.5).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_KEEP_ALIVE_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_KEEP_ALIVE_TIMEOUT === 5_000);
+ * ```
+ */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT = 5_000;
-/** The default `bodyTimeout`: 30 s without a byte of a request body (RFC 9110 §15.5.9, 408). */
+/**
+ * The default `bodyTimeout`: 30 s without a byte of a request body (RFC 9110 §15.5.9, 408).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_BODY_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_BODY_TIMEOUT === 30_000);
+ * ```
+ */
 export const DEFAULT_BODY_TIMEOUT = 30_000;
 
 /** The server's limits: the cores' sizes plus its timeouts. */
@@ -81,26 +123,84 @@ export interface ServerLimits extends HTTPLimits {
  * The agent's default `maxHeaderBytes`: 64 KiB. A client accepts larger
  * heads than a server does, since servers send long `Set-Cookie` and CSP
  * fields (RFC 9110 §5.4 leaves the limit to the recipient).
+ *
+ * @example Usage
+ * ```ts
+ * import { AGENT_MAX_HEADER_BYTES } from "@spindle/spindle/protocols/http";
+ * console.assert(AGENT_MAX_HEADER_BYTES === 65536);
+ * ```
  */
 export const AGENT_MAX_HEADER_BYTES = 65536;
-/** The agent's default `maxHeaderCount`: 256 fields (RFC 9110 §5.4). */
+/**
+ * The agent's default `maxHeaderCount`: 256 fields (RFC 9110 §5.4).
+ *
+ * @example Usage
+ * ```ts
+ * import { AGENT_MAX_HEADER_COUNT } from "@spindle/spindle/protocols/http";
+ * console.assert(AGENT_MAX_HEADER_COUNT === 256);
+ * ```
+ */
 export const AGENT_MAX_HEADER_COUNT = 256;
-/** The agent's default `connectTimeout`: 30 s. */
+/**
+ * The agent's default `connectTimeout`: 30 s.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_CONNECT_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_CONNECT_TIMEOUT === 30_000);
+ * ```
+ */
 export const DEFAULT_CONNECT_TIMEOUT = 30_000;
-/** The agent's default `responseTimeout`: 60 s from the request to the response head. */
+/**
+ * The agent's default `responseTimeout`: 60 s from the request to the response head.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_RESPONSE_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_RESPONSE_TIMEOUT === 60_000);
+ * ```
+ */
 export const DEFAULT_RESPONSE_TIMEOUT = 60_000;
-/** The agent's default `idleTimeout`: 60 s for an unused pooled connection (RFC 9112 §9.5). */
+/**
+ * The agent's default `idleTimeout`: 60 s for an unused pooled connection (RFC 9112 §9.5).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_IDLE_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_IDLE_TIMEOUT === 60_000);
+ * ```
+ */
 export const DEFAULT_IDLE_TIMEOUT = 60_000;
 /**
  * The agent's default `maxIdlePerHost`: 6 idle connections per origin, the
  * browsers' per-host connection count (RFC 9112 §9.4 asks clients to limit it).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_IDLE_PER_HOST } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_IDLE_PER_HOST === 6);
+ * ```
  */
 export const DEFAULT_MAX_IDLE_PER_HOST = 6;
-/** The agent's default `maxRedirects`: 20, as fetch does (RFC 9110 §15.4 warns of loops). */
+/**
+ * The agent's default `maxRedirects`: 20, as fetch does (RFC 9110 §15.4 warns of loops).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_REDIRECTS } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_REDIRECTS === 20);
+ * ```
+ */
 export const DEFAULT_MAX_REDIRECTS = 20;
 /**
  * The agent's default `expectContinueTimeout`: 1 s, as curl waits, for a
  * `100 Continue` before sending the body anyway (RFC 9110 §10.1.1).
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_EXPECT_CONTINUE_TIMEOUT } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_EXPECT_CONTINUE_TIMEOUT === 1000);
+ * ```
  */
 export const DEFAULT_EXPECT_CONTINUE_TIMEOUT = 1000;
 

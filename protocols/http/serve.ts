@@ -19,10 +19,12 @@ export interface ServeHTTPOptions extends ServeOptions {
   /**
    * Where to listen: an endpoint string (`"tcp:8080:interface=127.0.0.1"`,
    * `"tls:8443:certKey=c.pem:privateKey=k.pem"`, `"unix:/run/app.sock"`) or
-   * an endpoint object. A TLS endpoint offers ALPN `http/1.1` unless it
-   * names its own protocols. Default `"tcp:8080"`.
+   * an endpoint object. A TLS endpoint (`tls:` or `ssl:`) offers ALPN
+   * `http/1.1` unless it names its own protocols. Default `"tcp:8080"`.
    */
   listen?: string | ServerEndpoint;
+  /** Share the port between processes (SO_REUSEPORT), for an endpoint string. */
+  reusePort?: boolean;
   /** The reactor to listen with (and, unless `clock` is given, to time with). */
   reactor?: EndpointReactor;
 }
@@ -36,7 +38,8 @@ export interface HTTPServer extends RunningServer {
 /**
  * Listens on `options.listen` and serves `handler` there. Resolves once
  * listening; `shutdown()` stops listening, closes idle connections and lets
- * busy ones finish their response.
+ * busy ones finish their response. A datagram endpoint (`udp:`) is refused
+ * with `EndpointTransportError`.
  *
  * @example Usage
  * ```ts
@@ -54,10 +57,17 @@ export async function serveHTTP(
   options: ServeHTTPOptions = {},
 ): Promise<HTTPServer> {
   const reactor = options.reactor ?? defaultReactor;
-  const endpoint = endpointOf(reactor, options.listen ?? "tcp:8080");
+  const listen = options.listen ?? "tcp:8080";
+  const endpoint = typeof listen === "string"
+    ? serverFromString(reactor, listen, {
+      transport: "stream",
+      defaults: { alpn: HTTP_1_1_ALPN },
+      reusePort: options.reusePort,
+    })
+    : listen;
   const factory = new HTTPFactory(handler, {
     clock: reactor,
-    secure: endpoint.kind === "tls",
+    secure: endpoint.secure,
     ...options,
   });
   const port = await endpoint.listen(factory);
@@ -79,27 +89,4 @@ export async function serveHTTP(
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };
-}
-
-/** The stream endpoint `listen` describes. */
-function endpointOf(
-  reactor: EndpointReactor,
-  listen: string | ServerEndpoint,
-): ServerEndpoint {
-  // A TLS endpoint offers ALPN http/1.1 unless the description chose protocols.
-  const description = typeof listen === "string" &&
-      /^(?:tls|ssl):/.test(listen) && !listen.includes(":alpn=")
-    ? `${listen}:alpn=${HTTP_1_1_ALPN}`
-    : listen;
-  const endpoint = typeof description === "string"
-    ? serverFromString(reactor, description)
-    : description;
-  if (endpoint.transport === "datagram") {
-    throw new TypeError(
-      `serveHTTP cannot listen on ${
-        String(listen)
-      }: HTTP needs a stream endpoint (tcp, tls or unix)`,
-    );
-  }
-  return endpoint;
 }

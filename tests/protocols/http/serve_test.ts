@@ -6,6 +6,7 @@ import {
   test,
 } from "../../../trial/mod.ts";
 import { serveHTTP } from "../../../protocols/http/mod.ts";
+import { EndpointTransportError } from "../../../reactor/endpoints/mod.ts";
 
 test("serveHTTP listens on an endpoint string and answers", async () => {
   const server = await serveHTTP(() => new Response("up"), {
@@ -41,10 +42,10 @@ test("serveHTTP's server stops at the end of an await using block", async () => 
   );
 });
 
-test("serveHTTP fails for a datagram endpoint", async () => {
+test("serveHTTP refuses a datagram endpoint with EndpointTransportError", async () => {
   await assertRejects(
     () => serveHTTP(() => new Response(""), { listen: "udp:0" }),
-    TypeError,
+    EndpointTransportError,
   );
 });
 
