@@ -201,7 +201,9 @@ export class MessageReader<M> implements ChunkSource<M> {
       return Promise.resolve({ done: false, value: ready });
     }
     this.#onEnd = onEnd;
-    return this.read().then(this.#toResult, this.#resultFailed);
+    // tryRead found nothing buffered: go straight to the source.
+    const next = this.#filling === null ? this.#fill() : this.read();
+    return next.then(this.#toResult, this.#resultFailed);
   }
 
   #toResult = (value: M | null): IteratorResult<M> => {
