@@ -143,6 +143,7 @@ export const plugin: Plugin<WebOptions> = {
   endpointOptions: ["listen"],
   validate({ options }) {
     const listen = String(options.listen);
+    // Parsed here, so that a mistake reaches the terminal before --daemon detaches.
     serverFromString(reactor, listen, {
       transport: "stream",
       defaults: ENDPOINT_DEFAULTS,

@@ -3,6 +3,8 @@
  *
  * @module
  */
+import { reactor } from "../../reactor/deno_reactor.ts";
+import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
 import type { Plugin } from "../../app/plugin.ts";
 import { echo } from "./echo.ts";
@@ -50,7 +52,12 @@ export const plugin: Plugin<EchoOptions> = {
     },
   ],
   endpointOptions: ["listen"],
-  validate: ({ options }) => ({ listen: String(options.listen) }),
+  validate({ options }) {
+    const listen = String(options.listen);
+    // Parsed here, so that a mistake reaches the terminal before --daemon detaches.
+    serverFromString(reactor, listen, { transport: "stream" });
+    return { listen };
+  },
   makeService: ({ listen }, { reusePort }) =>
     new StreamServerEndpointService(listen, echo, { reusePort, name: "echo" }),
 };

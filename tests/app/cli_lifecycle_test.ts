@@ -215,3 +215,19 @@ test("a port already in use fails the start with status 1", async () => {
     taken.close();
   }
 });
+
+test("--daemon with a bad endpoint string fails before detaching, with status 2", async () => {
+  const { code, stderr } = await runCli([
+    "echo",
+    "--daemon",
+    "--logfile",
+    "/tmp/spindle-never.log",
+    "--listen",
+    "tcp:seventy",
+  ]);
+  assertEquals(code, 2);
+  assertMatch(
+    stderr,
+    /^spindle: .*tcp:seventy.*\(see 'spindle echo --help'\)\n$/,
+  );
+});
