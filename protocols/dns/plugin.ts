@@ -7,6 +7,7 @@
  */
 import { Deferred } from "../../deferred/deferred.ts";
 import { getLogger } from "../../log/mod.ts";
+import type { ListeningService } from "../../app/listening_service.ts";
 import { Service } from "../../app/service.ts";
 import { UsageError } from "../../app/options.ts";
 import type { Plugin } from "../../app/plugin.ts";
@@ -38,7 +39,7 @@ const logger = getLogger("spindle.dns");
  * await service.stopService();
  * ```
  */
-export class DNSService extends Service {
+export class DNSService extends Service implements ListeningService {
   #zones: Zone[];
   #options: ServeDNSOptions;
   #server: DNSRunningServer | undefined;
