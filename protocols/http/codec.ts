@@ -16,8 +16,10 @@ import {
   MalformedMessageError,
   UnsupportedVersionError,
 } from "./errors.ts";
+import { decoderCore } from "../../reactor/codec.ts";
+import { DecoderStream } from "../../reactor/decoder_stream.ts";
 import type { HTTPLimits } from "./limits.ts";
-import type { BodyFraming, MessageHead } from "./message.ts";
+import type { BodyFraming, HTTPEvent, MessageHead } from "./message.ts";
 import { HTTPCore } from "./_core.ts";
 import {
   contentLengthOf,
@@ -238,5 +240,64 @@ export class ResponseCore extends HTTPCore {
       host: null,
       expect: null,
     };
+  }
+}
+
+/**
+ * A `TransformStream` from bytes to the {@linkcode HTTPEvent}s of the
+ * requests in them (a {@linkcode RequestCore} on the reactor's codec
+ * adapter): for tools that watch HTTP, such as a logging proxy. After a
+ * protocol switch (an `Upgrade` request, `CONNECT`) it yields nothing more.
+ *
+ * @example Usage
+ * ```ts
+ * import { RequestDecoder } from "@spindle/spindle/protocols/http";
+ * const events = await Array.fromAsync(
+ *   ReadableStream.from([new TextEncoder().encode("GET /a HTTP/1.1\r\nHost: h\r\n\r\n")])
+ *     .pipeThrough(new RequestDecoder()),
+ * );
+ * console.assert(events[0]?.type === "head" && events[1]?.type === "end");
+ * ```
+ */
+export class RequestDecoder extends DecoderStream<HTTPEvent> {
+  /** The core this transform runs. */
+  declare readonly [decoderCore]: RequestCore;
+
+  /** Creates the transform with the given limits. */
+  constructor(limits: HTTPLimits = {}) {
+    super(new RequestCore(limits));
+  }
+}
+
+/**
+ * A `TransformStream` from bytes to the {@linkcode HTTPEvent}s of the
+ * responses in them (a {@linkcode ResponseCore} on the reactor's codec
+ * adapter). Tell it the method of each request with `expectResponseTo`, so
+ * that it knows an answer to `HEAD` has no body.
+ *
+ * @example Usage
+ * ```ts
+ * import { ResponseDecoder } from "@spindle/spindle/protocols/http";
+ * const decoder = new ResponseDecoder();
+ * decoder.expectResponseTo("GET");
+ * const events = await Array.fromAsync(
+ *   ReadableStream.from([new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")])
+ *     .pipeThrough(decoder),
+ * );
+ * console.assert(events.map((e) => e.type).join() === "head,data,end");
+ * ```
+ */
+export class ResponseDecoder extends DecoderStream<HTTPEvent> {
+  /** The core this transform runs. */
+  declare readonly [decoderCore]: ResponseCore;
+
+  /** Creates the transform with the given limits. */
+  constructor(limits: HTTPLimits = {}) {
+    super(new ResponseCore(limits));
+  }
+
+  /** Records the method of the next request sent, in order (see {@linkcode ResponseCore.expectResponseTo}). */
+  expectResponseTo(method: string): void {
+    this[decoderCore].expectResponseTo(method);
   }
 }

@@ -1,10 +1,12 @@
-/** The incremental parser on its own: splits, framing rules and the response side. */
+/** The HTTP cores on their own (splits, framing rules, the response side), and the decoder streams over them. */
 import {
   assert,
   assertEquals,
+  assertRejects,
   assertThrows,
   test,
 } from "../../../trial/mod.ts";
+import { connectedPair } from "../../../reactor/connected_pair.ts";
 import {
   BodyTooLargeError,
   HeadersTooLargeError,
@@ -12,7 +14,9 @@ import {
   IncompleteMessageError,
   MalformedMessageError,
   RequestCore,
+  RequestDecoder,
   ResponseCore,
+  ResponseDecoder,
 } from "../../../protocols/http/mod.ts";
 
 const encoder = new TextEncoder();
@@ -338,4 +342,70 @@ test("responses: a malformed status line is rejected", () => {
     () => parser.decode(encoder.encode("HTTP/1.1 2000 OK\r\n\r\n"), []),
     MalformedMessageError,
   );
+});
+
+/** The events as short strings: `head METHOD TARGET`, `head STATUS`, `data TEXT`, `end`. */
+function describe(events: HTTPEvent[]): string[] {
+  return events.map((e) =>
+    e.type === "head"
+      ? `head ${e.head.method || e.head.status} ${e.head.target}`.trim()
+      : e.type === "data"
+      ? `data ${decoder.decode(e.data)}`
+      : "end"
+  );
+}
+
+test("RequestDecoder: a connection's readable piped through it yields the events of pipelined requests", async () => {
+  const [client, server] = connectedPair();
+  const text =
+    `POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: h\r\n\r\n`;
+  const writing = (async () => {
+    for (
+      const piece of [text.slice(0, 20), text.slice(20, 61), text.slice(61)]
+    ) {
+      await client.write(encoder.encode(piece));
+    }
+    await client.close();
+  })();
+  const events = await Array.fromAsync(
+    server.readable.pipeThrough(new RequestDecoder()),
+  );
+  await writing;
+  assertEquals(describe(events), [
+    "head POST /a",
+    "data abc",
+    "end",
+    "head GET /b",
+    "end",
+  ]);
+});
+
+test("RequestDecoder: a malformed request errors the stream with MalformedMessageError", async () => {
+  const bad = ReadableStream.from([
+    encoder.encode("GET / HTTP/1.1\nHost: h\r\n\r\n"),
+  ]);
+  await assertRejects(
+    () => Array.fromAsync(bad.pipeThrough(new RequestDecoder())),
+    MalformedMessageError,
+  );
+});
+
+test("ResponseDecoder: the answer to HEAD has no body, told by expectResponseTo", async () => {
+  const decoder = new ResponseDecoder();
+  decoder.expectResponseTo("HEAD");
+  decoder.expectResponseTo("GET");
+  const bytes = encoder.encode(
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" +
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+  );
+  const events = await Array.fromAsync(
+    ReadableStream.from([bytes]).pipeThrough(decoder),
+  );
+  assertEquals(describe(events), [
+    "head 200",
+    "end",
+    "head 200",
+    "data hi",
+    "end",
+  ]);
 });
