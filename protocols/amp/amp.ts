@@ -38,6 +38,7 @@ import { asciiToBytes, bytesToLatin1 } from "./_latin1.ts";
 import { type Command, errorCodeFor } from "./command.ts";
 import {
   OnlyOneTLSError,
+  PlaintextAfterStartTLSError,
   RemoteAmpError,
   UnhandledCommandError,
   UnknownAnswerError,
@@ -369,34 +370,43 @@ export class AMP extends Protocol {
     this.#dispatch(data);
   }
 
-  // One box per decode, as the codec adapter's MessageReader reads: the bytes
-  // past the box just handled stay undecoded in the core. At the maxInFlight
-  // limit they wait there until an answer goes out; at a StartTLS they go to
-  // TLS whole.
+  // Decodes no more boxes than there are free in-flight slots, so that at the
+  // limit the rest stays undecoded in the core until an answer goes out (one
+  // box per decode would keep every byte there, but costs a fifth more per
+  // box). Waiting for a StartTLS answer it decodes one box at a time, so what
+  // follows the answer stays undecoded, for TLS.
   #dispatch(data: Uint8Array): void {
     const boxes = this.#boxes;
-    const decoder = this.#decoder;
     let chunk = data;
     let failure: unknown = null;
-    // With no room, max 0 keeps the chunk undecoded in the core.
-    const max = this.#hasRoom() ? 1 : 0;
+    let decoded: number;
     try {
-      for (;;) {
+      do {
+        const room = this.#maxInFlight - this.#inFlight;
         try {
-          decoder.decode(chunk, boxes, max);
+          this.#decoder.decode(
+            chunk,
+            boxes,
+            this.#tlsPhase === TLS_ASKED && room > 1 ? 1 : room,
+          );
         } catch (error) {
           failure = error;
-          break;
         }
-        if (boxes.length === 0) break;
         chunk = EMPTY;
-        const box = boxes[0]!;
+        decoded = boxes.length;
+        for (let i = 0; i < decoded; i++) {
+          this.#boxReceived(boxes[i]!);
+          // Only the TLS handshake may follow the peer's StartTLS.
+          if (this.#tlsSwitch && i + 1 < decoded) {
+            throw new PlaintextAfterStartTLSError(decoded - i - 1);
+          }
+        }
         boxes.length = 0;
-        this.#boxReceived(box);
-        if (this.#tlsSwitch || !this.#hasRoom()) break;
-      }
+      } while (
+        failure === null && decoded > 0 && this.#hasRoom() && !this.#tlsSwitch
+      );
     } catch (error) {
-      failure = error;
+      failure ??= error;
     } finally {
       boxes.length = 0;
     }

@@ -330,6 +330,31 @@ export class UnhandledCommandError extends RemoteAmpError {
 }
 
 /**
+ * The peer sent more boxes in the clear right after its StartTLS command,
+ * where only the TLS handshake may follow (a Twisted or Spindle peer holds
+ * its boxes until TLS is up): they could have been injected on the path, so
+ * the connection is closed.
+ *
+ * @example Usage
+ * ```ts
+ * import { PlaintextAfterStartTLSError } from "@spindle/spindle/protocols/amp";
+ * console.assert(new PlaintextAfterStartTLSError(2).boxes === 2);
+ * ```
+ */
+export class PlaintextAfterStartTLSError extends ProtocolError {
+  /** How many boxes followed the StartTLS command. */
+  readonly boxes: number;
+  /** Creates the error for `boxes` boxes after StartTLS. */
+  constructor(boxes: number, options?: ErrorOptions) {
+    super(
+      `AMP peer sent ${boxes} more box(es) in the clear after StartTLS, where only the TLS handshake may follow: closing the connection (an injection on the path, or a peer that does not hold its boxes until TLS is up)`,
+      options,
+    );
+    this.boxes = boxes;
+  }
+}
+
+/**
  * StartTLS was called on a connection that has already started TLS, or is
  * starting it (Twisted's `OnlyOneTLS`).
  *
