@@ -24,12 +24,7 @@ import type {
   Reactor,
 } from "./interfaces.ts";
 import { Lifecycle } from "./lifecycle.ts";
-import {
-  type Closable,
-  type OpenResource,
-  ResourceSet,
-  type StreamHost,
-} from "./resources.ts";
+import { type Closable, type OpenResource, ResourceSet } from "./resources.ts";
 import { connectTCP, listenTCP } from "./tcp.ts";
 import type { DelayedCall } from "./time.ts";
 import {
@@ -71,7 +66,7 @@ const logger = getLogger("spindle.reactor");
  * await port.stopListening();
  * ```
  */
-export class DenoReactor extends Lifecycle implements Reactor, StreamHost {
+export class DenoReactor extends Lifecycle implements Reactor {
   #time = new TimerScheduler({
     onError: (error) => logger.error("A delayed call threw", { error }),
   });

@@ -41,6 +41,14 @@
  *
  * @module
  */
+// The Deferred the reactor's calls return, and the types its methods name, so
+// that this entry point documents everything its signatures mention.
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../deferred/deferred.ts";
+export type { ErrorType, Failure, TrappedError } from "../deferred/failure.ts";
 export * from "./interfaces.ts";
 export * from "./codec.ts";
 export * from "./decoder_stream.ts";
