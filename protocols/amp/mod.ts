@@ -38,9 +38,16 @@
  * {@linkcode String} (bytes), {@linkcode Unicode}, {@linkcode Boolean},
  * {@linkcode Float}, {@linkcode Decimal}, {@linkcode DateTime},
  * {@linkcode ListOf}, {@linkcode AmpList}, each maybe {@linkcode optional}.
- * The box framing is usable on its own: {@linkcode BoxDecoderCore} /
- * {@linkcode BoxEncoderCore} and the {@linkcode AmpBoxDecoder} /
- * {@linkcode AmpBoxEncoder} streams.
+ *
+ * `callRemote` returns a `Deferred`: cancelling it forgets the call at once
+ * (the peer's late answer is dropped). {@linkcode StartTLS} switches a
+ * connection to TLS, as Twisted's `amp.StartTLS` does. Every limit (Twisted's
+ * key and value lengths, Spindle's box size, keys per box and `maxInFlight`)
+ * has its default in `limits.ts`.
+ *
+ * The box framing is usable on its own: the {@linkcode BoxDecoderCore} /
+ * {@linkcode BoxEncoderCore} cores and the {@linkcode AmpBoxDecoder} /
+ * {@linkcode AmpBoxEncoder} streams over them.
  *
  * @module
  */

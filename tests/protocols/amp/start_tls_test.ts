@@ -5,6 +5,7 @@
  */
 import {
   AMP,
+  BoxDecoderCore,
   CommandLocator,
   defineCommand,
   encodeBox,
@@ -18,6 +19,7 @@ import {
 } from "../../../protocols/amp/mod.ts";
 import { captureLogs } from "../../../log/mod.ts";
 import { Deferred } from "../../../deferred/deferred.ts";
+import { CancelledError } from "../../../deferred/errors.ts";
 import {
   ConnectionLostError,
   TLSHandshakeError,
@@ -286,6 +288,7 @@ function scriptedTransport() {
     { alpnProtocol: null; serverName: null }
   >();
   let paused = false;
+  let aborted = false;
   const transport = {
     write: (data: Uint8Array) => written.push(data),
     startTLS: (options: unknown) => {
@@ -297,7 +300,7 @@ function scriptedTransport() {
     pauseProducing: () => paused = true,
     resumeProducing: () => paused = false,
     loseConnection: () => {},
-    abortConnection: () => {},
+    abortConnection: () => aborted = true,
   };
   return {
     transport: transport as unknown as Transport,
@@ -307,6 +310,7 @@ function scriptedTransport() {
     handshakeDone: () =>
       handshake.resolve({ alpnProtocol: null, serverName: null }),
     paused: () => paused,
+    aborted: () => aborted,
   };
 }
 
@@ -411,4 +415,36 @@ test("boxes in the clear right after the peer's StartTLS command close the conne
     logs.records[0]?.fields.protocolError,
     PlaintextAfterStartTLSError,
   );
+});
+
+test("cancelling a StartTLS call aborts the connection: the peer may be starting TLS", async () => {
+  const scripted = scriptedTransport();
+  const client = new AMP();
+  client.makeConnection(scripted.transport);
+  const started = client.callRemote(StartTLS, {});
+  started.cancel();
+  assert(scripted.aborted(), "the connection was not aborted");
+  assertEquals(client.outstandingCalls, 0);
+  await assertRejects(() => started.asPromise(), CancelledError);
+});
+
+test("a StartTLS once TLS has started is answered TLS_ERROR", async () => {
+  const scripted = scriptedTransport();
+  const server = new AMP().respond(
+    StartTLS,
+    () => ({ tls_localCertificate: certificate }),
+  );
+  server.makeConnection(scripted.transport);
+  const startTLS = (ask: string) =>
+    encodeBox(new Map([["_command", bytes("StartTLS")], ["_ask", bytes(ask)]]));
+  server.dataReceived(startTLS("1"));
+  scripted.handshakeDone();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  server.dataReceived(startTLS("2"));
+  assertEquals(scripted.tlsRequests.length, 1);
+  const core = new BoxDecoderCore();
+  const boxes: Map<string, Uint8Array>[] = [];
+  for (const chunk of scripted.written) core.decode(chunk, boxes);
+  assertEquals(latin1.decode(boxes[1]!.get("_error")), "2");
+  assertEquals(latin1.decode(boxes[1]!.get("_error_code")), "TLS_ERROR");
 });
