@@ -52,3 +52,45 @@ export {
   type AgentTLSOptions,
   type ProxyOptions,
 } from "./client.ts";
+// The lower-floor types the signatures above use, so that this entry point
+// documents them too.
+export type {
+  Deferred,
+  ErrorType,
+  Failure,
+  TimeoutClock,
+  TimeoutOptions,
+  TrappedError,
+} from "../../deferred/mod.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  RunningServer,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+  UDPReactor,
+  UnixReactor,
+} from "../../reactor/interfaces.ts";
+export type { DecoderCore, FusableDecoder } from "../../reactor/codec.ts";
+export type { DecoderStream } from "../../reactor/decoder_stream.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type {
+  EndpointReactor,
+  ServerEndpoint,
+} from "../../reactor/endpoints/mod.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
