@@ -267,51 +267,77 @@ export class ZoneAuthority {
       const key = nameKey(name);
       if (seen.has(key)) break; // a CNAME loop: answer with what we have
       seen.add(key);
-      const cut = this.#findCut(zone, key, question.type);
-      if (cut !== undefined) {
-        if (step === 0) result.authoritative = false;
-        result.authority.push(...cut);
-        this.#addGlue(zone, cut, result);
-        return result;
-      }
-      let node = zone.node(key);
-      if (node === undefined && !zone.exists(key)) {
-        node = this.#wildcard(zone, key);
-        if (node === undefined) {
-          result.rcode = Rcode.NXDOMAIN;
-          result.authority.push(zone.negativeSOA());
-          return result;
-        }
-      }
-      const owner = name;
-      if (node === undefined) {
-        result.authority.push(zone.negativeSOA());
-        return result;
-      }
-      if (question.type === RecordType.ANY) {
-        for (const rrset of node.values()) {
-          for (const r of rrset) result.answers.push(withOwner(r, owner));
-        }
-        return result;
-      }
-      const rrset = node.get(question.type);
-      if (rrset !== undefined) {
-        for (const r of rrset) result.answers.push(withOwner(r, owner));
-        this.#addAdditional(zone, rrset, result);
-        return result;
-      }
-      const cname = node.get(RecordType.CNAME)?.[0];
-      if (cname !== undefined && question.type !== RecordType.CNAME) {
-        result.answers.push(withOwner(cname, owner));
-        const target = (cname.data as { name: string }).name;
-        if (this.findZone(target) !== zone) return result;
-        name = target;
-        continue;
-      }
-      result.authority.push(zone.negativeSOA());
-      return result;
+      const next = this.#step(zone, name, key, question.type, result);
+      if (next === null) break;
+      name = next;
     }
     return result;
+  }
+
+  /**
+   * One pass of RFC 1034 §4.3.2 step 3 for `name`: adds to `result` what the
+   * zone holds for it, and returns the CNAME target to restart at (inside the
+   * same zone), or `null` when the answer is complete.
+   */
+  #step(
+    zone: Zone,
+    name: string,
+    key: string,
+    type: number,
+    result: ZoneAnswer,
+  ): string | null {
+    const cut = this.#findCut(zone, key, type);
+    if (cut !== undefined) {
+      // A referral: authoritative only for what was followed to get here.
+      if (result.answers.length === 0) result.authoritative = false;
+      result.authority.push(...cut);
+      this.#addGlue(zone, cut, result);
+      return null;
+    }
+    let node = zone.node(key);
+    if (node === undefined && !zone.exists(key)) {
+      node = this.#wildcard(zone, key);
+      if (node === undefined) {
+        result.rcode = Rcode.NXDOMAIN;
+        result.authority.push(zone.negativeSOA());
+        return null;
+      }
+    }
+    if (node === undefined) {
+      result.authority.push(zone.negativeSOA()); // an empty non-terminal
+      return null;
+    }
+    return this.#answerFrom(zone, node, name, type, result);
+  }
+
+  /** The records of `node` that answer `type`, or its CNAME to follow; NODATA when it has neither. */
+  #answerFrom(
+    zone: Zone,
+    node: ZoneNode,
+    owner: string,
+    type: number,
+    result: ZoneAnswer,
+  ): string | null {
+    if (type === RecordType.ANY) {
+      for (const rrset of node.values()) {
+        for (const r of rrset) result.answers.push(withOwner(r, owner));
+      }
+      return null;
+    }
+    const rrset = node.get(type);
+    if (rrset !== undefined) {
+      for (const r of rrset) result.answers.push(withOwner(r, owner));
+      this.#addAdditional(zone, rrset, result);
+      return null;
+    }
+    const cname = node.get(RecordType.CNAME)?.[0];
+    if (cname !== undefined && type !== RecordType.CNAME) {
+      result.answers.push(withOwner(cname, owner));
+      const target = (cname.data as { name: string }).name;
+      return this.findZone(target) === zone ? target : null;
+    }
+    result.authority.push(zone.negativeSOA());
+    return null;
   }
 
   /** The NS set of a zone cut between the apex and `key` (inclusive, except DS at the cut). */
