@@ -46,6 +46,7 @@ export const PEERS = {
   kdig: { debian: "knot-dnsutils", command: "kdig" },
   knot: { debian: "knot", command: "knotd" },
   openssl: { debian: "openssl", command: "openssl" },
+  sshKeygen: { debian: "openssh-client", command: "ssh-keygen" },
   tinyproxy: { debian: "tinyproxy", command: "tinyproxy" },
 } as const satisfies Record<string, Peer>;
 

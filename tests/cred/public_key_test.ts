@@ -20,7 +20,7 @@ import {
   UserFileError,
   ValidPublicKeyError,
 } from "../../cred/errors.ts";
-import { findPeer, type Peer } from "../_peers.ts";
+import { findPeer, PEERS } from "../_peers.ts";
 import { withTempDir } from "../_temp_dir.ts";
 
 const encoder = new TextEncoder();
@@ -344,8 +344,7 @@ test("the public-key checker refuses a bad signature by an authorized key", asyn
   assert(!(error instanceof ValidPublicKeyError));
 });
 
-const SSH_KEYGEN: Peer = { debian: "openssh-client", command: "ssh-keygen" };
-const sshKeygen = findPeer(SSH_KEYGEN);
+const sshKeygen = findPeer(PEERS.sshKeygen);
 
 // ssh-keygen -Y sign writes an SSHSIG (PROTOCOL.sshsig): the public key, and
 // a plain SSH signature over a "SSHSIG" preamble and the message's hash.
