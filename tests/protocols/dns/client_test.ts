@@ -422,3 +422,25 @@ test("queryTCP runs over whatever connection the reactor gives, such as connecte
   assertEquals(response.answers.length, 6);
   await serving; // the client closed its end, so the server's loop ended
 });
+
+test("queryTCP asks the next server when one refuses the connection", async (t) => {
+  const closed = await t.reactor.listenTCP(0, () => {}, {
+    interface: "127.0.0.1",
+  });
+  const refusing = (closed.getHost() as Deno.NetAddr).port;
+  await closed.stopListening();
+  await withServer(t.reactor, async (server) => {
+    const client = new DNSClient({
+      reactor: t.reactor,
+      servers: [`127.0.0.1:${refusing}`, server],
+    });
+    const response = await client.queryTCP({
+      name: "www.example.org",
+      type: RecordType.A,
+      class: 1,
+    });
+    assertEquals(response.answers.map((r) => r.data), [{
+      address: "192.0.2.1",
+    }]);
+  });
+});
