@@ -1,4 +1,10 @@
-import { MultiService, Service, ServiceParentError } from "../../app/mod.ts";
+import {
+  MultiService,
+  Service,
+  type ServiceParent,
+  ServiceParentError,
+} from "../../app/mod.ts";
+import { succeed } from "../../deferred/deferred.ts";
 import {
   assertEquals,
   assertStrictEquals,
@@ -46,4 +52,26 @@ test("disownServiceParent detaches and stops a running service", async () => {
 
 test("disownServiceParent without a parent does nothing", async () => {
   await new Service().disownServiceParent();
+});
+
+test("a service joins any ServiceParent, not only a MultiService", async () => {
+  const added: Service[] = [];
+  const parent: ServiceParent = {
+    parent: null,
+    addService(service) {
+      added.push(service);
+      service.parent = parent;
+      return succeed<void>(undefined);
+    },
+    removeService(service) {
+      service.parent = null;
+      return succeed<void>(undefined);
+    },
+  };
+  const child = new Service("child");
+  await child.setServiceParent(parent);
+  assertEquals(added, [child]);
+  assertStrictEquals(child.parent, parent);
+  await child.disownServiceParent();
+  assertEquals(child.parent, null);
 });
