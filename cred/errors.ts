@@ -111,14 +111,29 @@ export class TooManyAttemptsError extends UnauthorizedLoginError {
   /** The failed attempts counted against the connection or source. */
   readonly failures: number;
   /** Creates the error after `failures` failed attempts. */
-  constructor(failures: number, message?: string, options?: ErrorOptions) {
+  constructor(failures: number, options?: TooManyAttemptsErrorOptions) {
     super(
-      message ??
+      options?.message ??
         `Login refused after ${failures} failed attempts on this connection: close it; the peer may reconnect and try again`,
       options,
     );
     this.failures = failures;
   }
+}
+
+/**
+ * Options of {@linkcode TooManyAttemptsError}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { TooManyAttemptsErrorOptions } from "@spindle/spindle/cred";
+ * const options: TooManyAttemptsErrorOptions = { message: "three strikes" };
+ * console.assert(options.message === "three strikes");
+ * ```
+ */
+export interface TooManyAttemptsErrorOptions extends ErrorOptions {
+  /** The message, when not the default one (for subclasses). */
+  message?: string;
 }
 
 /**
@@ -128,7 +143,7 @@ export class TooManyAttemptsError extends UnauthorizedLoginError {
  * @example Usage
  * ```ts
  * import { SourceLockedOutError, TooManyAttemptsError } from "@spindle/spindle/cred";
- * const error = new SourceLockedOutError("192.0.2.1", 20, 60_000);
+ * const error = new SourceLockedOutError("192.0.2.1", { failures: 20, retryAfter: 60_000 });
  * console.assert(error instanceof TooManyAttemptsError && error.source === "192.0.2.1");
  * ```
  */
@@ -137,23 +152,35 @@ export class SourceLockedOutError extends TooManyAttemptsError {
   readonly source: string;
   /** Milliseconds until the lockout ends. */
   readonly retryAfter: number;
-  /** Creates the error for `source`, locked for `retryAfter` more ms after `failures` failures. */
-  constructor(
-    source: string,
-    failures: number,
-    retryAfter: number,
-    options?: ErrorOptions,
-  ) {
-    super(
-      failures,
-      `Login refused: ${source} made ${failures} failed attempts and is locked out for ${
-        Math.ceil(retryAfter / 1000)
-      } more seconds; close the connection`,
-      options,
-    );
+  /** Creates the error for `source`, locked after `options.failures` failures. */
+  constructor(source: string, options: SourceLockedOutErrorOptions) {
+    super(options.failures, {
+      message:
+        `Login refused: ${source} made ${options.failures} failed attempts and is locked out for ${
+          Math.ceil(options.retryAfter / 1000)
+        } more seconds; close the connection`,
+      cause: options.cause,
+    });
     this.source = source;
-    this.retryAfter = retryAfter;
+    this.retryAfter = options.retryAfter;
   }
+}
+
+/**
+ * Options of {@linkcode SourceLockedOutError}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { SourceLockedOutErrorOptions } from "@spindle/spindle/cred";
+ * const options: SourceLockedOutErrorOptions = { failures: 20, retryAfter: 60_000 };
+ * console.assert(options.failures === 20);
+ * ```
+ */
+export interface SourceLockedOutErrorOptions extends ErrorOptions {
+  /** The failures that caused the lockout. */
+  failures: number;
+  /** Milliseconds until the lockout ends. */
+  retryAfter: number;
 }
 
 /**
@@ -212,7 +239,7 @@ export class MalformedHashError extends Error {
  * @example Usage
  * ```ts
  * import { UserFileError } from "@spindle/spindle/cred";
- * const error = new UserFileError("users.txt", 3, "the line has no ':'");
+ * const error = new UserFileError("users.txt", "the line has no ':'", { line: 3 });
  * console.assert(error.message.startsWith("users.txt:3:"));
  * ```
  */
@@ -221,18 +248,29 @@ export class UserFileError extends Error {
   readonly path: string;
   /** The 1-based line, or 0 when the problem is the whole file. */
   readonly line: number;
-  /** Creates the error for `path` at `line` (0 for the whole file). */
-  constructor(
-    path: string,
-    line: number,
-    problem: string,
-    options?: ErrorOptions,
-  ) {
+  /** Creates the error for `path` (at `options.line`), saying what is wrong (`problem`). */
+  constructor(path: string, problem: string, options?: UserFileErrorOptions) {
+    const line = options?.line ?? 0;
     super(`${path}${line > 0 ? `:${line}` : ""}: ${problem}`, options);
     this.name = new.target.name;
     this.path = path;
     this.line = line;
   }
+}
+
+/**
+ * Options of {@linkcode UserFileError}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { UserFileErrorOptions } from "@spindle/spindle/cred";
+ * const options: UserFileErrorOptions = { line: 3 };
+ * console.assert(options.line === 3);
+ * ```
+ */
+export interface UserFileErrorOptions extends ErrorOptions {
+  /** The 1-based line at fault; none when the problem is the whole file. */
+  line?: number;
 }
 
 /**

@@ -189,7 +189,7 @@ export class LoginLimiter {
       const lockedNow = this.#lockedOut(who.source, error);
       if (lockedNow !== null) throw lockedNow;
       if (failures >= this.#maxPerConnection) {
-        throw new TooManyAttemptsError(failures, undefined, { cause: error });
+        throw new TooManyAttemptsError(failures, { cause: error });
       }
       throw error;
     }
@@ -228,12 +228,11 @@ export class LoginLimiter {
     if (record === undefined) return null;
     const now = this.#clock.now();
     if (record.lockedUntil > now) {
-      return new SourceLockedOutError(
-        source,
-        record.failures.length,
-        record.lockedUntil - now,
-        cause === undefined ? undefined : { cause },
-      );
+      return new SourceLockedOutError(source, {
+        failures: record.failures.length,
+        retryAfter: record.lockedUntil - now,
+        cause,
+      });
     }
     if (record.lockedUntil > 0) this.#sources.delete(source);
     return null;

@@ -79,7 +79,7 @@ export function parseAuthorizedKeys(
     if (line === "" || line.startsWith("#")) continue;
     const [type = "", encoded = "", ...rest] = line.split(/\s+/);
     const fail = (problem: string) =>
-      new UserFileError(path, index + 1, problem);
+      new UserFileError(path, problem, { line: index + 1 });
     if (!KEY_TYPE.test(type)) {
       throw fail(
         `expected a key type (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...) first, found ${

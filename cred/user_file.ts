@@ -128,11 +128,11 @@ export class UserFile {
     const seen = new Map<string, number>();
     for (const [index, raw] of lines.entries()) {
       const number = index + 1;
+      const fail = (problem: string, options?: ErrorOptions) =>
+        new UserFileError(path, problem, { ...options, line: number });
       const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
       if (line.length > MAX_USER_LINE_LENGTH) {
-        throw new UserFileError(
-          path,
-          number,
+        throw fail(
           `the line has ${line.length} characters, over MAX_USER_LINE_LENGTH (${MAX_USER_LINE_LENGTH})`,
         );
       }
@@ -143,18 +143,14 @@ export class UserFile {
       }
       const colon = line.indexOf(":");
       if (colon < 0) {
-        throw new UserFileError(
-          path,
-          number,
+        throw fail(
           "expected NAME:HASH, but the line has no ':'",
         );
       }
       const name = line.slice(0, colon);
       const hash = line.slice(colon + 1);
       if (!NAME.test(name)) {
-        throw new UserFileError(
-          path,
-          number,
+        throw fail(
           `bad user name ${
             JSON.stringify(name)
           }: a name may not be empty or contain ':', whitespace or control characters`,
@@ -162,18 +158,14 @@ export class UserFile {
       }
       const earlier = seen.get(name);
       if (earlier !== undefined) {
-        throw new UserFileError(
-          path,
-          number,
+        throw fail(
           `user ${JSON.stringify(name)} is already on line ${earlier}`,
         );
       }
       try {
         parsePasswordHash(hash);
       } catch (error) {
-        throw new UserFileError(
-          path,
-          number,
+        throw fail(
           `user ${JSON.stringify(name)}: ${(error as Error).message}`,
           { cause: error },
         );
@@ -323,7 +315,6 @@ export class UserFile {
 function tooLarge(path: string, size: number): UserFileError {
   return new UserFileError(
     path,
-    0,
     `the file has ${size} bytes, over MAX_USER_FILE_SIZE (${MAX_USER_FILE_SIZE}); split the users over several files`,
   );
 }
