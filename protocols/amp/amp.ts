@@ -168,6 +168,9 @@ interface Outstanding {
  *   responder that throws an error its command does not declare is logged,
  *   answered with code `UNKNOWN`, and the connection is closed.
  * - Malformed input from the peer (a `ProtocolError`) closes the connection.
+ * - `callRemote(StartTLS, ...)` (Twisted's `amp.StartTLS`) goes on over TLS on
+ *   the same connection; a responder for {@linkcode StartTLS} returns the
+ *   certificate its side uses.
  *
  * @example Usage
  * ```ts
@@ -252,7 +255,9 @@ export class AMP extends Protocol {
   /**
    * Calls `command` on the peer with `args`. Returns a Deferred of the
    * response, or nothing when the command has `requiresAnswer: false` (such a
-   * call throws at once if `args` cannot be encoded).
+   * call throws at once if `args` cannot be encoded). Cancelling the Deferred
+   * (or its `addTimeout`) forgets the call at once; the peer's late answer is
+   * then dropped.
    */
   callRemote<A extends Schema, R extends Schema, N extends boolean>(
     command: Command<A, R, N>,
@@ -266,12 +271,8 @@ export class AMP extends Protocol {
       >;
     }
     if (command === (StartTLS as AnyCommand)) {
-      return this.#callStartTLS(
-        args as Values<StartTLSArguments>,
-      ) as CallResult<
-        R,
-        N
-      >;
+      const started = this.#callStartTLS(args as Values<StartTLSArguments>);
+      return started as CallResult<R, N>;
     }
     const tag = (++this.#counter).toString(16);
     let deferred: Deferred<Values<R>> | undefined;
