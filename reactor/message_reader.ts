@@ -36,7 +36,22 @@ export interface ByteSource {
   unshift?(data: Uint8Array): void;
 }
 
-/** Options for {@linkcode MessageReader}. */
+/**
+ * Options for {@linkcode MessageReader}.
+ *
+ * @example Closing the connection when the peer's bytes are bad
+ * ```ts
+ * import { connectedPair, MessageReader } from "@spindle/spindle/reactor";
+ * import { LineDecoderCore } from "@spindle/spindle/protocols/basic";
+ * const [client, server] = connectedPair();
+ * const reader = new MessageReader(server, new LineDecoderCore(), {
+ *   onDecodeError: () => void server.close(),
+ * });
+ * await client.write(new Uint8Array([0xff, 13, 10]));
+ * await reader.read().catch((error) => console.assert(error.name === "InvalidUtf8Error"));
+ * await client.close();
+ * ```
+ */
 export interface MessageReaderOptions {
   /**
    * How many messages one `decode` call may produce. The default, 1, keeps
