@@ -4,7 +4,8 @@
 // decodes back to itself.
 import { isDeepStrictEqual } from "node:util";
 import { concatChunks } from "../../reactor/bytes.ts";
-import { mutate, type Random, splitAnywhere } from "./_mutate.ts";
+import { splitAnywhere } from "../_random.ts";
+import { mutate, type Random } from "./_mutate.ts";
 
 /**
  * One parser under fuzz.
@@ -74,7 +75,13 @@ export function fuzz<V>(
     const input = options.random() < 0.125
       ? seed
       : mutate(options.random, seed, corpus);
-    check(target, splitAnywhere(options.random, input), stats);
+    // Whole, or in pieces of up to a half, a quarter or an eighth of the
+    // input: the incremental paths of a core are fuzzed too.
+    const maxPiece = Math.max(
+      1,
+      input.length >> Math.floor(options.random() * 4),
+    );
+    check(target, splitAnywhere(input, options.random, { maxPiece }), stats);
     stats.inputs++;
     if (stats.inputs % every === 0) options.onProgress?.(stats.inputs);
   }

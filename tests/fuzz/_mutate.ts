@@ -57,30 +57,6 @@ export function mutate(
   return bytes;
 }
 
-/**
- * Cuts `input` into pieces at random places, so the incremental path of a
- * core is fuzzed too (a piece may be empty).
- */
-export function splitAnywhere(
-  random: Random,
-  input: Uint8Array,
-): Uint8Array[] {
-  const count = pick(random, 4);
-  const cuts = Array.from(
-    { length: count },
-    () => pick(random, input.length + 1),
-  )
-    .sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let start = 0;
-  for (const cut of cuts) {
-    pieces.push(input.subarray(start, cut));
-    start = cut;
-  }
-  pieces.push(input.subarray(start));
-  return pieces;
-}
-
 type Edit = (
   random: Random,
   bytes: Uint8Array,
