@@ -549,61 +549,12 @@ export class Agent {
   ): Response {
     const hasBody = head.framing !== "length" || head.contentLength > 0;
     const trailers = Promise.withResolvers<Headers>();
-    let body: ReadableStream<Uint8Array> | null = null;
-    if (hasBody) {
-      let finished = false;
-      body = new ReadableStream<Uint8Array>({
-        pull: async (controller) => {
-          while (true) {
-            const event = await c.next().catch((error) => {
-              controller.error(error);
-              trailers.resolve(new Headers());
-              this.#discard(c, error);
-              return undefined;
-            });
-            if (event === undefined) return;
-            if (event === null) {
-              const error = new IncompleteMessageError(
-                "the response body ended early",
-              );
-              controller.error(error);
-              trailers.resolve(new Headers());
-              this.#discard(c, error);
-              return;
-            }
-            if (event.type === "data") {
-              // The parser's views point into read buffers that are ours to hand out.
-              controller.enqueue(event.data);
-              return;
-            }
-            if (event.type === "end") {
-              finished = true;
-              trailers.resolve(new Headers(event.trailers));
-              controller.close();
-              this.#release(c, keepAlive);
-              return;
-            }
-          }
-        },
-        cancel: () => {
-          trailers.resolve(new Headers());
-          if (!finished) {
-            this.#discard(
-              c,
-              new CancelledError("the response body was cancelled"),
-            );
-          }
-        },
-      }, { highWaterMark: 0 });
-    }
     const status = head.status;
     const response = new Response(
-      status === 204 || status === 304 || status === 205 ? null : body,
-      {
-        status,
-        statusText: head.reason,
-        headers: head.headers,
-      },
+      !hasBody || status === 204 || status === 304 || status === 205
+        ? null
+        : this.#bodyOf(c, keepAlive, trailers.resolve),
+      { status, statusText: head.reason, headers: head.headers },
     );
     Object.defineProperty(response, "url", { value: url.href });
     if (head.framing === "chunked") {
@@ -617,6 +568,66 @@ export class Agent {
       );
     }
     return response;
+  }
+
+  /**
+   * A response body that reads the connection as it is read (backpressure);
+   * at its end the connection goes back to the pool and `trailers` gets the
+   * trailer fields.
+   */
+  #bodyOf(
+    c: ClientConnection,
+    keepAlive: boolean,
+    trailers: (headers: Headers) => void,
+  ): ReadableStream<Uint8Array> {
+    let finished = false;
+    const fail = (
+      controller: ReadableStreamDefaultController<Uint8Array>,
+      error: unknown,
+    ) => {
+      controller.error(error);
+      trailers(new Headers());
+      this.#discard(c, error);
+    };
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        while (true) {
+          let event: HTTPEvent | null;
+          try {
+            event = await c.next();
+          } catch (error) {
+            return fail(controller, error);
+          }
+          if (event === null) {
+            return fail(
+              controller,
+              new IncompleteMessageError("the response body ended early"),
+            );
+          }
+          if (event.type === "data") {
+            // The core's views point into read buffers that are ours to hand out.
+            controller.enqueue(event.data);
+            return;
+          }
+          if (event.type === "end") {
+            finished = true;
+            trailers(new Headers(event.trailers));
+            controller.close();
+            this.#release(c, keepAlive);
+            return;
+          }
+        }
+      },
+      cancel: () => {
+        trailers(new Headers());
+        if (!finished) {
+          this.#discard(
+            c,
+            new CancelledError("the response body was cancelled"),
+          );
+        }
+      },
+    }, { highWaterMark: 0 });
   }
 
   #release(c: ClientConnection, keepAlive: boolean): void {

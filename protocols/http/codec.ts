@@ -38,6 +38,47 @@ const REQUEST_LINE_RE = new RegExp(
 const STATUS_LINE_RE =
   /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 
+/** Matches a request line (RFC 9112 §3); throws for a malformed one or a version other than 1.x. */
+function matchRequestLine(line: string): RegExpExecArray {
+  const m = REQUEST_LINE_RE.exec(line);
+  if (m === null) {
+    if (/ HTTP\/\d\.\d$/.test(line) && !/ HTTP\/1\.\d$/.test(line)) {
+      throw new UnsupportedVersionError(
+        `unsupported HTTP version in ${
+          JSON.stringify(line.slice(-8))
+        }: use HTTP/1.1`,
+      );
+    }
+    throw new MalformedMessageError(
+      `malformed request line ${
+        JSON.stringify(line.slice(0, 64))
+      }: send METHOD SP target SP HTTP/1.1`,
+    );
+  }
+  if (m[3] !== "1") {
+    throw new UnsupportedVersionError(
+      `unsupported HTTP version ${m[3]}.${m[4]}: use HTTP/1.1`,
+    );
+  }
+  return m;
+}
+
+/** A request has one `Host` field, which HTTP/1.1 requires (RFC 9112 §3.2). */
+function checkHostCount(hostCount: number, versionMinor: number): void {
+  if (versionMinor === 1 && hostCount !== 1) {
+    throw new MalformedMessageError(
+      hostCount === 0
+        ? "an HTTP/1.1 request without a Host field: send Host"
+        : "a request with more than one Host field",
+    );
+  }
+  if (hostCount > 1) {
+    throw new MalformedMessageError(
+      "a request with more than one Host field",
+    );
+  }
+}
+
 /**
  * Parses requests (the server side).
  *
@@ -64,41 +105,11 @@ export class RequestCore extends HTTPCore {
   /** Parses a request line and its fields. */
   protected parseHead(text: string): MessageHead {
     const line = startLineOf(text);
-    const m = REQUEST_LINE_RE.exec(line);
-    if (m === null) {
-      if (/ HTTP\/\d\.\d$/.test(line) && !/ HTTP\/1\.\d$/.test(line)) {
-        throw new UnsupportedVersionError(
-          `unsupported HTTP version in ${
-            JSON.stringify(line.slice(-8))
-          }: use HTTP/1.1`,
-        );
-      }
-      throw new MalformedMessageError(
-        `malformed request line ${
-          JSON.stringify(line.slice(0, 64))
-        }: send METHOD SP target SP HTTP/1.1`,
-      );
-    }
-    if (m[3] !== "1") {
-      throw new UnsupportedVersionError(
-        `unsupported HTTP version ${m[3]}.${m[4]}: use HTTP/1.1`,
-      );
-    }
+    const m = matchRequestLine(line);
     const versionMinor = m[4] === "0" ? 0 : 1;
     const method = m[1]!;
     const f = parseFields(text, line);
-    if (versionMinor === 1 && f.hostCount !== 1) {
-      throw new MalformedMessageError(
-        f.hostCount === 0
-          ? "an HTTP/1.1 request without a Host field: send Host"
-          : "a request with more than one Host field",
-      );
-    }
-    if (f.hostCount > 1) {
-      throw new MalformedMessageError(
-        "a request with more than one Host field",
-      );
-    }
+    checkHostCount(f.hostCount, versionMinor);
     let framing: BodyFraming = "length";
     let contentLength = 0;
     if (f.transferEncoding !== null) {
