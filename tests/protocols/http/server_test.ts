@@ -609,3 +609,31 @@ test("request.signal stays quiet for a request that is answered", async () => {
   assertEquals(statuses(answer), [200]);
   assertEquals(signal?.aborted, false);
 });
+
+test("the connection's deadline keeps one timer across many keep-alive requests", async (t) => {
+  const session = rawSession(echo, { clock: t.clock });
+  for (let i = 0; i < 50; i++) {
+    await session.send(GET);
+    await session.readUntil("GET / ");
+    t.clock.advance(10);
+  }
+  assertEquals(t.clock.getDelayedCalls().length, 1);
+  await session.close();
+});
+
+test("bytes of a head on an idle connection switch it to the headers timeout", async (t) => {
+  const session = rawSession(echo, {
+    clock: t.clock,
+    keepAliveTimeout: 500,
+    headersTimeout: 2000,
+  });
+  await session.send(GET);
+  await session.readUntil("GET / ");
+  await session.send("GET / HTTP/1.1\r\n");
+  await settle();
+  t.clock.advance(1000); // past keepAliveTimeout: the head is under way
+  await settle();
+  await session.send(`${H}\r\n`);
+  assertEquals(statuses(await session.readUntil("GET / ")), [200]);
+  await session.close();
+});
