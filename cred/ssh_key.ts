@@ -1,6 +1,6 @@
 /**
  * SSH public keys: the `authorized_keys` line format and signature checks
- * through Web Crypto for `ssh-ed25519`, `ecdsa-sha2-nistp256`/`nistp384` and
+ * through Web Crypto for `ssh-ed25519`, `ecdsa-sha2-nistp256`/`384`/`521` and
  * RSA keys signing with `rsa-sha2-256`/`rsa-sha2-512` (RFC 4253 §6.6,
  * RFC 5656 §3, RFC 8332, RFC 8709). SHA-1 `ssh-rsa` signatures are refused.
  *
@@ -251,6 +251,12 @@ const ECDSA_CURVES: Record<
     namedCurve: "P-384",
     hash: "SHA-384",
     size: 48,
+  },
+  "ecdsa-sha2-nistp521": {
+    name: "nistp521",
+    namedCurve: "P-521",
+    hash: "SHA-512",
+    size: 66,
   },
 };
 

@@ -85,7 +85,7 @@ async function ed25519Key(): Promise<TestKey> {
   };
 }
 
-async function ecdsaKey(bits: 256 | 384): Promise<TestKey> {
+async function ecdsaKey(bits: 256 | 384 | 521): Promise<TestKey> {
   const type = `ecdsa-sha2-nistp${bits}`;
   const pair = await crypto.subtle.generateKey(
     { name: "ECDSA", namedCurve: `P-${bits}` },
@@ -95,14 +95,17 @@ async function ecdsaKey(bits: 256 | 384): Promise<TestKey> {
   const point = new Uint8Array(
     await crypto.subtle.exportKey("raw", pair.publicKey),
   );
-  const size = bits / 8;
+  const size = Math.ceil(bits / 8);
   return {
     type,
     blob: concat(sshString(type), sshString(`nistp${bits}`), sshString(point)),
     sign: async (data) => {
       const rs = new Uint8Array(
         await crypto.subtle.sign(
-          { name: "ECDSA", hash: bits === 256 ? "SHA-256" : "SHA-384" },
+          {
+            name: "ECDSA",
+            hash: { 256: "SHA-256", 384: "SHA-384", 521: "SHA-512" }[bits],
+          },
           pair.privateKey,
           data,
         ),
@@ -170,6 +173,7 @@ for (
     ["ssh-ed25519", ed25519Key, "ssh-ed25519"],
     ["ecdsa-sha2-nistp256", () => ecdsaKey(256), "ecdsa-sha2-nistp256"],
     ["ecdsa-sha2-nistp384", () => ecdsaKey(384), "ecdsa-sha2-nistp384"],
+    ["ecdsa-sha2-nistp521", () => ecdsaKey(521), "ecdsa-sha2-nistp521"],
     ["rsa-sha2-256", sharedRsaKey, "rsa-sha2-256"],
     ["rsa-sha2-512", sharedRsaKey, "rsa-sha2-512"],
   ] as const
@@ -387,13 +391,17 @@ async function sshsig(
 }
 
 for (
-  const [type, bits] of [["ed25519", ""], ["ecdsa", "256"], [
-    "rsa",
-    "2048",
-  ]] as const
+  const [type, bits] of [
+    ["ed25519", ""],
+    ["ecdsa", "256"],
+    ["ecdsa", "521"],
+    ["rsa", "2048"],
+  ] as const
 ) {
   test(
-    `an OpenSSH ${type} key's authorized_keys line and signature are understood`,
+    `an OpenSSH ${type}${
+      bits === "" ? "" : `-${bits}`
+    } key's authorized_keys line and signature are understood`,
     async () => {
       await withTempDir(async (dir) => {
         const keygen = (args: string[], stdin?: Uint8Array) => {
