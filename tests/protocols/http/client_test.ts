@@ -9,6 +9,7 @@ import { CancelledError } from "../../../deferred/errors.ts";
 import { Clock } from "../../../reactor/clock.ts";
 import {
   Agent,
+  HeadersTooLargeError,
   type HTTPServer,
   RedirectLimitError,
   requestTrailers,
@@ -418,6 +419,40 @@ test("Agent: Expect: 100-continue with a Spindle server, which sends 100 when th
       assertEquals(await response.text(), `body ${i}`);
     }
     assertEquals(agent.idleConnectionCount, 1);
+    await agent.close();
+  });
+});
+
+test("Agent: by default it reads response heads up to 64 KiB, over the server's 16 KiB", async () => {
+  const cookie = "x".repeat(20 * 1024);
+  await withScriptedServer(async (peer) => {
+    await peer.readUntil("\r\n\r\n");
+    await peer.send(
+      `HTTP/1.1 200 OK\r\nset-cookie: a=${cookie}\r\ncontent-length: 2\r\n\r\nok`,
+    );
+  }, async (base) => {
+    const agent = new Agent();
+    const response = await agent.request("GET", `${base}/`);
+    assertEquals(response.headers.get("set-cookie")?.length, cookie.length + 2);
+    assertEquals(await response.text(), "ok");
+    await agent.close();
+  });
+});
+
+test("Agent: a response head over maxHeaderBytes fails with HeadersTooLargeError", async () => {
+  await withScriptedServer(async (peer) => {
+    await peer.readUntil("\r\n\r\n");
+    await peer.send(
+      `HTTP/1.1 200 OK\r\nx-big: ${
+        "y".repeat(4096)
+      }\r\ncontent-length: 0\r\n\r\n`,
+    ).catch(() => {});
+  }, async (base) => {
+    const agent = new Agent({ maxHeaderBytes: 1024 });
+    await assertRejects(
+      () => agent.request("GET", `${base}/`).asPromise(),
+      HeadersTooLargeError,
+    );
     await agent.close();
   });
 });
