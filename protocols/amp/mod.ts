@@ -45,6 +45,10 @@
  * key and value lengths, Spindle's box size, keys per box and `maxInFlight`)
  * has its default in `limits.ts`.
  *
+ * {@linkcode serveAMP} answers a {@linkcode CommandLocator}'s commands on an
+ * endpoint string; a client runs an `AMP` over a client endpoint with the
+ * reactor's `connectProtocol`.
+ *
  * The box framing is usable on its own: the {@linkcode BoxDecoderCore} /
  * {@linkcode BoxEncoderCore} cores and the {@linkcode AmpBoxDecoder} /
  * {@linkcode AmpBoxEncoder} streams over them.
@@ -66,3 +70,4 @@ export * from "./errors.ts";
 export * from "./limits.ts";
 export * from "./message.ts";
 export * from "./start_tls.ts";
+export * from "./serve.ts";
