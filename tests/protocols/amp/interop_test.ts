@@ -1,8 +1,9 @@
 /**
  * Interop with Twisted's `twisted.protocols.amp` (/usr/bin/python3 with
  * Debian's python3-twisted): a Spindle client calls a Twisted server, and a
- * Twisted client calls a Spindle server. The commands mirror
- * twisted_commands.py.
+ * Twisted client calls a Spindle server, each way also starting TLS with
+ * `amp.StartTLS` (pyOpenSSL, a dependency of python3-twisted; certificates
+ * from tests/reactor/_tls.ts). The commands mirror twisted_commands.py.
  */
 import {
   AMP,
