@@ -231,8 +231,13 @@ export interface Transport extends PushProducer {
   write(data: Uint8Array | string): void;
   /** Queues each element of `data`, as `write` does. */
   writeSequence(data: Iterable<Uint8Array | string>): void;
-  /** Sends what was written (and waits for a registered producer to unregister), then closes. */
-  loseConnection(): void;
+  /**
+   * Sends what was written (and waits for a registered producer to
+   * unregister), then closes. `connectionLost` gets `reason` when one is
+   * given (a protocol closing on a peer's bad input passes its
+   * `ProtocolError`), and `ConnectionDone` otherwise.
+   */
+  loseConnection(reason?: Error): void;
   /** Closes at once, dropping unsent data. */
   abortConnection(): void;
   /** Sends what was written, then half-closes: the peer sees end of input; reading goes on. */

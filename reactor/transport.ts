@@ -113,6 +113,8 @@ class ProtocolTransport implements Transport {
 
   /** `loseConnection` was called: close once the buffer and the producer are done. */
   #closing = false;
+  /** What `connectionLost` gets after a `loseConnection` that gave a reason. */
+  #closeReason: Error | null = null;
   /** `loseWriteConnection` was called: half-close once the buffer is done. */
   #writeClosing = false;
   /** The connection is being closed or aborted: no more writes, no more reads. */
@@ -148,7 +150,7 @@ class ProtocolTransport implements Transport {
       this.#finished = resolve;
     });
     this.#conn.closed.then(
-      () => this.#lose(new ConnectionDone()),
+      () => this.#lose(this.#closeReason ?? new ConnectionDone()),
       (error) => this.#lose(asError(error)),
     );
     try {
@@ -363,9 +365,10 @@ class ProtocolTransport implements Transport {
     }
   }
 
-  loseConnection(): void {
+  loseConnection(reason?: Error): void {
     if (this.#closing || this.#shutDown) return;
     this.#closing = true;
+    this.#closeReason = reason ?? null;
     this.#wakeReader();
     this.#afterFlush();
   }
@@ -452,7 +455,7 @@ class ProtocolTransport implements Transport {
     this.#shutDown = true;
     this.#wakeReader();
     this.#conn.close().then(
-      () => this.#lose(new ConnectionDone()),
+      () => this.#lose(this.#closeReason ?? new ConnectionDone()),
       (error) => this.#lose(asError(error)),
     );
   }
@@ -468,12 +471,15 @@ class ProtocolTransport implements Transport {
 
   #crashed(error: unknown, callback: string): void {
     if (error instanceof ProtocolError) {
-      // The peer sent something bad: its connection goes, nothing is broken here.
+      // The peer sent something bad: its connection goes, nothing is broken
+      // here, and what the protocol already answered still reaches the peer.
       logger.warn("closing the connection from {peer}: {message}", {
         peer: formatAddress(this.#conn.remoteAddr),
         message: error.message,
         error,
       });
+      this.loseConnection(error);
+      return;
     } else {
       logger.error("the protocol's {callback} threw: closing its connection", {
         callback,

@@ -163,7 +163,7 @@ export class LineReceiver extends Protocol {
         if (error instanceof LineTooLongError) {
           this.lineLengthExceeded(buffered);
         } else if (error instanceof ProtocolError) {
-          this.transport.loseConnection();
+          this.transport.loseConnection(error);
         } else throw error;
         return;
       }
@@ -246,7 +246,8 @@ export class LineOnlyReceiver extends Protocol {
     if (failure === undefined) return;
     const buffered = core.release();
     if (failure instanceof LineTooLongError) this.lineLengthExceeded(buffered);
-    else if (failure instanceof ProtocolError) this.transport.loseConnection();
-    else throw failure;
+    else if (failure instanceof ProtocolError) {
+      this.transport.loseConnection(failure);
+    } else throw failure;
   }
 }

@@ -242,7 +242,26 @@ Deno.test("a ProtocolError from dataReceived (the peer's fault) is logged as a w
   await client.write(encoder.encode("garbage"));
   assertInstanceOf(await done, BadInputError);
   assertEquals(logs.records.map((r) => r.level), ["warn"]);
-  await assertRejects(() => client.read(), Error);
+  await client.close();
+});
+
+Deno.test("a ProtocolError from dataReceived closes after sending what the protocol wrote before it", async () => {
+  class BadInputError extends ProtocolError {}
+  class AnswersThenFails extends Protocol {
+    override dataReceived(): void {
+      this.transport.write("answer to the good part\n");
+      throw new BadInputError("the rest was garbage");
+    }
+  }
+  using _logs = captureLogs({ namespace: "spindle.reactor" });
+  const { client, done } = run(new AnswersThenFails());
+  await client.write(encoder.encode("good part, then garbage"));
+  assertEquals(
+    await new Response(client.readable).text(),
+    "answer to the good part\n",
+  );
+  assertInstanceOf(await done, BadInputError);
+  await client.close();
 });
 
 Deno.test("pauseProducing on the transport holds dataReceived back until resumeProducing", async () => {
