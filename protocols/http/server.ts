@@ -10,9 +10,8 @@ import type {
   ConnectionFactory,
 } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
-import type { DecoderCore } from "../../reactor/codec.ts";
+import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 import { Deadline } from "../../reactor/deadline.ts";
-import { MessageReader } from "../../reactor/message_reader.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
 import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
@@ -111,7 +110,6 @@ class HTTPServerConnection {
   #handler: ServeHandler;
   #settings: Settings;
   #decoder: RequestCore;
-  #reader: MessageReader<HTTPEvent>;
   #deadline: Deadline<TimerKind>;
   #served = 0;
   #current: Exchange | null = null;
@@ -126,9 +124,6 @@ class HTTPServerConnection {
     this.#handler = handler;
     this.#settings = settings;
     this.#decoder = new RequestCore(settings.limits);
-    this.#reader = new MessageReader(conn, this.#timedCore(), {
-      max: Infinity,
-    });
     this.#deadline = new Deadline(
       settings.clock,
       (kind) => this.#onTimeout(kind),
@@ -171,15 +166,25 @@ class HTTPServerConnection {
   }
 
   /**
-   * The read loop: serves the events of the connection's message reader in
-   * order, until the input ends or the connection closes; true once it was
-   * handed over. Events already decoded are taken without a promise.
+   * The read loop: decodes chunks and serves their events in order, until
+   * the input ends or the connection closes; true once it was handed over.
+   *
+   * It reads the connection itself rather than through the reactor's
+   * `MessageReader`: the reader's read resolves one promise step after the
+   * connection's, which costs the engine about 9% per request (engine bench
+   * A/B in one process, wrk and browser requests).
    */
   async #serve(): Promise<boolean> {
-    const reader = this.#reader;
+    const events: HTTPEvent[] = [];
+    let i = 0;
+    // A parse error is raised after the events decoded before it are served,
+    // so a handler reading a body sees the bytes that came before the error.
+    let broken: unknown = null;
     while (!this.#closing) {
-      let event = reader.tryRead();
-      if (event === undefined) {
+      if (i === events.length) {
+        if (broken !== null) throw broken;
+        events.length = 0;
+        i = 0;
         if (this.#decoder.paused) {
           const exchange = this.#current;
           if (exchange !== null && (await exchange.done, exchange.handedOver)) {
@@ -187,12 +192,16 @@ class HTTPServerConnection {
           }
           if (this.#closing) break;
           this.#decoder.resume();
+          this.#decoder.decode(EMPTY_BYTES, events);
           continue;
         }
-        event = await reader.read();
+        const chunk = await this.#conn.read();
         if (this.#closing) break;
+        broken = this.#decode(chunk, events);
+        if (chunk === null && events.length === 0 && broken === null) break;
+        continue;
       }
-      if (event === null) break;
+      const event = events[i++]!;
       if (event.type === "head") {
         const previous = this.#current;
         if (previous !== null && (!(await previous.done) || this.#closing)) {
@@ -223,29 +232,27 @@ class HTTPServerConnection {
     return false;
   }
 
-  /**
-   * The request core as the reader runs it, minding the head timer: bytes
-   * that arrive on an idle connection without a whole head start the
-   * headers timeout (a whole head starts its request, which disarms it).
-   */
-  #timedCore(): DecoderCore<HTTPEvent> {
-    const core = this.#decoder;
-    return {
-      decode: (chunk, out) => {
-        if (
-          chunk.byteLength === 0 || this.#deadline.kind !== "idle" ||
-          !this.#deadline.armed
-        ) return core.decode(chunk, out);
-        const first = out.length;
-        try {
-          core.decode(chunk, out);
-        } finally {
-          if (out[first]?.type !== "head") this.#arm("head");
-        }
-      },
-      end: (out) => core.end(out),
-      release: () => core.release(),
-    };
+  /** Decodes a chunk (`null`: the end of input); returns the error it raised, if any. */
+  #decode(chunk: Uint8Array | null, events: HTTPEvent[]): unknown {
+    if (chunk === null) {
+      try {
+        this.#decoder.end(events);
+      } catch (error) {
+        return error;
+      }
+      return null;
+    }
+    const wasIdle = this.#deadline.kind === "idle" && this.#deadline.armed;
+    let broken: unknown = null;
+    try {
+      this.#decoder.decode(chunk, events);
+    } catch (error) {
+      broken = error;
+    }
+    // A whole head in the chunk starts its request at once (which
+    // disarms the timer): the headers timeout only matters without one.
+    if (wasIdle && events[0]?.type !== "head") this.#arm("head");
+    return broken;
   }
 
   #forget(): void {
@@ -492,7 +499,8 @@ class HTTPServerConnection {
     this.#closing = true;
     this.#deadline.cancel();
     this.#forget();
-    this.#reader.release(); // the bytes after the switch go back to the connection
+    const rest = this.#decoder.release();
+    if (rest.byteLength > 0) this.#conn.unshift(rest);
     handOver(this.#conn);
   }
 
