@@ -32,3 +32,41 @@ export * from "./frame.ts";
 export * from "./line_receiver.ts";
 export * from "./int_string_receiver.ts";
 export * from "./netstring_receiver.ts";
+
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
+export type {
+  Codec,
+  DecoderCore,
+  decoderCore,
+  EncoderCore,
+  encoderCore,
+  FusableDecoder,
+  FusableEncoder,
+} from "../../reactor/codec.ts";
+export type { DecoderStream } from "../../reactor/decoder_stream.ts";
+export type { TLSInfo } from "../../reactor/deno_connection.ts";
+export type { EncoderStream } from "../../reactor/encoder_stream.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type {
+  Address,
+  Connection,
+  MemoryAddr,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSServerOptions,
+} from "../../reactor/interfaces.ts";
+export type { Protocol } from "../../reactor/protocol.ts";
+export type {
+  IProtocol,
+  IProtocolFactory,
+  PullProducer,
+  PushProducer,
+  Transport,
+} from "../../reactor/protocol_interfaces.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type {
+  StartTLSClientOptions,
+  StartTLSOptions,
+  StartTLSServerOptions,
+} from "../../reactor/tls.ts";

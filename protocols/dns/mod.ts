@@ -32,3 +32,51 @@ export * from "./datagram.ts";
 export * from "./serve.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";
+
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../../deferred/deferred.ts";
+export type {
+  ErrorType,
+  Failure,
+  TrappedError,
+} from "../../deferred/failure.ts";
+export type {
+  Codec,
+  DecoderCore,
+  decoderCore,
+  EncoderCore,
+  encoderCore,
+  FusableDecoder,
+  FusableEncoder,
+} from "../../reactor/codec.ts";
+export type { DecoderStream } from "../../reactor/decoder_stream.ts";
+export type { EncoderStream } from "../../reactor/encoder_stream.ts";
+export type { DatagramEndpoint } from "../../reactor/endpoints/endpoint.ts";
+export type {
+  UDPServerEndpoint,
+  UDPServerEndpointOptions,
+} from "../../reactor/endpoints/udp.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  RunningServer,
+  UDPReactor,
+} from "../../reactor/interfaces.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
