@@ -395,7 +395,14 @@ export class Agent {
     // is not reused.
     const early = waits ? await this.#awaitContinue(c) : null;
     if (early !== null) return this.#toResponse(c, early, url, false);
-    if (waits && bytes !== null) await c.conn.write(bytes);
+    if (waits && bytes !== null) {
+      // A pooled connection the server closed shows here, after the wait.
+      await c.conn.write(bytes).catch((error) => {
+        throw reused
+          ? new StaleConnectionError("stale", { cause: error })
+          : error;
+      });
+    }
     if (stream !== null) await this.#writeBody(c, stream, chunked);
     const response = await this.#awaitHead(c, reused);
     return this.#toResponse(c, response, url, response.keepAlive);
