@@ -222,11 +222,6 @@ export function knownLengthOf(message: Response | Request): number {
   }
 }
 
-/** UTF-8 encodes text (bodies), or passes bytes through. */
-export function bodyBytes(body: string | Uint8Array): Uint8Array {
-  return typeof body === "string" ? encoder.encode(body) : body;
-}
-
 const statusLines = new Map<number, string>();
 
 /** `HTTP/1.1 <status> <reason>\r\n`, cached for the standard reason phrases. */

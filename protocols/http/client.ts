@@ -9,7 +9,7 @@
  */
 import { Deferred } from "../../deferred/deferred.ts";
 import { CancelledError } from "../../deferred/errors.ts";
-import { concatBytes } from "../../reactor/bytes.ts";
+import { concatBytes, toBytes } from "../../reactor/bytes.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import type { Connection, Reactor } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
@@ -38,7 +38,6 @@ import type { HTTPEvent, MessageHead } from "./message.ts";
 import { ClientConnection } from "./_client_connection.ts";
 import { type Proxy, type ProxyOptions, ProxyTable } from "./_proxy.ts";
 import {
-  bodyBytes,
   encodeChunk,
   encodeHead,
   knownLengthOf,
@@ -374,7 +373,7 @@ export class Agent {
     proxy: Proxy | null,
   ): Promise<Response> {
     const method = request.method;
-    const bytes = fixed?.body == null ? null : bodyBytes(fixed.body);
+    const bytes = fixed?.body == null ? null : toBytes(fixed.body);
     const stream = fixed === null ? request.body : null;
     const chunked = stream !== null && knownLengthOf(request) < 0;
     const head = encodeHead(this.#headOf(request, url, bytes, proxy));
