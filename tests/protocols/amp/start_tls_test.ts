@@ -386,7 +386,7 @@ test("while the StartTLS responder has not answered, the peer is not read", asyn
   await new Promise((resolve) => setTimeout(resolve, 0));
 });
 
-test("boxes in the clear right after the peer's StartTLS command close the connection", async () => {
+test("boxes in the clear right after the peer's StartTLS command close the connection", () => {
   using logs = captureLogs({ namespace: "spindle.amp" });
   const scripted = scriptedTransport();
   const echoed: string[] = [];
