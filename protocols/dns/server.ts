@@ -20,6 +20,7 @@ import {
   LengthPrefixedEncoderCore,
 } from "../basic/length_prefixed.ts";
 import { AnswerCache, answerCacheKey } from "./_answer_cache.ts";
+import { minimalAnyAnswer } from "./_minimal_any.ts";
 import {
   formatErrorResponse,
   replyTo,
@@ -150,6 +151,13 @@ export class DNSServerFactory implements ConnectionFactory {
    * answer (shorter than a header, or themselves a response). Over UDP
    * (`udp: true`), a response larger than 512 bytes — or the client's EDNS
    * size — is replaced by an empty one with the TC bit. Never throws.
+   *
+   * An `ANY` query over UDP is answered as RFC 8482 §4.1 advises, with one
+   * RRset of the name (its smallest on the wire, with the RRSIGs covering
+   * it), so that `ANY` cannot turn a small spoofed query into a reply many
+   * times its size. Over TCP, where the client's address is proven,
+   * `ANY` gets every RRset: RFC 8482 §4.4 lets a responder tell the two
+   * transports apart.
    */
   answer(
     query: Uint8Array,
@@ -169,7 +177,7 @@ export class DNSServerFactory implements ConnectionFactory {
       return formatErrorResponse(query);
     }
     if (message.response) return null;
-    const response = this.#respond(message);
+    const response = this.#respond(message, transport.udp);
     if (response instanceof Promise) {
       return response.then((r) => this.#encode(r, message, transport.udp));
     }
@@ -178,7 +186,7 @@ export class DNSServerFactory implements ConnectionFactory {
     return bytes;
   }
 
-  #respond(query: DNSMessage): DNSMessage | Promise<DNSMessage> {
+  #respond(query: DNSMessage, udp: boolean): DNSMessage | Promise<DNSMessage> {
     const response = replyTo(
       query,
       this.#maxUdpPayload,
@@ -197,12 +205,14 @@ export class DNSServerFactory implements ConnectionFactory {
       this.#forward !== undefined && question.class === RecordClass.IN &&
       this.#authority.findZone(question.name) === undefined
     ) {
-      return this.#forwardQuery(question, response);
+      return this.#forwardQuery(question, response, udp);
     } else {
       const answer = this.#authority.lookup(question);
       response.rcode = answer.rcode;
       response.authoritative = answer.authoritative;
-      response.answers = answer.answers;
+      response.answers = udp && question.type === RecordType.ANY
+        ? minimalAnyAnswer(answer.answers)
+        : answer.answers;
       response.authority = answer.authority;
       response.additional = answer.additional;
     }
@@ -212,11 +222,14 @@ export class DNSServerFactory implements ConnectionFactory {
   async #forwardQuery(
     question: Question,
     response: DNSMessage,
+    udp: boolean,
   ): Promise<DNSMessage> {
     try {
       const upstream = await this.#forward!.queryMessage(question);
       response.rcode = upstream.rcode & 0xf;
-      response.answers = upstream.answers;
+      response.answers = udp && question.type === RecordType.ANY
+        ? minimalAnyAnswer(upstream.answers)
+        : upstream.answers;
       response.authority = upstream.authority;
       response.additional = upstream.additional;
     } catch (error) {

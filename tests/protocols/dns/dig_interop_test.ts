@@ -1,6 +1,10 @@
 // dig and kdig (Debian dnsutils, knot-dnsutils) against the Spindle server.
 import type { DenoReactor } from "../../../reactor/mod.ts";
-import { assert, assertMatch } from "../../../trial/assertions.ts";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+} from "../../../trial/assertions.ts";
 import { withFixtureServer } from "./_helpers.ts";
 import { peerTest, run } from "./_interop.ts";
 import { PEERS } from "../../_peers.ts";
@@ -11,6 +15,18 @@ function withServer(
   fn: (port: number) => Promise<void>,
 ): Promise<void> {
   return withFixtureServer(reactor, (server) => fn(server.addr.port));
+}
+
+/** The record types of the answer section in dig's or kdig's output, in order. */
+function answerTypes(out: string): string[] {
+  const section = out.split(/;; ANSWER SECTION:\s*\n/)[1] ?? "";
+  const types: string[] = [];
+  for (const line of section.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 4) break; // the blank line that ends the section
+    types.push(fields[3]!);
+  }
+  return types;
 }
 
 const common: Record<string, string[]> = {
@@ -144,6 +160,27 @@ for (const tool of ["dig", "kdig"] as const) {
         assert(
           !/flags: qr aa tc/i.test(out),
           "the answer fits in the EDNS size and must not be truncated",
+        );
+      });
+    },
+  );
+
+  peerTest(
+    peer,
+    `${tool}: ANY over UDP gets one RRset (RFC 8482), over TCP every one`,
+    async (path, t) => {
+      await withServer(t.reactor, async (port) => {
+        const udp = answerTypes(
+          // +notcp: dig 9.18 would otherwise ask ANY over TCP.
+          await ask(path, port, "+notcp", "+ignore", "example.org", "ANY"),
+        );
+        assertEquals(new Set(udp).size, 1, `one RRset expected: ${udp}`);
+        const tcp = answerTypes(
+          await ask(path, port, "+tcp", "example.org", "ANY"),
+        );
+        assertEquals(
+          [...new Set(tcp)].sort(),
+          ["CAA", "MX", "NS", "SOA", "TXT"],
         );
       });
     },

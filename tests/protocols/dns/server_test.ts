@@ -11,6 +11,7 @@ import {
   Rcode,
   RecordType,
   serveDNS,
+  Zone,
 } from "../../../protocols/dns/mod.ts";
 import { DEFAULT_INTERFACE } from "../../../reactor/mod.ts";
 import {
@@ -181,6 +182,71 @@ test("over TCP the large answer is never truncated", async () => {
   const response = await ask("big.example.org", RecordType.TXT, {}, false);
   assert(!response.truncated);
   assertEquals(response.answers.length, 6);
+});
+
+test("ANY over UDP is answered with the name's smallest RRset (RFC 8482)", async () => {
+  const response = await ask("example.org", RecordType.ANY);
+  assert(response.authoritative);
+  assert(!response.truncated);
+  assertEquals(response.answers.map((r) => r.type), [RecordType.CAA]);
+});
+
+test("ANY over TCP is answered with every RRset of the name", async () => {
+  const response = await ask("example.org", RecordType.ANY, {}, false);
+  assertEquals(
+    [...new Set(response.answers.map((r) => r.type))],
+    [RecordType.SOA, RecordType.NS, RecordType.MX, RecordType.TXT, 257],
+  );
+});
+
+test("ANY over UDP keeps the RRSIGs that cover the RRset it answers with", async () => {
+  // RRSIG RDATA starts with the type covered: 0x0001 (A), 0x0010 (TXT).
+  const signed = new DNSServerFactory([Zone.parse(
+    `@ 60 IN SOA ns hm 1 60 60 60 60
+host 60 IN A 192.0.2.1
+host 60 IN TXT "a text longer than an address"
+host 60 IN TYPE46 \\# 4 00010000
+host 60 IN TYPE46 \\# 4 00100000
+`,
+    { origin: "example.org" },
+  )]);
+  const bytes = await signed.answer(queryBytes("host.example.org", 255), {
+    udp: true,
+  });
+  const response = decodeMessage(bytes!);
+  assertEquals(response.answers.map((r) => r.type), [RecordType.A, 46]);
+});
+
+test("a forwarded ANY over UDP is cut to one RRset too", async () => {
+  const forwarding = new DNSServerFactory([fixtureZone()], {
+    forward: {
+      queryMessage: (question) =>
+        Promise.resolve(decodeMessage(queryBytes(question.name, question.type, {
+          response: true,
+          answers: [
+            {
+              name: question.name,
+              type: 1,
+              class: 1,
+              ttl: 5,
+              data: { address: "198.51.100.1" },
+            },
+            {
+              name: question.name,
+              type: 16,
+              class: 1,
+              ttl: 5,
+              data: { strings: ["a long text"] },
+            },
+          ],
+        }))),
+    },
+  });
+  const bytes = await forwarding.answer(
+    queryBytes("www.example.com", RecordType.ANY),
+    { udp: true },
+  );
+  assertEquals(decodeMessage(bytes!).answers.map((r) => r.type), [1]);
 });
 
 test("EDNS: the response carries OPT and echoes the DO bit", async () => {
