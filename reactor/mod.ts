@@ -61,6 +61,7 @@ export * from "./delayed_call.ts";
 export * from "./looping_call.ts";
 export * from "./defer_later.ts";
 export * from "./deadline.ts";
+export * from "./running_server.ts";
 export {
   type ChunkSink,
   type ChunkSource,

@@ -11,6 +11,7 @@ import {
 } from "../../reactor/endpoints/mod.ts";
 import type { RunningServer } from "../../reactor/interfaces.ts";
 import { runProtocol } from "../../reactor/transport.ts";
+import { runningServer } from "../../reactor/running_server.ts";
 import { AMP, type CommandLocator } from "./amp.ts";
 import type { AMPLimits } from "./limits.ts";
 
@@ -86,22 +87,10 @@ export async function serveAMP(
     await done;
     peers.delete(peer);
   });
-  const finished = Promise.withResolvers<void>();
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    stopping ??= (async () => {
-      try {
-        await port.stopListening();
-        for (const peer of peers.keys()) peer.transport.loseConnection();
-        await Promise.all(peers.values());
-      } finally {
-        finished.resolve();
-      }
-    })();
-  return {
-    addr: port.getHost(),
-    finished: finished.promise,
-    shutdown,
-    [Symbol.asyncDispose]: shutdown,
-  };
+  return runningServer([port], {
+    drain: () => {
+      for (const peer of peers.keys()) peer.transport.loseConnection();
+      return Promise.all(peers.values());
+    },
+  });
 }
