@@ -1,11 +1,12 @@
 /**
  * Building the server's responses: the reply skeleton for a query, the
- * FORMERR for bytes that did not decode, and the size a UDP answer may take.
+ * FORMERR for bytes that did not decode, the empty truncated reply of rate
+ * limiting, and the size a UDP answer may take.
  *
  * @module
  */
 import { Rcode } from "./constants.ts";
-import { CLASSIC_UDP_SIZE } from "./limits.ts";
+import { CLASSIC_UDP_SIZE, MAX_LABEL_LENGTH } from "./limits.ts";
 import type { DNSMessage } from "./message.ts";
 
 /**
@@ -79,5 +80,37 @@ export function formatErrorResponse(query: Uint8Array): Uint8Array | null {
   out[1] = query[1]!;
   out[2] = 0x80 | (query[2]! & 0x79); // QR, the opcode and RD
   out[3] = Rcode.FORMERR;
+  return out;
+}
+
+/**
+ * An empty reply with TC=1 to `query`, built from its bytes without decoding
+ * it: the header (QR and TC set, the opcode and RD kept, no records) and its
+ * first question. `null` for a response or a question that does not parse.
+ */
+export function truncatedReply(query: Uint8Array): Uint8Array | null {
+  const n = query.length;
+  if (n < 12 || (query[2]! & 0x80) !== 0) return null;
+  const questions = (query[4]! << 8) | query[5]!;
+  let end = 12;
+  if (questions > 0) {
+    for (;;) {
+      if (end >= n) return null;
+      const length = query[end]!;
+      if (length === 0) {
+        end += 1;
+        break;
+      }
+      if (length > MAX_LABEL_LENGTH) return null;
+      end += 1 + length;
+    }
+    end += 4; // QTYPE and QCLASS
+    if (end > n) return null;
+  }
+  const out = query.slice(0, end);
+  out[2] = 0x80 | (query[2]! & 0x79) | 0x02; // QR, the opcode, TC and RD
+  out[3] = 0;
+  out.fill(0, 4, 12);
+  out[5] = questions > 0 ? 1 : 0;
   return out;
 }

@@ -8,7 +8,29 @@ import type {
   DatagramHandler,
   DatagramTransport,
 } from "../../reactor/interfaces.ts";
+import { truncatedReply } from "./_response.ts";
+import type { ResponseRateLimiter } from "./rate_limit.ts";
 import type { DNSServerFactory } from "./server.ts";
+
+/**
+ * Options of {@linkcode DNSDatagramProtocol}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type DNSDatagramOptions, ResponseRateLimiter } from "@spindle/spindle/protocols/dns";
+ * const options: DNSDatagramOptions = {
+ *   rateLimiter: new ResponseRateLimiter({ responsesPerSecond: 20 }),
+ * };
+ * console.assert(options.rateLimiter !== undefined);
+ * ```
+ */
+export interface DNSDatagramOptions {
+  /**
+   * Limits the responses each client prefix gets (see
+   * {@linkcode ResponseRateLimiter}). Default: none, every query is answered.
+   */
+  rateLimiter?: ResponseRateLimiter;
+}
 
 /**
  * Twisted's `DNSDatagramProtocol`: serves a {@linkcode DNSServerFactory} on a
@@ -31,11 +53,13 @@ import type { DNSServerFactory } from "./server.ts";
 export class DNSDatagramProtocol implements DatagramHandler {
   #factory: DNSServerFactory;
   #transport: DatagramTransport | undefined;
+  #rateLimiter: ResponseRateLimiter | undefined;
   static #udp = { udp: true };
 
-  /** Answers datagrams with `factory`. */
-  constructor(factory: DNSServerFactory) {
+  /** Answers datagrams with `factory`, within `options.rateLimiter`'s limits if given. */
+  constructor(factory: DNSServerFactory, options: DNSDatagramOptions = {}) {
     this.#factory = factory;
+    this.#rateLimiter = options.rateLimiter;
   }
 
   /** Keeps the port to send answers with. */
@@ -43,10 +67,22 @@ export class DNSDatagramProtocol implements DatagramHandler {
     this.#transport = transport;
   }
 
-  /** Answers one query; forwarded answers are sent when upstream replies. */
+  /**
+   * Answers one query; forwarded answers are sent when upstream replies. A
+   * query over the rate limit is dropped, or answered with an empty
+   * truncated reply when the limiter slips it, without being looked up.
+   */
   datagramReceived(data: Uint8Array, addr: Deno.NetAddr): void {
     const transport = this.#transport;
     if (transport === undefined) return;
+    if (this.#rateLimiter !== undefined) {
+      const verdict = this.#rateLimiter.verdict(addr.hostname);
+      if (verdict !== "send") {
+        const reply = verdict === "slip" ? truncatedReply(data) : null;
+        if (reply !== null) transport.write(reply, addr).catch(ignoreSendError);
+        return;
+      }
+    }
     const response = this.#factory.answer(data, DNSDatagramProtocol.#udp);
     if (response instanceof Promise) {
       response.then((bytes) => {

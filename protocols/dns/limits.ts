@@ -151,6 +151,56 @@ export const SERVER_LIMITS: Readonly<Required<ServerLimits>> = Object.freeze({
 });
 
 /**
+ * The tunable parts of response-rate limiting beyond the rate itself (see
+ * `RateLimitOptions`).
+ *
+ * @example Usage
+ * ```ts
+ * import { RATE_LIMITS, type RateLimits } from "@spindle/spindle/protocols/dns";
+ * const limits: RateLimits = { slip: 0 };
+ * console.assert(limits.slip! < RATE_LIMITS.slip);
+ * ```
+ */
+export interface RateLimits {
+  /**
+   * Of the responses over the rate, every `slip`-th is sent truncated (TC=1,
+   * no records) instead of dropped, so that a real client whose address an
+   * attacker spoofs still gets an answer, over TCP. 0 drops them all, 1
+   * truncates them all. Default 2.
+   */
+  slip?: number;
+  /**
+   * Milliseconds of responses at the full rate a quiet prefix may send at
+   * once: a prefix's bucket holds `responsesPerSecond × window / 1000`
+   * responses (at least one). Default 1000.
+   */
+  window?: number;
+  /**
+   * Client prefixes tracked at once; past it, prefixes whose bucket has
+   * refilled are forgotten, else the one tracked longest. Each costs about
+   * 110 bytes. Default 65,536.
+   */
+  maxPrefixes?: number;
+}
+
+/**
+ * The defaults of {@linkcode RateLimits}: BIND's `slip 2` (every other
+ * response over the rate is truncated), a one-second burst, and a table
+ * bounded near 7 MB.
+ *
+ * @example Usage
+ * ```ts
+ * import { RATE_LIMITS } from "@spindle/spindle/protocols/dns";
+ * console.assert(RATE_LIMITS.slip === 2);
+ * ```
+ */
+export const RATE_LIMITS: Readonly<Required<RateLimits>> = Object.freeze({
+  slip: 2,
+  window: 1000,
+  maxPrefixes: 65_536,
+});
+
+/**
  * Limits of the stub client.
  *
  * @example Usage

@@ -29,6 +29,7 @@ export * from "./zone_file.ts";
 export * from "./zone.ts";
 export * from "./server.ts";
 export * from "./datagram.ts";
+export * from "./rate_limit.ts";
 export * from "./serve.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";

@@ -17,6 +17,7 @@ import {
   UDPServerEndpoint,
 } from "../../reactor/endpoints/mod.ts";
 import { DNSDatagramProtocol } from "./datagram.ts";
+import { type RateLimitOptions, ResponseRateLimiter } from "./rate_limit.ts";
 import { DNSServerFactory, type DNSServerOptions } from "./server.ts";
 import { Zone } from "./zone.ts";
 
@@ -47,7 +48,15 @@ export interface ServeDNSOptions extends DNSServerOptions {
    * one of them (the last one bound that is still running).
    */
   reusePort?: boolean;
-  /** The reactor to listen with. Default: the module's default reactor. */
+  /**
+   * Response-rate limiting over UDP (BIND/Knot-style RRL): each client
+   * prefix (IPv4 /24, IPv6 /56) gets at most `responsesPerSecond`; of the
+   * responses over it, every `slip`-th is sent truncated so a real client
+   * retries over TCP, and the rest are dropped. TCP is never limited.
+   * Default: off.
+   */
+  rrl?: RateLimitOptions;
+  /** The reactor to listen with (and to time `rrl` by). Default: the module's default reactor. */
   reactor?: Reactor & UDPReactor;
 }
 
@@ -95,9 +104,15 @@ export async function serveDNS(
   const factory = zones instanceof DNSServerFactory
     ? zones
     : new DNSServerFactory(zones instanceof Zone ? [zones] : zones, options);
+  const protocol = new DNSDatagramProtocol(factory, {
+    rateLimiter: options.rrl === undefined
+      ? undefined
+      : new ResponseRateLimiter(options.rrl, reactor),
+  });
   const [udp, tcp] = await bindBoth(
     reactor,
     factory,
+    protocol,
     dnsEndpoint(reactor, options),
   );
   return running(udp, tcp, factory);
@@ -135,11 +150,12 @@ export function dnsEndpoint(
 async function bindBoth(
   reactor: Reactor & UDPReactor,
   factory: DNSServerFactory,
+  protocol: DNSDatagramProtocol,
   endpoint: UDPServerEndpoint,
 ): Promise<[DatagramTransport, ListeningPort]> {
   const { port: asked, reusePort } = endpoint.options;
   for (let attempt = 1;; attempt++) {
-    const udp = await endpoint.listen(new DNSDatagramProtocol(factory));
+    const udp = await endpoint.listen(protocol);
     const { hostname, port } = udp.getHost();
     try {
       const tcp = await reactor.listenTCP(port, factory, {
