@@ -132,6 +132,19 @@ export interface DNSPluginOptions {
   listen: string;
   /** Servers (`HOST:PORT`) to forward names outside the zones to; none: answer only the zones. */
   forward: string[];
+  /** UDP responses per second per client prefix (`--rrl`); none: not limited. */
+  rrl?: number;
+}
+
+/** `--rrl`'s rate, once checked. */
+function responsesPerSecond(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !(value > 0 && value < Infinity)) {
+    throw new UsageError(
+      `--rrl needs a number of responses per second above 0, got ${value}`,
+    );
+  }
+  return value;
 }
 
 async function loadZone(file: string): Promise<Zone> {
@@ -192,6 +205,13 @@ export const plugin: Plugin<DNSPluginOptions> = {
       description:
         "forward names outside the zones to these servers (comma-separated HOST:PORT)",
     },
+    {
+      name: "rrl",
+      type: "number",
+      valueName: "N",
+      description:
+        "rate-limit UDP responses to N a second per client /24 (IPv6 /56); of those over it, every other is sent truncated (TC=1: real clients retry over TCP, never limited), the rest dropped",
+    },
   ],
   endpointOptions: ["listen"],
   async validate({ options }) {
@@ -207,12 +227,13 @@ export const plugin: Plugin<DNSPluginOptions> = {
     const forward = typeof options.forward === "string"
       ? options.forward.split(",").filter((s) => s !== "")
       : [];
-    return { zones, listen, forward };
+    return { zones, listen, forward, rrl: responsesPerSecond(options.rrl) };
   },
-  makeService({ zones, listen, forward }, { reusePort }) {
+  makeService({ zones, listen, forward, rrl }, { reusePort }) {
     return new DNSService(zones, {
       listen,
       reusePort,
+      rrl: rrl === undefined ? undefined : { responsesPerSecond: rrl },
       forward: forward.length > 0
         ? new DNSClient({ servers: forward })
         : undefined,

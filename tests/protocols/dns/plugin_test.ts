@@ -1,8 +1,8 @@
 import { assertEquals, assertRejects, test } from "../../../trial/mod.ts";
 import { UsageError } from "../../../app/options.ts";
-import { DNSClient } from "../../../protocols/dns/mod.ts";
+import { decodeMessage, DNSClient } from "../../../protocols/dns/mod.ts";
 import { type DNSService, plugin } from "../../../protocols/dns/plugin.ts";
-import { fixturePath } from "./_helpers.ts";
+import { fixturePath, LOOPBACK, queryBytes } from "./_helpers.ts";
 
 test("spindle dns serves the zone files given over UDP and TCP", async () => {
   const options = await plugin.validate({
@@ -109,4 +109,48 @@ test("spindle dns takes --listen udp:port=N, as the endpoint registry spells it"
   } finally {
     await service.stopService();
   }
+});
+
+test("spindle dns --rrl N limits UDP responses per client prefix, slipping every other one over the rate", async () => {
+  // One token, and the next in 1000 s: the test cannot outrun the limit.
+  const options = await plugin.validate({
+    options: { zone: fixturePath, listen: LOOPBACK, rrl: 0.001 },
+    args: [],
+  });
+  const service = await plugin.makeService(options, { reusePort: false });
+  await service.startService();
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const [udp] = (service as DNSService)
+      .listeningAddresses() as Deno.NetAddr[];
+    const ask = (id: number) =>
+      socket.send(queryBytes("www.example.org", 1, { id }), udp!);
+    const reply = async () => decodeMessage((await socket.receive())[0]);
+    await ask(1);
+    assertEquals((await reply()).answers.length, 1);
+    await ask(2); // dropped
+    await ask(3); // slipped
+    const limited = await reply();
+    assertEquals([limited.id, limited.truncated], [3, true]);
+  } finally {
+    socket.close();
+    await service.stopService();
+  }
+});
+
+test("spindle dns --rrl with a rate not above 0 is a usage error", async () => {
+  await assertRejects(
+    async () => {
+      await plugin.validate({
+        options: { zone: fixturePath, listen: LOOPBACK, rrl: 0 },
+        args: [],
+      });
+    },
+    UsageError,
+    "--rrl needs a number of responses per second above 0",
+  );
 });
