@@ -12,6 +12,7 @@ import type {
 } from "../../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { AddressInUseError } from "../../reactor/errors.ts";
+import { runningServer } from "../../reactor/running_server.ts";
 import {
   serverFromString,
   UDPServerEndpoint,
@@ -178,21 +179,9 @@ function running(
   tcp: ListeningPort,
   factory: DNSServerFactory,
 ): DNSRunningServer {
-  let stopped: Promise<void> | undefined;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => finish = resolve);
-  const shutdown = (): Promise<void> => {
-    stopped ??= Promise.all([
-      udp.stopListening().asPromise(),
-      tcp.stopListening().asPromise(),
-    ]).then(() => factory.closeConnections()).finally(finish);
-    return stopped;
-  };
-  return {
-    addr: udp.getHost(),
-    factory,
-    shutdown,
-    finished,
-    [Symbol.asyncDispose]: shutdown,
-  };
+  const server = runningServer([udp, tcp], {
+    drain: () => factory.closeConnections(),
+  });
+  // The UDP address, typed as the network address it is.
+  return { ...server, addr: udp.getHost(), factory };
 }
