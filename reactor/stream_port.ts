@@ -19,6 +19,17 @@ import type { Closable, StreamHost } from "./resources.ts";
 
 const logger = getLogger("spindle.reactor");
 
+/**
+ * The first pause after a failed `accept()`, doubled after each failure in a
+ * row up to {@linkcode MAX_ACCEPT_BACKOFF}, as Go's `net/http` server does.
+ * The usual failure is running out of file descriptors (EMFILE): retrying at
+ * once only spins, and the queued connections wait in the backlog until a
+ * descriptor is free again.
+ */
+const MIN_ACCEPT_BACKOFF = 5;
+/** The longest pause between accept attempts while they keep failing (ms). */
+const MAX_ACCEPT_BACKOFF = 1000;
+
 /** Turns an accepted or dialled `Deno.Conn` into a connection (TLS may handshake). */
 export type WrapConnection = (
   conn: Deno.Conn,
@@ -78,6 +89,14 @@ class StreamPort implements ListeningPort, Closable {
   #address: Address;
   #loop: Promise<void> | undefined;
   #stopping: Deferred<void> | undefined;
+  /** The current pause after a failed accept; 0 while accepts succeed. */
+  #backoff = 0;
+  /** Failed accepts not logged yet. */
+  #unlogged = 0;
+  /** When accept failures were last logged (ms since the epoch). */
+  #loggedAt = 0;
+  /** Ends the pause after a failed accept at once (to stop listening). */
+  #wake: (() => void) | undefined;
 
   constructor(
     host: StreamHost,
@@ -104,15 +123,50 @@ class StreamPort implements ListeningPort, Closable {
       } catch (error) {
         if (this.#stopping !== undefined) return;
         if (error instanceof Deno.errors.BadResource) return;
-        logger.warn("Accepting on {address} failed; going on", {
-          address: formatAddress(this.#address),
-          error,
-        });
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await this.#backOff(error);
         continue;
       }
+      this.#backoff = 0;
       this.#accepted(raw);
     }
+  }
+
+  /**
+   * Waits before the next accept, longer after each failure in a row, and
+   * logs failures at most once per longest pause, with their count, however
+   * they come (one long run, or many short ones while connections come and
+   * go). The line carries the message but no stack trace: running out of
+   * descriptors is the system's state, not a bug, and formatting a stack with
+   * no descriptor left can crash Deno itself (it opens the source map).
+   */
+  async #backOff(error: unknown): Promise<void> {
+    this.#unlogged++;
+    this.#backoff = Math.min(
+      Math.max(this.#backoff * 2, MIN_ACCEPT_BACKOFF),
+      MAX_ACCEPT_BACKOFF,
+    );
+    const now = Date.now();
+    if (now - this.#loggedAt >= MAX_ACCEPT_BACKOFF) {
+      logger.warn(
+        "Accepting on {address} failed ({reason}): {failures} failures since the last report; retrying in {backoff} ms",
+        {
+          address: formatAddress(this.#address),
+          failures: this.#unlogged,
+          reason: error instanceof Error ? error.message : String(error),
+          backoff: this.#backoff,
+        },
+      );
+      this.#unlogged = 0;
+      this.#loggedAt = now;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#backoff);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
   }
 
   #accepted(raw: Deno.Conn): void {
@@ -191,6 +245,7 @@ class StreamPort implements ListeningPort, Closable {
     } catch {
       // Already closed.
     }
+    this.#wake?.();
     // The port is free again only once the pending accept() has settled.
     (this.#loop ?? Promise.resolve()).then(() => {
       this.#host.untrack(this);
