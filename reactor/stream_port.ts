@@ -19,6 +19,13 @@ import type { Closable, StreamHost } from "./resources.ts";
 
 const logger = getLogger("spindle.reactor");
 
+/** Event-loop rounds with nothing accepted after which a stopping listener closes. */
+const DRAIN_IDLE_ROUNDS = 3;
+/** The longest a stopping listener goes on taking queued connections. */
+const DRAIN_LIMIT_MS = 1_000;
+/** Microtasks within which an accept() with a connection queued settles. */
+const SETTLE_MICROTASKS = 8;
+
 /**
  * The first pause after a failed `accept()`, doubled after each failure in a
  * row up to {@linkcode MAX_ACCEPT_BACKOFF}, as Go's `net/http` server does.
@@ -89,6 +96,10 @@ class StreamPort implements ListeningPort, Closable {
   #address: Address;
   #loop: Promise<void> | undefined;
   #stopping: Deferred<void> | undefined;
+  /** Whether the Deno listener is closed (some time after stopping began). */
+  #closed = false;
+  #acceptCount = 0;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   /** The current pause after a failed accept; 0 while accepts succeed. */
   #backoff = 0;
   /** Failed accepts not logged yet. */
@@ -116,18 +127,77 @@ class StreamPort implements ListeningPort, Closable {
   }
 
   async #acceptLoop(): Promise<void> {
-    while (this.#stopping === undefined) {
+    while (!this.#closed) {
       let raw: Deno.Conn;
       try {
-        raw = await this.#listener.accept();
+        raw = await this.#nextConnection();
       } catch (error) {
-        if (this.#stopping !== undefined) return;
+        if (this.#stopping !== undefined) {
+          this.#close();
+          return;
+        }
         if (error instanceof Deno.errors.BadResource) return;
         await this.#backOff(error);
         continue;
       }
       this.#backoff = 0;
+      this.#acceptCount++;
       this.#accepted(raw);
+    }
+  }
+
+  /**
+   * The next accepted connection. While stopping, an accept() that finds the
+   * queue empty closes the listener at once: Deno tries the socket as soon as
+   * accept() is called, so one that has a connection to take settles within
+   * a few microtasks.
+   */
+  #nextConnection(): Promise<Deno.Conn> {
+    const accepting = this.#listener.accept();
+    if (this.#stopping === undefined) return accepting;
+    let settled = false;
+    const mark = () => settled = true;
+    accepting.then(mark, mark);
+    return (async () => {
+      for (let i = 0; i < SETTLE_MICROTASKS; i++) await null;
+      if (!settled) this.#close();
+      return await accepting;
+    })();
+  }
+
+  /**
+   * Closing a listener resets the connections queued on it that it has not
+   * accepted yet (Linux hands them to another SO_REUSEPORT socket only with
+   * net.ipv4.tcp_migrate_req=1), so a stopping listener first takes what is
+   * queued. An accept() that was already waiting when the stop came closes
+   * the listener after DRAIN_IDLE_ROUNDS timer rounds in a row with nothing
+   * accepted (each round passes through the event loop, which polls the
+   * socket); a flood that never lets the queue empty is cut after
+   * DRAIN_LIMIT_MS.
+   */
+  #closeWhenDrained(): void {
+    const started = Date.now();
+    let seen = this.#acceptCount;
+    let idle = 0;
+    const check = () => {
+      if (this.#acceptCount === seen) idle++;
+      else [seen, idle] = [this.#acceptCount, 0];
+      if (idle >= DRAIN_IDLE_ROUNDS || Date.now() - started >= DRAIN_LIMIT_MS) {
+        this.#close();
+      } else {
+        this.#drainTimer = setTimeout(check, 1);
+      }
+    };
+    this.#drainTimer = setTimeout(check, 1);
+  }
+
+  #close(): void {
+    clearTimeout(this.#drainTimer);
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
     }
   }
 
@@ -240,11 +310,7 @@ class StreamPort implements ListeningPort, Closable {
     if (this.#stopping !== undefined) return this.#stopping;
     const stopping = new Deferred<void>();
     this.#stopping = stopping;
-    try {
-      this.#listener.close();
-    } catch {
-      // Already closed.
-    }
+    this.#closeWhenDrained();
     this.#wake?.();
     // The port is free again only once the pending accept() has settled.
     (this.#loop ?? Promise.resolve()).then(() => {
