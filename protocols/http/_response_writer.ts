@@ -298,11 +298,35 @@ export async function writeUpgrade(
   await send(conn, encodeHead(`${text}date: ${httpDate()}\r\n\r\n`));
 }
 
+/**
+ * The body of an answer the server makes up itself (400, 408, 413, 500,
+ * 503...): a fixed text per status, never bytes of the request, which a
+ * browser could take for markup.
+ */
+function errorText(status: number): string {
+  return `${STATUS_TEXT[status] ?? "Error"}\n`;
+}
+
+/** The content type of the server's own answers, sent with `nosniff` so that browsers keep to it. */
+const ERROR_TYPE = "text/plain;charset=UTF-8";
+
 /** The server's own answer to a broken or timed-out request; the connection closes after it. */
-export function errorResponse(status: number, message: string): Uint8Array {
-  const body = encoder.encode(`${message}\n`);
+export function errorResponse(status: number): Uint8Array {
+  const body = encoder.encode(errorText(status));
   const head = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Error"}\r\n` +
-    `content-type: text/plain;charset=UTF-8\r\ncontent-length: ${body.byteLength}\r\n` +
+    `content-type: ${ERROR_TYPE}\r\nx-content-type-options: nosniff\r\n` +
+    `content-length: ${body.byteLength}\r\n` +
     `date: ${httpDate()}\r\nconnection: close\r\n\r\n`;
   return concatBytes(encodeHead(head), body);
+}
+
+/** The server's own answer to a request on a connection that goes on (500, 417). */
+export function errorAnswer(status: number): Response {
+  return new Response(errorText(status), {
+    status,
+    headers: {
+      "content-type": ERROR_TYPE,
+      "x-content-type-options": "nosniff",
+    },
+  });
 }

@@ -175,6 +175,31 @@ export class BodyTimeoutError extends HTTPTimeoutError {
 }
 
 /**
+ * A handler took longer than the server's `handlerTimeout` to return its
+ * response. The client gets 503, `request.signal` is aborted, and a request
+ * body the handler is still reading fails with this error.
+ *
+ * @example Usage
+ * ```ts
+ * import { HandlerTimeoutError } from "@spindle/spindle/protocols/http";
+ * const error = new HandlerTimeoutError(10_000);
+ * console.assert(error.status === 503 && error.timeout === 10_000);
+ * ```
+ */
+export class HandlerTimeoutError extends HTTPTimeoutError {
+  /** The status code a server answers with: 503. */
+  readonly status = 503;
+  /** Creates the error for a `handlerTimeout` of `timeout` ms. */
+  constructor(timeout: number, options?: ErrorOptions) {
+    super(
+      `the handler did not return a response within ${timeout} ms (handlerTimeout): make it answer sooner, or raise handlerTimeout`,
+      timeout,
+      options,
+    );
+  }
+}
+
+/**
  * The response head did not arrive within the agent's `responseTimeout`.
  *
  * @example Usage

@@ -41,6 +41,20 @@ export const DEFAULT_MAX_HEADER_COUNT = 100;
  */
 export const DEFAULT_MAX_CHUNK_LINE_BYTES = 4096;
 
+/**
+ * The server's default `maxBodySize`: 64 MiB for one request body (RFC 9110
+ * §15.5.14 lets a server refuse a larger one with 413). A handler that reads
+ * whole bodies (`arrayBuffer()`, `text()`) holds at most this much per
+ * request; streaming handlers opt out with `Infinity`.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_MAX_BODY_SIZE } from "@spindle/spindle/protocols/http";
+ * console.assert(DEFAULT_MAX_BODY_SIZE === 64 * 1024 * 1024);
+ * ```
+ */
+export const DEFAULT_MAX_BODY_SIZE = 64 * 1024 * 1024;
+
 /** The size limits of the HTTP cores; every one is enforced with a typed error. */
 export interface HTTPLimits {
   /**
@@ -98,6 +112,15 @@ export const DEFAULT_BODY_TIMEOUT = 30_000;
 /** The server's limits: the cores' sizes plus its timeouts. */
 export interface ServerLimits extends HTTPLimits {
   /**
+   * Maximum bytes of a request body. A `Content-Length` over it is refused
+   * with 413 as soon as the head arrives (before any `100 Continue`); a
+   * chunked body that grows past it fails the handler's body stream with
+   * `BodyTooLargeError`, gets 413 if no response has started, and closes the
+   * connection. `Infinity` lifts the limit (for handlers that stream bodies).
+   * Default {@linkcode DEFAULT_MAX_BODY_SIZE} (64 MiB).
+   */
+  maxBodySize?: number;
+  /**
    * Milliseconds to receive a request head before answering 408 and closing.
    * Default {@linkcode DEFAULT_HEADERS_TIMEOUT} (30000).
    */
@@ -117,6 +140,13 @@ export interface ServerLimits extends HTTPLimits {
   bodyTimeout?: number;
   /** Requests served on one connection before it is closed. Default unlimited. */
   maxRequestsPerConnection?: number;
+  /**
+   * Milliseconds a handler may take to return its `Response` (streaming the
+   * body afterwards is not counted). When it runs out, the client gets 503,
+   * the connection closes, and the handler's `request.signal` is aborted so
+   * it can stop its work. Default: no limit.
+   */
+  handlerTimeout?: number;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   DEFAULT_BODY_TIMEOUT,
   DEFAULT_HEADERS_TIMEOUT,
   DEFAULT_KEEP_ALIVE_TIMEOUT,
+  DEFAULT_MAX_BODY_SIZE,
   File as StaticFile,
   HTTP_1_1_ALPN,
   HTTPFactory,
@@ -22,6 +23,7 @@ import {
   type ServeOptions,
   Site,
 } from "./mod.ts";
+import { loggedTarget } from "./_log_target.ts";
 
 const log = getLogger("spindle.web");
 // A tls: endpoint offers HTTP/1.1 by ALPN unless its string says otherwise.
@@ -61,7 +63,7 @@ function accessLogged(handler: ServeHandler): ServeHandler {
     log.info("{client} {method} {path} {status} {ms} ms", {
       client: formatAddress(info.remoteAddr),
       method: request.method,
-      path: new URL(request.url).pathname,
+      path: loggedTarget(new URL(request.url).pathname),
       status: response.status,
       ms: Math.round(performance.now() - started),
     });
@@ -77,6 +79,16 @@ function milliseconds(options: OptionValues, name: string): number | undefined {
     throw new UsageError(`--${name} needs a number of seconds above 0`);
   }
   return value * 1000;
+}
+
+/** A byte count option: a whole number, 0 or more (absent: the server's default). */
+function byteCount(options: OptionValues, name: string): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new UsageError(`--${name} needs a whole number of bytes`);
+  }
+  return value;
 }
 
 /**
@@ -139,6 +151,13 @@ export const plugin: Plugin<WebOptions> = {
       description: "time an idle keep-alive connection stays open",
       default: DEFAULT_KEEP_ALIVE_TIMEOUT / 1000,
     },
+    {
+      name: "max-body-size",
+      type: "number",
+      valueName: "BYTES",
+      description: "the largest request body accepted; larger ones get 413",
+      default: DEFAULT_MAX_BODY_SIZE,
+    },
   ],
   endpointOptions: ["listen"],
   validate({ options }) {
@@ -162,6 +181,7 @@ export const plugin: Plugin<WebOptions> = {
         headersTimeout: milliseconds(options, "headers-timeout"),
         bodyTimeout: milliseconds(options, "body-timeout"),
         keepAliveTimeout: milliseconds(options, "keep-alive-timeout"),
+        maxBodySize: byteCount(options, "max-body-size"),
       },
     };
   },

@@ -14,13 +14,18 @@ import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 import { Deadline } from "../../reactor/deadline.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
-import { BodyTimeoutError, HTTPParseError } from "./errors.ts";
+import {
+  BodyTimeoutError,
+  HandlerTimeoutError,
+  HTTPParseError,
+} from "./errors.ts";
 import { RequestCore } from "./codec.ts";
 import type { ServeHandler } from "./handler.ts";
 import {
   DEFAULT_BODY_TIMEOUT,
   DEFAULT_HEADERS_TIMEOUT,
   DEFAULT_KEEP_ALIVE_TIMEOUT,
+  DEFAULT_MAX_BODY_SIZE,
   type HTTPLimits,
   type ServerLimits,
 } from "./limits.ts";
@@ -28,8 +33,10 @@ import type { HTTPEvent, MessageHead } from "./message.ts";
 import { Exchange } from "./_exchange.ts";
 import { makeRequest, RequestAbort } from "./_fast_request.ts";
 import { RequestBody } from "./_request_body.ts";
+import { loggedTarget } from "./_log_target.ts";
 import { requestURL } from "./_request_url.ts";
 import {
+  errorAnswer,
   errorResponse,
   PeerGoneError,
   simpleResponse,
@@ -64,6 +71,8 @@ interface Settings {
   headersTimeout: number;
   keepAliveTimeout: number;
   bodyTimeout: number;
+  /** `Infinity` when handlers are not timed. */
+  handlerTimeout: number;
   maxRequests: number;
   /** The shortest timeout: the longest a connection's timer sleeps. */
   tickCap: number;
@@ -84,13 +93,14 @@ function settingsOf(options: ServeOptions): Settings {
     limits: {
       maxHeaderBytes: options.maxHeaderBytes,
       maxHeaderCount: options.maxHeaderCount,
-      maxBodySize: options.maxBodySize,
+      maxBodySize: options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE,
       maxChunkLineBytes: options.maxChunkLineBytes,
     },
     clock: options.clock ?? defaultReactor,
     headersTimeout,
     keepAliveTimeout,
     bodyTimeout,
+    handlerTimeout: options.handlerTimeout ?? Infinity,
     tickCap: Math.min(headersTimeout, keepAliveTimeout, bodyTimeout),
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
@@ -111,6 +121,8 @@ class HTTPServerConnection {
   #settings: Settings;
   #decoder: RequestCore;
   #deadline: Deadline<TimerKind>;
+  /** The handler's own deadline, only when `handlerTimeout` is set: it runs while the body timer may too. */
+  #handlerDeadline: Deadline<"handler"> | null = null;
   #served = 0;
   #current: Exchange | null = null;
   #closing = false;
@@ -129,6 +141,14 @@ class HTTPServerConnection {
       (kind) => this.#onTimeout(kind),
       { tickCap: settings.tickCap },
     );
+    const handlerTimeout = settings.handlerTimeout;
+    if (handlerTimeout !== Infinity) {
+      this.#handlerDeadline = new Deadline(
+        settings.clock,
+        () => this.#onHandlerTimeout(),
+        { tickCap: handlerTimeout },
+      );
+    }
   }
 
   get idle(): boolean {
@@ -161,6 +181,7 @@ class HTTPServerConnection {
       const current = this.#current;
       if (current !== null && !current.handedOver) current.abort.abort();
       this.#deadline.cancel();
+      this.#handlerDeadline?.cancel();
       this.#forget();
     }
   }
@@ -212,8 +233,11 @@ class HTTPServerConnection {
         const body = this.#current?.body;
         if (body) {
           const wait = body.push(event.data);
-          // The handler reading slowly is not the client stalling.
-          if (wait !== undefined) {
+          // The handler reading slowly is not the client stalling. A piece
+          // that ends the body is not waited for: it is in memory already,
+          // and reading on is how the server sees the client leave (to
+          // abort `request.signal`) while a handler leaves the body unread.
+          if (wait !== undefined && events[i]?.type !== "end") {
             this.#deadline.suspend();
             await wait;
           }
@@ -308,6 +332,27 @@ class HTTPServerConnection {
     }
   }
 
+  /** The handler ran out of `handlerTimeout` before returning its response: 503, and its signal aborted. */
+  #onHandlerTimeout(): void {
+    const exchange = this.#current;
+    if (exchange === null || exchange.started || this.#closing) return;
+    const head = exchange.head;
+    const error = new HandlerTimeoutError(this.#settings.handlerTimeout);
+    logger.warn(
+      "the HTTP handler for {method} {target} did not answer within {timeout} ms (handlerTimeout): answered 503",
+      {
+        method: head.method,
+        target: loggedTarget(head.target),
+        timeout: error.timeout,
+      },
+    );
+    exchange.superseded = true;
+    exchange.abort.abort();
+    // Closing would end an unread body as if complete: fail it instead.
+    exchange.body?.fail(error);
+    this.#sendError(error.status, error.message);
+  }
+
   /** Closes gracefully: now if idle, else after the response in flight. */
   shutdown(): void {
     if (this.idle) this.#close();
@@ -321,9 +366,14 @@ class HTTPServerConnection {
     return this.#conn.close().catch(() => {});
   }
 
-  #sendError(status: number, message: string): Promise<void> {
+  /** Answers `status` with its fixed text and closes; `reason` goes to the debug log only, never to the client. */
+  #sendError(status: number, reason: string): Promise<void> {
     if (this.#closing) return Promise.resolve();
-    this.#conn.write(errorResponse(status, message)).catch(() => {});
+    logger.debug("answered {status} and closed the connection: {reason}", {
+      status,
+      reason,
+    });
+    this.#conn.write(errorResponse(status)).catch(() => {});
     return this.#close();
   }
 
@@ -341,6 +391,7 @@ class HTTPServerConnection {
       );
       if (!wantsContinue) this.#arm("body");
     }
+    this.#handlerDeadline?.arm("handler", this.#settings.handlerTimeout);
     exchange.done = this.#exchange(exchange);
   }
 
@@ -400,7 +451,12 @@ class HTTPServerConnection {
       response = await this.#handlerFailed(exchange, error);
       if (response === null) return false;
     }
-    if (exchange.superseded || this.#closing) return false;
+    this.#handlerDeadline?.suspend();
+    if (exchange.superseded || this.#closing) {
+      // A late answer: release what its body holds (an open file, a generator).
+      if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+      return false;
+    }
     let keep = this.#startResponse(exchange);
     try {
       const handOver = exchange.handOverFor(response);
@@ -442,12 +498,7 @@ class HTTPServerConnection {
   /** Calls the handler (417 for an expectation other than 100-continue). */
   #callHandler(exchange: Exchange): Response | Promise<Response> {
     const expect = exchange.head.expect;
-    if (expect !== null && expect !== "100-continue") {
-      return new Response(
-        `unsupported expectation ${JSON.stringify(expect)}\n`,
-        { status: 417 },
-      );
-    }
+    if (expect !== null && expect !== "100-continue") return errorAnswer(417);
     return this.#handler(this.#buildRequest(exchange), exchange);
   }
 
@@ -466,9 +517,9 @@ class HTTPServerConnection {
     logger.error("the HTTP handler for {method} {target} threw: answered 500", {
       error,
       method: head.method,
-      target: head.target,
+      target: loggedTarget(head.target),
     });
-    return new Response("Internal Server Error\n", { status: 500 });
+    return errorAnswer(500);
   }
 
   /** The response starts: whether the connection may be kept after it. */
@@ -507,7 +558,11 @@ class HTTPServerConnection {
   /** Writing the response failed: a client that left is routine, a broken body a bug. */
   #writeFailed(head: MessageHead, error: unknown): void {
     if (this.#closing) return;
-    const fields = { error, method: head.method, target: head.target };
+    const fields = {
+      error,
+      method: head.method,
+      target: loggedTarget(head.target),
+    };
     if (error instanceof PeerGoneError) {
       logger.debug(
         "the client left before the response to {method} {target} was sent",

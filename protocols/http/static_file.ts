@@ -87,6 +87,15 @@ function escapeHTML(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * Whether the file system refused a path as too long (a segment over 255
+ * bytes, or the whole over PATH_MAX): no such file can exist, so it is 404.
+ * Deno has no class for ENAMETOOLONG, only the code.
+ */
+function isNameTooLong(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ENAMETOOLONG";
+}
+
 /** A file body that reads `length` bytes from `start` and closes the file at the end. */
 function fileStream(
   file: Deno.FsFile,
@@ -215,7 +224,8 @@ class FileServer {
     } catch (error) {
       if (
         error instanceof Deno.errors.NotFound ||
-        error instanceof Deno.errors.NotADirectory
+        error instanceof Deno.errors.NotADirectory ||
+        isNameTooLong(error)
       ) {
         return notFound();
       }

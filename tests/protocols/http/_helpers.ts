@@ -4,7 +4,7 @@
  * @module
  */
 import { connectedPair } from "../../../reactor/connected_pair.ts";
-import type { Connection } from "../../../reactor/interfaces.ts";
+import type { Address, Connection } from "../../../reactor/interfaces.ts";
 import {
   serveConnection,
   type ServeHandler,
@@ -94,3 +94,47 @@ export const echo: ServeHandler = async (request) => {
     `${request.method} ${new URL(request.url).pathname} ${body}`,
   );
 };
+
+/** A raw TCP client of a server listening on loopback. */
+export interface TCPClient extends AsyncDisposable {
+  conn: Deno.TcpConn;
+  send(text: string): Promise<void>;
+  /** Reads until the server closes (or resets); returns everything as text. */
+  readAll(): Promise<string>;
+  /** Closes the client's socket (once; disposing does it too). */
+  close(): void;
+}
+
+/** Connects a raw TCP client to `addr` (a server's loopback address). */
+export async function tcpClient(addr: Address): Promise<TCPClient> {
+  const { hostname, port } = addr as Deno.NetAddr;
+  const conn = await Deno.connect({ hostname, port });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    conn.close();
+  };
+  return {
+    conn,
+    send: async (text) => {
+      await conn.write(encoder.encode(text));
+    },
+    async readAll() {
+      const buf = new Uint8Array(65536);
+      let out = "";
+      try {
+        while (true) {
+          const n = await conn.read(buf);
+          if (n === null) break;
+          out += decoder.decode(buf.subarray(0, n));
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.ConnectionReset)) throw error;
+      }
+      return out;
+    },
+    close,
+    [Symbol.asyncDispose]: () => Promise.resolve(close()),
+  };
+}

@@ -308,6 +308,7 @@ for (const c of cases) {
       c.options,
     );
     assertEquals(statuses(answer), [c.status], answer);
+    assert(/x-content-type-options: nosniff/i.test(answer), answer);
     if (c.status !== 417) {
       assert(answer.toLowerCase().includes("connection: close"), answer);
     }
@@ -315,6 +316,17 @@ for (const c of cases) {
     assertEquals(answer.includes("handled"), false);
   });
 }
+
+test("http conformance: a 400 for a request line with a bare CR and markup reflects neither, with nosniff", async () => {
+  const answer = await roundTrip(
+    () => new Response("handled"),
+    `GET /<script>alert(1)</script>\rX HTTP/1.1\r\n${H}\r\n`,
+  );
+  assertEquals(statuses(answer), [400]);
+  const [head, body] = answer.split("\r\n\r\n");
+  assert(/^x-content-type-options: nosniff$/im.test(head!), head);
+  assertEquals(body, "Bad Request\n");
+});
 
 test("http conformance: a head of exactly maxHeaderBytes is accepted", async () => {
   const head = `GET / HTTP/1.1\r\n${H}X-Pad: `;

@@ -2,6 +2,7 @@
 // HTTP server.
 import { plugin } from "../../../protocols/http/plugin.ts";
 import { UsageError } from "../../../app/options.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import type { StreamServerEndpointService } from "../../../app/endpoint_service.ts";
 import {
   assert,
@@ -42,6 +43,65 @@ test("web --headers-timeout answers a slow request head with 408", async () => {
   } finally {
     await service.stopService();
   }
+});
+
+/** Starts `spindle web` in-process with `options` and runs `body` against its address. */
+async function withWeb(
+  options: Record<string, string | number>,
+  body: (addr: Deno.NetAddr) => Promise<void>,
+): Promise<void> {
+  const validated = await plugin.validate({
+    options: { listen: LISTEN, path: ".", ...options },
+    args: [],
+  });
+  const service = await plugin.makeService(validated, {
+    reusePort: false,
+  }) as StreamServerEndpointService;
+  await service.startService();
+  try {
+    await body(service.port!.getHost() as Deno.NetAddr);
+  } finally {
+    await service.stopService();
+  }
+}
+
+test("web --max-body-size refuses a longer request body with 413", async () => {
+  await withWeb({ "max-body-size": 10 }, async ({ port }) => {
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: "POST",
+      body: "eleven byte",
+    });
+    assertEquals(response.status, 413);
+    await response.body?.cancel();
+  });
+});
+
+test("web --max-body-size must be a whole number of bytes", async () => {
+  for (const value of [-1, 1.5]) {
+    await assertRejects(
+      async () =>
+        await plugin.validate({
+          options: { listen: LISTEN, path: ".", "max-body-size": value },
+          args: [],
+        }),
+      UsageError,
+      "--max-body-size",
+    );
+  }
+});
+
+test("web's access log cuts a 10 KiB request path to 1 KiB", async () => {
+  using logs = captureLogs({ namespace: "spindle.web" });
+  const path = `/${"q".repeat(10 * 1024)}`;
+  await withWeb({}, async ({ port }) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    assertEquals(response.status, 404);
+    await response.body?.cancel();
+  });
+  const logged = String(logs.records[0]?.fields.path);
+  assert(logged.startsWith(path.slice(0, 1024)), logged.slice(0, 80));
+  assert(logged.length < 1100, `${logged.length} characters logged`);
+  assert(logged.endsWith("more bytes cut]"), logged.slice(-80));
 });
 
 test("web timeouts given in seconds become the server's milliseconds", async () => {

@@ -320,6 +320,31 @@ test("a handler that throws gets a 500, is logged, and the connection lives on",
   await session.close();
 });
 
+test("a handler's 500 is a fixed text with nosniff, whatever the error said", async () => {
+  using _quiet = captureLogs();
+  const answer = await roundTrip(() => {
+    throw new Error("<script>alert(1)</script>");
+  }, GET);
+  assertEquals(statuses(answer), [500]);
+  assert(/x-content-type-options: nosniff/i.test(answer), answer);
+  assert(answer.endsWith("\r\n\r\nInternal Server Error\n"), answer);
+  assertEquals(flushLoggedErrors(Error).length, 1);
+});
+
+test("the log record of a handler that throws cuts a 10 KiB request target to 1 KiB", async () => {
+  using logs = captureLogs({ namespace: "spindle.http.server" });
+  const path = `/${"p".repeat(10 * 1024)}`;
+  const answer = await roundTrip(() => {
+    throw new Error("boom");
+  }, `GET ${path} HTTP/1.1\r\n${H}\r\n`);
+  assertEquals(statuses(answer), [500]);
+  flushLoggedErrors(Error);
+  const target = String(logs.records[0]?.fields.target);
+  assert(target.startsWith(path.slice(0, 1024)), target.slice(0, 80));
+  assert(target.length < 1100, `${target.length} characters logged`);
+  assert(target.endsWith("more bytes cut]"), target.slice(-80));
+});
+
 test("a handler that returns something else than a Response gets a 500", async () => {
   using _quiet = captureLogs();
   const answer = await roundTrip(() => "nope" as unknown as Response, GET);

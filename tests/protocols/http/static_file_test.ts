@@ -1,8 +1,10 @@
 /** staticFiles and File: conditional requests, ranges, types, listing and confinement. */
 import { assert, assertEquals, test } from "../../../trial/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import {
   File,
   Resource,
+  serveHTTP,
   Site,
   staticFiles,
 } from "../../../protocols/http/mod.ts";
@@ -254,5 +256,23 @@ test("File: serves a single file", async () => {
   const site = new Site(new File(`${t.root}/hello.txt`));
   const r = await site.fetch(new Request("http://localhost/"));
   assertEquals(await r.text(), "hello world");
+  await t.cleanup();
+});
+
+test("a path segment longer than the file system allows is 404 over TCP, with no error logged", async () => {
+  const t = await tree();
+  using logs = captureLogs({ level: "error" });
+  {
+    await using server = await serveHTTP(new Site(new File(t.root)).fetch, {
+      listen: "tcp:0:interface=127.0.0.1",
+    });
+    const { port } = server.addr as Deno.NetAddr;
+    for (const path of [`/${"a".repeat(300)}`, `/sub/${"b".repeat(300)}.txt`]) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      assertEquals(response.status, 404, path);
+      await response.body?.cancel();
+    }
+  }
+  assertEquals(logs.records.map((r) => r.message), []);
   await t.cleanup();
 });
