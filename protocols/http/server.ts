@@ -355,7 +355,10 @@ class HTTPServerConnection {
 
   /** Closes gracefully: now if idle, else after the response in flight. */
   shutdown(): void {
-    if (this.idle) this.#close();
+    // One that has not served a request yet was opened to send one, maybe
+    // just before the listener closed: it gets its answer (then closes), as
+    // Go's Server.Shutdown leaves new connections be.
+    if (this.idle && this.#served > 0) this.#close();
   }
 
   #close(): Promise<void> {

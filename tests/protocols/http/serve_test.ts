@@ -92,3 +92,27 @@ test("shutdown closes idle keep-alive connections at once", async () => {
   assertEquals(await conn.read(buffer), null);
   conn.close();
 });
+
+test("draining answers a connection's first request that arrives after it began, then closes", async () => {
+  const server = await serveHTTP(() => new Response("answered"), {
+    listen: "tcp:0:interface=127.0.0.1",
+  });
+  const { port } = server.addr as Deno.NetAddr;
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  for (let i = 0; i < 400 && server.factory.connectionCount === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assertEquals(server.factory.connectionCount, 1);
+  // As when the listener has just closed: the client connected to send a
+  // request, and the server has not read it yet.
+  const draining = server.factory.drain();
+  await conn.write(
+    new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+  );
+  const answer = await new Response(conn.readable).text();
+  assert(answer.startsWith("HTTP/1.1 200 "), answer);
+  assert(answer.includes("connection: close\r\n"), answer);
+  assert(answer.endsWith("answered"), answer);
+  await draining;
+  await server.shutdown();
+});
