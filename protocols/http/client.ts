@@ -556,14 +556,17 @@ export class Agent {
     const hasBody = head.framing !== "length" || head.contentLength > 0;
     const trailers = Promise.withResolvers<Headers>();
     const status = head.status;
+    // The core frames 204 and 304 without a body; a 205 keeps the framing
+    // its fields give (RFC 9112 §6.3), yet a fetch Response cannot carry it.
+    const nullBody = status === 205;
     const response = new Response(
-      !hasBody || status === 204 || status === 304 || status === 205
+      !hasBody || nullBody
         ? null
         : this.#bodyOf(c, keepAlive, trailers.resolve),
       { status, statusText: head.reason, headers: head.headers },
     );
     Object.defineProperty(response, "url", { value: url.href });
-    if (head.framing === "chunked") {
+    if (head.framing === "chunked" && !nullBody) {
       receivedTrailers(response, trailers.promise);
     }
     if (!hasBody) {
@@ -572,6 +575,10 @@ export class Agent {
         () => this.#release(c, keepAlive),
         (error) => this.#discard(c, error),
       );
+    } else if (nullBody) {
+      // Content RFC 9110 §15.3.6 forbids, that nobody will read: the
+      // connection is closed rather than drained for reuse.
+      this.#release(c, false);
     }
     return response;
   }

@@ -456,3 +456,47 @@ test("Agent: a response head over maxHeaderBytes fails with HeadersTooLargeError
     await agent.close();
   });
 });
+
+test("Agent: a 205 that comes with content anyway frees its connection, and the next request is answered", async () => {
+  // A raw peer: RFC 9110 §15.3.6 forbids content in a 205, so no Spindle
+  // server sends one. It answers the first request with such a 205, every
+  // other with 200, on any connection, and counts the connections that end.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  let answered = 0;
+  const connections: Promise<void>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      connections.push((async () => {
+        const peer = new ScriptedPeer(conn);
+        try {
+          while (true) {
+            await peer.readUntil("\r\n\r\n");
+            await peer.send(
+              answered++ === 0
+                ? "HTTP/1.1 205 Reset Content\r\ncontent-length: 3\r\n\r\nabc"
+                : "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+            );
+          }
+        } catch {
+          // The agent closed this connection: what the test waits for.
+        } finally {
+          conn.close();
+        }
+      })());
+    }
+  })();
+  const agent = new Agent();
+  const reset = await agent.request("POST", `http://127.0.0.1:${port}/form`, {
+    body: "x",
+  });
+  assertEquals(reset.status, 205);
+  assertEquals(reset.body, null);
+  const next = await agent.request("GET", `http://127.0.0.1:${port}/`);
+  assertEquals(await next.text(), "ok");
+  await agent.close();
+  // Every connection the agent opened ends: none is held for a body nobody reads.
+  await Promise.all(connections);
+  listener.close();
+  await accepting;
+});
