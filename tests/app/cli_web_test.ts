@@ -30,6 +30,32 @@ test("web serves the files of --path on port 0", () =>
     assertMatch(stderr, /GET \/hello\.txt 200/);
   }));
 
+test("web --max-body-size answers a longer upload with 413 before reading it", () =>
+  withTempDir(async (dir) => {
+    await using server = await CliProcess.start([
+      "web",
+      "--listen",
+      LOOPBACK,
+      "--path",
+      dir,
+      "--max-body-size",
+      "1024",
+    ]);
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+    });
+    await conn.write(
+      new TextEncoder().encode(
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1025\r\n\r\n",
+      ),
+    );
+    const answer = await new Response(conn.readable).text();
+    assertMatch(answer, /^HTTP\/1\.1 413 /);
+    server.kill("SIGTERM");
+    assertEquals((await server.wait()).code, 0);
+  }));
+
 test("SIGTERM during a slow download lets the download finish", () =>
   withTempDir(async (dir) => {
     const size = 16 * 1024 * 1024;
