@@ -169,10 +169,12 @@ class StreamPort implements ListeningPort, Closable {
    * Closing a listener resets the connections queued on it that it has not
    * accepted yet (Linux hands them to another SO_REUSEPORT socket only with
    * net.ipv4.tcp_migrate_req=1), so a stopping listener first takes what is
-   * queued. An accept() that was already waiting when the stop came closes
-   * the listener after DRAIN_IDLE_ROUNDS timer rounds in a row with nothing
-   * accepted (each round passes through the event loop, which polls the
-   * socket); a flood that never lets the queue empty is cut after
+   * queued. That narrows the loss without ruling it out: Deno cannot tell
+   * for sure that the queue is empty, and the socket is freed an event-loop
+   * turn after close(). An accept() that was already waiting when the stop
+   * came closes the listener after DRAIN_IDLE_ROUNDS timer rounds in a row
+   * with nothing accepted (each round passes through the event loop, which
+   * polls the socket); a flood that never lets the queue empty is cut after
    * DRAIN_LIMIT_MS.
    */
   #closeWhenDrained(): void {
