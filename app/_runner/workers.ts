@@ -1,7 +1,8 @@
 /**
  * `--workers N`: a supervisor process that runs N copies of the server
  * sharing the listening port (`reusePort`), restarts a worker that dies (with
- * exponential backoff), forwards SIGHUP and stops them all on SIGTERM/SIGINT.
+ * exponential backoff), forwards SIGHUP, replaces the workers one by one on
+ * SIGUSR2 (a rolling restart) and stops them all on SIGTERM/SIGINT.
  *
  * @module
  */
@@ -52,10 +53,17 @@ export interface SuperviseWorkersOptions {
 
 interface Worker {
   id: number;
+  /** The process serving as this worker; a replacement takes over once it listens. */
   child: Deno.ChildProcess | undefined;
   startedAt: number;
   delay: number;
   timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** A worker process, and whether it announced `listening on` before it exited. */
+interface Started {
+  child: Deno.ChildProcess;
+  ready: Promise<boolean>;
 }
 
 const LISTENING = /^listening on (.+)$/;
@@ -68,7 +76,8 @@ const HEALTHY_AFTER_MS = 10_000;
  * Runs the supervisor until SIGTERM or SIGINT and resolves to the exit status.
  * Every worker must announce `listening on ...` before the supervisor
  * announces it (once); a worker that exits before that at the first start
- * makes the supervisor stop the others and fail with status 1.
+ * makes the supervisor stop the others and fail with status 1. SIGUSR2
+ * replaces the workers one at a time, each only once its replacement listens.
  */
 export async function superviseWorkers(
   options: SuperviseWorkersOptions,
@@ -79,9 +88,13 @@ export async function superviseWorkers(
   if (pidfile === null) return 1;
 
   const workers: Worker[] = [];
+  // Every live process: the workers' own, and during a rolling restart the
+  // one being replaced or its replacement.
+  const children = new Set<Deno.ChildProcess>();
   let stopping = false;
+  let rolling = false;
   let announced = false;
-  const ready = new Set<number>();
+  const listening = new Set<number>();
   const firstLines: string[] = [];
   const { promise: done, resolve: finish } = Promise.withResolvers<number>();
 
@@ -94,25 +107,25 @@ export async function superviseWorkers(
     });
     for (const worker of workers) {
       if (worker.timer !== undefined) clearTimeout(worker.timer);
-      signal(worker, "SIGTERM");
     }
-    const deadline = setTimeout(() => {
-      for (const worker of workers) {
-        if (worker.child === undefined) continue;
-        log.warn("worker {id} (pid {pid}) did not stop in time: killing it", {
-          id: worker.id,
-          pid: worker.child.pid,
-        });
-        signal(worker, "SIGKILL");
-      }
-    }, options.shutdownTimeout + KILL_GRACE_MS);
-    await Promise.all(workers.map((w) => w.child?.status));
-    clearTimeout(deadline);
+    await Promise.all([...children].map((child) => stop(child)));
     finish(code);
   };
 
-  const spawn = (worker: Worker) => {
-    worker.timer = undefined;
+  // SIGTERM, then SIGKILL if the process has not drained in time.
+  const stop = async (child: Deno.ChildProcess) => {
+    signal(child, "SIGTERM");
+    const deadline = setTimeout(() => {
+      log.warn("worker pid {pid} did not stop in time: killing it", {
+        pid: child.pid,
+      });
+      signal(child, "SIGKILL");
+    }, options.shutdownTimeout + KILL_GRACE_MS);
+    await child.status;
+    clearTimeout(deadline);
+  };
+
+  const start = (worker: Worker): Started => {
     const { command, args } = selfCommand(options.args);
     const child = new Deno.Command(command, {
       args,
@@ -126,11 +139,17 @@ export async function superviseWorkers(
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
-    worker.child = child;
-    worker.startedAt = Date.now();
+    children.add(child);
     log.info("worker {id} started (pid {pid})", {
       id: worker.id,
       pid: child.pid,
+    });
+    const { promise: ready, resolve: settle } = Promise.withResolvers<
+      boolean
+    >();
+    child.status.then(() => {
+      children.delete(child);
+      settle(false);
     });
     readLines(child.stdout, (line) => {
       const match = LISTENING.exec(line);
@@ -138,15 +157,30 @@ export async function superviseWorkers(
         console.log(line);
         return;
       }
+      settle(true);
       if (announced) return;
       if (worker.id === 0) firstLines.push(line);
-      ready.add(worker.id);
-      if (ready.size === workers.length && firstLines.length > 0) {
+      listening.add(worker.id);
+      if (listening.size === workers.length && firstLines.length > 0) {
         announced = true;
         for (const l of firstLines) announce(l);
       }
     });
+    return { child, ready };
+  };
+
+  const spawn = (worker: Worker) => {
+    worker.timer = undefined;
+    serveAs(worker, start(worker).child);
+  };
+
+  // Makes `child` the worker's process, restarted with backoff if it dies.
+  const serveAs = (worker: Worker, child: Deno.ChildProcess) => {
+    worker.child = child;
+    worker.startedAt = Date.now();
     child.status.then((status) => {
+      // A process that a rolling restart replaced is not restarted.
+      if (worker.child !== child) return;
       worker.child = undefined;
       if (stopping) return;
       const how = status.signal ?? `status ${status.code}`;
@@ -175,16 +209,54 @@ export async function superviseWorkers(
     });
   };
 
+  // Replaces the workers one at a time: the new process listens before the
+  // old one is told to stop, so the port is never served by fewer workers,
+  // and the old one drains (its queued and in-flight connections finish).
+  const rollingRestart = async () => {
+    if (rolling || stopping) return;
+    rolling = true;
+    log.info("received SIGUSR2: restarting {count} workers one by one", {
+      count: workers.length,
+    });
+    try {
+      for (const worker of workers) {
+        const old = worker.child;
+        // A worker waiting for its backoff restart starts anew anyway.
+        if (stopping || old === undefined) continue;
+        const fresh = start(worker);
+        if (!await fresh.ready) {
+          log.error(
+            "the new worker {id} exited before it listened: the rolling restart stops, worker {id} (pid {pid}) goes on",
+            { id: worker.id, pid: old.pid },
+          );
+          return;
+        }
+        if (stopping || worker.child !== old) {
+          // Stopped meanwhile, or the old one died and was restarted.
+          if (!stopping) await stop(fresh.child);
+          continue;
+        }
+        serveAs(worker, fresh.child);
+        await stop(old);
+      }
+      log.info("rolling restart done");
+    } finally {
+      rolling = false;
+    }
+  };
+
   const onStop = (name: string) => () => void stopAll(`received ${name}`, 0);
   const onTerm = onStop("SIGTERM");
   const onInt = onStop("SIGINT");
   const onHup = () => {
     reopenLogHandlers();
-    for (const worker of workers) signal(worker, "SIGHUP");
+    for (const child of children) signal(child, "SIGHUP");
   };
+  const onUsr2 = () => void rollingRestart();
   Deno.addSignalListener("SIGTERM", onTerm);
   Deno.addSignalListener("SIGINT", onInt);
   Deno.addSignalListener("SIGHUP", onHup);
+  Deno.addSignalListener("SIGUSR2", onUsr2);
   try {
     for (let id = 0; id < options.workers; id++) {
       const worker: Worker = {
@@ -204,13 +276,14 @@ export async function superviseWorkers(
     Deno.removeSignalListener("SIGTERM", onTerm);
     Deno.removeSignalListener("SIGINT", onInt);
     Deno.removeSignalListener("SIGHUP", onHup);
+    Deno.removeSignalListener("SIGUSR2", onUsr2);
     pidfile?.release();
   }
 }
 
-function signal(worker: Worker, name: Deno.Signal): void {
+function signal(child: Deno.ChildProcess, name: Deno.Signal): void {
   try {
-    worker.child?.kill(name);
+    child.kill(name);
   } catch {
     // The worker exited between the check and the signal.
   }

@@ -90,3 +90,49 @@ test("--workers runs several processes on one port and replaces a killed one", a
   server.kill("SIGTERM");
   assertEquals((await server.wait()).code, 0);
 });
+
+// Closing a listener resets the connections still queued on it, unless
+// Linux's net.ipv4.tcp_migrate_req=1 hands them to another listener of the
+// port: the setting a lossless restart needs (README, "The spindle runner").
+// The test sets it in a network namespace of its own, so it needs root.
+const ROLLING_RESTART = new URL("./_rolling_restart.ts", import.meta.url)
+  .pathname;
+const canUnshare = (() => {
+  try {
+    return new Deno.Command("unshare", { args: ["-n", "true"] }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+})();
+if (!canUnshare && Deno.env.get("CI") !== "true") {
+  console.warn(
+    "ignoring the rolling restart test: it needs `unshare -n` (root) for a network namespace with tcp_migrate_req=1",
+  );
+}
+
+test(
+  "SIGUSR2 replaces every worker one by one without failing a request under load",
+  async () => {
+    const { stdout, stderr, success } = await new Deno.Command("unshare", {
+      args: [
+        "-n",
+        "sh",
+        "-c",
+        'ip link set lo up && echo 1 > /proc/sys/net/ipv4/tcp_migrate_req && exec "$0" run -A --unstable-net "$1"',
+        Deno.execPath(),
+        ROLLING_RESTART,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(stdout);
+    assertEquals(success, true, new TextDecoder().decode(stderr));
+    const report = JSON.parse(output.trimEnd().split("\n").at(-1)!);
+    assertEquals(report.failures, {});
+    assertEquals(report.restarts, 1);
+    assertEquals(report.started, 4);
+    assertEquals(report.code, 0);
+  },
+  { ignore: !canUnshare && Deno.env.get("CI") !== "true" },
+);
