@@ -179,3 +179,28 @@ export class TLSHandshakeError extends Error {
     this.peer = peer;
   }
 }
+
+/**
+ * A TLS handshake did not finish within its `handshakeTimeout`: the peer sent
+ * nothing, or stopped part-way, or does not speak TLS. The connection has been
+ * closed, so that a client cannot hold a server's socket (or a server a
+ * client's) by never finishing.
+ *
+ * @example Usage
+ * ```ts
+ * import { TLSHandshakeTimeoutError } from "@spindle/spindle/reactor";
+ * const error = new TLSHandshakeTimeoutError("127.0.0.1:50000", 10_000);
+ * console.assert(error.timeout === 10_000);
+ * ```
+ */
+export class TLSHandshakeTimeoutError extends TLSHandshakeError {
+  /** The deadline that passed, in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error for `peer` after `timeout` milliseconds. */
+  constructor(peer: string, timeout: number, options?: ErrorOptions) {
+    super(peer, `not finished within ${timeout} ms`, options);
+    this.message =
+      `The TLS handshake with ${peer} did not finish within ${timeout} ms, so the connection was closed: the peer stalled or does not speak TLS; if it is only slow, raise handshakeTimeout`;
+    this.timeout = timeout;
+  }
+}

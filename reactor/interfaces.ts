@@ -192,16 +192,16 @@ export interface TLSServerOptions extends TLSCertificate {
   sni?: Record<string, TLSCertificate>;
   /** The application protocols offered for ALPN, most preferred first. */
   alpnProtocols?: string[];
-}
-
-/** Options for `listenTLS`. */
-export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {
   /**
-   * With `sni`: milliseconds a client has to finish its handshake before its
-   * connection is dropped (default 30 000).
+   * Milliseconds a client has to finish its handshake before its connection
+   * is closed with `TLSHandshakeTimeoutError` (default 10 000, the reactor's
+   * `DEFAULT_HANDSHAKE_TIMEOUT`; `Infinity` for no deadline).
    */
   handshakeTimeout?: number;
 }
+
+/** Options for `listenTLS`. */
+export interface ListenTLSOptions extends ListenTCPOptions, TLSServerOptions {}
 
 /** The client side of TLS. */
 export interface TLSClientOptions {
@@ -209,6 +209,12 @@ export interface TLSClientOptions {
   caCerts?: string[];
   /** The application protocols asked for by ALPN, most preferred first. */
   alpnProtocols?: string[];
+  /**
+   * Milliseconds the server has to finish the handshake before the connection
+   * is closed with `TLSHandshakeTimeoutError` (default 10 000, the reactor's
+   * `DEFAULT_HANDSHAKE_TIMEOUT`; `Infinity` for no deadline).
+   */
+  handshakeTimeout?: number;
 }
 
 /** Options for `connectTLS`. */

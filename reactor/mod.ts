@@ -76,6 +76,7 @@ export {
 } from "./deno_connection.ts";
 export {
   type ConnectTLSOptions,
+  DEFAULT_HANDSHAKE_TIMEOUT,
   type ListenTLSOptions,
   startTLS,
   type StartTLSClientOptions,

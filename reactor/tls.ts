@@ -3,12 +3,15 @@
  * and SNI.
  *
  * What works on Deno 2.9.6, and which engine does it:
- * - `listenTLS` with one certificate runs on `Deno.listenTls` (rustls), with
- *   ALPN.
- * - `listenTLS` with `sni` (several certificates chosen by the server name
- *   the client asks for) runs on `node:tls`: `Deno.listenTls` has no SNI
- *   resolver (denoland/deno#23233), so the listener accepts plain TCP and
- *   wraps each socket in a server-side `tls.TLSSocket` with an `SNICallback`.
+ * - `listenTLS` accepts plain TCP and wraps each socket in a server-side
+ *   `node:tls` `TLSSocket` (with ALPN, and with `sni` an `SNICallback` that
+ *   picks the certificate for the server name the client asks for). Not
+ *   `Deno.listenTls`: it has no SNI resolver (denoland/deno#23233), and a
+ *   connection it accepted cannot be closed until its handshake ends (closing
+ *   one waits for the handshake task, which holds the socket), so a client
+ *   that never finishes would hold it forever. Only with
+ *   `handshakeTimeout: Infinity` and no `sni` does the listener run on
+ *   `Deno.listenTls` (rustls), which moves bulk data faster.
  * - `connectTLS` runs on `Deno.connectTls`, with ALPN and extra CA
  *   certificates; the handshake is finished (and checked) before the
  *   connection is handed over.
@@ -17,12 +20,20 @@
  *   `node:tls` `TLSSocket` (with SNI and ALPN as for listeners). Either way the
  *   same {@linkcode Connection} object goes on, now encrypted.
  *
+ * Every path has a handshake deadline (`handshakeTimeout`, default
+ * {@linkcode DEFAULT_HANDSHAKE_TIMEOUT}): a peer that sends nothing, or half a
+ * handshake, has its connection closed with a
+ * {@linkcode TLSHandshakeTimeoutError} instead of holding a socket forever. A
+ * listener finishes each handshake before it hands the connection to its
+ * handler, while its accept loop goes on accepting.
+ *
  * @module
  */
 import { ConnectionWrapper } from "./policies/wrapper.ts";
 import tls from "node:tls";
 import { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
+import { isIP } from "node:net";
 import type { Deferred } from "../deferred/deferred.ts";
 import { formatAddress } from "./connection.ts";
 import {
@@ -31,7 +42,7 @@ import {
   type TLSInfo,
   writeAll,
 } from "./deno_connection.ts";
-import { TLSHandshakeError } from "./errors.ts";
+import { TLSHandshakeError, TLSHandshakeTimeoutError } from "./errors.ts";
 import type {
   Connection,
   ConnectionHandler,
@@ -53,6 +64,18 @@ export type {
   TLSClientOptions,
   TLSServerOptions,
 };
+
+/**
+ * Milliseconds a TLS handshake may take on any path (listeners, `connectTLS`,
+ * `startTLS` on both sides) when `handshakeTimeout` is not given.
+ *
+ * @example Usage
+ * ```ts
+ * import { DEFAULT_HANDSHAKE_TIMEOUT } from "@spindle/spindle/reactor";
+ * console.assert(DEFAULT_HANDSHAKE_TIMEOUT === 10_000);
+ * ```
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** Options for `startTLS` as the client. */
 export interface StartTLSClientOptions extends TLSClientOptions {
@@ -83,7 +106,8 @@ export function listenTLS(
 ): Deferred<ListeningPort> {
   const hostname = options.interface ?? "0.0.0.0";
   const address = formatAddress({ transport: "tcp", hostname, port });
-  if (options.sni === undefined) {
+  const timeout = options.handshakeTimeout;
+  if (options.sni === undefined && timeout === Infinity) {
     return listenStream(reactor, {
       open: () =>
         Deno.listenTls({
@@ -100,7 +124,6 @@ export function listenTLS(
     });
   }
   const server = serverUpgrade(options);
-  const handshakeTimeout = options.handshakeTimeout ?? 30_000;
   return listenStream(reactor, {
     open: () =>
       Deno.listen({
@@ -113,12 +136,15 @@ export function listenTLS(
     handler,
     wrap: async (raw) => {
       const conn = new DenoConnection(raw);
-      // A client that never finishes its handshake must not hold a socket.
-      const timer = setTimeout(() => conn.abort(), handshakeTimeout);
+      const peer = () => formatAddress(conn.remoteAddr);
       try {
-        await conn.upgrade(server);
-      } finally {
-        clearTimeout(timer);
+        await underDeadline(conn.upgrade(server), {
+          timeout,
+          peer,
+          abort: () => conn.abort(),
+        });
+      } catch (error) {
+        throw handshakeError(peer(), error);
       }
       return conn;
     },
@@ -136,24 +162,35 @@ export function connectTLS(
   port: number,
   options: ConnectTLSOptions = {},
 ): Deferred<Connection> {
+  const peer = `${host}:${port}`;
+  const rustls = options.handshakeTimeout === Infinity;
   return connectStream(reactor, {
-    open: () =>
-      Deno.connectTls({
-        hostname: host,
-        port,
-        caCerts: options.caCerts,
-        alpnProtocols: options.alpnProtocols,
-      }),
+    open: (signal) =>
+      rustls
+        ? Deno.connectTls({
+          hostname: host,
+          port,
+          caCerts: options.caCerts,
+          alpnProtocols: options.alpnProtocols,
+        })
+        : Deno.connect({ hostname: host, port, transport: "tcp", signal }),
     host,
     port,
     timeout: options.timeout,
     handler: options.handler,
     wrap: async (raw) => {
       const conn = new DenoConnection(raw);
+      const handshake = rustls
+        ? conn.handshake()
+        : conn.upgrade(clientUpgrade({ ...options, hostname: host }));
       try {
-        await conn.handshake();
+        await underDeadline(handshake, {
+          timeout: options.handshakeTimeout,
+          peer: () => peer,
+          abort: () => conn.abort(),
+        });
       } catch (error) {
-        throw handshakeError(`${host}:${port}`, error);
+        throw handshakeError(peer, error);
       }
       return conn;
     },
@@ -164,7 +201,9 @@ export function connectTLS(
  * Starts TLS on a live connection made by a reactor (STARTTLS): as the client
  * (`Deno.startTls`) by default, as the server with `isServer: true`. Stop
  * reading before calling it; once it resolves, the same connection carries
- * encrypted traffic. Resolves with what the handshake settled.
+ * encrypted traffic. Resolves with what the handshake settled; a handshake not
+ * finished within `handshakeTimeout` closes the connection and rejects with
+ * {@linkcode TLSHandshakeTimeoutError}.
  *
  * @example Usage
  * ```ts ignore
@@ -178,43 +217,23 @@ export async function startTLS(
   conn: Connection,
   options: StartTLSOptions,
 ): Promise<TLSInfo> {
-  conn = socketConnection(conn);
-  if (!(conn instanceof DenoConnection)) {
+  const socket = socketConnection(conn);
+  if (!(socket instanceof DenoConnection)) {
     throw new TypeError(
       "startTLS needs a TCP connection made by a reactor (listenTCP / connectTCP)",
     );
   }
-  const peer = formatAddress(conn.remoteAddr);
-  if (options.isServer === true) {
-    try {
-      return await conn.upgrade(serverUpgrade(options));
-    } catch (error) {
-      throw handshakeError(peer, error);
-    }
-  }
-  const client = options as StartTLSClientOptions;
+  const peer = formatAddress(socket.remoteAddr);
+  const upgrade = options.isServer === true
+    ? serverUpgrade(options)
+    : options.handshakeTimeout === Infinity
+    ? rustlsClientUpgrade(options)
+    : clientUpgrade(options);
   try {
-    return await conn.upgrade(async (current, socket, pending) => {
-      if (pending.length > 0) {
-        throw new TypeError(
-          "The server sent bytes before the TLS handshake: they cannot be part of it (a STARTTLS injection?); close the connection",
-        );
-      }
-      if (current !== socket || socket.remoteAddr.transport !== "tcp") {
-        throw new TypeError(
-          "startTLS: the connection is already encrypted or not TCP",
-        );
-      }
-      const tlsConn = await Deno.startTls(socket as Deno.TcpConn, {
-        hostname: client.hostname,
-        caCerts: client.caCerts,
-        alpnProtocols: client.alpnProtocols,
-      });
-      const info = tlsConn.handshake().then((hs) => ({
-        alpnProtocol: hs.alpnProtocol,
-        serverName: client.hostname,
-      }));
-      return { conn: tlsConn, socket: tlsConn, tls: info };
+    return await underDeadline(socket.upgrade(upgrade), {
+      timeout: options.handshakeTimeout,
+      peer: () => peer,
+      abort: () => socket.abort(),
     });
   } catch (error) {
     if (error instanceof TypeError) throw error;
@@ -240,6 +259,41 @@ export function tlsInfo(conn: Connection): Promise<TLSInfo | null> {
   return conn instanceof DenoConnection
     ? conn.handshake()
     : Promise.resolve(null);
+}
+
+/** A handshake's deadline: how long, who with, and how to close the connection. */
+interface HandshakeDeadline {
+  /** Milliseconds; default {@linkcode DEFAULT_HANDSHAKE_TIMEOUT}. */
+  timeout: number | undefined;
+  /** Who the handshake is with, for the error. */
+  peer: () => string;
+  /** Closes the connection whose handshake ran out of time. */
+  abort: () => void;
+}
+
+/**
+ * `handshake`, or a {@linkcode TLSHandshakeTimeoutError} (and the connection
+ * closed, which ends the handshake too) once the deadline has passed.
+ */
+function underDeadline<T>(
+  handshake: Promise<T>,
+  deadline: HandshakeDeadline,
+): Promise<T> {
+  const timeout = deadline.timeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+  if (timeout === Infinity) return handshake;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new TLSHandshakeTimeoutError(deadline.peer(), timeout));
+      deadline.abort();
+    }, timeout);
+    handshake.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    }, (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }
 
 function handshakeError(peer: string, error: unknown): unknown {
@@ -283,23 +337,108 @@ function serverUpgrade(options: TLSServerOptions) {
       },
       ALPNProtocols: options.alpnProtocols,
     });
-    const conn = new TLSSocketConn(socket);
-    const info = new Promise<TLSInfo>((resolve, reject) => {
-      socket.once("secure", () =>
-        resolve({
-          alpnProtocol: typeof socket.alpnProtocol === "string"
-            ? socket.alpnProtocol
-            : null,
-          serverName,
-        }));
-      socket.once("error", reject);
-      socket.once(
-        "close",
-        () => reject(new Error("the connection closed during the handshake")),
-      );
-    });
-    return Promise.resolve({ conn, tls: info });
+    return Promise.resolve(secured(socket, "secure", () => serverName));
   };
+}
+
+/**
+ * The upgrade that puts a client-side `node:tls` socket over a connection,
+ * which stays closable while the handshake runs.
+ */
+function clientUpgrade(options: StartTLSClientOptions) {
+  // Deno.connectTls trusts `caCerts` besides the usual roots; node's `ca`
+  // replaces the roots, so they are given too.
+  const ca = options.caCerts === undefined
+    ? undefined
+    : [...tls.rootCertificates, ...options.caCerts];
+  const { hostname } = options;
+  return (
+    current: RawConn,
+    socket: Deno.Conn,
+    pending: Uint8Array[],
+  ): Promise<{ conn: RawConn; tls: Promise<TLSInfo> }> => {
+    checkClientUpgrade(current, socket, pending);
+    const tlsSocket = tls.connect({
+      socket: new ConnDuplex(current, []),
+      host: hostname,
+      // SNI carries names only (RFC 6066 §3), never an address.
+      servername: isIP(hostname) === 0 ? hostname : undefined,
+      ca,
+      ALPNProtocols: options.alpnProtocols,
+    });
+    return Promise.resolve(
+      secured(tlsSocket, "secureConnect", () => hostname),
+    );
+  };
+}
+
+/**
+ * The upgrade on `Deno.startTls` (rustls): faster, but the connection cannot
+ * be closed until its handshake ends, so it runs only without a deadline.
+ */
+function rustlsClientUpgrade(options: StartTLSClientOptions) {
+  return async (
+    current: RawConn,
+    socket: Deno.Conn,
+    pending: Uint8Array[],
+  ): Promise<{ conn: RawConn; socket: Deno.Conn; tls: Promise<TLSInfo> }> => {
+    checkClientUpgrade(current, socket, pending);
+    const tlsConn = await Deno.startTls(socket as Deno.TcpConn, {
+      hostname: options.hostname,
+      caCerts: options.caCerts,
+      alpnProtocols: options.alpnProtocols,
+    });
+    const info = tlsConn.handshake().then((hs) => ({
+      alpnProtocol: hs.alpnProtocol,
+      serverName: options.hostname,
+    }));
+    return { conn: tlsConn, socket: tlsConn, tls: info };
+  };
+}
+
+/**
+ * Refuses a client-side upgrade of a connection that is already encrypted or
+ * not TCP, or that holds bytes from the server: sent before the handshake,
+ * they cannot be part of it.
+ */
+function checkClientUpgrade(
+  current: RawConn,
+  socket: Deno.Conn,
+  pending: Uint8Array[],
+): void {
+  if (pending.length > 0) {
+    throw new TypeError(
+      "The server sent bytes before the TLS handshake: they cannot be part of it (a STARTTLS injection?); close the connection",
+    );
+  }
+  if (current !== socket || socket.remoteAddr.transport !== "tcp") {
+    throw new TypeError(
+      "startTLS: the connection is already encrypted or not TCP",
+    );
+  }
+}
+
+/** A `node:tls` socket as a connection's transport, and its handshake. */
+function secured(
+  socket: tls.TLSSocket,
+  done: "secure" | "secureConnect",
+  serverName: () => string | null,
+): { conn: RawConn; tls: Promise<TLSInfo> } {
+  const info = new Promise<TLSInfo>((resolve, reject) => {
+    socket.once(done, () =>
+      resolve({
+        alpnProtocol: typeof socket.alpnProtocol === "string"
+          ? socket.alpnProtocol
+          : null,
+        serverName: serverName(),
+      }));
+    const closed = () =>
+      reject(new Error("the connection closed during the handshake"));
+    socket.once("error", reject);
+    socket.once("end", closed);
+    socket.once("close", closed);
+  });
+  return { conn: new TLSSocketConn(socket), tls: info };
 }
 
 /** A `node:stream` Duplex over a {@linkcode RawConn}, for `tls.TLSSocket`. */
@@ -322,7 +461,7 @@ class ConnDuplex extends Duplex {
     }
     this.#raw.read(this.#buffer).then(
       (n) =>
-        this.push(n === null ? null : Buffer.from(this.#buffer.slice(0, n))),
+        this.push(n === null ? null : Buffer.from(this.#buffer.subarray(0, n))),
       (error) => this.destroy(error),
     );
   }
@@ -413,11 +552,32 @@ class TLSSocketConn implements RawConn {
   }
 
   write(data: Uint8Array): Promise<number> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#socket.destroyed || this.#socket.writableEnded) {
+      return Promise.reject(
+        new Deno.errors.BrokenPipe("The TLS connection is closed"),
+      );
+    }
+    // Below the socket's high-water mark the bytes are as good as sent (as
+    // with a kernel buffer): waiting for each write's callback would cost a
+    // round of the TLS stream machinery per write. Above it, wait for room.
+    if (this.#socket.write(data)) return Promise.resolve(data.byteLength);
     return new Promise((resolve, reject) => {
-      this.#socket.write(data, (error?: Error | null) => {
-        if (error) reject(error);
-        else resolve(data.byteLength);
-      });
+      const socket = this.#socket;
+      const settle = () => {
+        socket.off("drain", settle);
+        socket.off("close", settle);
+        socket.off("error", settle);
+        if (socket.destroyed) {
+          reject(
+            this.#error ??
+              new Deno.errors.BrokenPipe("The TLS connection is closed"),
+          );
+        } else resolve(data.byteLength);
+      };
+      socket.on("drain", settle);
+      socket.on("close", settle);
+      socket.on("error", settle);
     });
   }
 

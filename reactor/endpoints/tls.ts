@@ -35,6 +35,11 @@ export interface TLSServerEndpointOptions extends TCPServerEndpointOptions {
   privateKeyFile: string;
   /** The application protocols offered for ALPN, most preferred first. */
   alpnProtocols?: string[];
+  /**
+   * Milliseconds a client has to finish its handshake before its connection
+   * is closed (default the reactor's `DEFAULT_HANDSHAKE_TIMEOUT`, 10 000).
+   */
+  handshakeTimeout?: number;
 }
 
 /**
@@ -80,8 +85,14 @@ export class TLSServerEndpoint implements ServerEndpoint {
 
   /** Reads the PEM files, then listens with `handler` (a function or a `Factory`). */
   listen(handler: ConnectionHandler): Deferred<ListeningPort> {
-    const { port, certificateFile, privateKeyFile, alpnProtocols, ...tcp } =
-      this.#options;
+    const {
+      port,
+      certificateFile,
+      privateKeyFile,
+      alpnProtocols,
+      handshakeTimeout,
+      ...tcp
+    } = this.#options;
     const files = Promise.all([
       Deno.readTextFile(certificateFile ?? privateKeyFile),
       Deno.readTextFile(privateKeyFile),
@@ -92,6 +103,7 @@ export class TLSServerEndpoint implements ServerEndpoint {
         cert,
         key,
         alpnProtocols,
+        handshakeTimeout,
       })
     );
   }
@@ -124,6 +136,7 @@ export class TLSServerEndpoint implements ServerEndpoint {
         certKey: this.#options.certificateFile,
         privateKey: this.#options.privateKeyFile,
         alpn: this.#options.alpnProtocols?.join(","),
+        handshakeTimeout: this.#options.handshakeTimeout,
       },
     });
   }
@@ -135,6 +148,11 @@ export interface TLSClientEndpointOptions extends TCPClientEndpointOptions {
   caCertsFile?: string;
   /** The application protocols asked for by ALPN, most preferred first. */
   alpnProtocols?: string[];
+  /**
+   * Milliseconds the server has to finish the handshake before the connection
+   * is closed (default the reactor's `DEFAULT_HANDSHAKE_TIMEOUT`, 10 000).
+   */
+  handshakeTimeout?: number;
 }
 
 /**
@@ -171,8 +189,20 @@ export class TLSClientEndpoint implements ClientEndpoint {
 
   /** Opens a connection (after reading `caCertsFile`); with `handler`, the reactor also serves it. */
   connect(handler?: ConnectionHandler): Deferred<Connection> {
-    const { host, port, timeout, caCertsFile, alpnProtocols } = this.#options;
-    const options: ConnectTLSOptions = { handler, timeout, alpnProtocols };
+    const {
+      host,
+      port,
+      timeout,
+      caCertsFile,
+      alpnProtocols,
+      handshakeTimeout,
+    } = this.#options;
+    const options: ConnectTLSOptions = {
+      handler,
+      timeout,
+      alpnProtocols,
+      handshakeTimeout,
+    };
     if (caCertsFile === undefined) {
       return this.reactor.connectTLS(host, port, options);
     }
@@ -191,14 +221,24 @@ export class TLSClientEndpoint implements ClientEndpoint {
         timeout: formatSeconds(this.#options.timeout),
         caCerts: this.#options.caCertsFile,
         alpn: this.#options.alpnProtocols?.join(","),
+        handshakeTimeout: this.#options.handshakeTimeout,
       },
     });
   }
 }
 
+// handshakeTimeout= is in milliseconds, as in the API (the seconds of
+// timeout= are Twisted's, which has no such parameter).
 const tlsServer: ServerEndpointKind = {
   positional: ["port"],
-  named: ["privateKey", "certKey", "interface", "backlog", "alpn"],
+  named: [
+    "privateKey",
+    "certKey",
+    "interface",
+    "backlog",
+    "alpn",
+    "handshakeTimeout",
+  ],
   create: (p, { reactorWith, options }) =>
     new TLSServerEndpoint(reactorWith("listenTLS"), {
       port: p.port("port"),
@@ -207,6 +247,7 @@ const tlsServer: ServerEndpointKind = {
       interface: p.string("interface"),
       backlog: p.integer("backlog", 1),
       alpnProtocols: p.list("alpn"),
+      handshakeTimeout: p.integer("handshakeTimeout", 1),
       reusePort: options.reusePort,
     }),
 };
@@ -215,7 +256,7 @@ registerServerEndpointKind("ssl", tlsServer);
 
 const tlsClient: ClientEndpointKind = {
   positional: ["host", "port"],
-  named: ["timeout", "caCerts", "alpn"],
+  named: ["timeout", "caCerts", "alpn", "handshakeTimeout"],
   create: (p, { reactorWith }) =>
     new TLSClientEndpoint(reactorWith("connectTLS"), {
       host: p.string("host", true),
@@ -223,6 +264,7 @@ const tlsClient: ClientEndpointKind = {
       timeout: p.seconds("timeout"),
       caCertsFile: p.string("caCerts"),
       alpnProtocols: p.list("alpn"),
+      handshakeTimeout: p.integer("handshakeTimeout", 1),
     }),
 };
 registerClientEndpointKind("tls", tlsClient);
