@@ -10,6 +10,7 @@ import {
   serverFromString,
 } from "../../reactor/endpoints/mod.ts";
 import type { RunningServer } from "../../reactor/interfaces.ts";
+import { runningServer } from "../../reactor/running_server.ts";
 import { HTTP_1_1_ALPN } from "./constants.ts";
 import type { ServeHandler } from "./handler.ts";
 import { HTTPFactory, type ServeOptions } from "./server.ts";
@@ -71,22 +72,8 @@ export async function serveHTTP(
     ...options,
   });
   const port = await endpoint.listen(factory);
-  const finished = Promise.withResolvers<void>();
-  let stopping: Promise<void> | null = null;
-  const shutdown = (): Promise<void> =>
-    stopping ??= (async () => {
-      try {
-        await port.stopListening();
-        await factory.drain();
-      } finally {
-        finished.resolve();
-      }
-    })();
   return {
-    addr: port.getHost(),
+    ...runningServer([port], { drain: () => factory.drain() }),
     factory,
-    finished: finished.promise,
-    shutdown,
-    [Symbol.asyncDispose]: shutdown,
   };
 }
