@@ -102,7 +102,7 @@ export function serverFromString(
  * - `tcp:PORT` with `interface=ADDRESS`, `backlog=N`;
  * - `tls:PORT` (or `ssl:PORT`) with `privateKey=FILE`, `certKey=FILE`
  *   (default: the `privateKey` file), `interface`, `backlog`,
- *   `alpn=PROTO,PROTO`;
+ *   `alpn=PROTO,PROTO`, `handshakeTimeout=SECONDS`;
  * - `unix:PATH` with `mode=OCTAL`;
  * - `udp:PORT` with `interface`, `maxPacketSize=N` (a
  *   {@linkcode DatagramEndpoint});
@@ -153,7 +153,8 @@ export function serverFromString(
  *
  * - `tcp:host=HOST:port=PORT` (or `tcp:HOST:PORT`) with `timeout=SECONDS`;
  * - `tls:host=HOST:port=PORT` (or `ssl:`) with `timeout`, `caCerts=FILE`
- *   (PEM CA certificates trusted besides the system's), `alpn=PROTO,PROTO`;
+ *   (PEM CA certificates trusted besides the system's), `alpn=PROTO,PROTO`,
+ *   `handshakeTimeout=SECONDS`;
  * - `unix:path=PATH` (or `unix:PATH`) with `timeout=SECONDS`;
  * - any kind a module registered with `registerClientEndpointKind`.
  *

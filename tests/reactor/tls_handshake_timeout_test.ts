@@ -15,7 +15,10 @@ import {
   clientFromString,
   serverFromString,
 } from "../../reactor/endpoints/from_string.ts";
-import "../../reactor/endpoints/tls.ts";
+import {
+  TLSClientEndpoint,
+  TLSServerEndpoint,
+} from "../../reactor/endpoints/tls.ts";
 import { TLSHandshakeTimeoutError } from "../../reactor/errors.ts";
 import type { Connection, ListeningPort } from "../../reactor/interfaces.ts";
 import { startTLS } from "../../reactor/tls.ts";
@@ -191,7 +194,9 @@ const SERVER_PATHS: ServerPath[] = [
     listen: (reactor) =>
       serverFromString(
         reactor,
-        `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key:handshakeTimeout=${DEADLINE}`,
+        `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key:handshakeTimeout=${
+          DEADLINE / 1000
+        }`,
       ).listen(echo),
     ...loggedTimeout(),
     client: tlsClient,
@@ -257,7 +262,9 @@ const CLIENT_PATHS: ClientPath[] = [
     connect: (reactor, port) =>
       clientFromString(
         reactor,
-        `tls:host=localhost:port=${port}:caCerts=${pki.dir}/ca.pem:handshakeTimeout=${DEADLINE}`,
+        `tls:host=localhost:port=${port}:caCerts=${pki.dir}/ca.pem:handshakeTimeout=${
+          DEADLINE / 1000
+        }`,
       ).connect(),
   },
   {
@@ -328,16 +335,30 @@ Deno.test("a client with a handshakeTimeout still completes with a real server",
 
 Deno.test("handshakeTimeout= reads back the same from tls: and ssl: descriptions", () => {
   const reactor = new DenoReactor();
-  const server = "tls:8443:privateKey=key.pem:handshakeTimeout=2500";
+  const server = "tls:8443:privateKey=key.pem:handshakeTimeout=2.5";
   assertEquals(serverFromString(reactor, server).toString(), server);
   assertEquals(
     serverFromString(
       reactor,
-      "ssl:8443:privateKey=key.pem:handshakeTimeout=2500",
+      "ssl:8443:privateKey=key.pem:handshakeTimeout=2.5",
     )
       .toString(),
     server,
   );
-  const client = "tls:host=example.org:port=443:handshakeTimeout=2500";
+  const client = "tls:host=example.org:port=443:handshakeTimeout=2.5";
   assertEquals(clientFromString(reactor, client).toString(), client);
+});
+
+Deno.test("handshakeTimeout= in an endpoint string is in seconds, like every endpoint duration", () => {
+  const reactor = new DenoReactor();
+  const server = serverFromString(
+    reactor,
+    "tls:8443:privateKey=key.pem:handshakeTimeout=2.5",
+  ) as TLSServerEndpoint;
+  assertEquals(server.options.handshakeTimeout, 2500);
+  const client = clientFromString(
+    reactor,
+    "tls:host=example.org:port=443:handshakeTimeout=0.25",
+  ) as TLSClientEndpoint;
+  assertEquals(client.options.handshakeTimeout, 250);
 });
