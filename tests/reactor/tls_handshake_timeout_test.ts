@@ -15,7 +15,7 @@ import {
   clientFromString,
   serverFromString,
 } from "../../reactor/endpoints/from_string.ts";
-import {
+import type {
   TLSClientEndpoint,
   TLSServerEndpoint,
 } from "../../reactor/endpoints/tls.ts";
