@@ -1,0 +1,47 @@
+/**
+ * The mail store that Spindle's mail servers share (Twisted's
+ * `twisted.mail.maildir`): SMTP delivers into it, POP3 and IMAP read it.
+ *
+ * - {@linkcode MailStore}: the mail root, one maildir per user,
+ *   `ROOT/<user>/{tmp,new,cur}` (`mailbox(user)`, `hasMailbox(user)`,
+ *   `createMailboxes(users)`: the servers create one for each user of the
+ *   user file on start). User and folder names are checked so that none
+ *   reaches outside the root ({@linkcode MailboxNameError}).
+ * - {@linkcode Maildir}: one maildir.
+ *   - `deliver(bytes | chunks)` and {@linkcode deliverMessage} (one message
+ *     to several maildirs, read once): write to `tmp/` under a unique name
+ *     (`TIME.M<usec>P<pid>Q<n>R<random>.HOST`), fsync, rename into `new/`;
+ *     a source that fails removes the `tmp/` files and delivers nothing.
+ *   - `list()`: the messages of `new/` and `cur/`, oldest first, each a
+ *     {@linkcode MaildirMessage}: `subfolder` (`"new"` / `"cur"`), file
+ *     `name` (flags included), `key` (the name up to `:`, stable across
+ *     moves and flag changes), `path`, `size` (bytes on disk, CRLF kept),
+ *     `mtime`.
+ *   - `read(message)`, `open(message)` (a stream), `remove(message)`.
+ *   - `folder("Name")` (Maildir++ `.Name`, nested `A.B`), `folders()`.
+ *   - `lock()`: exclusive access for one session across processes (a
+ *     `spindle.lock` file holding the owner's pid, taken over when that
+ *     process died), or {@linkcode MailboxLockedError} at once.
+ *
+ * Messages are stored exactly as received (after SMTP's dot-unstuffing),
+ * with CRLF line ends, so POP3's RETR and IMAP's BODY[] send the file as it
+ * is.
+ *
+ * @example Usage
+ * ```ts
+ * import { MailStore } from "@spindle/spindle/protocols/mail";
+ * const root = await Deno.makeTempDir();
+ * const store = new MailStore(root);
+ * await store.createMailboxes(["alice"]);
+ * const alice = store.mailbox("alice");
+ * await alice.deliver(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+ * const [message] = await alice.list();
+ * console.assert(new TextDecoder().decode(await alice.read(message!)).startsWith("Subject"));
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./maildir.ts";
+export * from "./store.ts";
