@@ -516,6 +516,11 @@ export abstract class BaseConnection implements Connection {
     return this.#closing;
   }
 
+  /** Closes, for `await using`: the same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async #close(): Promise<void> {
     if (this.#writeState === "open") this.#writeState = "closing";
     try {

@@ -17,6 +17,7 @@ const unboundTransport: DatagramTransport = {
   getHost: notListening,
   write: notListening,
   stopListening: notListening,
+  [Symbol.asyncDispose]: notListening,
 };
 
 /**

@@ -44,6 +44,29 @@ export class ConnectionLostError extends Error {
 }
 
 /**
+ * A listener stopped: `accept()` has no connection to give and never will.
+ * A `for await` over the listener ends instead.
+ *
+ * @example Usage
+ * ```ts
+ * import { ListenerStoppedError } from "@spindle/spindle/reactor";
+ * const error = new ListenerStoppedError("127.0.0.1:8080");
+ * console.assert(error.message.includes("127.0.0.1:8080"));
+ * ```
+ */
+export class ListenerStoppedError extends Error {
+  /** Creates the error for the listener on `address` (as `formatAddress` writes it). */
+  constructor(address?: string, options?: ErrorOptions) {
+    const where = address === undefined ? "" : ` on ${address}`;
+    super(
+      `The listener${where} has stopped: no more connections come from it; listen again to accept more`,
+      options,
+    );
+    this.name = "ListenerStoppedError";
+  }
+}
+
+/**
  * The peer refused the connection: nothing listens on that address and port.
  *
  * @example Usage

@@ -66,6 +66,8 @@ export interface Connection {
   abort(reason?: unknown): void;
   /** Disables Nagle's algorithm where the transport has it (TCP); a no-op elsewhere. */
   setNoDelay(noDelay?: boolean): void;
+  /** Closes, for `await using`: the same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A stream-style connection handler. */
@@ -95,6 +97,8 @@ export interface ListeningPort {
   getHost(): Address;
   /** Stops accepting; resolves when the address can be bound again. */
   stopListening(): Deferred<void>;
+  /** Stops listening, for `await using`: the same as `stopListening()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Options for `listenTCP`. */
@@ -105,6 +109,11 @@ export interface ListenTCPOptions {
   backlog?: number;
   /** Share the port between processes (SO_REUSEPORT). */
   reusePort?: boolean;
+  /**
+   * Stops listening when aborted, as `stopListening()` does; an already
+   * aborted signal fails the listen with its reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** Options for `connectTCP`. */
@@ -113,6 +122,11 @@ export interface ConnectTCPOptions {
   handler?: ConnectionHandler;
   /** Milliseconds before the attempt fails with `ConnectTimeoutError`. */
   timeout?: number;
+  /**
+   * Abandons the attempt when aborted before it connected (the Deferred
+   * fails with the signal's reason); a connection made is not affected.
+   */
+  signal?: AbortSignal;
   /** The local address to bind before connecting. */
   bindAddress?: { hostname: string; port?: number };
 }
@@ -144,6 +158,11 @@ export interface ListenUDPOptions {
   maxPacketSize?: number;
   /** Share the address with other sockets (SO_REUSEADDR), as multicast receivers need. */
   reuseAddress?: boolean;
+  /**
+   * Stops listening when aborted, as `stopListening()` does; an already
+   * aborted signal fails the listen with its reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Connection, ConnectionHandler } from "./interfaces.ts";
 import type { StreamHost } from "./resources.ts";
 import { type WrapConnection, wrapPlain } from "./stream_port.ts";
 import type { DelayedCall } from "./time.ts";
+import { stopOnAbort } from "./_abort.ts";
 
 /** What {@linkcode connectStream} dials and what it does with the result. */
 export interface StreamConnectRequest {
@@ -29,6 +30,8 @@ export interface StreamConnectRequest {
   handler?: ConnectionHandler;
   /** Turns the dialled socket into a connection; default plain. */
   wrap?: WrapConnection;
+  /** Abandons the attempt when aborted before it connected. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -41,19 +44,35 @@ export function connectStream(
   host: StreamHost,
   request: StreamConnectRequest,
 ): Deferred<Connection> {
+  const { timeout, signal } = request;
   let settled = false;
   let timer: DelayedCall | undefined;
+  let forgetSignal = () => {};
   const abandon = new AbortController();
-  const deferred = new Deferred<Connection>(() => {
+  /** Marks the attempt over; false when it was over already. */
+  const settle = (): boolean => {
+    if (settled) return false;
     settled = true;
     if (timer?.active()) timer.cancel();
+    forgetSignal();
+    return true;
+  };
+  const deferred = new Deferred<Connection>(() => {
+    settle();
     abandon.abort();
   });
-  const { timeout } = request;
+  if (signal?.aborted) {
+    deferred.errback(signal.reason);
+    return deferred;
+  }
+  forgetSignal = stopOnAbort(signal, () => {
+    if (!settle()) return;
+    abandon.abort();
+    deferred.errback(signal!.reason);
+  });
   if (timeout !== undefined) {
     timer = host.callLater(timeout, () => {
-      if (settled) return;
-      settled = true;
+      if (!settle()) return;
       abandon.abort();
       deferred.errback(
         new ConnectTimeoutError(request.host, request.port, timeout),
@@ -62,21 +81,17 @@ export function connectStream(
   }
   dial(request, abandon.signal).then(
     (conn) => {
-      if (settled) {
-        // Abandoned (cancelled or timed out) while the connect was in flight.
+      if (!settle()) {
+        // Abandoned (cancelled, timed out or aborted) while the connect was in flight.
         conn.abort();
         return;
       }
-      settled = true;
-      if (timer?.active()) timer.cancel();
       host.trackConnection(conn);
       deferred.callback(conn);
       if (request.handler !== undefined) host.serve(conn, request.handler);
     },
     (error) => {
-      if (settled) return;
-      settled = true;
-      if (timer?.active()) timer.cancel();
+      if (!settle()) return;
       deferred.errback(connectError(error, request.host, request.port));
     },
   );

@@ -16,6 +16,7 @@ import type {
   ListeningPort,
 } from "./interfaces.ts";
 import type { Closable, StreamHost } from "./resources.ts";
+import { stopOnAbort } from "./_abort.ts";
 
 const logger = getLogger("spindle.reactor");
 
@@ -55,6 +56,8 @@ export interface StreamListenRequest {
   handler: ConnectionHandler;
   /** Turns each accepted socket into a connection; default plain. */
   wrap?: WrapConnection;
+  /** Stops listening when aborted; already aborted, the listen fails. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -65,6 +68,7 @@ export function listenStream(
   host: StreamHost,
   request: StreamListenRequest,
 ): Deferred<ListeningPort> {
+  if (request.signal?.aborted) return fail(request.signal.reason);
   let listener: Deno.Listener;
   try {
     listener = request.open();
@@ -76,6 +80,7 @@ export function listenStream(
   host.track(port);
   if (typeof handler !== "function") handler.doStart();
   port.start();
+  port.stopWhenAborted(request.signal);
   return succeed<ListeningPort>(port);
 }
 
@@ -108,6 +113,7 @@ class StreamPort implements ListeningPort, Closable {
   #loggedAt = 0;
   /** Ends the pause after a failed accept at once (to stop listening). */
   #wake: (() => void) | undefined;
+  #forgetSignal = () => {};
 
   constructor(
     host: StreamHost,
@@ -124,6 +130,10 @@ class StreamPort implements ListeningPort, Closable {
 
   start(): void {
     this.#loop = this.#acceptLoop();
+  }
+
+  stopWhenAborted(signal: AbortSignal | undefined): void {
+    this.#forgetSignal = stopOnAbort(signal, () => this.stopListening());
   }
 
   async #acceptLoop(): Promise<void> {
@@ -312,6 +322,7 @@ class StreamPort implements ListeningPort, Closable {
     if (this.#stopping !== undefined) return this.#stopping;
     const stopping = new Deferred<void>();
     this.#stopping = stopping;
+    this.#forgetSignal();
     this.#closeWhenDrained();
     this.#wake?.();
     // The port is free again only once the pending accept() has settled.
@@ -324,6 +335,10 @@ class StreamPort implements ListeningPort, Closable {
   }
 
   forceClose(): Promise<void> {
+    return this.stopListening().asPromise();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
     return this.stopListening().asPromise();
   }
 }

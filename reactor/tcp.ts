@@ -38,6 +38,7 @@ export function listenTCP(
       }),
     address: formatAddress({ transport: "tcp", hostname, port }),
     handler,
+    signal: options.signal,
   });
 }
 
@@ -62,5 +63,6 @@ export function connectTCP(
     port,
     timeout: options.timeout,
     handler: options.handler,
+    signal: options.signal,
   });
 }

@@ -121,6 +121,7 @@ export function listenTLS(
         }),
       address,
       handler,
+      signal: options.signal,
     });
   }
   const server = serverUpgrade(options);
@@ -134,6 +135,7 @@ export function listenTLS(
       }),
     address,
     handler,
+    signal: options.signal,
     wrap: async (raw) => {
       const conn = new DenoConnection(raw);
       const peer = () => formatAddress(conn.remoteAddr);
@@ -178,6 +180,7 @@ export function connectTLS(
     port,
     timeout: options.timeout,
     handler: options.handler,
+    signal: options.signal,
     wrap: async (raw) => {
       const conn = new DenoConnection(raw);
       const handshake = rustls

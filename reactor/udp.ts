@@ -7,6 +7,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { getLogger } from "../log/mod.ts";
 import { formatAddress } from "./connection.ts";
+import { stopOnAbort } from "./_abort.ts";
 import { AddressInUseError } from "./errors.ts";
 import type {
   DatagramHandler,
@@ -48,6 +49,10 @@ export function listenUDP(
     );
     return deferred;
   }
+  if (options.signal?.aborted) {
+    deferred.errback(options.signal.reason);
+    return deferred;
+  }
   let conn: Deno.DatagramConn;
   try {
     conn = Deno.listenDatagram({
@@ -80,6 +85,7 @@ export function listenUDP(
     logger.error("makeConnection of the UDP handler threw", { error });
   }
   udp.start();
+  udp.stopWhenAborted(options.signal);
   deferred.callback(udp);
   return deferred;
 }
@@ -95,6 +101,7 @@ export class DatagramPort implements DatagramTransport {
   #address: Deno.NetAddr;
   #loop: Promise<void> | undefined;
   #stopping: Deferred<void> | undefined;
+  #forgetSignal = () => {};
 
   /** Wraps a bound socket; `start()` begins receiving. */
   constructor(
@@ -113,6 +120,11 @@ export class DatagramPort implements DatagramTransport {
   /** Starts the receive loop. */
   start(): void {
     this.#loop = this.#receiveLoop();
+  }
+
+  /** Stops listening when `signal` aborts. */
+  stopWhenAborted(signal: AbortSignal | undefined): void {
+    this.#forgetSignal = stopOnAbort(signal, () => this.stopListening());
   }
 
   async #receiveLoop(): Promise<void> {
@@ -174,6 +186,7 @@ export class DatagramPort implements DatagramTransport {
     if (this.#stopping !== undefined) return this.#stopping;
     const stopping = new Deferred<void>();
     this.#stopping = stopping;
+    this.#forgetSignal();
     try {
       this.#conn.close();
     } catch {
@@ -193,6 +206,11 @@ export class DatagramPort implements DatagramTransport {
 
   /** Stops listening (for a reactor's clean-up). */
   forceClose(): Promise<void> {
+    return this.stopListening().asPromise();
+  }
+
+  /** Stops listening, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
     return this.stopListening().asPromise();
   }
 }

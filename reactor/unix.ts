@@ -28,6 +28,11 @@ import { listenStream } from "./stream_port.ts";
 export interface ListenUnixOptions {
   /** Replace a stale socket file left by a process that is gone (default `true`). */
   removeStale?: boolean;
+  /**
+   * Stops listening when aborted, as `stopListening()` does; an already
+   * aborted signal fails the listen with its reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface ConnectUnixOptions {
   handler?: ConnectionHandler;
   /** Milliseconds before the attempt fails with `ConnectTimeoutError`. */
   timeout?: number;
+  /** Abandons the attempt when aborted before it connected. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -64,6 +71,7 @@ export function listenUnix(
         open: () => Deno.listen({ transport: "unix", path }),
         address: path,
         handler,
+        signal: options.signal,
       }).chainDeferred(deferred);
     },
     (error) => deferred.errback(error),

@@ -89,4 +89,10 @@ export {
 } from "./unix.ts";
 export { UDPServerEndpoint, type UDPServerEndpointOptions } from "./udp.ts";
 export { clientFromString, serverFromString } from "./from_string.ts";
+export {
+  DEFAULT_MAX_PENDING_CONNECTIONS,
+  listen,
+  type Listener,
+  type ListenOptions,
+} from "./listen.ts";
 export { connectProtocol } from "./connect_protocol.ts";

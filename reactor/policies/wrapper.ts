@@ -112,6 +112,11 @@ export class ConnectionWrapper implements Connection {
     return this.inner.close();
   }
 
+  /** Closes the wrapped connection, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Aborts the wrapped connection. */
   abort(reason?: unknown): void {
     this.inner.abort(reason);

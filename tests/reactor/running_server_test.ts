@@ -9,12 +9,14 @@ import {
 } from "../../trial/mod.ts";
 
 function fakePort(name: string, stopped: string[]): ListeningPort {
+  const stopListening = () => {
+    stopped.push(name);
+    return Deferred.fromPromise(Promise.resolve());
+  };
   return {
     getHost: () => ({ transport: "memory", name }),
-    stopListening: () => {
-      stopped.push(name);
-      return Deferred.fromPromise(Promise.resolve());
-    },
+    stopListening,
+    [Symbol.asyncDispose]: () => stopListening().asPromise(),
   };
 }
 
