@@ -166,7 +166,13 @@ class HTTPServerConnection {
     }
     this.#arm("head");
     try {
-      if (await this.#serve()) return;
+      if (await this.#serve()) {
+        // Handed over: the connection is the new protocol's now. A listener
+        // closes a connection once its handler's promise settles, so this
+        // one resolves only when the new owner has closed it.
+        await this.#conn.closed.catch(() => {});
+        return;
+      }
       // The peer half-closed: finish the response in flight before closing,
       // and tell a handler that watches `request.signal` that the client left.
       const last = this.#current;
