@@ -47,6 +47,12 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** The placeholder shown in `--help`, such as `ENDPOINT`. */
   valueName?: string;
+  /**
+   * The option may be given more than once (`--allow A --allow B`): its
+   * value is then every value given, in order, as a `string[]` (empty when
+   * it was not given). Only for string options.
+   */
+  repeatable?: boolean;
 }
 
 /**
@@ -81,5 +87,5 @@ export class UsageError extends Error {
  */
 export type OptionValues = Record<
   string,
-  string | number | boolean | undefined
+  string | number | boolean | string[] | undefined
 >;

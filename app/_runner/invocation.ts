@@ -76,7 +76,9 @@ export function rebuildArgs(
     for (const spec of specs) {
       const value = values[spec.name];
       if (value === undefined) continue;
-      if (spec.type !== "boolean") args.push(`--${spec.name}=${value}`);
+      if (Array.isArray(value)) {
+        for (const item of value) args.push(`--${spec.name}=${item}`);
+      } else if (spec.type !== "boolean") args.push(`--${spec.name}=${value}`);
       else if (value === true) args.push(`--${spec.name}`);
     }
   }

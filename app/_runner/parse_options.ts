@@ -34,7 +34,8 @@ export function parseOptions(
 ): ParsedOptions {
   const values: OptionValues = {};
   for (const spec of specs) {
-    if (spec.default !== undefined) values[spec.name] = spec.default;
+    if (spec.repeatable) values[spec.name] = [];
+    else if (spec.default !== undefined) values[spec.name] = spec.default;
   }
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -75,7 +76,10 @@ export function parseOptions(
       raw = next;
       i++;
     }
-    values[spec.name] = convert(spec, raw);
+    const value = convert(spec, raw);
+    const list = values[spec.name];
+    if (spec.repeatable && Array.isArray(list)) list.push(String(value));
+    else values[spec.name] = value;
   }
   return { values, positionals };
 }
@@ -90,7 +94,9 @@ export function formatOptionsHelp(specs: readonly OptionSpec[]): string {
       : ` ${spec.valueName ?? spec.type?.toUpperCase() ?? "STRING"}`;
     const short = spec.short ? `-${spec.short}, ` : "    ";
     const left = `  ${short}--${spec.name}${value}`;
-    const suffix = spec.default !== undefined && spec.type !== "boolean"
+    const suffix = spec.repeatable
+      ? " (repeatable)"
+      : spec.default !== undefined && spec.type !== "boolean"
       ? ` (default: ${spec.default})`
       : "";
     return [left, spec.description + suffix] as const;

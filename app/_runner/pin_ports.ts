@@ -12,12 +12,16 @@ export async function pinPorts(
 ): Promise<OptionValues> {
   const pinned = { ...values };
   for (const name of plugin.endpointOptions ?? []) {
-    const description = values[name];
-    if (typeof description !== "string") continue;
-    const endpoint = serverFromString(reactor, description, {
-      reusePort: true,
-    });
-    pinned[name] = (await endpoint.pinPort()).toString();
+    const value = values[name];
+    if (typeof value === "string") pinned[name] = await pin(value);
+    else if (Array.isArray(value)) {
+      pinned[name] = await Promise.all(value.map(pin));
+    }
   }
   return pinned;
+}
+
+async function pin(description: string): Promise<string> {
+  const endpoint = serverFromString(reactor, description, { reusePort: true });
+  return (await endpoint.pinPort()).toString();
 }

@@ -90,3 +90,16 @@ test("formatOptionsHelp lists every option with its default", () => {
   assertEquals(text.includes("-l, --listen ENDPOINT"), true);
   assertEquals(text.includes("(default: tcp:8080)"), true);
 });
+
+test("parseOptions collects every value of a repeatable option, in order", () => {
+  const allow: OptionSpec = {
+    name: "allow",
+    description: "let through",
+    repeatable: true,
+  };
+  assertEquals(parseOptions([], [allow]).values.allow, []);
+  assertEquals(
+    parseOptions(["--allow", "a", "--allow=b"], [allow]).values.allow,
+    ["a", "b"],
+  );
+});
