@@ -30,7 +30,14 @@ export {
   withTrailers,
 } from "./trailers.ts";
 export { HTTPFactory, serveConnection, type ServeOptions } from "./server.ts";
-export { type HTTPServer, serveHTTP, type ServeHTTPOptions } from "./serve.ts";
+export {
+  DEFAULT_HTTP_PORT,
+  type HTTPServer,
+  serveHTTP,
+  type ServeHTTPOptions,
+  ServerNotListeningError,
+  type StartingHTTPServer,
+} from "./serve.ts";
 export {
   ErrorPage,
   type RenderContext,

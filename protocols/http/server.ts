@@ -62,6 +62,12 @@ export interface ServeOptions extends ServerLimits {
    * Default true.
    */
   noDelay?: boolean;
+  /**
+   * Makes the response for a request whose handler threw, as `Deno.serve`'s
+   * `onError` does; default: log the error and answer 500. When `onError`
+   * throws in turn, that is logged and the answer is 500.
+   */
+  onError?: (error: unknown) => Response | Promise<Response>;
 }
 
 /** Options resolved once per server. */
@@ -78,6 +84,7 @@ interface Settings {
   tickCap: number;
   scheme: string;
   noDelay: boolean;
+  onError: ((error: unknown) => Response | Promise<Response>) | undefined;
   connections: Set<HTTPServerConnection>;
   draining: boolean;
   /** Called when the last connection closes. */
@@ -105,6 +112,7 @@ function settingsOf(options: ServeOptions): Settings {
     maxRequests: options.maxRequestsPerConnection ?? Infinity,
     scheme: options.secure ? "https://" : "http://",
     noDelay: options.noDelay ?? true,
+    onError: options.onError,
     connections: new Set(),
     draining: false,
     onEmpty: null,
@@ -523,6 +531,19 @@ class HTTPServerConnection {
       return null;
     }
     const head = exchange.head;
+    const { onError } = this.#settings;
+    if (onError !== undefined) {
+      try {
+        const response = await onError(error);
+        if (response instanceof Response) return response;
+        error = new TypeError(
+          "onError did not return a Response: return a Response object",
+        );
+      } catch (onErrorFailure) {
+        error = onErrorFailure;
+      }
+      if (exchange.superseded || this.#closing) return null;
+    }
     logger.error("the HTTP handler for {method} {target} threw: answered 500", {
       error,
       method: head.method,
