@@ -12,6 +12,7 @@ import type {
 import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
 import {
+  type AnyServerEndpoint,
   type EndpointReactor,
   serverFromString,
 } from "../reactor/endpoints/mod.ts";
@@ -19,6 +20,7 @@ import { getLogger } from "../log/mod.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./listening_service.ts";
 import { workerId } from "./worker_id.ts";
+import { requireTransport } from "./_endpoint_transport.ts";
 
 const log = getLogger("spindle.app");
 
@@ -72,7 +74,7 @@ export class DatagramServerEndpointService extends Service
 
   /** Creates the service; nothing is bound until it starts. */
   constructor(
-    endpoint: string | DatagramServerEndpoint,
+    endpoint: string | DatagramServerEndpoint | AnyServerEndpoint,
     handler: DatagramHandler,
     options: DatagramServerEndpointServiceOptions = {},
   ) {
@@ -82,7 +84,7 @@ export class DatagramServerEndpointService extends Service
         transport: "datagram",
         reusePort: options.reusePort ?? workerId() !== undefined,
       })
-      : endpoint;
+      : requireTransport<DatagramServerEndpoint>(endpoint, "datagram");
     this.handler = handler;
   }
 

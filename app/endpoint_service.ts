@@ -16,6 +16,7 @@ import { reactor as defaultReactor } from "../reactor/deno_reactor.ts";
 import { formatAddress } from "../reactor/connection.ts";
 import { ConnectionLostError } from "../reactor/errors.ts";
 import {
+  type AnyServerEndpoint,
   type EndpointDefaults,
   type EndpointReactor,
   serverFromString,
@@ -25,6 +26,7 @@ import { Application } from "./application.ts";
 import { Service } from "./service.ts";
 import type { ListeningService } from "./listening_service.ts";
 import { workerId } from "./worker_id.ts";
+import { requireTransport } from "./_endpoint_transport.ts";
 
 const log = getLogger("spindle.app");
 
@@ -124,7 +126,7 @@ export class StreamServerEndpointService extends Service
 
   /** Creates the service; nothing listens until it starts. */
   constructor(
-    endpoint: string | StreamServerEndpoint,
+    endpoint: string | StreamServerEndpoint | AnyServerEndpoint,
     handler: ConnectionHandler,
     options: StreamServerEndpointServiceOptions = {},
   ) {
@@ -136,7 +138,7 @@ export class StreamServerEndpointService extends Service
         defaults: options.defaults,
         reusePort: options.reusePort ?? workerId() !== undefined,
       })
-      : endpoint;
+      : requireTransport<StreamServerEndpoint>(endpoint, "stream");
     this.handler = handler;
     this.#drainTimeout = options.drainTimeout;
   }
