@@ -45,9 +45,17 @@ export const PEERS = {
   dig: { debian: "dnsutils", command: "dig" },
   kdig: { debian: "knot-dnsutils", command: "kdig" },
   knot: { debian: "knot", command: "knotd" },
+  nc: { debian: "netcat-openbsd", command: "nc" },
   openssl: { debian: "openssl", command: "openssl" },
   sshKeygen: { debian: "openssh-client", command: "ssh-keygen" },
   tinyproxy: { debian: "tinyproxy", command: "tinyproxy" },
+  rdate: { debian: "rdate", command: "rdate" },
+  finger: { debian: "finger", command: "finger" },
+  memcached: { debian: "memcached", command: "memcached" },
+  tmux: { debian: "tmux", command: "tmux" },
+  telnet: { debian: "telnet", command: "telnet" },
+  vsftpd: { debian: "vsftpd", command: "vsftpd" },
+  danted: { debian: "dante-server", command: "danted" },
 } as const satisfies Record<string, Peer>;
 
 /** What a test registration needs to know about its peer. */

@@ -31,6 +31,12 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     load: () => Promise.resolve({ plugin: runPlugin }),
   },
   {
+    name: "demo",
+    description:
+      "serve a demo of every protocol on loopback, with a landing page of commands to try",
+    load: async () => ({ plugin: (await import("../demo/plugin.ts")).plugin }),
+  },
+  {
     name: "dns",
     description:
       "an authoritative DNS server for zone files (UDP and TCP on one port)",
@@ -43,6 +49,14 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     description: "an echo server: sends every byte back",
     load: async () => ({
       plugin: (await import("../../protocols/wire/plugin.ts")).plugin,
+    }),
+  },
+  {
+    name: "inetd",
+    description:
+      "the small inetd services over TCP and UDP: echo, discard, chargen, daytime, time, qotd",
+    load: async () => ({
+      plugin: (await import("../../protocols/wire/plugin.ts")).inetdPlugin,
     }),
   },
   {
