@@ -1,7 +1,10 @@
 /**
  * The small services of Twisted's `twisted.protocols.wire`, the standard
- * ones every host once ran for testing and measurement: {@linkcode echo}
- * (RFC 862) for now; discard, chargen and daytime are to come.
+ * ones every host once ran for testing and measurement, over TCP (connection
+ * handlers) and UDP ({@linkcode inetdDatagramHandler}): {@linkcode echo}
+ * (RFC 862), {@linkcode discard} (863), {@linkcode chargen} (864, with
+ * backpressure), {@linkcode qotd} (865), {@linkcode daytime} (867) and
+ * {@linkcode time} (868). `spindle inetd` serves them all.
  *
  * @example An echo server
  * ```ts ignore
@@ -13,10 +16,32 @@
  *
  * @module
  */
+export * from "./constants.ts";
+export * from "./limits.ts";
 export * from "./echo.ts";
-// The connection type of the handlers' signatures, documented here too.
+export * from "./discard.ts";
+export * from "./chargen.ts";
+export * from "./daytime.ts";
+export * from "./time.ts";
+export * from "./qotd.ts";
+export * from "./datagram.ts";
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
 export type {
   Address,
   Connection,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
   MemoryAddr,
 } from "../../reactor/interfaces.ts";
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../../deferred/deferred.ts";
+export type {
+  ErrorType,
+  Failure,
+  TrappedError,
+} from "../../deferred/failure.ts";
