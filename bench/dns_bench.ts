@@ -12,6 +12,7 @@
  * its best round, so a burst of load from elsewhere on the machine does not
  * decide the ratio.
  */
+import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
 import { serveDNS, Zone } from "../protocols/dns/mod.ts";
 
@@ -287,6 +288,32 @@ async function main(): Promise<void> {
       ratios["cpu raw/spindle"]!.toFixed(2)
     }x Spindle's, Twisted ${ratios["cpu twisted/spindle"]!.toFixed(2)}x`,
   );
+  const figure = "DNS over UDP, dnsperf, authoritative answers";
+  for (
+    const [peer, name] of [
+      ["a raw Deno.listenDatagram loop", "raw Deno.listenDatagram loop"],
+      ["Twisted names", "Twisted names"],
+    ] as const
+  ) {
+    const other = results[name];
+    if (other === undefined) continue;
+    reportRatio({
+      bench: "dns",
+      figure,
+      kind: "rate",
+      metric: "queries per second",
+      peer,
+      ratio: spindle / other.qps,
+    });
+    reportRatio({
+      bench: "dns",
+      figure,
+      kind: "cpu",
+      metric: "query (the server's)",
+      peer,
+      ratio: cpu(name) / cpu("Spindle serveDNS"),
+    });
+  }
   const json = option("json", "");
   const report = { bench: "dns", count, seconds, rounds, results, ratios };
   if (json !== "") {

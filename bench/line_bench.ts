@@ -23,6 +23,7 @@
  *
  * Run: deno run -A bench/line_bench.ts [--mib N] [--rounds R] [--json FILE]
  */
+import { reportRatio } from "./_report.ts";
 import { option } from "./_util.ts";
 import { LineDecoder, LineDecoderCore } from "../protocols/basic/mod.ts";
 import { seededRandom } from "../tests/_random.ts";
@@ -395,6 +396,14 @@ function ratio(fast: string, slow: string, target: number): void {
   if (typeof a !== "object" || typeof b !== "object") return;
   const value = b.cpu / a.cpu;
   ratios[`${fast} vs ${slow}`] = value;
+  reportRatio({
+    bench: "line",
+    figure: `Line framing, ${MIB} MiB of 1 KiB lines: ${fast}`,
+    kind: "cpu",
+    metric: "MiB decoded",
+    peer: slow,
+    ratio: value,
+  });
   console.log(
     `${`${fast} vs ${slow}`.padEnd(58)} ${value.toFixed(2).padStart(6)}x${
       target > 0

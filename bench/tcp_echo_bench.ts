@@ -31,6 +31,7 @@
  * 16 KiB here). `--malloc-trim 1073741824` measures the servers with glibc
  * keeping that memory (a deployment setting, the same for every server).
  */
+import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
 import net from "node:net";
 import { Factory, Protocol, reactor } from "../reactor/mod.ts";
@@ -315,6 +316,27 @@ async function main(): Promise<void> {
             (value / twisted).toFixed(2).padStart(11)
           }`,
         );
+      }
+      if (names.includes("protocol")) {
+        const spindle = median("protocol", key);
+        const peers = {
+          "a raw Deno.Conn loop": raw,
+          "node:net": node,
+          Twisted: twisted,
+        };
+        for (const [peer, value] of Object.entries(peers)) {
+          reportRatio({
+            bench: "tcp_echo",
+            figure:
+              `TCP echo, ${conns} connections, ${size}-byte messages (Spindle's Protocol)`,
+            kind: key === "rate" ? "rate" : "cpu",
+            metric: key === "rate"
+              ? "round trips per second"
+              : "round trip (the server's)",
+            peer,
+            ratio: spindle / value,
+          });
+        }
       }
     }
   }
