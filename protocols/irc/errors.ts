@@ -102,3 +102,25 @@ export class IRCSignOnError extends Error {
     this.name = "IRCSignOnError";
   }
 }
+
+/**
+ * A client read so slowly that more than the server's send queue limit
+ * waited to be sent to it: the server dropped it ("SendQ exceeded") so that
+ * nobody else waits for it.
+ *
+ * @example Usage
+ * ```ts
+ * import { IRCSendQueueExceededError } from "@spindle/spindle/protocols/irc";
+ * const error = new IRCSendQueueExceededError(1048576);
+ * console.assert(error.message.startsWith("SendQ exceeded"));
+ * ```
+ */
+export class IRCSendQueueExceededError extends Error {
+  /** Creates the error for a send queue of `limit` bytes. */
+  constructor(limit: number) {
+    super(
+      `SendQ exceeded: more than ${limit} bytes waited to be sent to this client, which reads too slowly; it must read faster (or the server raise maxSendQueue)`,
+    );
+    this.name = "IRCSendQueueExceededError";
+  }
+}

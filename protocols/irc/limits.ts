@@ -132,19 +132,6 @@ export const DEFAULT_FLOOD_BURST = 20;
 export const DEFAULT_FLOOD_RATE = 2;
 
 /**
- * The most lines read from a client but held back by flood protection before
- * it is disconnected ("Excess Flood"): 100, so a flooder cannot make the
- * server buffer without bound.
- *
- * @example Usage
- * ```ts
- * import { DEFAULT_MAX_HELD_LINES } from "@spindle/spindle/protocols/irc";
- * console.assert(DEFAULT_MAX_HELD_LINES === 100);
- * ```
- */
-export const DEFAULT_MAX_HELD_LINES = 100;
-
-/**
  * The longest nickname the server accepts, in characters: 30 (ngIRCd's
  * default `MaxNickLength` is 9, RFC 2812's; modern networks allow 30).
  *
@@ -191,8 +178,6 @@ export interface IRCServerLimits extends IRCCodecLimits {
   floodBurst?: number;
   /** See {@linkcode DEFAULT_FLOOD_RATE}; lines per second. */
   floodRate?: number;
-  /** See {@linkcode DEFAULT_MAX_HELD_LINES}; lines. */
-  maxHeldLines?: number;
   /** See {@linkcode DEFAULT_MAX_NICK_LENGTH}; characters. */
   maxNickLength?: number;
   /** See {@linkcode DEFAULT_MAX_CHANNELS}. */

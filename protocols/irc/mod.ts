@@ -19,3 +19,5 @@ export * from "./message.ts";
 export * from "./codec.ts";
 export * from "./ctcp.ts";
 export * from "./casemap.ts";
+export * from "./server.ts";
+export * from "./serve.ts";
