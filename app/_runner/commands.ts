@@ -60,6 +60,13 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "irc",
+    description: "an IRC server (channels, CAP, SASL against a user file)",
+    load: async () => ({
+      plugin: (await import("../../protocols/irc/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "passwd",
     description:
       "print a user-file line NAME:$pbkdf2-sha256$... for the password on stdin",
