@@ -1,0 +1,19 @@
+/**
+ * SSH (Twisted's `twisted.conch`), wire-compatible with OpenSSH.
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export * from "./limits.ts";
+export * from "./errors.ts";
+export * from "./wire.ts";
+export * from "./cipher.ts";
+export * from "./packet.ts";
+export * from "./keys.ts";
+export * from "./kex.ts";
+export * from "./transport.ts";
+export * from "./connection.ts";
+export * from "./session.ts";
+export * from "./command_session.ts";
+export * from "./server.ts";
+export * from "./serve.ts";
