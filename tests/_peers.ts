@@ -49,6 +49,13 @@ export const PEERS = {
   openssl: { debian: "openssl", command: "openssl" },
   sshKeygen: { debian: "openssh-client", command: "ssh-keygen" },
   tinyproxy: { debian: "tinyproxy", command: "tinyproxy" },
+  pythonWebsockets: {
+    debian: "python3-websockets",
+    command: "/usr/bin/python3",
+    pythonModule: "websockets",
+  },
+  haproxy: { debian: "haproxy", command: "haproxy" },
+  chromium: { debian: "chromium", command: "chromium" },
   rdate: { debian: "rdate", command: "rdate" },
   finger: { debian: "finger", command: "finger" },
   memcached: { debian: "memcached", command: "memcached" },

@@ -1,0 +1,503 @@
+/**
+ * The WebSocket cores (RFC 6455 §5): {@linkcode FrameDecoderCore} (bytes in,
+ * frames out, incrementally, with the masking rule and the limits),
+ * {@linkcode encodeFrame}, and {@linkcode MessageCore} (frames in, messages
+ * and control frames out: fragmentation, control frames between fragments,
+ * UTF-8 validation across fragments, the message size limit).
+ *
+ * @module
+ */
+import type { DecoderCore } from "../../reactor/codec.ts";
+import { concatChunks, EMPTY_BYTES } from "../../reactor/bytes.ts";
+import { CloseCode, Opcode } from "./constants.ts";
+import {
+  InvalidPayloadError,
+  MessageTooBigError,
+  WebSocketProtocolError,
+} from "./errors.ts";
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  MAX_CONTROL_PAYLOAD,
+  type WebSocketLimits,
+} from "./limits.ts";
+import type { Frame } from "./message.ts";
+
+/** Options for {@linkcode FrameDecoderCore}. */
+export interface FrameDecoderOptions extends WebSocketLimits {
+  /**
+   * Which side decodes: a `"server"` requires masked frames (RFC 6455
+   * §5.1), a `"client"` requires unmasked ones.
+   */
+  role: "server" | "client";
+  /** permessage-deflate was negotiated: RSV1 may be set on a message's first frame. */
+  deflate?: boolean;
+}
+
+/**
+ * Bytes in, frames out, incrementally. Checks what a single frame can
+ * break: masking, reserved bits, unknown opcodes, control frames that are
+ * fragmented or longer than 125 bytes, and the size limit (1009). Payloads
+ * come out unmasked, in memory of their own.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, FrameDecoderCore, Opcode, type Frame } from "@spindle/spindle/protocols/websocket";
+ * const bytes = encodeFrame(Opcode.TEXT, new TextEncoder().encode("hi"), { mask: true });
+ * const frames: Frame[] = [];
+ * const core = new FrameDecoderCore({ role: "server" });
+ * core.decode(bytes.subarray(0, 3), frames);
+ * core.decode(bytes.subarray(3), frames);
+ * console.assert(new TextDecoder().decode(frames[0]!.payload) === "hi");
+ * ```
+ */
+export class FrameDecoderCore implements DecoderCore<Frame> {
+  #parts: Uint8Array[] = [];
+  #buffered = 0;
+  #server: boolean;
+  #deflate: boolean;
+  #maxSize: number;
+
+  /** Creates a decoder for `options.role`. */
+  constructor(options: FrameDecoderOptions) {
+    this.#server = options.role === "server";
+    this.#deflate = options.deflate ?? false;
+    this.#maxSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  }
+
+  /** Decodes the frames `chunk` completes into `out`; throws `WebSocketProtocolError`. */
+  decode(chunk: Uint8Array, out: Frame[], max = Infinity): void {
+    if (chunk.byteLength > 0) {
+      this.#parts.push(chunk);
+      this.#buffered += chunk.byteLength;
+    }
+    let taken = 0;
+    while (taken < max && this.#buffered >= 2) {
+      const head = this.#peek(Math.min(14, this.#buffered));
+      const frame = this.#frameAt(head);
+      if (frame === null) return;
+      out.push(frame);
+      taken++;
+    }
+  }
+
+  /** Reads one frame if it is all there; `head` is its first bytes (up to 14). */
+  #frameAt(head: Uint8Array): Frame | null {
+    const b0 = head[0]!;
+    const b1 = head[1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const rsv1 = (b0 & 0x40) !== 0;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    this.#check(b0, opcode, fin, masked);
+    let length = b1 & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      if (head.byteLength < 4) return null;
+      length = (head[2]! << 8) | head[3]!;
+      offset = 4;
+    } else if (length === 127) {
+      if (head.byteLength < 10) return null;
+      if ((head[2]! & 0x80) !== 0) {
+        throw new WebSocketProtocolError(
+          "a frame length has its most significant bit set (RFC 6455 §5.2)",
+        );
+      }
+      const view = new DataView(head.buffer, head.byteOffset + 2, 8);
+      length = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+      offset = 10;
+    }
+    if (opcode >= 8 && length > MAX_CONTROL_PAYLOAD) {
+      throw new WebSocketProtocolError(
+        `a control frame carries ${length} bytes, over the ${MAX_CONTROL_PAYLOAD} RFC 6455 §5.5 allows`,
+      );
+    }
+    if (length > this.#maxSize) {
+      throw new MessageTooBigError(length, this.#maxSize);
+    }
+    const maskOffset = offset;
+    if (masked) offset += 4;
+    if (this.#buffered < offset + length) return null;
+    const mask = masked ? this.#peek(offset).slice(maskOffset, offset) : null;
+    this.#skip(offset);
+    const payload = this.#take(length);
+    if (mask !== null) unmask(payload, mask);
+    return { fin, rsv1, opcode, payload };
+  }
+
+  #check(b0: number, opcode: number, fin: boolean, masked: boolean): void {
+    if (masked !== this.#server) {
+      throw new WebSocketProtocolError(
+        this.#server
+          ? "a client sent an unmasked frame: clients must mask every frame (RFC 6455 §5.1)"
+          : "a server sent a masked frame: servers must not mask (RFC 6455 §5.1)",
+      );
+    }
+    const reserved = b0 &
+      (this.#deflate && opcode !== 0 && opcode < 8 ? 0x30 : 0x70);
+    if (reserved !== 0) {
+      throw new WebSocketProtocolError(
+        "a frame has reserved bits set that no negotiated extension defines",
+      );
+    }
+    if (opcode >= 8) {
+      if (opcode > Opcode.PONG) {
+        throw new WebSocketProtocolError(`unknown control opcode ${opcode}`);
+      }
+      if (!fin) {
+        throw new WebSocketProtocolError(
+          "a control frame is fragmented (RFC 6455 §5.5)",
+        );
+      }
+    } else if (opcode > Opcode.BINARY) {
+      throw new WebSocketProtocolError(`unknown data opcode ${opcode}`);
+    }
+  }
+
+  /** The first `n` buffered bytes, without consuming them. */
+  #peek(n: number): Uint8Array {
+    const first = this.#parts[0]!;
+    if (first.byteLength >= n) return first.subarray(0, n);
+    const bytes = new Uint8Array(n);
+    let at = 0;
+    for (const part of this.#parts) {
+      const count = Math.min(part.byteLength, n - at);
+      bytes.set(part.subarray(0, count), at);
+      at += count;
+      if (at === n) break;
+    }
+    return bytes;
+  }
+
+  #skip(n: number): void {
+    this.#buffered -= n;
+    while (n > 0) {
+      const first = this.#parts[0]!;
+      if (first.byteLength <= n) {
+        this.#parts.shift();
+        n -= first.byteLength;
+      } else {
+        this.#parts[0] = first.subarray(n);
+        n = 0;
+      }
+    }
+  }
+
+  /** Consumes `n` bytes into memory of their own (a copy: the caller may keep or unmask it). */
+  #take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
+    const bytes = this.#peek(n).slice();
+    this.#skip(n);
+    return bytes;
+  }
+
+  /** Input ended: an error if it ended inside a frame. */
+  end(_out: Frame[]): void {
+    if (this.#buffered > 0) {
+      throw new WebSocketProtocolError(
+        `the connection ended inside a frame (${this.#buffered} bytes of it arrived)`,
+        { code: CloseCode.ABNORMAL },
+      );
+    }
+  }
+
+  /** Hands back the bytes buffered but not decoded. */
+  release(): Uint8Array {
+    const bytes = this.#buffered === 0
+      ? EMPTY_BYTES
+      : this.#peek(this.#buffered).slice();
+    this.#parts = [];
+    this.#buffered = 0;
+    return bytes;
+  }
+}
+
+/** XORs `payload` in place with the 4-byte `mask` (RFC 6455 §5.3). */
+function unmask(payload: Uint8Array, mask: Uint8Array): void {
+  const length = payload.byteLength;
+  // Whole words at a time: `payload` is fresh memory, so word-aligned.
+  const words = length >>> 2;
+  if (words > 0 && payload.byteOffset % 4 === 0) {
+    const view = new Uint32Array(payload.buffer, payload.byteOffset, words);
+    const word = new Uint32Array(mask.slice().buffer)[0]!;
+    for (let i = 0; i < words; i++) view[i]! ^= word;
+    for (let i = words << 2; i < length; i++) payload[i]! ^= mask[i & 3]!;
+    return;
+  }
+  for (let i = 0; i < length; i++) payload[i]! ^= mask[i & 3]!;
+}
+
+// Masks come from a pool of random bytes refilled 4 KiB at a time: one
+// getRandomValues call per 1024 frames instead of one per frame.
+const maskPool = new Uint8Array(4096);
+let maskAt = maskPool.byteLength;
+
+function nextMask(): Uint8Array {
+  if (maskAt === maskPool.byteLength) {
+    crypto.getRandomValues(maskPool);
+    maskAt = 0;
+  }
+  maskAt += 4;
+  return maskPool.subarray(maskAt - 4, maskAt);
+}
+
+/** Options for {@linkcode encodeFrame}. */
+export interface EncodeFrameOptions {
+  /** Mask the payload with a random key: clients must, servers must not. Default false. */
+  mask?: boolean;
+  /** The last frame of its message. Default true. */
+  fin?: boolean;
+  /** Set RSV1 (a compressed message's first frame). Default false. */
+  rsv1?: boolean;
+}
+
+/**
+ * Encodes one frame: header, then the payload (masked with a fresh random
+ * key when `options.mask`), in new memory.
+ *
+ * @example Usage
+ * ```ts
+ * import { encodeFrame, Opcode } from "@spindle/spindle/protocols/websocket";
+ * const bytes = encodeFrame(Opcode.BINARY, new Uint8Array(200));
+ * console.assert(bytes.length === 204 && bytes[1] === 126);
+ * ```
+ */
+export function encodeFrame(
+  opcode: number,
+  payload: Uint8Array,
+  options: EncodeFrameOptions = {},
+): Uint8Array {
+  const length = payload.byteLength;
+  const mask = options.mask ?? false;
+  const headerLength = (length < 126 ? 2 : length < 65536 ? 4 : 10) +
+    (mask ? 4 : 0);
+  const frame = new Uint8Array(headerLength + length);
+  frame[0] = (options.fin === false ? 0 : 0x80) |
+    (options.rsv1 ? 0x40 : 0) | opcode;
+  let offset = 2;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65536) {
+    frame[1] = 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+    offset = 4;
+  } else {
+    frame[1] = 127;
+    const view = new DataView(frame.buffer, 2, 8);
+    view.setUint32(0, Math.floor(length / 2 ** 32));
+    view.setUint32(4, length >>> 0);
+    offset = 10;
+  }
+  frame.set(payload, headerLength);
+  if (mask) {
+    frame[1]! |= 0x80;
+    const key = nextMask();
+    frame.set(key, offset);
+    const body = frame.subarray(headerLength);
+    for (let i = 0; i < length; i++) body[i]! ^= key[i & 3]!;
+  }
+  return frame;
+}
+
+/**
+ * What {@linkcode MessageCore} makes of frames: a whole message (`text` or
+ * `binary`; `compressed` when RSV1 said so and it is still deflated), or a
+ * control frame.
+ *
+ * @example Usage
+ * ```ts
+ * import type { WebSocketEvent } from "@spindle/spindle/protocols/websocket";
+ * const event: WebSocketEvent = { type: "ping", payload: new Uint8Array() };
+ * console.assert(event.type === "ping");
+ * ```
+ */
+export type WebSocketEvent =
+  | { type: "text"; data: string }
+  | { type: "binary"; data: Uint8Array }
+  | { type: "compressed"; binary: boolean; data: Uint8Array }
+  | { type: "ping"; payload: Uint8Array }
+  | { type: "pong"; payload: Uint8Array }
+  | { type: "close"; code: number; reason: string };
+
+/** Options for {@linkcode MessageCore}. */
+export type MessageCoreOptions = WebSocketLimits;
+
+const CLOSE_CODES_SENDABLE = new Set([
+  1000,
+  1001,
+  1002,
+  1003,
+  1007,
+  1008,
+  1009,
+  1010,
+  1011,
+  1012,
+  1013,
+  1014,
+]);
+
+/**
+ * Whether a peer may send `code` in a Close frame: the defined codes other
+ * than those reserved for reports (1005, 1006, 1015), and 3000..4999.
+ *
+ * @example Usage
+ * ```ts
+ * import { isValidCloseCode } from "@spindle/spindle/protocols/websocket";
+ * console.assert(isValidCloseCode(1000) && !isValidCloseCode(1006));
+ * ```
+ */
+export function isValidCloseCode(code: number): boolean {
+  return CLOSE_CODES_SENDABLE.has(code) || (code >= 3000 && code <= 4999);
+}
+
+/**
+ * Frames in, messages out: reassembles fragments, lets control frames
+ * through between them, validates UTF-8 across fragments (failing at the
+ * first bad fragment), checks Close frames and the message size (1009).
+ * A compressed message comes out whole and still deflated.
+ *
+ * @example Usage
+ * ```ts
+ * import { MessageCore, Opcode, type WebSocketEvent } from "@spindle/spindle/protocols/websocket";
+ * const core = new MessageCore();
+ * const out: WebSocketEvent[] = [];
+ * const bytes = new TextEncoder().encode("héllo");
+ * core.push({ fin: false, rsv1: false, opcode: Opcode.TEXT, payload: bytes.subarray(0, 2) }, out);
+ * core.push({ fin: true, rsv1: false, opcode: Opcode.CONTINUATION, payload: bytes.subarray(2) }, out);
+ * console.assert(out[0]!.type === "text");
+ * ```
+ */
+export class MessageCore {
+  #maxSize: number;
+  /** The opcode of the message being reassembled, or -1. */
+  #opcode = -1;
+  #compressed = false;
+  #parts: Uint8Array[] = [];
+  #size = 0;
+  #utf8: TextDecoder | null = null;
+  #text = "";
+
+  /** Creates a core with `options`' limits. */
+  constructor(options: MessageCoreOptions = {}) {
+    this.#maxSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  }
+
+  /** Takes one frame, appending what it completes to `out`; throws `WebSocketProtocolError`. */
+  push(frame: Frame, out: WebSocketEvent[]): void {
+    const opcode = frame.opcode;
+    if (opcode >= 8) {
+      out.push(controlEvent(opcode, frame.payload));
+      return;
+    }
+    if (opcode === Opcode.CONTINUATION) {
+      if (this.#opcode === -1) {
+        throw new WebSocketProtocolError(
+          "a continuation frame came with no message to continue",
+        );
+      }
+    } else {
+      if (this.#opcode !== -1) {
+        throw new WebSocketProtocolError(
+          "a new message started before the fragmented one was finished",
+        );
+      }
+      this.#opcode = opcode;
+      this.#compressed = frame.rsv1;
+    }
+    const payload = frame.payload;
+    this.#size += payload.byteLength;
+    if (this.#size > this.#maxSize) {
+      throw new MessageTooBigError(this.#size, this.#maxSize);
+    }
+    if (frame.fin && this.#parts.length === 0 && this.#utf8 === null) {
+      // The common case: a message in one frame.
+      this.#opcode = -1;
+      this.#size = 0;
+      out.push(this.#whole(opcode, payload));
+      return;
+    }
+    if (this.#opcode === Opcode.TEXT && !this.#compressed) {
+      this.#utf8 ??= new TextDecoder("utf-8", { fatal: true });
+      this.#text += decodeText(this.#utf8, payload, !frame.fin);
+    } else {
+      this.#parts.push(payload);
+    }
+    if (!frame.fin) return;
+    const event: WebSocketEvent = this.#utf8 !== null
+      ? { type: "text", data: this.#text }
+      : this.#whole(
+        this.#opcode,
+        this.#parts.length === 1
+          ? this.#parts[0]!
+          : concatChunks(this.#parts, this.#size),
+      );
+    this.#opcode = -1;
+    this.#parts = [];
+    this.#size = 0;
+    this.#utf8 = null;
+    this.#text = "";
+    out.push(event);
+  }
+
+  #whole(opcode: number, data: Uint8Array): WebSocketEvent {
+    if (this.#compressed) {
+      this.#compressed = false;
+      return { type: "compressed", binary: opcode === Opcode.BINARY, data };
+    }
+    return opcode === Opcode.TEXT
+      ? { type: "text", data: decodeText(UTF8, data, false) }
+      : { type: "binary", data };
+  }
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decodes UTF-8 strictly (a `stream` decode keeps a character cut at the
+ * end for the next fragment); throws `InvalidPayloadError` (1007).
+ *
+ * @example Usage
+ * ```ts
+ * import { decodeText } from "@spindle/spindle/protocols/websocket";
+ * const utf8 = new TextDecoder("utf-8", { fatal: true });
+ * console.assert(decodeText(utf8, new Uint8Array([0x68, 0x69]), false) === "hi");
+ * ```
+ */
+export function decodeText(
+  decoder: TextDecoder,
+  bytes: Uint8Array,
+  stream: boolean,
+): string {
+  try {
+    return decoder.decode(bytes, { stream });
+  } catch (error) {
+    throw new InvalidPayloadError("a text message is not valid UTF-8", {
+      cause: error,
+    });
+  }
+}
+
+function controlEvent(opcode: number, payload: Uint8Array): WebSocketEvent {
+  if (opcode === Opcode.PING) return { type: "ping", payload };
+  if (opcode === Opcode.PONG) return { type: "pong", payload };
+  if (payload.byteLength === 0) {
+    return { type: "close", code: CloseCode.NO_STATUS, reason: "" };
+  }
+  if (payload.byteLength === 1) {
+    throw new WebSocketProtocolError(
+      "a Close frame has a one-byte payload: a code takes two",
+    );
+  }
+  const code = (payload[0]! << 8) | payload[1]!;
+  if (!isValidCloseCode(code)) {
+    throw new WebSocketProtocolError(
+      `a Close frame has code ${code}, which may not be sent (RFC 6455 §7.4)`,
+    );
+  }
+  return {
+    type: "close",
+    code,
+    reason: decodeText(UTF8, payload.subarray(2), false),
+  };
+}
