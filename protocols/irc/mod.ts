@@ -21,3 +21,4 @@ export * from "./ctcp.ts";
 export * from "./casemap.ts";
 export * from "./server.ts";
 export * from "./serve.ts";
+export * from "./client.ts";
