@@ -17,3 +17,5 @@ export * from "./session.ts";
 export * from "./command_session.ts";
 export * from "./server.ts";
 export * from "./serve.ts";
+export * from "./known_hosts.ts";
+export * from "./client.ts";
