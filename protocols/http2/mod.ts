@@ -1,0 +1,21 @@
+/**
+ * HTTP/2 for Spindle (RFC 9113, RFC 7541): the frame layer, HPACK with
+ * Huffman coding, and a server connection that serves the same
+ * `Deno.serve`-shaped handlers as HTTP/1.1, with flow control at both levels
+ * and the limits that stop the known attacks. `serveHTTP` in
+ * `@spindle/spindle/protocols/http` reaches it by ALPN (`h2`) on TLS and by
+ * the connection preface on cleartext.
+ *
+ * ```ts ignore
+ * import { serveHTTP } from "@spindle/spindle/protocols/http";
+ * await serveHTTP(() => new Response("hello"), { listen: "tcp:8080" });
+ * // curl --http2-prior-knowledge http://127.0.0.1:8080/
+ * ```
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export * from "./limits.ts";
+export * from "./errors.ts";
+export * from "./frame.ts";
+export * from "./hpack.ts";
