@@ -1,0 +1,264 @@
+/**
+ * {@linkcode UidList}: IMAP's unique identifiers for the messages of one
+ * maildir folder, kept in a `uidlist` file so they survive restarts.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Maildir, MaildirMessage, MaildirSubfolder } from "./maildir.ts";
+
+/**
+ * A message of a maildir folder with its IMAP UID.
+ *
+ * @example Usage
+ * ```ts
+ * import type { UidListEntry } from "@spindle/spindle/protocols/mail";
+ * const entry: UidListEntry = {
+ *   uid: 1,
+ *   message: { subfolder: "new", name: "1.M1.host", key: "1.M1.host", path: "/m/new/1.M1.host", size: 3, mtime: new Date(0) },
+ * };
+ * console.assert(entry.uid === 1);
+ * ```
+ */
+export interface UidListEntry {
+  /** The UID: stable for as long as the list's UIDVALIDITY. */
+  readonly uid: number;
+  /** The message as it lies now (flags and subfolder may change; its key never does). */
+  readonly message: MaildirMessage;
+}
+
+/**
+ * A folder's messages with their UIDs, as {@linkcode UidList.sync} found them.
+ *
+ * @example Usage
+ * ```ts
+ * import type { UidListSnapshot } from "@spindle/spindle/protocols/mail";
+ * const empty: UidListSnapshot = { uidValidity: 1_700_000_000, uidNext: 1, entries: [] };
+ * console.assert(empty.entries.length === 0);
+ * ```
+ */
+export interface UidListSnapshot {
+  /** Changes only when the list was lost (its UIDs may then name other messages). */
+  readonly uidValidity: number;
+  /** The UID the next new message will get. */
+  readonly uidNext: number;
+  /** The messages, by ascending UID. */
+  readonly entries: readonly UidListEntry[];
+}
+
+const FILE = "uidlist";
+const LOCK = "uidlist.lock";
+const MAGIC = "spindle-uidlist 1";
+// A lock file older than this was left by a process that died mid-write
+// (a write takes milliseconds).
+const STALE_LOCK_MS = 10_000;
+const LOCK_RETRY_MS = 5;
+
+// The in-process queue per folder: sessions of one server take turns
+// without touching the lock file's retry loop.
+const queues = new Map<string, Promise<unknown>>();
+
+interface Record {
+  uid: number;
+  size: number;
+  mtime: number;
+}
+
+/**
+ * The UIDs of one maildir folder (RFC 9051 §2.3.1.1), kept in `uidlist` in
+ * the folder: a header line (`spindle-uidlist 1 UIDVALIDITY UIDNEXT`), then
+ * `UID KEY SIZE MTIME` per message, keyed by the part of the file name that
+ * never changes. The file is replaced atomically (written aside, renamed
+ * over), under a lock file so that servers in several processes
+ * (`--workers`) agree. UIDVALIDITY is chosen (the time in seconds) only when
+ * there is no list; a list that is lost starts again with a new one, so
+ * clients know their cached UIDs are void.
+ *
+ * Sizes and delivery times are kept in the list too, so that listing a
+ * folder it knows costs two directory reads and no `stat` per message.
+ *
+ * @example Usage
+ * ```ts
+ * import { Maildir, UidList } from "@spindle/spindle/protocols/mail";
+ * const root = await Deno.makeTempDir();
+ * const box = new Maildir(root);
+ * await box.create();
+ * await box.deliver(new TextEncoder().encode("one\r\n"), { fsync: false });
+ * const first = await new UidList(box).sync();
+ * await box.deliver(new TextEncoder().encode("two\r\n"), { fsync: false });
+ * const second = await new UidList(box).sync();
+ * console.assert(second.uidValidity === first.uidValidity);
+ * console.assert(second.entries.map((e) => e.uid).join() === "1,2");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export class UidList {
+  readonly #maildir: Maildir;
+
+  /** The list of `maildir` (read and written by {@linkcode UidList.sync}). */
+  constructor(maildir: Maildir) {
+    this.#maildir = maildir;
+  }
+
+  /**
+   * Lists the folder, gives each message not in the list the next UID (in
+   * delivery order), forgets the messages that are gone, and writes the
+   * list if that changed it.
+   */
+  sync(): Promise<UidListSnapshot> {
+    const path = this.#maildir.path;
+    const previous = queues.get(path) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.#lockedSync(),
+      () => this.#lockedSync(),
+    );
+    const tail = run.catch(() => {});
+    queues.set(path, tail);
+    tail.then(() => {
+      if (queues.get(path) === tail) queues.delete(path);
+    });
+    return run;
+  }
+
+  async #lockedSync(): Promise<UidListSnapshot> {
+    const lock = join(this.#maildir.path, LOCK);
+    await takeLock(lock);
+    try {
+      return await this.#sync();
+    } finally {
+      await Deno.remove(lock).catch(() => {});
+    }
+  }
+
+  async #sync(): Promise<UidListSnapshot> {
+    const dir = this.#maildir.path;
+    const file = join(dir, FILE);
+    let uidValidity = 0;
+    let uidNext = 1;
+    const records = new Map<string, Record>();
+    let text: string | null = null;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (text !== null) {
+      const lines = text.split("\n");
+      const header = lines[0]!.split(" ");
+      if (`${header[0]} ${header[1]}` === MAGIC) {
+        uidValidity = Number(header[2]);
+        uidNext = Number(header[3]);
+        for (let i = 1; i < lines.length; i++) {
+          const [uid, key, size, mtime] = lines[i]!.split(" ");
+          if (key === undefined || mtime === undefined) continue;
+          records.set(key, {
+            uid: Number(uid),
+            size: Number(size),
+            mtime: Number(mtime),
+          });
+        }
+      }
+    }
+    let changed = false;
+    if (!(uidValidity > 0) || !(uidNext > 0)) {
+      // No list, or one we cannot read: a new UIDVALIDITY voids the old UIDs.
+      uidValidity = Math.floor(Date.now() / 1000);
+      uidNext = 1;
+      records.clear();
+      changed = true;
+    }
+    const found: { subfolder: MaildirSubfolder; name: string; key: string }[] =
+      [];
+    for (const subfolder of ["new", "cur"] as const) {
+      for await (const entry of Deno.readDir(join(dir, subfolder))) {
+        if (!entry.isFile || entry.name.startsWith(".")) continue;
+        const colon = entry.name.indexOf(":");
+        const key = colon < 0 ? entry.name : entry.name.slice(0, colon);
+        found.push({ subfolder, name: entry.name, key });
+      }
+    }
+    const present = new Set<string>();
+    const fresh: { key: string; size: number; mtime: number }[] = [];
+    for (const { subfolder, name, key } of found) {
+      present.add(key);
+      if (records.has(key)) continue;
+      try {
+        const info = await Deno.stat(join(dir, subfolder, name));
+        fresh.push({ key, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        present.delete(key); // removed while we looked
+      }
+    }
+    fresh.sort((a, b) =>
+      a.mtime - b.mtime || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    );
+    for (const { key, size, mtime } of fresh) {
+      records.set(key, { uid: uidNext++, size, mtime });
+      changed = true;
+    }
+    for (const key of records.keys()) {
+      if (!present.has(key)) {
+        records.delete(key);
+        changed = true;
+      }
+    }
+    if (changed) await writeList(file, uidValidity, uidNext, records);
+    const entries: UidListEntry[] = [];
+    for (const { subfolder, name, key } of found) {
+      const record = records.get(key);
+      if (record === undefined) continue;
+      entries.push({
+        uid: record.uid,
+        message: {
+          subfolder,
+          name,
+          key,
+          path: join(dir, subfolder, name),
+          size: record.size,
+          mtime: new Date(record.mtime),
+        },
+      });
+    }
+    entries.sort((a, b) => a.uid - b.uid);
+    return { uidValidity, uidNext, entries };
+  }
+}
+
+async function writeList(
+  file: string,
+  uidValidity: number,
+  uidNext: number,
+  records: Map<string, Record>,
+): Promise<void> {
+  const lines = [`${MAGIC} ${uidValidity} ${uidNext}`];
+  const sorted = [...records].sort((a, b) => a[1].uid - b[1].uid);
+  for (const [key, { uid, size, mtime }] of sorted) {
+    lines.push(`${uid} ${key} ${size} ${mtime}`);
+  }
+  const aside = `${file}.${Deno.pid}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(aside, lines.join("\n") + "\n", { mode: 0o600 });
+  await Deno.rename(aside, file);
+}
+
+async function takeLock(path: string): Promise<void> {
+  for (;;) {
+    try {
+      (await Deno.open(path, { write: true, createNew: true, mode: 0o600 }))
+        .close();
+      return;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+    try {
+      const info = await Deno.stat(path);
+      if (Date.now() - (info.mtime?.getTime() ?? 0) > STALE_LOCK_MS) {
+        await Deno.remove(path).catch(() => {});
+        continue;
+      }
+    } catch {
+      continue; // released while we looked
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+  }
+}
