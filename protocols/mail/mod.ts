@@ -22,6 +22,9 @@
  *   - `lock()`: exclusive access for one session across processes (a
  *     `spindle.lock` file holding the owner's pid, taken over when that
  *     process died), or {@linkcode MailboxLockedError} at once.
+ * - IMAP's view of a maildir: {@linkcode UidList} (UIDs stable across
+ *   restarts, in a `uidlist` file per folder) and the flags of the `:2,`
+ *   suffix ({@linkcode maildirFlags}, {@linkcode setMaildirFlags}).
  *
  * Messages are stored exactly as received (after SMTP's dot-unstuffing),
  * with CRLF line ends, so POP3's RETR and IMAP's BODY[] send the file as it
@@ -44,4 +47,8 @@
  */
 export * from "./errors.ts";
 export * from "./maildir.ts";
+export * from "./realm.ts";
+export * from "./sasl.ts";
+export * from "./maildir_flags.ts";
 export * from "./store.ts";
+export * from "./uid_list.ts";
