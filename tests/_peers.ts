@@ -45,6 +45,7 @@ export const PEERS = {
   dig: { debian: "dnsutils", command: "dig" },
   kdig: { debian: "knot-dnsutils", command: "kdig" },
   knot: { debian: "knot", command: "knotd" },
+  ngircd: { debian: "ngircd", command: "ngircd" },
   nc: { debian: "netcat-openbsd", command: "nc" },
   openssl: { debian: "openssl", command: "openssl" },
   sshKeygen: { debian: "openssh-client", command: "ssh-keygen" },
@@ -63,6 +64,12 @@ export const PEERS = {
   telnet: { debian: "telnet", command: "telnet" },
   vsftpd: { debian: "vsftpd", command: "vsftpd" },
   danted: { debian: "dante-server", command: "danted" },
+  swaks: { debian: "swaks", command: "swaks" },
+  aiosmtpd: {
+    debian: "python3-aiosmtpd",
+    command: "/usr/bin/python3",
+    pythonModule: "aiosmtpd",
+  },
 } as const satisfies Record<string, Peer>;
 
 /** What a test registration needs to know about its peer. */
