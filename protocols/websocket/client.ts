@@ -12,6 +12,7 @@ import type {
   TLSReactor,
 } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
+import { concatBytes } from "../../reactor/bytes.ts";
 import { PERMESSAGE_DEFLATE, WEBSOCKET_VERSION } from "./constants.ts";
 import { WebSocketConnectError } from "./errors.ts";
 import { acceptKey, splitList } from "./handshake.ts";
@@ -62,7 +63,7 @@ interface Handshaken {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const latin1 = new TextDecoder("latin1");
 
 async function handshake(
   url: string | URL,
@@ -189,7 +190,7 @@ async function exchange(
 async function readHead(
   conn: Connection,
 ): Promise<{ status: number; fields: Headers }> {
-  let text = "";
+  let buffered: Uint8Array = new Uint8Array(0);
   while (true) {
     const chunk = await conn.read();
     if (chunk === null) {
@@ -197,21 +198,33 @@ async function readHead(
         "the server closed the connection during the WebSocket handshake",
       );
     }
-    const before = text.length;
-    text += decoder.decode(chunk);
-    const end = text.indexOf("\r\n\r\n");
+    const from = Math.max(0, buffered.byteLength - 3);
+    buffered = buffered.byteLength === 0 ? chunk : concatBytes(buffered, chunk);
+    const end = headEnd(buffered, from);
     if (end !== -1) {
-      // The head is ASCII: its length in characters is its length in bytes.
-      const rest = chunk.subarray(end + 4 - before);
-      if (rest.byteLength > 0) conn.unshift(rest);
-      return parseHead(text.slice(0, end));
+      // Frames the server sent right after its 101 belong to the session.
+      if (end + 4 < buffered.byteLength) {
+        conn.unshift(buffered.subarray(end + 4));
+      }
+      return parseHead(latin1.decode(buffered.subarray(0, end)));
     }
-    if (text.length > MAX_HANDSHAKE_HEAD_BYTES) {
+    if (buffered.byteLength > MAX_HANDSHAKE_HEAD_BYTES) {
       throw new WebSocketConnectError(
         `the server's handshake response head is over ${MAX_HANDSHAKE_HEAD_BYTES} bytes`,
       );
     }
   }
+}
+
+/** Where CRLF CRLF starts in `bytes` (searching from `from`), or -1. */
+function headEnd(bytes: Uint8Array, from: number): number {
+  for (let i = from; i + 3 < bytes.byteLength; i++) {
+    if (
+      bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 &&
+      bytes[i + 3] === 10
+    ) return i;
+  }
+  return -1;
 }
 
 function parseHead(head: string): { status: number; fields: Headers } {

@@ -1,0 +1,271 @@
+/** upgradeWebSocket and webSocketStream on a real TCP listener, driven by a raw client. */
+import {
+  assert,
+  assertEquals,
+  assertThrows,
+  test,
+} from "../../../trial/mod.ts";
+import { serveHTTP } from "../../../protocols/http/mod.ts";
+import {
+  connectWebSocket,
+  connectWebSocketStream,
+  Opcode,
+  upgradeWebSocket,
+  WebSocketHandshakeError,
+  webSocketStream,
+} from "../../../protocols/websocket/mod.ts";
+import { closePayload, echoServer, RawClient } from "./_helpers.ts";
+
+const decoder = new TextDecoder();
+
+function handshakeError(headers: Record<string, string>, method = "GET") {
+  return assertThrows(
+    () =>
+      upgradeWebSocket(
+        new Request("http://h/", { method, headers }),
+        {} as never,
+      ),
+    WebSocketHandshakeError,
+  );
+}
+
+const GOOD = {
+  upgrade: "websocket",
+  connection: "keep-alive, Upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+test("a bad version is refused with 426 and Sec-WebSocket-Version: 13", () => {
+  const error = handshakeError({ ...GOOD, "sec-websocket-version": "8" });
+  assertEquals(error.status, 426);
+  assertEquals(error.response().headers.get("sec-websocket-version"), "13");
+});
+
+test("a missing or malformed key, a missing Upgrade, and a POST are refused with 400", () => {
+  const { "sec-websocket-key": _, ...noKey } = GOOD;
+  assertEquals(handshakeError(noKey).status, 400);
+  assertEquals(
+    handshakeError({ ...GOOD, "sec-websocket-key": "short" }).status,
+    400,
+  );
+  assertEquals(handshakeError({ ...GOOD, upgrade: "h2c" }).status, 400);
+  assertEquals(handshakeError(GOOD, "POST").status, 400);
+});
+
+test("the handshake answers 101 with the RFC's accept key, over real TCP", async (t) => {
+  const { port } = await echoServer(t);
+  const client = await RawClient.open(port);
+  assert(client.head.startsWith("HTTP/1.1 101 "), client.head);
+  assert(
+    client.head.includes("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+  );
+  client.close();
+});
+
+test("a subprotocol list is read with or without spaces after the commas", async (t) => {
+  const server = await serveHTTP((request, info) => {
+    const { socket, response } = upgradeWebSocket(request, info, {
+      protocol: "chat.v2",
+      clock: t.reactor,
+    });
+    socket.onopen = () => socket.close();
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const port = (server.addr as Deno.NetAddr).port;
+  for (const list of ["chat.v1,chat.v2", "chat.v1, chat.v2"]) {
+    const client = await RawClient.open(port, {
+      "sec-websocket-protocol": list,
+    });
+    assert(client.head.includes("sec-websocket-protocol: chat.v2"), list);
+    client.close();
+  }
+  const socket = await connectWebSocket(`ws://127.0.0.1:${port}/`, {
+    protocols: ["chat.v2"],
+    reactor: t.reactor,
+  });
+  assertEquals(socket.protocol, "chat.v2");
+  await new Promise((resolve) => socket.onclose = resolve);
+});
+
+test("checkOrigin refusing an origin makes the handshake throw 403", () => {
+  const error = assertThrows(
+    () =>
+      upgradeWebSocket(
+        new Request("http://h/", {
+          headers: { ...GOOD, origin: "https://evil.example" },
+        }),
+        {} as never,
+        { checkOrigin: (origin) => origin === "https://good.example" },
+      ),
+    WebSocketHandshakeError,
+  );
+  assertEquals(error.status, 403);
+});
+
+test("text and binary echo with their types, and a fragmented message comes back whole", async (t) => {
+  const { port } = await echoServer(t);
+  const client = await RawClient.open(port);
+  await client.frame(Opcode.TEXT, "héllo");
+  const text = await client.next();
+  assertEquals([text!.opcode, decoder.decode(text!.payload)], [1, "héllo"]);
+  await client.frame(Opcode.BINARY, new Uint8Array([1, 2, 3]));
+  assertEquals((await client.next())!.payload, new Uint8Array([1, 2, 3]));
+  await client.frame(Opcode.TEXT, "frag", { fin: false });
+  await client.frame(Opcode.PING, "between");
+  await client.frame(Opcode.CONTINUATION, "mented");
+  const pong = await client.next();
+  assertEquals([pong!.opcode, decoder.decode(pong!.payload)], [10, "between"]);
+  assertEquals(decoder.decode((await client.next())!.payload), "fragmented");
+  client.close();
+});
+
+test("the server echoes the client's close code and closes TCP; onclose reports the code and reason", async (t) => {
+  const closed = Promise.withResolvers<CloseEvent>();
+  const server = await serveHTTP((request, info) => {
+    const { socket, response } = upgradeWebSocket(request, info, {
+      clock: t.reactor,
+    });
+    socket.onclose = closed.resolve;
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const client = await RawClient.open((server.addr as Deno.NetAddr).port);
+  await client.frame(Opcode.CLOSE, closePayload(4321, "done here"));
+  assertEquals(await client.closeCode(), 4321);
+  const event = await closed.promise;
+  assertEquals([event.code, event.reason, event.wasClean], [
+    4321,
+    "done here",
+    true,
+  ]);
+  client.close();
+});
+
+test("an unmasked frame gets Close 1002 before the TCP close", async (t) => {
+  const { port } = await echoServer(t);
+  const client = await RawClient.open(port);
+  await client.frame(Opcode.TEXT, "naked", { mask: false });
+  assertEquals(await client.closeCode(), 1002);
+  client.close();
+});
+
+test("invalid UTF-8 gets Close 1007; a message over maxMessageSize gets 1009", async (t) => {
+  const { port } = await echoServer(t, { maxMessageSize: 1000 });
+  const bad = await RawClient.open(port);
+  await bad.frame(Opcode.TEXT, new Uint8Array([0x68, 0xff]));
+  assertEquals(await bad.closeCode(), 1007);
+  bad.close();
+  const big = await RawClient.open(port);
+  await big.frame(Opcode.BINARY, new Uint8Array(1001));
+  assertEquals(await big.closeCode(), 1009);
+  big.close();
+});
+
+test("socket.close() runs the closing handshake: Close sent, the client's answer ends it cleanly", async (t) => {
+  const closed = Promise.withResolvers<CloseEvent>();
+  const server = await serveHTTP((request, info) => {
+    const { socket, response } = upgradeWebSocket(request, info, {
+      clock: t.reactor,
+    });
+    socket.onopen = () => socket.close(4000, "bye");
+    socket.onclose = closed.resolve;
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const client = await RawClient.open((server.addr as Deno.NetAddr).port);
+  const frame = await client.next();
+  assertEquals(frame!.opcode, Opcode.CLOSE);
+  assertEquals(decoder.decode(frame!.payload.subarray(2)), "bye");
+  await client.frame(Opcode.CLOSE, frame!.payload);
+  assertEquals(await client.next(), null);
+  const event = await closed.promise;
+  assertEquals([event.code, event.wasClean], [4000, true]);
+  client.close();
+});
+
+test("close() with a code an application may not send throws InvalidAccessError", async (t) => {
+  const { url } = await echoServer(t);
+  const socket = await connectWebSocket(url, { reactor: t.reactor });
+  assertThrows(() => socket.close(1006), DOMException);
+  socket.close();
+  await new Promise((resolve) => socket.onclose = resolve);
+});
+
+test("the keepalive pings after idleTimeout and closes with 1001 when no pong comes", async (t) => {
+  const server = await serveHTTP((request, info) => {
+    const { response } = upgradeWebSocket(request, info, {
+      idleTimeout: 2,
+      clock: t.clock,
+    });
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const client = await RawClient.open((server.addr as Deno.NetAddr).port);
+  // Let the socket open on the server before time moves.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.clock.advance(2000);
+  assertEquals((await client.next())!.opcode, Opcode.PING);
+  t.clock.advance(2000);
+  assertEquals(await client.closeCode(), 1001);
+  client.close();
+});
+
+test("permessage-deflate is agreed when offered, and compressed messages round-trip both ways", async (t) => {
+  const { url } = await echoServer(t);
+  const socket = await connectWebSocket(url, { reactor: t.reactor });
+  assertEquals(socket.extensions, "permessage-deflate");
+  socket.binaryType = "arraybuffer";
+  const texts = ["a".repeat(5000), "", "ünïcödé ".repeat(100)];
+  for (const text of texts) {
+    socket.send(text);
+    const echoed = await new Promise((resolve) =>
+      socket.onmessage = (event) => resolve(event.data)
+    );
+    assertEquals(echoed, text);
+  }
+  socket.send(new Uint8Array(70_000).fill(9));
+  const bytes = await new Promise<ArrayBuffer>((resolve) =>
+    socket.onmessage = (event) => resolve(event.data)
+  );
+  assertEquals(new Uint8Array(bytes), new Uint8Array(70_000).fill(9));
+  socket.close();
+  await new Promise((resolve) => socket.onclose = resolve);
+});
+
+test("a compressed message that inflates past maxMessageSize is refused with 1009", async (t) => {
+  const { url } = await echoServer(t, { maxMessageSize: 100_000 });
+  const socket = await connectWebSocket(url, { reactor: t.reactor });
+  socket.send(new Uint8Array(1_000_000)); // compresses to about 1 KiB
+  const event = await new Promise<CloseEvent>((resolve) =>
+    socket.onclose = resolve
+  );
+  assertEquals(event.code, 1009);
+});
+
+test("webSocketStream: piping readable into writable echoes, types kept", async (t) => {
+  const server = await serveHTTP((request, info) => {
+    const { response, opened } = webSocketStream(request, info, {
+      clock: t.reactor,
+    });
+    opened.then(({ readable, writable }) => readable.pipeTo(writable))
+      .catch(() => {});
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const ws = await connectWebSocketStream(
+    `ws://127.0.0.1:${(server.addr as Deno.NetAddr).port}/`,
+    { reactor: t.reactor },
+  );
+  const writer = ws.writable.getWriter();
+  const reader = ws.readable.getReader();
+  await writer.write("text");
+  await writer.write(new Uint8Array([4, 5]));
+  assertEquals((await reader.read()).value, "text");
+  assertEquals((await reader.read()).value, new Uint8Array([4, 5]));
+  ws.close({ closeCode: 4001, reason: "enough" });
+  assertEquals(await ws.closed, { closeCode: 4001, reason: "" });
+  reader.releaseLock();
+  writer.releaseLock();
+});
