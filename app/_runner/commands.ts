@@ -78,6 +78,13 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "ssh",
+    description: "an SSH server: shell commands, SFTP and port forwarding",
+    load: async () => ({
+      plugin: (await import("../../protocols/ssh/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "web",
     description: "serve static files over HTTP",
     load: async () => ({

@@ -19,3 +19,5 @@ export * from "./server.ts";
 export * from "./serve.ts";
 export * from "./known_hosts.ts";
 export * from "./client.ts";
+export * from "./sftp_wire.ts";
+export * from "./sftp_server.ts";
