@@ -51,10 +51,13 @@ export interface RunApplicationOptions {
 }
 
 const STOP_SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+// A second stop signal within this many milliseconds is the same one delivered
+// twice, not a request to exit at once (see onStopSignal).
+const DUPLICATE_SIGNAL_MS = 500;
 
 /**
  * Starts `application`, announces its addresses, and stops it gracefully on
- * SIGTERM or SIGINT (a second signal exits at once). SIGHUP reopens the log
+ * SIGTERM or SIGINT (a second one, half a second or more later, exits at once). SIGHUP reopens the log
  * files. Resolves to the exit status: 0 after a clean stop, 1 when the
  * application failed to start or to stop, or when the pid file is taken.
  *
@@ -80,7 +83,12 @@ export async function runApplication(
   const { promise: stopRequested, resolve: requestStop } = Promise
     .withResolvers<string>();
   let stopping = false;
+  let firstSignalAt = 0;
   const onStopSignal = (name: string) => () => {
+    // One Ctrl-C can arrive twice: the terminal signals the whole process
+    // group, and a wrapper in it (npx, deno task) forwards its own copy. A
+    // person who presses it again to stop waiting takes longer than that.
+    if (stopping && Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     if (stopping) {
       log.warn("received {signal} again: exiting without waiting", {
         signal: name,
@@ -89,6 +97,7 @@ export async function runApplication(
       Deno.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     requestStop(name);
   };
   const listeners = STOP_SIGNALS.map((signal) => {

@@ -19,6 +19,15 @@ test("SIGINT stops the server gracefully too", async () => {
   assertEquals((await server.wait()).code, 0);
 });
 
+test("one Ctrl-C delivered twice at once (by the terminal and by npx or deno task) still stops gracefully", async () => {
+  await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
+  server.kill("SIGINT");
+  server.kill("SIGINT");
+  const { code, stderr } = await server.wait();
+  assertEquals(code, 0);
+  assertEquals(stderr.includes("exiting without waiting"), false);
+});
+
 test("the pid file exists while running and is removed on exit", () =>
   withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
