@@ -19,3 +19,11 @@ export * from "./limits.ts";
 export * from "./errors.ts";
 export * from "./frame.ts";
 export * from "./hpack.ts";
+export {
+  type H2Handler,
+  type H2HandlerInfo,
+  type H2ServeOptions,
+  type H2Session,
+  serveH2Connection,
+  type TrailerHooks,
+} from "./server.ts";

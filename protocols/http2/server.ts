@@ -1,0 +1,270 @@
+/**
+ * The HTTP/2 server: serves one connection with a `Deno.serve`-shaped
+ * handler, one handler call per stream, request and response bodies streamed
+ * under flow control, trailers both ways, graceful GOAWAY.
+ *
+ * @module
+ */
+import type { Address, Connection } from "../../reactor/interfaces.ts";
+import type { IReactorTime } from "../../reactor/time.ts";
+import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
+import { getLogger } from "../../log/mod.ts";
+import { ErrorCode } from "./constants.ts";
+import { H2StreamError } from "./errors.ts";
+import type { H2Limits } from "./limits.ts";
+import { H2Connection, resolveLimits } from "./connection.ts";
+import type { H2Stream } from "./_stream.ts";
+import {
+  CONNECTION_SPECIFIC,
+  fieldsToHeaders,
+  requestHead,
+} from "./_fields.ts";
+
+const logger = getLogger("spindle.http2.server");
+
+/** What a handler learns about the exchange besides the request (the shape of HTTP/1.1's). */
+export interface H2HandlerInfo {
+  /** The client's address. */
+  readonly remoteAddr: Address;
+  /** The server's address. */
+  readonly localAddr: Address;
+  /** Protocol switches are HTTP/1.1's: over HTTP/2 this throws `TypeError`. */
+  upgrade(options?: { headers?: HeadersInit }): {
+    response: Response;
+    connection: Promise<Connection>;
+  };
+}
+
+/** A `Deno.serve`-shaped handler, as HTTP/1.1's `ServeHandler`. */
+export type H2Handler = (
+  request: Request,
+  info: H2HandlerInfo,
+) => Response | Promise<Response>;
+
+/**
+ * How trailers reach fetch's `Request` and `Response`, which have no place
+ * for them: `serveHTTP` passes HTTP/1.1's `withTrailers` / `requestTrailers`
+ * bookkeeping, so one handler sees trailers alike on both versions.
+ */
+export interface TrailerHooks {
+  /** The trailers a handler attached to `response`, if any. */
+  toSend(
+    response: Response,
+  ): (() => HeadersInit | Promise<HeadersInit>) | undefined;
+  /** Records the trailers `request`'s body will end with. */
+  received(request: Request, trailers: Promise<Headers>): void;
+}
+
+/** Options of {@linkcode serveH2Connection}. */
+export interface H2ServeOptions extends H2Limits {
+  /** Where timeouts are scheduled (a fake `Clock` in tests). Default: the default reactor. */
+  clock?: IReactorTime;
+  /** The scheme of request URLs when the client sends none. Default `"http"`. */
+  scheme?: string;
+  /** Trailer bookkeeping shared with HTTP/1.1 (see {@linkcode TrailerHooks}). */
+  trailers?: TrailerHooks;
+}
+
+/** A connection being served: how it ends, and how to end it gracefully. */
+export interface H2Session {
+  /** Resolves when the connection has closed. */
+  readonly done: Promise<void>;
+  /** Whether no stream is open. */
+  readonly idle: boolean;
+  /** Sends GOAWAY: streams in flight finish, then the connection closes. */
+  shutdown(): void;
+}
+
+class H2ServerConnection extends H2Connection implements H2Session {
+  #handler: H2Handler;
+  #options: H2ServeOptions;
+  #info: H2HandlerInfo;
+
+  constructor(conn: Connection, handler: H2Handler, options: H2ServeOptions) {
+    super(
+      conn,
+      resolveLimits(options),
+      options.clock ?? defaultReactor,
+      true,
+    );
+    this.#handler = handler;
+    this.#options = options;
+    this.#info = {
+      remoteAddr: conn.remoteAddr,
+      localAddr: conn.localAddr,
+      upgrade() {
+        throw new TypeError(
+          "a protocol switch (upgrade) is HTTP/1.1 only: this request came over HTTP/2",
+        );
+      },
+    };
+  }
+
+  get idle(): boolean {
+    return this.streams.size === 0;
+  }
+
+  shutdown(): void {
+    this.goAwayGracefully();
+  }
+
+  protected onOpen(id: number, fields: string[], end: boolean): void {
+    const head = requestHead(id, fields);
+    const stream = this.addStream(id, true);
+    stream.expectedLength = head.contentLength;
+    if (end) this.endWithTrailers(stream, new Headers());
+    if (head.method === "CONNECT") {
+      // Tunnels (and RFC 8441's extended CONNECT) are not served.
+      stream.discard();
+      this.sendHeaders(stream, [":status", "501"], true);
+      return;
+    }
+    const scheme = head.scheme ?? this.#options.scheme ?? "http";
+    const authority = head.authority ?? head.headers.get("host") ?? "localhost";
+    const hasBody = !end && head.method !== "GET" && head.method !== "HEAD";
+    if (!hasBody) stream.discard();
+    let request: Request;
+    try {
+      request = new Request(`${scheme}://${authority}${head.path}`, {
+        method: head.method,
+        headers: head.headers,
+        body: hasBody ? stream.body : null,
+        signal: stream.abort.signal,
+        // @ts-ignore: `duplex` is needed for a streamed body, and not in every lib's RequestInit.
+        duplex: "half",
+      });
+    } catch (error) {
+      throw new H2StreamError(
+        ErrorCode.PROTOCOL_ERROR,
+        id,
+        `the request cannot be represented: ${(error as Error).message}`,
+      );
+    }
+    this.#options.trailers?.received(request, stream.trailers);
+    this.#respond(stream, request);
+  }
+
+  protected onHeaders(stream: H2Stream, fields: string[], end: boolean): void {
+    if (!end) {
+      throw new H2StreamError(
+        ErrorCode.PROTOCOL_ERROR,
+        stream.id,
+        "a second header block without END_STREAM (trailers end the stream)",
+      );
+    }
+    this.endWithTrailers(stream, fieldsToHeaders(stream.id, fields, true));
+  }
+
+  async #respond(stream: H2Stream, request: Request): Promise<void> {
+    let response: Response;
+    try {
+      const result = this.#handler(request, this.#info);
+      response = result instanceof Response ? result : await result;
+      if (!(response instanceof Response)) {
+        throw new TypeError(
+          "the handler did not return a Response: return a Response object",
+        );
+      }
+    } catch (error) {
+      if (stream.localClosed) return;
+      logger.error(
+        "the HTTP handler for {method} {target} threw: answered 500",
+        {
+          error,
+          method: request.method,
+          target: request.url.slice(0, 1024),
+        },
+      );
+      response = new Response("Internal Server Error\n", { status: 500 });
+    }
+    if (stream.localClosed) {
+      if (!response.bodyUsed) response.body?.cancel().catch(() => {});
+      return;
+    }
+    try {
+      await this.#write(stream, request, response);
+    } catch (error) {
+      if (!stream.localClosed) {
+        logger.error("writing the HTTP/2 response to {target} failed", {
+          error,
+          target: request.url.slice(0, 1024),
+        });
+        this.resetStream(stream.id, ErrorCode.INTERNAL_ERROR);
+      }
+      return;
+    }
+    // A complete response before the whole request: the client may stop
+    // sending (RFC 9113 §8.1).
+    if (!stream.remoteClosed && this.streams.has(stream.id)) {
+      this.resetStream(stream.id, ErrorCode.NO_ERROR);
+    }
+  }
+
+  async #write(
+    stream: H2Stream,
+    request: Request,
+    response: Response,
+  ): Promise<void> {
+    const status = response.status;
+    const fields = [":status", String(status)];
+    for (const [name, value] of response.headers) {
+      if (!CONNECTION_SPECIFIC.has(name)) fields.push(name, value);
+    }
+    const trailers = this.#options.trailers?.toSend(response);
+    const body = response.body;
+    const bodiless = request.method === "HEAD" || status === 204 ||
+      status === 304 || body === null;
+    if (bodiless && trailers === undefined) {
+      if (body !== null && !response.bodyUsed) body.cancel().catch(() => {});
+      this.sendHeaders(stream, fields, true);
+      return;
+    }
+    this.sendHeaders(stream, fields, false);
+    if (!bodiless) {
+      const reader = body!.getReader();
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          await this.sendData(stream, value, false);
+        }
+      } catch (error) {
+        reader.cancel(error).catch(() => {});
+        throw error;
+      }
+    }
+    if (trailers === undefined) {
+      await this.sendData(stream, new Uint8Array(0), true);
+      return;
+    }
+    const fieldsOut: string[] = [];
+    for (const [name, value] of new Headers(await trailers())) {
+      fieldsOut.push(name, value);
+    }
+    if (!stream.localClosed) this.sendHeaders(stream, fieldsOut, true);
+  }
+}
+
+/**
+ * Serves HTTP/2 on `conn` (after the TLS handshake, or on cleartext with the
+ * client preface still unread) with `handler`. Returns at once; the session's
+ * `done` resolves when the connection has closed.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { serveH2Connection } from "@spindle/spindle/protocols/http2";
+ * import type { Connection } from "@spindle/spindle/reactor";
+ * declare const conn: Connection;
+ * const session = serveH2Connection(conn, () => new Response("hello"));
+ * await session.done;
+ * ```
+ */
+export function serveH2Connection(
+  conn: Connection,
+  handler: H2Handler,
+  options: H2ServeOptions = {},
+): H2Session {
+  const session = new H2ServerConnection(conn, handler, options);
+  session.run();
+  return session;
+}
