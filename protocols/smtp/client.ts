@@ -13,13 +13,14 @@ import { MessageReader } from "../../reactor/message_reader.ts";
 import { startTLS } from "../../reactor/tls.ts";
 import { RecordType } from "../dns/constants.ts";
 import type { DNSLookups } from "../dns/client.ts";
-import type { MXData } from "../dns/message.ts";
+import type { MXData, ResourceRecord } from "../dns/message.ts";
 import { type SMTPReply, SMTPReplyCore } from "./codec.ts";
 import {
   AuthUnavailableError,
   SMTPPermanentError,
   SMTPProtocolError,
   SMTPReplyError,
+  SMTPTransientError,
   TLSRequiredError,
 } from "./errors.ts";
 import { SMTP_PORT, SUBMISSIONS_PORT } from "./constants.ts";
@@ -174,26 +175,36 @@ export async function sendMail(
   const tls = options.tls ?? "starttls";
   const port = options.port ??
     (tls === "implicit" ? SUBMISSIONS_PORT : SMTP_PORT);
-  const hosts = options.host !== undefined
-    ? [options.host]
-    : await mailHosts(options);
+  const targets = options.host !== undefined
+    ? [{ name: options.host, address: options.host }]
+    : await mailTargets(options, tls);
   let lastError: unknown;
-  for (const host of hosts) {
+  for (const { name, address } of targets) {
     let conn: Connection;
     try {
-      conn = await connect(host, port, tls, options);
+      conn = await connect(address, port, tls, options);
     } catch (error) {
       lastError = error;
       continue;
     }
-    return await new ClientSession(conn, host, port, tls, options).send();
+    return await new ClientSession(conn, name, port, tls, options).send();
   }
   throw lastError;
 }
 
-// The hosts to try for the recipients' domain: its MX hosts by preference,
-// or the domain itself when it has none (RFC 5321 §5.1).
-async function mailHosts(options: SendMailOptions): Promise<string[]> {
+/** A server to try: its name (for TLS) and the address to connect to. */
+interface Target {
+  name: string;
+  address: string;
+}
+
+// The servers to try for the recipients' domain (RFC 5321 §5.1): the
+// addresses of its MX hosts by preference, or of the domain itself when it
+// has no MX, all looked up through the resolver.
+async function mailTargets(
+  options: SendMailOptions,
+  tls: "starttls" | "implicit" | "none",
+): Promise<Target[]> {
   const domains = new Set(
     options.to.map((to) => to.slice(to.lastIndexOf("@") + 1).toLowerCase()),
   );
@@ -206,20 +217,61 @@ async function mailHosts(options: SendMailOptions): Promise<string[]> {
   }
   const [domain] = domains as Set<string>;
   const resolver = options.resolver ?? await systemResolver();
+  // A failed MX lookup fails the sending (retry later), rather than guess.
   const { answers } = await resolver.query(domain!, RecordType.MX);
   const mx = answers.filter((r) => r.type === RecordType.MX).map((r) =>
     r.data as MXData
   ).sort((a, b) => a.preference - b.preference);
-  if (mx.length === 0) return [domain!];
-  const hosts = mx.map((m) => m.exchange.replace(/\.$/, ""));
-  if (hosts.length === 1 && hosts[0] === "") {
+  const names = mx.length === 0
+    ? [domain!]
+    : mx.map((m) => m.exchange.replace(/\.$/, ""));
+  if (names.length === 1 && names[0] === "") {
     throw new SMTPPermanentError(
       556,
       "5.1.10",
       `${domain} accepts no mail (a null MX record, RFC 7505)`,
     );
   }
-  return hosts.filter((host) => host !== "");
+  const targets: Target[] = [];
+  for (const name of names) {
+    if (name === "") continue;
+    // Implicit TLS checks the certificate against what it connects to: the name.
+    if (tls === "implicit") {
+      targets.push({ name, address: name });
+      continue;
+    }
+    for (const type of [RecordType.A, RecordType.AAAA]) {
+      for (const record of await answersOf(resolver, name, type)) {
+        targets.push({
+          name,
+          address: (record.data as { address: string }).address,
+        });
+      }
+    }
+  }
+  if (targets.length === 0) {
+    throw new SMTPTransientError(
+      451,
+      "4.4.4",
+      `no mail server address found for ${domain}: its MX hosts have no A or AAAA records`,
+    );
+  }
+  return targets;
+}
+
+// The records of `type` for `name`; none when the lookup fails (a missing
+// name, a server failure), so the next host is tried.
+async function answersOf(
+  resolver: DNSLookups,
+  name: string,
+  type: number,
+): Promise<ResourceRecord[]> {
+  try {
+    const { answers } = await resolver.query(name, type);
+    return answers.filter((r) => r.type === type);
+  } catch {
+    return [];
+  }
 }
 
 async function connect(
