@@ -47,8 +47,13 @@ export const PEERS = {
   knot: { debian: "knot", command: "knotd" },
   ngircd: { debian: "ngircd", command: "ngircd" },
   nc: { debian: "netcat-openbsd", command: "nc" },
+  git: { debian: "git", command: "git" },
+  npx: { debian: "npm", command: "npx" },
   openssl: { debian: "openssl", command: "openssl" },
   sshKeygen: { debian: "openssh-client", command: "ssh-keygen" },
+  ssh: { debian: "openssh-client", command: "ssh" },
+  sftp: { debian: "openssh-client", command: "sftp" },
+  sshd: { debian: "openssh-server", command: "sshd" },
   tinyproxy: { debian: "tinyproxy", command: "tinyproxy" },
   pythonWebsockets: {
     debian: "python3-websockets",

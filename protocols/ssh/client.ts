@@ -10,6 +10,7 @@ import type { Connection, Reactor } from "../../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { BaseConnection } from "../../reactor/connection.ts";
 import { type Channel, ChannelMux } from "./connection.ts";
+import { SFTPClient } from "./sftp_client.ts";
 import { DISCONNECT, MSG, SSH_PORT } from "./constants.ts";
 import {
   AuthenticationFailedError,
@@ -210,6 +211,11 @@ export class SSHClient {
       throw new SSHProtocolError(`the server refused the ${name} subsystem`);
     }
     return channel;
+  }
+
+  /** Starts an SFTP session on a new channel. */
+  async sftp(): Promise<SFTPClient> {
+    return await SFTPClient.start(await this.subsystem("sftp"));
   }
 
   /** Runs `command` to its end, with `stdin` as its input: its output and status. */

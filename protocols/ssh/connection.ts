@@ -457,6 +457,7 @@ export class ChannelMux {
   readonly #maxChannels: number;
   readonly #onOpen: ChannelOpener;
   #nextId = 0;
+  readonly #running = new Set<Promise<void>>();
   #globalReplies: PromiseWithResolvers<Uint8Array | null>[] = [];
 
   /** Creates the channels' table over `transport`. */
@@ -673,7 +674,16 @@ export class ChannelMux {
         )
         .finish(),
     );
-    Promise.resolve().then(() => run(channel)).catch(() => channel.close());
+    const running = Promise.resolve().then(() => run(channel)).catch(() =>
+      channel.close()
+    ).catch(() => {});
+    this.#running.add(running);
+    running.finally(() => this.#running.delete(running));
+  }
+
+  /** Resolves once the handlers of the channels the peer opened have all returned. */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all(this.#running);
   }
 
   /** Fails every channel: the connection ended. */

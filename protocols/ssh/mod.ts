@@ -21,3 +21,4 @@ export * from "./known_hosts.ts";
 export * from "./client.ts";
 export * from "./sftp_wire.ts";
 export * from "./sftp_server.ts";
+export * from "./sftp_client.ts";

@@ -129,7 +129,7 @@ export class SSHServer {
   readonly options: SSHServerOptions;
   readonly #portal: Portal<unknown, Connection>;
   readonly #limiter: LoginLimiter;
-  readonly #connections = new Set<SSHTransport>();
+  readonly #connections = new Map<SSHTransport, Promise<void>>();
 
   /** Creates the server's shared parts. */
   constructor(options: SSHServerOptions) {
@@ -161,16 +161,18 @@ export class SSHServer {
     const transport = new SSHTransport(conn, {
       ...this.options,
       role: "server",
+      clock: this.options.reactor,
     });
-    this.#connections.add(transport);
     const session = new ServerConnection(
       this,
       transport,
       this.#portal,
       this.#limiter,
     );
+    const done = session.run();
+    this.#connections.set(transport, done);
     try {
-      await session.run();
+      await done;
     } finally {
       this.#connections.delete(transport);
     }
@@ -179,12 +181,12 @@ export class SSHServer {
   /** Disconnects every connection (shutting down). */
   async closeConnections(): Promise<void> {
     await Promise.all(
-      [...this.#connections].map(async (transport) => {
+      [...this.#connections].map(async ([transport, done]) => {
         await transport.disconnect(
           DISCONNECT.BY_APPLICATION,
           "server shutting down",
         );
-        await transport.closed;
+        await done;
       }),
     );
   }
@@ -239,6 +241,8 @@ class ServerConnection {
     };
     transport.start().catch(() => {});
     await transport.closed;
+    // Tunnels and sessions still closing their own resources.
+    await this.#mux?.settled();
   }
 
   async #handle(payload: Uint8Array): Promise<boolean> {

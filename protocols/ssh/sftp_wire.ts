@@ -7,7 +7,7 @@
  */
 import { SSHProtocolError } from "./errors.ts";
 import { MAX_SFTP_MESSAGE } from "./limits.ts";
-import { type SSHReader, SSHWriter } from "./wire.ts";
+import type { SSHReader, SSHWriter } from "./wire.ts";
 
 /**
  * SFTP packet types (draft-ietf-secsh-filexfer-02 §3).
