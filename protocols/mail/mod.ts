@@ -25,6 +25,12 @@
  * - IMAP's view of a maildir: {@linkcode UidList} (UIDs stable across
  *   restarts, in a `uidlist` file per folder) and the flags of the `:2,`
  *   suffix ({@linkcode maildirFlags}, {@linkcode setMaildirFlags}).
+ * - {@linkcode MailRealm}: the `cred/` realm whose avatar for a user is their
+ *   maildir, for a `Portal` with the user file's checker.
+ * - SASL parsing for the login commands: {@linkcode decodeSaslPlain} (RFC
+ *   4616) and {@linkcode decodeSaslBase64} (LOGIN's lines).
+ * - {@linkcode DotStuffer}: the dot-stuffing of SMTP DATA and POP3's
+ *   multi-line replies.
  *
  * Messages are stored exactly as received (after SMTP's dot-unstuffing),
  * with CRLF line ends, so POP3's RETR and IMAP's BODY[] send the file as it
@@ -45,6 +51,7 @@
  *
  * @module
  */
+export * from "./dot_stuffing.ts";
 export * from "./errors.ts";
 export * from "./maildir.ts";
 export * from "./realm.ts";

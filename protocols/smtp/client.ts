@@ -12,6 +12,7 @@ import type {
 import { MessageReader } from "../../reactor/message_reader.ts";
 import { startTLS } from "../../reactor/tls.ts";
 import { RecordType } from "../dns/constants.ts";
+import { DotStuffer } from "../mail/dot_stuffing.ts";
 import type { DNSLookups } from "../dns/client.ts";
 import type { MXData, ResourceRecord } from "../dns/message.ts";
 import { type SMTPReply, SMTPReplyCore } from "./codec.ts";
@@ -533,9 +534,10 @@ class ClientSession {
   }
 
   async #data(message: Uint8Array | ReadableStream<Uint8Array>): Promise<void> {
+    const lines = new LineEnds();
     const stuffer = new DotStuffer();
     for await (const chunk of chunksOf(message)) {
-      await this.#write(stuffer.stuff(chunk));
+      await this.#write(stuffer.stuff(lines.convert(chunk)));
     }
     await this.#write(stuffer.end());
   }
@@ -631,41 +633,5 @@ class LineEnds {
     }
     if (chunk.length > 0) this.#prevCR = chunk[chunk.length - 1] === 13;
     return out;
-  }
-}
-
-// DATA's transparency (RFC 5321 §4.5.2): a dot at a line start is doubled,
-// and the message ends with CRLF . CRLF.
-class DotStuffer {
-  #lines = new LineEnds();
-  #lineStart = true;
-
-  stuff(chunk: Uint8Array): Uint8Array {
-    const normal = this.#lines.convert(chunk);
-    let dots = 0;
-    for (let i = 0; i < normal.length; i++) {
-      if (
-        normal[i] === 46 && (i === 0 ? this.#lineStart : normal[i - 1] === 10)
-      ) dots++;
-    }
-    let out = normal;
-    if (dots > 0) {
-      out = new Uint8Array(normal.length + dots);
-      let o = 0;
-      for (let i = 0; i < normal.length; i++) {
-        const c = normal[i]!;
-        if (c === 46 && (i === 0 ? this.#lineStart : normal[i - 1] === 10)) {
-          out[o++] = 46;
-        }
-        out[o++] = c;
-      }
-    }
-    if (normal.length > 0) this.#lineStart = normal[normal.length - 1] === 10;
-    return out;
-  }
-
-  end(): Uint8Array {
-    // A message not ending in a line end gets one.
-    return encoder.encode(this.#lineStart ? ".\r\n" : "\r\n.\r\n");
   }
 }
