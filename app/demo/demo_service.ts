@@ -17,7 +17,7 @@ import type { Service } from "../service.ts";
  * ```ts
  * import type { TryIt } from "./demo_service.ts";
  * const tryIt: TryIt = {
- *   command: "echo hello | nc -N 127.0.0.1 10007",
+ *   command: "echo hello | nc -N 127.0.0.1 20007",
  *   expect: "hello",
  * };
  * console.assert(tryIt.expect === "hello");
@@ -43,8 +43,8 @@ export interface TryIt {
  * @example Usage
  * ```ts
  * import type { DemoAddress } from "./demo_service.ts";
- * const address: DemoAddress = { hostname: "127.0.0.1", port: 10007 };
- * console.assert(address.port === 10007);
+ * const address: DemoAddress = { hostname: "127.0.0.1", port: 20007 };
+ * console.assert(address.port === 20007);
  * ```
  */
 export interface DemoAddress {
@@ -63,9 +63,9 @@ export interface DemoAddress {
  * const listing: DemoListing = {
  *   name: "echo",
  *   description: "sends every byte back",
- *   address: { hostname: "127.0.0.1", port: 10007 },
+ *   address: { hostname: "127.0.0.1", port: 20007 },
  *   transports: ["tcp"],
- *   tryIt: [{ command: "echo hi | nc -N 127.0.0.1 10007", expect: "hi" }],
+ *   tryIt: [{ command: "echo hi | nc -N 127.0.0.1 20007", expect: "hi" }],
  * };
  * console.assert(listing.tryIt.length === 1);
  * ```
@@ -90,7 +90,7 @@ export interface DemoListing {
  * ```ts
  * import type { DemoContext } from "./demo_service.ts";
  * const context: DemoContext = {
- *   address: { hostname: "127.0.0.1", port: 10007 },
+ *   address: { hostname: "127.0.0.1", port: 20007 },
  *   services: [],
  *   dataDir: "/tmp/spindle-demo",
  * };
@@ -144,8 +144,8 @@ export interface DemoService {
   /** What it is, in one line, for the landing page and the terminal. */
   description: string;
   /**
-   * The offset of its port from the port base (10000 unless `--port-base`):
-   * the protocol's usual port (DNS 53, so 10053), unique in the demo.
+   * The offset of its port from the port base (20000 unless `--port-base`):
+   * the protocol's usual port (DNS 53, so 20053), unique in the demo.
    */
   port: number;
   /** The transports it binds at that port (the demo checks each is free); default `["tcp"]`. */
@@ -163,8 +163,8 @@ export interface DemoService {
  * @example Usage
  * ```ts
  * import { endpointString } from "./demo_service.ts";
- * const listen = endpointString({ hostname: "127.0.0.1", port: 10007 });
- * console.assert(listen === "tcp:10007:interface=127.0.0.1");
+ * const listen = endpointString({ hostname: "127.0.0.1", port: 20007 });
+ * console.assert(listen === "tcp:20007:interface=127.0.0.1");
  * ```
  */
 export function endpointString(

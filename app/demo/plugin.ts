@@ -1,7 +1,7 @@
 /**
  * `spindle demo` (`deno task demo`): every service of `app/demo/services.ts`
  * in one process on loopback, with embedded defaults and no file to
- * prepare. Each listens on the port base (10000, `--port-base N`) plus its
+ * prepare. Each listens on the port base (20000, `--port-base N`) plus its
  * offset; a port that is taken stops the demo before anything starts
  * (status 2, naming the port).
  *
@@ -18,7 +18,7 @@ import { DEMO_SERVICES } from "./services.ts";
 /** Loopback only: the demo's services are not meant to be reached from elsewhere. */
 const HOSTNAME = "127.0.0.1";
 /** The default port base: each service's port is it plus the protocol's usual port. */
-export const DEFAULT_PORT_BASE = 10_000;
+export const DEFAULT_PORT_BASE = 20_000;
 
 /**
  * The options of `spindle demo`, once validated.
@@ -26,8 +26,8 @@ export const DEFAULT_PORT_BASE = 10_000;
  * @example Usage
  * ```ts
  * import type { DemoOptions } from "./plugin.ts";
- * const options: DemoOptions = { portBase: 10_000 };
- * console.assert(options.portBase === 10_000);
+ * const options: DemoOptions = { portBase: 20_000 };
+ * console.assert(options.portBase === 20_000);
  * ```
  */
 export interface DemoOptions {
@@ -69,6 +69,31 @@ export function listings(
     };
   });
 }
+
+/**
+ * The ports above 1024 that browsers and `fetch` refuse to connect to (the
+ * Fetch standard's "bad ports"): the web site must not get one.
+ */
+const BAD_PORTS = new Set([
+  1719,
+  1720,
+  1723,
+  2049,
+  3659,
+  4045,
+  4190,
+  5060,
+  5061,
+  6000,
+  6566,
+  6665,
+  6666,
+  6667,
+  6668,
+  6669,
+  6697,
+  10080,
+]);
 
 /** Binds and frees `port` on loopback, to refuse a taken one before anything starts. */
 function checkFree(
@@ -146,7 +171,7 @@ class AnnounceService extends Service {
  * ```ts
  * import { announcement, listings } from "./plugin.ts";
  * import { DEMO_SERVICES } from "./services.ts";
- * const lines = announcement(listings(DEMO_SERVICES, 10_000), 10_000);
+ * const lines = announcement(listings(DEMO_SERVICES, 20_000), 20_000);
  * console.assert(lines.some((line) => line.includes("curl")));
  * ```
  */
@@ -180,7 +205,7 @@ export function announcement(
 }
 
 /**
- * `spindle demo [--port-base 10000]`: a web site listing every service, DNS
+ * `spindle demo [--port-base 20000]`: a web site listing every service, DNS
  * for `demo.test.`, echo, a line chat and each protocol that joined the
  * demo, on loopback.
  *
@@ -212,6 +237,14 @@ export const plugin: Plugin<DemoOptions> = {
       throw new UsageError(`demo takes no arguments, got ${args.join(" ")}`);
     }
     const portBase = portBaseOf(options["port-base"]);
+    const web = DEMO_SERVICES.find((service) => service.name === "web");
+    if (web !== undefined && BAD_PORTS.has(portBase + web.port)) {
+      throw new UsageError(
+        `--port-base ${portBase} puts the web site on port ${
+          portBase + web.port
+        }, which browsers refuse to connect to: pick another base`,
+      );
+    }
     for (const service of DEMO_SERVICES) {
       for (const transport of transportsOf(service)) {
         checkFree(service.name, transport, portBase + service.port);

@@ -13,8 +13,8 @@
  *    imports the demo). Everything it needs is embedded in code: no file to
  *    prepare (generate keys and certificates, write folders under
  *    `context.dataDir`, which the demo deletes when it stops).
- * 2. Its `port` is an offset from the port base (10000): the protocol's usual
- *    port (SMTP 25 → 10025, IRC 6667 → 16667). It must not be taken by
+ * 2. Its `port` is an offset from the port base (20000): the protocol's usual
+ *    port (SMTP 25 → 20025, IRC 6667 → 26667). It must not be taken by
  *    another line of the list (the test of this list checks).
  * 3. It listens on `context.address` only (loopback), with the names and
  *    passwords it needs made up for the demo and shown in its `description`

@@ -66,6 +66,12 @@ test("a taken port stops the demo with status 2, naming the port", async () => {
   assertMatch(stderr, /--port-base N/);
 });
 
+test("a port base that puts the web site on a port browsers refuse is a usage error", async () => {
+  const { code, stderr } = await runCli(["demo", "--port-base", "10000"]);
+  assertEquals(code, 2);
+  assertMatch(stderr, /port 10080, which browsers refuse/);
+});
+
 test("a port base that puts a port past 65535 is a usage error", async () => {
   const { code, stderr } = await runCli(["demo", "--port-base", "65000"]);
   assertEquals(code, 2);
