@@ -33,7 +33,10 @@ function hostName(host: string, port: number): string {
 }
 
 function glob(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*")
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(
+    /\*/g,
+    ".*",
+  )
     .replace(/\?/g, ".");
   return new RegExp(`^${source}$`, "i").test(text);
 }
