@@ -14,10 +14,10 @@ import {
 } from "../../../protocols/http/mod.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
 
-const PYTHON = "/usr/bin/python3";
 const decoder = new TextDecoder();
 
 const curl = findPeer(PEERS.curl);
+const python = findPeer(PEERS.python);
 const twisted = findPeer(PEERS.twisted);
 
 async function run(
@@ -123,6 +123,7 @@ const app: ServeHandler = async (request, info) => {
 
 const curlOptions = { ignore: curl.ignore };
 const twistedOptions = { ignore: twisted.ignore };
+const pythonOptions = { ignore: python.ignore };
 
 test("curl: HTTP/1.0 request", async () => {
   await withServer(app, async (base) => {
@@ -240,7 +241,7 @@ print(json.dumps(out))
 test("Python http.client: keep-alive, bodies, chunked both ways", async () => {
   await withServer(app, async (base) => {
     const port = new URL(base).port;
-    const r = await run(PYTHON, ["-c", HTTP_CLIENT, port]);
+    const r = await run(python.path, ["-c", HTTP_CLIENT, port]);
     assertEquals(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assertEquals(out[0][1], out[1][1]); // the same connection (peer port) twice
@@ -249,7 +250,7 @@ test("Python http.client: keep-alive, bodies, chunked both ways", async () => {
       "one,two,three",
     ]]);
   });
-});
+}, pythonOptions);
 
 const TWISTED_AGENT = `
 import sys, json
@@ -283,7 +284,11 @@ reactor.run()
 
 test("Twisted Agent: persistent pool, bodies, chunked response", async () => {
   await withServer(app, async (base) => {
-    const r = await run(PYTHON, ["-c", TWISTED_AGENT, new URL(base).port]);
+    const r = await run(twisted.path, [
+      "-c",
+      TWISTED_AGENT,
+      new URL(base).port,
+    ]);
     assertEquals(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assertEquals(out[0][1], out[1][1]);
@@ -317,7 +322,7 @@ reactor.run()
 
 test("Spindle Agent against twisted.web", async () => {
   await withPeer(
-    PYTHON,
+    twisted.path,
     ["-c", TWISTED_WEB],
     /listening on [\d.]+:(\d+)/,
     async (base) => {
@@ -348,7 +353,7 @@ test("Spindle Agent against python3 -m http.server (HTTP/1.0)", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/file.txt`, "served by python");
   await withPeer(
-    PYTHON,
+    python.path,
     ["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
     /port (\d+)/,
     async (base) => {
@@ -369,7 +374,7 @@ test("Spindle Agent against python3 -m http.server (HTTP/1.0)", async () => {
     dir,
   );
   await Deno.remove(dir, { recursive: true });
-});
+}, pythonOptions);
 
 const GIB = 1024 * 1024 * 1024;
 
