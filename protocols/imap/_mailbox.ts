@@ -1,0 +1,216 @@
+// A user's mailboxes as IMAP names them (INBOX and Maildir++ folders, "."
+// the hierarchy separator, names in modified UTF-7 on the wire and on disk),
+// and the selected mailbox's view: sequence numbers, UIDs and flags.
+import { join } from "node:path";
+import { checkMailboxName, type Maildir } from "../mail/maildir.ts";
+import { maildirFlags } from "../mail/maildir_flags.ts";
+import { UidList, type UidListSnapshot } from "../mail/uid_list.ts";
+import type { MaildirMessage } from "../mail/maildir.ts";
+import { decodeMailboxName, encodeMailboxName } from "./_mutf7.ts";
+
+/** The hierarchy separator: Maildir++'s own, so a name is its folder's. */
+export const SEPARATOR = ".";
+
+/**
+ * The maildir of mailbox `name` for the user whose maildir is `home`, with
+ * its canonical name, or null when the name cannot name one of the user's
+ * mailboxes: anything that could reach outside the maildir ("..", "/",
+ * an absolute path, a wildcard, control characters) or a modified UTF-7
+ * spelling that is not the one canonical spelling.
+ */
+export function resolveMailbox(
+  home: Maildir,
+  name: string,
+): { name: string; maildir: Maildir } | null {
+  if (name.endsWith(SEPARATOR)) name = name.slice(0, -1);
+  if (name.toUpperCase() === "INBOX") return { name: "INBOX", maildir: home };
+  if (name === "" || /[%*\\]/.test(name)) return null;
+  const decoded = decodeMailboxName(name);
+  if (decoded === null || encodeMailboxName(decoded) !== name) return null;
+  try {
+    for (const part of name.split(SEPARATOR)) checkMailboxName(part, "folder");
+    return { name, maildir: home.folder(name) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every selectable mailbox name of `home`: INBOX and its folders. */
+export async function mailboxNames(home: Maildir): Promise<string[]> {
+  const names = ["INBOX"];
+  for (const folder of await home.folders()) {
+    if (resolveMailbox(home, folder) !== null) names.push(folder);
+  }
+  return names;
+}
+
+/** The regular expression of a LIST pattern (`*` any, `%` any but the separator). */
+export function listPattern(pattern: string): RegExp {
+  let source = "";
+  for (const c of pattern) {
+    source += c === "*"
+      ? ".*"
+      : c === "%"
+      ? "[^.]*"
+      : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  // INBOX is case-insensitive, whatever follows it (RFC 9051 §5.1).
+  if (/^inbox/i.test(pattern)) {
+    source = `(?:INBOX|inbox|Inbox)${source.slice(5)}`;
+  }
+  return new RegExp(`^${source}$`, /^inbox/i.test(pattern) ? "i" : "");
+}
+
+const SUBSCRIPTIONS = "subscriptions";
+
+/** The subscribed names (Dovecot's `subscriptions` file, one per line). */
+export async function readSubscriptions(home: Maildir): Promise<Set<string>> {
+  try {
+    const text = await Deno.readTextFile(join(home.path, SUBSCRIPTIONS));
+    return new Set(text.split("\n").filter((line) => line !== ""));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return new Set();
+    throw error;
+  }
+}
+
+/** Replaces the subscriptions atomically (written aside, renamed over). */
+export async function writeSubscriptions(
+  home: Maildir,
+  names: Set<string>,
+): Promise<void> {
+  const path = join(home.path, SUBSCRIPTIONS);
+  const aside = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(aside, [...names].map((n) => `${n}\n`).join(""), {
+    mode: 0o600,
+  });
+  await Deno.rename(aside, path);
+}
+
+/** A message as the selected mailbox sees it. */
+export interface ViewMessage {
+  uid: number;
+  message: MaildirMessage;
+  flags: Set<string>;
+}
+
+/** What changed on disk since the view last looked. */
+export interface ViewChanges {
+  /** Sequence numbers to report expunged, in the order to report them. */
+  expunged: number[];
+  /** The new EXISTS count, when messages arrived. */
+  exists: number | null;
+  /** Messages whose flags changed. */
+  flagsChanged: ViewMessage[];
+}
+
+/** The selected mailbox: its messages in sequence order. */
+export class MailboxView {
+  readonly name: string;
+  readonly maildir: Maildir;
+  readonly readOnly: boolean;
+  readonly uids: UidList;
+  uidValidity = 0;
+  uidNext = 1;
+  messages: ViewMessage[] = [];
+
+  constructor(name: string, maildir: Maildir, readOnly: boolean) {
+    this.name = name;
+    this.maildir = maildir;
+    this.readOnly = readOnly;
+    this.uids = new UidList(maildir);
+  }
+
+  /** Reads the mailbox for SELECT. */
+  async open(): Promise<void> {
+    const snapshot = await this.uids.sync();
+    this.#adopt(snapshot);
+    this.messages = snapshot.entries.map(({ uid, message }) => ({
+      uid,
+      message,
+      flags: new Set(maildirFlags(message.name)),
+    }));
+  }
+
+  #adopt(snapshot: UidListSnapshot): void {
+    this.uidValidity = snapshot.uidValidity;
+    this.uidNext = snapshot.uidNext;
+  }
+
+  /**
+   * Looks at the disk again. With `expunge` false (during FETCH, STORE and
+   * SEARCH, RFC 9051 §7.5.1), messages that are gone stay in the view (their
+   * reads fail) and are reported at a later call.
+   */
+  async refresh(expunge = true): Promise<ViewChanges> {
+    const snapshot = await this.uids.sync();
+    this.#adopt(snapshot);
+    const byUid = new Map(snapshot.entries.map((e) => [e.uid, e.message]));
+    const changes: ViewChanges = {
+      expunged: [],
+      exists: null,
+      flagsChanged: [],
+    };
+    const kept: ViewMessage[] = [];
+    for (let i = 0; i < this.messages.length; i++) {
+      const view = this.messages[i]!;
+      const now = byUid.get(view.uid);
+      if (now === undefined && expunge) {
+        // Reported with the numbering of the moment: lower ones shift it.
+        changes.expunged.push(kept.length + 1);
+        continue;
+      }
+      kept.push(view);
+      if (now === undefined || now.name === view.message.name) continue;
+      view.message = now;
+      const flags = new Set(maildirFlags(now.name));
+      if (!sameFlags(flags, view.flags)) {
+        view.flags = flags;
+        changes.flagsChanged.push(view);
+      }
+    }
+    const last = kept.at(-1)?.uid ?? 0;
+    const before = kept.length;
+    for (const entry of snapshot.entries) {
+      if (entry.uid <= last) continue;
+      kept.push({
+        uid: entry.uid,
+        message: entry.message,
+        flags: new Set(maildirFlags(entry.message.name)),
+      });
+    }
+    if (kept.length !== before) changes.exists = kept.length;
+    this.messages = kept;
+    return changes;
+  }
+
+  /** The view's message of `uid`, found again on disk when another session renamed it. */
+  async locate(view: ViewMessage): Promise<MaildirMessage | null> {
+    for (const subfolder of ["cur", "new"] as const) {
+      for await (
+        const entry of Deno.readDir(join(this.maildir.path, subfolder))
+      ) {
+        if (
+          entry.name === view.message.key ||
+          entry.name.startsWith(`${view.message.key}:`)
+        ) {
+          view.message = {
+            ...view.message,
+            subfolder,
+            name: entry.name,
+            path: join(this.maildir.path, subfolder, entry.name),
+          };
+          view.flags = new Set(maildirFlags(entry.name));
+          return view.message;
+        }
+      }
+    }
+    return null;
+  }
+}
+
+function sameFlags(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const flag of a) if (!b.has(flag)) return false;
+  return true;
+}
