@@ -101,3 +101,4 @@ export type {
   ServerEndpoint,
 } from "../../reactor/endpoints/mod.ts";
 export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type { H2Limits } from "../http2/mod.ts";

@@ -13,6 +13,7 @@ import {
 import type { Address, RunningServer } from "../../reactor/interfaces.ts";
 import { runningServer } from "../../reactor/running_server.ts";
 import { HTTP_1_1_ALPN } from "./constants.ts";
+import { H2_ALPN } from "../http2/mod.ts";
 import type { ServeHandler } from "./handler.ts";
 import { HTTPFactory, type ServeOptions } from "./server.ts";
 
@@ -29,7 +30,8 @@ export interface ServeHTTPOptions extends ServeOptions {
    * Where to listen: an endpoint string (`"tcp:8080:interface=127.0.0.1"`,
    * `"tls:8443:certKey=c.pem:privateKey=k.pem"`, `"unix:/run/app.sock"`) or
    * an endpoint object. A TLS endpoint (`tls:` or `ssl:`) offers ALPN
-   * `http/1.1` unless it names its own protocols. When given, `port` and
+   * `h2` and `http/1.1` (`http/1.1` alone with `http2: false`) unless it
+   * names its own protocols. When given, `port` and
    * `hostname` must not be.
    */
   listen?: string | ServerEndpoint;
@@ -209,7 +211,12 @@ function endpointOf(
   return typeof description === "string"
     ? serverFromString(reactor, description, {
       transport: "stream",
-      defaults: { alpn: HTTP_1_1_ALPN },
+      // HTTP/2 first when it is served (RFC 7301: the server picks).
+      defaults: {
+        alpn: options.http2 === false
+          ? HTTP_1_1_ALPN
+          : `${H2_ALPN},${HTTP_1_1_ALPN}`,
+      },
       reusePort: options.reusePort,
     })
     : description;

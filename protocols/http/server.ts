@@ -45,6 +45,8 @@ import {
 } from "./_response_writer.ts";
 import { staticBodyOf } from "./_serialize.ts";
 import { receivedTrailers, trailersToSend } from "./trailers.ts";
+import type { H2Limits } from "../http2/mod.ts";
+import { H2Dispatch } from "./_h2.ts";
 
 const logger = getLogger("spindle.http.server");
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
@@ -68,6 +70,12 @@ export interface ServeOptions extends ServerLimits {
    * throws in turn, that is logged and the answer is 500.
    */
   onError?: (error: unknown) => Response | Promise<Response>;
+  /**
+   * Serve HTTP/2 too, with these limits (`HTTPFactory` and `serveHTTP` only):
+   * chosen per connection by ALPN `h2` on TLS, or by the client preface on
+   * cleartext (prior knowledge). `false`: HTTP/1.1 only. Default true.
+   */
+  http2?: boolean | H2Limits;
 }
 
 /** Options resolved once per server. */
@@ -656,11 +664,20 @@ export function serveConnection(
 export class HTTPFactory implements ConnectionFactory {
   #handler: ServeHandler;
   #settings: Settings;
+  #h2: H2Dispatch;
 
   /** Creates a factory that serves `handler` with `options`. */
   constructor(handler: ServeHandler, options: ServeOptions = {}) {
     this.#handler = handler;
-    this.#settings = settingsOf(options);
+    const settings = this.#settings = settingsOf(options);
+    this.#h2 = new H2Dispatch(handler, {
+      clock: settings.clock,
+      secure: options.secure ?? false,
+      http2: options.http2 ?? true,
+      maxBodySize: settings.limits.maxBodySize!,
+      headersTimeout: settings.headersTimeout,
+      onError: settings.onError,
+    });
   }
 
   /** Called when a listener starts using the factory. */
@@ -673,7 +690,7 @@ export class HTTPFactory implements ConnectionFactory {
 
   /** The number of open connections. */
   get connectionCount(): number {
-    return this.#settings.connections.size;
+    return this.#settings.connections.size + this.#h2.count;
   }
 
   /** Serves one accepted connection. */
@@ -681,7 +698,11 @@ export class HTTPFactory implements ConnectionFactory {
     if (this.#settings.draining) {
       return conn.close().catch(() => {});
     }
-    return new HTTPServerConnection(conn, this.#handler, this.#settings).run();
+    // HTTP/2 or HTTP/1.1 is chosen once, before the first request is read.
+    return this.#h2.route(
+      conn,
+      () => new HTTPServerConnection(conn, this.#handler, this.#settings).run(),
+    );
   }
 
   /**
@@ -691,10 +712,13 @@ export class HTTPFactory implements ConnectionFactory {
   async drain(): Promise<void> {
     const settings = this.#settings;
     settings.draining = true;
-    if (settings.connections.size === 0) return;
+    await this.#h2.chosen();
+    const h2 = this.#h2.drain();
+    if (settings.connections.size === 0) return h2;
     const empty = new Promise<void>((resolve) => settings.onEmpty = resolve);
     for (const conn of settings.connections) conn.shutdown();
     await empty;
     settings.onEmpty = null;
+    await h2;
   }
 }

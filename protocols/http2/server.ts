@@ -63,6 +63,11 @@ export interface H2ServeOptions extends H2Limits {
   scheme?: string;
   /** Trailer bookkeeping shared with HTTP/1.1 (see {@linkcode TrailerHooks}). */
   trailers?: TrailerHooks;
+  /**
+   * Makes the response for a request whose handler threw, as `Deno.serve`'s
+   * `onError`; default: log the error and answer 500.
+   */
+  onError?: (error: unknown) => Response | Promise<Response>;
 }
 
 /** A connection being served: how it ends, and how to end it gracefully. */
@@ -167,15 +172,7 @@ class H2ServerConnection extends H2Connection implements H2Session {
       }
     } catch (error) {
       if (stream.localClosed) return;
-      logger.error(
-        "the HTTP handler for {method} {target} threw: answered 500",
-        {
-          error,
-          method: request.method,
-          target: request.url.slice(0, 1024),
-        },
-      );
-      response = new Response("Internal Server Error\n", { status: 500 });
+      response = await this.#handlerFailed(request, error);
     }
     if (stream.localClosed) {
       if (!response.bodyUsed) response.body?.cancel().catch(() => {});
@@ -198,6 +195,28 @@ class H2ServerConnection extends H2Connection implements H2Session {
     if (!stream.remoteClosed && this.streams.has(stream.id)) {
       this.resetStream(stream.id, ErrorCode.NO_ERROR);
     }
+  }
+
+  /** The handler threw: `onError`'s response, or 500. */
+  async #handlerFailed(request: Request, error: unknown): Promise<Response> {
+    const onError = this.#options.onError;
+    if (onError !== undefined) {
+      try {
+        const response = await onError(error);
+        if (response instanceof Response) return response;
+        error = new TypeError(
+          "onError did not return a Response: return a Response object",
+        );
+      } catch (onErrorFailure) {
+        error = onErrorFailure;
+      }
+    }
+    logger.error("the HTTP handler for {method} {target} threw: answered 500", {
+      error,
+      method: request.method,
+      target: request.url.slice(0, 1024),
+    });
+    return new Response("Internal Server Error\n", { status: 500 });
   }
 
   async #write(
