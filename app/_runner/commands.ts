@@ -70,6 +70,13 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "mail",
+    description: "a mail server: SMTP in, POP3 out, one maildir per user",
+    load: async () => ({
+      plugin: (await import("../../protocols/smtp/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "passwd",
     description:
       "print a user-file line NAME:$pbkdf2-sha256$... for the password on stdin",
