@@ -105,6 +105,18 @@ class H2ServerConnection extends H2Connection implements H2Session {
     };
   }
 
+  override run(): Promise<void> {
+    try {
+      // Responses go out in several writes (HEADERS, then DATA as the body
+      // comes): Nagle's algorithm would hold the later ones for the client's
+      // delayed ACK. Deno.serve and node disable it too.
+      this.conn.setNoDelay(true);
+    } catch {
+      // A socket the client already reset: reading will tell.
+    }
+    return super.run();
+  }
+
   get idle(): boolean {
     return this.streams.size === 0;
   }
