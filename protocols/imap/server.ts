@@ -12,6 +12,7 @@ import { LoginLimiter } from "../../cred/login_limiter.ts";
 import { Portal } from "../../cred/portal.ts";
 import { getLogger } from "../../log/mod.ts";
 import { concatChunks } from "../../reactor/bytes.ts";
+import { ProtocolError } from "../../reactor/errors.ts";
 import type { Connection, TLSCertificate } from "../../reactor/interfaces.ts";
 import { MessageReader } from "../../reactor/message_reader.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
@@ -449,7 +450,7 @@ class Session {
       try {
         frame = await this.#reader.read();
       } catch (error) {
-        if (error instanceof IMAPParseError) {
+        if (error instanceof ProtocolError) {
           // The framing is lost (a line over the limit, a non-synchronising
           // literal too large): nothing after it can be read as commands.
           this.#send(`* BYE ${error.message}\r\n`);
