@@ -59,6 +59,7 @@ export const PEERS = {
   sftp: { debian: "openssh-client", command: "sftp" },
   sshd: { debian: "openssh-server", command: "sshd" },
   tinyproxy: { debian: "tinyproxy", command: "tinyproxy" },
+  dovecot: { debian: "dovecot-imapd", command: "dovecot" },
   pythonWebsockets: {
     debian: "python3-websockets",
     command: "/usr/bin/python3",
