@@ -27,6 +27,8 @@ import { COMMON_OPTIONS } from "./_runner/common_options.ts";
 import { mainHelp, pluginHelp } from "./_runner/help.ts";
 import { parseInvocation } from "./_runner/invocation.ts";
 import { parseOptions } from "./_runner/parse_options.ts";
+import { printable } from "./_runner/printable.ts";
+import { VERSION } from "./_runner/version.ts";
 
 const log = getLogger("spindle.runner");
 
@@ -47,6 +49,10 @@ export async function main(args: string[]): Promise<number> {
       ? await loadPluginModule(head.values.plugin)
       : undefined;
     const [name, ...rest] = head.positionals;
+    if (head.values.version) {
+      console.log(`spindle ${VERSION} (deno ${Deno.version.deno})`);
+      return 0;
+    }
     if (name === undefined) {
       if (!head.values.help) throw new UsageError("no command given");
       console.log(mainHelp(extra));
@@ -75,7 +81,7 @@ function failed(error: unknown, command: string | undefined): number {
     error instanceof UsageError || error instanceof EndpointDescriptionError
   ) {
     const help = command ? `spindle ${command} --help` : "spindle --help";
-    console.error(`spindle: ${error.message} (see '${help}')`);
+    console.error(`spindle: ${printable(error.message)} (see '${help}')`);
     return 2;
   }
   log.critical("spindle failed: {error}", { error });

@@ -110,7 +110,7 @@ export class DatagramServerEndpointService extends Service
           this.running = false;
           throw error;
         }
-        log.info("listening on {address} (udp)", {
+        log.debug("listening on {address} (udp)", {
           address: formatAddress(this.#transport.getHost()),
         });
       })(),

@@ -194,7 +194,7 @@ export class StreamServerEndpointService extends Service
           this.running = false;
           throw error;
         }
-        log.info("listening on {address}", {
+        log.debug("listening on {address}", {
           address: formatAddress(this.#port.getHost()),
         });
       })(),

@@ -17,6 +17,11 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
     description: "show this help and exit",
   },
   {
+    name: "version",
+    type: "boolean",
+    description: "print the version of spindle (and of Deno) and exit",
+  },
+  {
     name: "pidfile",
     valueName: "PATH",
     description:

@@ -34,8 +34,22 @@ export function mainHelp(extra: Plugin | undefined): string {
   ].join("\n");
 }
 
+/** The endpoint-string grammar, for commands that take endpoint options. */
+const ENDPOINT_HELP = [
+  "Endpoint strings (kind:value:name=value:..., a backslash escapes : = \\):",
+  "  tcp:PORT[:interface=HOST][:backlog=N]",
+  "  tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=HOST][:alpn=P1,P2][:handshakeTimeout=SECONDS]",
+  "  unix:PATH[:mode=0660]",
+  "  udp:PORT[:interface=HOST][:maxPacketSize=BYTES]",
+  "  PORT 0 picks a free port; without interface= a server listens on every",
+  "  interface (0.0.0.0): give interface=127.0.0.1 to stay on loopback.",
+  "  Durations are in seconds (2.5 is 2500 ms).",
+  "",
+];
+
 /** A command's help: its usage, its own options, the common ones. */
 export function pluginHelp(plugin: Plugin): string {
+  const endpoints = (plugin.endpointOptions ?? []).length > 0;
   return [
     `spindle ${plugin.name}: ${plugin.description}`,
     "",
@@ -44,6 +58,7 @@ export function pluginHelp(plugin: Plugin): string {
     ...(plugin.options.length > 0
       ? [`Options of ${plugin.name}:`, formatOptionsHelp(plugin.options), ""]
       : []),
+    ...(endpoints ? ENDPOINT_HELP : []),
     "Common options:",
     formatOptionsHelp(COMMON_OPTIONS),
   ].join("\n");

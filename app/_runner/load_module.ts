@@ -1,6 +1,6 @@
 // The one way the runner loads a module named on its command line (`run
 // MODULE`, `--plugin MODULE`): a URL as given, anything else as a file path.
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { UsageError } from "../options.ts";
 
@@ -21,9 +21,16 @@ export async function loadModule(
   try {
     return await import(url);
   } catch (error) {
-    const reason = error instanceof Error
-      ? error.message.split("\n")[0]
-      : String(error);
-    throw new UsageError(`cannot load ${specifier}: ${reason}`);
+    throw new UsageError(`cannot load ${specifier}: ${reason(error)}`);
   }
+}
+
+// The first line of Deno's message, and where it points: a syntax error says
+// its file and line only on a later line ("    at file:///app.ts:3:14").
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const [first] = error.message.split("\n");
+  const at = /^\s*at (file:\/\/\S+?):(\d+):(\d+)\s*$/m.exec(error.message);
+  if (at === null) return first!;
+  return `${first} at ${fileURLToPath(at[1]!)}:${at[2]}:${at[3]}`;
 }

@@ -2,16 +2,21 @@
 // workers, or as a daemon. Loaded only when a command runs, so that
 // `spindle --help` and usage errors load none of it.
 import { resolve } from "node:path";
+import { getLogger } from "../../log/mod.ts";
 import { Application } from "../application.ts";
 import type { Plugin } from "../plugin.ts";
 import { runApplication } from "../run_application.ts";
+import { checkEndpoints } from "./check_endpoints.ts";
 import { type CommonSettings, commonSettings } from "./common_options.ts";
 import { daemonize, reportDaemonReady } from "./daemon.ts";
 import { DAEMON_READY_ENV, WORKER_ID_ENV } from "./env.ts";
 import { type Invocation, rebuildArgs } from "./invocation.ts";
 import { configureLogging } from "./logging_setup.ts";
 import { pinPorts } from "./pin_ports.ts";
+import { printable } from "./printable.ts";
 import { superviseWorkers, supervisorGone } from "./workers.ts";
+
+const log = getLogger("spindle.runner");
 
 /** Where this process stands: started by a user, or as a worker or the daemon. */
 interface Role {
@@ -28,6 +33,7 @@ export async function start(invocation: Invocation): Promise<number> {
     options: invocation.own,
     args: invocation.positionals,
   });
+  await checkEndpoints(invocation.plugin, invocation.own);
   const role = {
     isWorker: Deno.env.get(WORKER_ID_ENV) !== undefined,
     isDaemonChild: Deno.env.get(DAEMON_READY_ENV) !== undefined,
@@ -51,13 +57,54 @@ async function startDaemon(
     { ...invocation, common: { ...invocation.common, logfile } },
     ["daemon"],
   );
+  const logged = logSize(logfile);
   const { pid, ready } = await daemonize({ args });
   if (!ready) {
-    console.error(`spindle: the daemon did not start; see ${logfile}`);
+    const why = failureLines(logfile, logged);
+    console.error(
+      `spindle: the daemon did not start${
+        why.length > 0 ? `:\n${why.join("\n")}\n` : "; "
+      }see ${logfile}`,
+    );
     return 1;
   }
   console.error(`spindle: daemon started (pid ${pid}), logging to ${logfile}`);
   return 0;
+}
+
+function logsToFile(settings: CommonSettings): boolean {
+  const { logfile } = settings.logging;
+  return logfile !== undefined && logfile !== "-";
+}
+
+function logSize(logfile: string): number {
+  try {
+    return Deno.statSync(logfile).size;
+  } catch {
+    return 0;
+  }
+}
+
+// At most this many of the failed daemon's log lines reach the terminal.
+const FAILURE_LINES = 5;
+
+/**
+ * The error and critical lines that the daemon wrote to `logfile` after its
+ * first `from` bytes: why it failed, for the terminal it has left.
+ */
+function failureLines(logfile: string, from: number): string[] {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(Deno.readFileSync(logfile).subarray(from));
+  } catch {
+    return [];
+  }
+  return text.split("\n")
+    .filter((line) =>
+      /#(error|critical)\]|"level":"(ERROR|CRITICAL)"/i.test(line)
+    )
+    .slice(-FAILURE_LINES)
+    .map((line) => `  ${printable(line)}`);
 }
 
 async function startWorkers(
@@ -100,7 +147,11 @@ async function serve<T>(
     pidfile: role.isWorker ? undefined : settings.pidfile,
     shutdownTimeout: settings.shutdownTimeout,
     signal: role.isWorker ? supervisorGone() : undefined,
+    // The runner alone says where the services listen (they log it at
+    // debug): once on stdout, and once in a log file if there is one.
     announce: (lines) => {
+      // The log first: once stdout says it listens, the log file exists.
+      if (logsToFile(settings)) { for (const line of lines) log.info(line); }
       for (const line of lines) console.log(line);
       if (role.isDaemonChild && !role.isWorker) reportDaemonReady(lines);
     },

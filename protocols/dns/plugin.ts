@@ -75,7 +75,7 @@ export class DNSService extends Service implements ListeningService {
         this.running = false;
         throw error;
       }
-      logger.info("DNS listening on {hostname}:{port} (udp and tcp)", {
+      logger.debug("DNS listening on {hostname}:{port} (udp and tcp)", {
         hostname: this.#server.addr.hostname,
         port: this.#server.addr.port,
       });
@@ -148,14 +148,31 @@ function responsesPerSecond(value: unknown): number | undefined {
 }
 
 async function loadZone(file: string): Promise<Zone> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`the zone file ${file} does not exist`);
+    }
+    throw error;
+  }
+  if (!info.isFile) {
+    throw new UsageError(`--zone ${file} is a folder, not a zone file`);
+  }
+  if (info.size === 0) {
+    throw new UsageError(
+      `the zone file ${file} is empty: a zone needs at least its SOA record`,
+    );
+  }
   try {
     return await Zone.load(file);
   } catch (error) {
-    if (error instanceof ZoneFileError || error instanceof TypeError) {
-      throw new UsageError(error.message);
-    }
-    if (error instanceof Deno.errors.NotFound) {
-      throw new UsageError(`the zone file ${file} does not exist`);
+    // A zone file error names the file and line; the others (a zone without
+    // an SOA) name the zone only.
+    if (error instanceof ZoneFileError) throw new UsageError(error.message);
+    if (error instanceof TypeError) {
+      throw new UsageError(`the zone file ${file}: ${error.message}`);
     }
     throw error;
   }

@@ -183,7 +183,7 @@ test("--daemon detaches, writes the pid file and logs to the log file", () =>
     assertMatch(Deno.readTextFileSync(logfile), /echo stopped/);
   }));
 
-test("--daemon reports a daemon that fails to start, with status 1", () =>
+test("--daemon reports a daemon that fails to start, and why, with status 1", () =>
   withTempDir(async (dir) => {
     const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     try {
@@ -197,10 +197,14 @@ test("--daemon reports a daemon that fails to start, with status 1", () =>
         logfile,
       ]);
       assertEquals(code, 1);
-      assertEquals(
+      assertMatch(stderr, /^spindle: the daemon did not start:\n/);
+      assertMatch(
         stderr,
-        `spindle: the daemon did not start; see ${logfile}\n`,
+        new RegExp(
+          `echo failed to start: .*127\\.0\\.0\\.1:${taken.addr.port} is already in use`,
+        ),
       );
+      assertMatch(stderr, new RegExp(`see ${logfile}\n$`));
       assertMatch(Deno.readTextFileSync(logfile), /echo failed to start/);
     } finally {
       taken.close();
