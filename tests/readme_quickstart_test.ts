@@ -30,6 +30,63 @@ test("the README's first block is two commands: the demo, then the test command 
   assertEquals(commands[1], `npx -y deno@${version} task test`);
 });
 
+/** The README's TypeScript blocks that listen on port 8000: its echo servers. */
+function echoServers(): string[] {
+  return [...readme.matchAll(/```ts ignore\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .filter((code) => code.includes("listenTCP(8000"));
+}
+
+/** Waits (polling every 50 ms, at most 20 s) until something accepts on `port`. */
+async function accepting(port: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+const nc = findPeer(PEERS.nc);
+
+test(
+  "the README's quick-start echo servers, run with --allow-net as it says, echo the lines nc sends",
+  async () => {
+    const servers = echoServers();
+    assertEquals(servers.length, 2);
+    for (const code of servers) {
+      const port = freePortBase() + 7; // any free port will do
+      const file = await Deno.makeTempFile({ suffix: ".ts" });
+      await Deno.writeTextFile(file, code.replace("8000", String(port)));
+      const server = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-net", "--config", `${root}deno.json`, file],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      try {
+        await accepting(port);
+        const client = await new Deno.Command("sh", {
+          args: [
+            "-c",
+            `printf 'hello\\nworld\\n' | timeout 10 ${nc.path} -N 127.0.0.1 ${port}`,
+          ],
+          stdout: "piped",
+        }).output();
+        assertEquals(new TextDecoder().decode(client.stdout), "hello\nworld\n");
+      } finally {
+        server.kill("SIGTERM");
+        await server.output();
+        await Deno.remove(file);
+      }
+    }
+  },
+  { ignore: nc.ignore },
+);
+
 const git = findPeer(PEERS.git);
 const npx = findPeer(PEERS.npx);
 
