@@ -55,6 +55,13 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "finger",
+    description: "a finger server (RFC 1288) for a folder of plan files",
+    load: async () => ({
+      plugin: (await import("../../protocols/finger/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "inetd",
     description:
       "the small inetd services over TCP and UDP: echo, discard, chargen, daytime, time, qotd",
