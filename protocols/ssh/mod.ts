@@ -22,3 +22,4 @@ export * from "./client.ts";
 export * from "./sftp_wire.ts";
 export * from "./sftp_server.ts";
 export * from "./sftp_client.ts";
+export * from "./manhole.ts";

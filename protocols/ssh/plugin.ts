@@ -12,6 +12,8 @@ import { getLogger } from "../../log/mod.ts";
 import { reactor } from "../../reactor/deno_reactor.ts";
 import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
+import { Deferred } from "../../deferred/deferred.ts";
+import { Service } from "../../app/service.ts";
 import { UsageError } from "../../app/options.ts";
 import type { Plugin } from "../../app/plugin.ts";
 import type { CredentialsChecker } from "../../cred/checker.ts";
@@ -19,6 +21,8 @@ import { FilePasswordChecker } from "../../cred/file_checker.ts";
 import { PublicKeyChecker } from "../../cred/public_key_checker.ts";
 import { commandSession } from "./command_session.ts";
 import { KeyFormatError, SSHPrivateKey } from "./keys.ts";
+import { manholeSession } from "./manhole.ts";
+import { serveSSH, type SSHRunningServer } from "./serve.ts";
 import { SSHServer, type SSHServerOptions } from "./server.ts";
 import type { SessionHandler } from "./session.ts";
 import { sftpSubsystem } from "./sftp_server.ts";
@@ -258,3 +262,118 @@ export const plugin: Plugin<SSHPluginOptions> = {
     );
   },
 };
+
+/**
+ * What `spindle run --manhole` needs.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ManholeOptions } from "./plugin.ts";
+ * const options: ManholeOptions = {
+ *   listen: "tcp:2223:interface=127.0.0.1",
+ *   authorizedKeys: "authorized_keys",
+ *   namespace: {},
+ * };
+ * console.assert(options.anyInterface === undefined);
+ * ```
+ */
+export interface ManholeOptions {
+  /** Where the manhole listens: an endpoint string on a loopback interface. */
+  listen: string;
+  /** The `authorized_keys` file of those who may log in (as the OS user). */
+  authorizedKeys: string;
+  /** The names in the REPL's scope (`application`). */
+  namespace: Record<string, unknown>;
+  /** Allow an interface other than loopback (`--manhole-any-interface`). */
+  anyInterface?: boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * The manhole as a service: an SSH server whose only session is a
+ * JavaScript REPL with the application in scope, public-key logins only,
+ * no forwarding. Its host key is made afresh at each start (its fingerprint
+ * is logged).
+ *
+ * @example Usage
+ * ```ts ignore
+ * const manhole = await ManholeService.create({
+ *   listen: "tcp:2223:interface=127.0.0.1",
+ *   authorizedKeys: "authorized_keys",
+ *   namespace: { application },
+ * });
+ * manhole.setServiceParent(application);
+ * ```
+ */
+export class ManholeService extends Service {
+  readonly #options: ManholeOptions;
+  readonly #keys: string;
+  #server: SSHRunningServer | null = null;
+
+  private constructor(options: ManholeOptions, keys: string) {
+    super("manhole");
+    this.#options = options;
+    this.#keys = keys;
+  }
+
+  /**
+   * Checks the options (a loopback interface unless `anyInterface`, a
+   * readable keys file) and makes the service. Throws `UsageError`.
+   */
+  static async create(options: ManholeOptions): Promise<ManholeService> {
+    const endpoint = String(
+      serverFromString(reactor, options.listen, { transport: "stream" }),
+    );
+    const host = /interface=([^:]+)/.exec(endpoint)?.[1];
+    const local = endpoint.startsWith("unix:") ||
+      (host !== undefined && LOOPBACK.test(host));
+    if (!local && !options.anyInterface) {
+      throw new UsageError(
+        `the manhole runs code in this process: it listens on loopback only (such as tcp:2223:interface=127.0.0.1), not ${options.listen}, unless --manhole-any-interface is given`,
+      );
+    }
+    let keys: string;
+    try {
+      keys = await Deno.readTextFile(options.authorizedKeys);
+      new PublicKeyChecker({ [osUser()]: keys });
+    } catch (error) {
+      throw new UsageError(
+        `--authorized-keys ${options.authorizedKeys}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    return new ManholeService(options, keys);
+  }
+
+  /** Where the manhole listens, once started. */
+  get server(): SSHRunningServer | null {
+    return this.#server;
+  }
+
+  override startService(): Deferred<void> {
+    super.startService();
+    return Deferred.fromPromise((async () => {
+      const hostKey = await SSHPrivateKey.generate("spindle manhole");
+      this.#server = await serveSSH({
+        listen: this.#options.listen,
+        hostKeys: [hostKey],
+        checkers: [new PublicKeyChecker({ [osUser()]: this.#keys })],
+        session: manholeSession(this.#options.namespace),
+        forwarding: false,
+      });
+      logger.info("manhole listening on {listen}, host key {fingerprint}", {
+        listen: this.#options.listen,
+        fingerprint: await hostKey.fingerprint(),
+      });
+    })());
+  }
+
+  override stopService(): Deferred<void> {
+    super.stopService();
+    const server = this.#server;
+    this.#server = null;
+    return Deferred.fromPromise(server?.shutdown() ?? Promise.resolve());
+  }
+}
