@@ -20,6 +20,7 @@ import type { Maildir } from "../mail/maildir.ts";
 import { deliverMessage } from "../mail/maildir.ts";
 import { maildirFlags, setMaildirFlags } from "../mail/maildir_flags.ts";
 import { MailRealm } from "../mail/realm.ts";
+import { UidList } from "../mail/uid_list.ts";
 import { decodeSaslPlain } from "../mail/sasl.ts";
 import type { MailStore } from "../mail/store.ts";
 import {
@@ -1054,6 +1055,10 @@ class Session {
     flags: Iterable<string>,
     date: Date,
   ): Promise<{ uid: number; uidValidity: number }> {
+    const uids = new UidList(maildir);
+    // The messages there get their UIDs first: a list made after delivery
+    // would number by delivery time, and an APPEND's date may be older.
+    await uids.sync();
     const [key] = await deliverMessage([maildir], bytes, {
       fsync: this.#options.fsync ?? true,
     });
@@ -1071,7 +1076,7 @@ class Session {
       }, kept);
       path = moved.path;
     }
-    const snapshot = await new MailboxView("", maildir, true).uids.sync();
+    const snapshot = await uids.sync();
     const entry = snapshot.entries.find((e) => e.message.key === key);
     return { uid: entry?.uid ?? 0, uidValidity: snapshot.uidValidity };
   }
