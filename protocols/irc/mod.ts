@@ -22,3 +22,91 @@ export * from "./casemap.ts";
 export * from "./server.ts";
 export * from "./serve.ts";
 export * from "./client.ts";
+
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../../deferred/deferred.ts";
+export type {
+  ErrorType,
+  Failure,
+  TrappedError,
+} from "../../deferred/failure.ts";
+export type {
+  Codec,
+  DecoderCore,
+  decoderCore,
+  EncoderCore,
+  encoderCore,
+  FusableDecoder,
+  FusableEncoder,
+} from "../../reactor/codec.ts";
+export type { DecoderStream } from "../../reactor/decoder_stream.ts";
+export type { TLSInfo } from "../../reactor/deno_connection.ts";
+export type { EncoderStream } from "../../reactor/encoder_stream.ts";
+export type {
+  ClientEndpoint,
+  ServerEndpoint,
+} from "../../reactor/endpoints/endpoint.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type {
+  ClientFactory,
+  Factory,
+  ProtocolClass,
+} from "../../reactor/factory.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  DatagramHandler,
+  DatagramTransport,
+  EndpointReactor,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  RunningServer,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+  UDPReactor,
+  UnixReactor,
+} from "../../reactor/interfaces.ts";
+export type { Protocol } from "../../reactor/protocol.ts";
+export type {
+  ConnectionSource,
+  ConnectorState,
+  IConnector,
+  IProtocol,
+  IProtocolFactory,
+  PullProducer,
+  PushProducer,
+  Transport,
+} from "../../reactor/protocol_interfaces.ts";
+export type {
+  ReconnectingClientFactory,
+  ReconnectingOptions,
+} from "../../reactor/reconnecting.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type {
+  StartTLSClientOptions,
+  StartTLSOptions,
+  StartTLSServerOptions,
+} from "../../reactor/tls.ts";
+export type { CredentialsChecker } from "../../cred/checker.ts";
+export type { CredentialsType } from "../../cred/credentials.ts";
+export type {
+  LoginAttempt,
+  LoginLimiter,
+  LoginLimiterOptions,
+} from "../../cred/login_limiter.ts";
