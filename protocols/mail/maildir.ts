@@ -369,11 +369,16 @@ export async function deliverMessage(
       final: join(maildir.path, "new", name),
     };
   });
+  // Opening, writing, renaming and closing go through Deno's synchronous
+  // calls: on a small message each async call costs more CPU than the
+  // work itself (the page cache takes a 4 KiB write in microseconds), and
+  // SMTP delivery pays them once per message. Only fsync, which waits for
+  // the disk, stays asynchronous.
   const files: Deno.FsFile[] = [];
   try {
     for (const target of targets) {
       files.push(
-        await Deno.open(target.tmp, {
+        Deno.openSync(target.tmp, {
           write: true,
           createNew: true,
           mode: 0o600,
@@ -381,13 +386,13 @@ export async function deliverMessage(
       );
     }
     if (message instanceof Uint8Array) {
-      await writeToAll(files, message);
+      writeToAll(files, message);
     } else {
-      for await (const chunk of message) await writeToAll(files, chunk);
+      for await (const chunk of message) writeToAll(files, chunk);
     }
     if (options.fsync ?? true) await Promise.all(files.map((f) => f.sync()));
     for (const file of files.splice(0)) file.close();
-    for (const target of targets) await Deno.rename(target.tmp, target.final);
+    for (const target of targets) Deno.renameSync(target.tmp, target.final);
     return targets.map((target) => target.name);
   } catch (error) {
     for (const file of files) file.close();
@@ -396,14 +401,11 @@ export async function deliverMessage(
   }
 }
 
-async function writeToAll(
-  files: readonly Deno.FsFile[],
-  chunk: Uint8Array,
-): Promise<void> {
+function writeToAll(files: readonly Deno.FsFile[], chunk: Uint8Array): void {
   for (const file of files) {
     let written = 0;
     while (written < chunk.length) {
-      written += await file.write(chunk.subarray(written));
+      written += file.writeSync(chunk.subarray(written));
     }
   }
 }

@@ -53,6 +53,9 @@ export interface MaildirDeliveryOptions {
 export class MaildirDelivery implements SMTPDelivery {
   readonly #store: MailStore;
   readonly #fsync: boolean;
+  // Users whose maildir was seen: a mailbox stays once made, so it is
+  // looked for once, not three stats per recipient.
+  readonly #known = new Set<string>();
 
   /** Delivers into `store`. */
   constructor(store: MailStore, options: MaildirDeliveryOptions = {}) {
@@ -69,9 +72,11 @@ export class MaildirDelivery implements SMTPDelivery {
         "This server delivers only to its own domains",
       );
     }
+    if (this.#known.has(to.localPart)) return;
     if (!(await this.#store.hasMailbox(to.localPart))) {
       throw new SMTPPermanentError(550, "5.1.1", "No such user here");
     }
+    this.#known.add(to.localPart);
   }
 
   /** Writes the message, trace headers first, to each recipient's `new/`. */

@@ -4,7 +4,9 @@ message it accepts to a maildir (tmp/, then rename into new/).
   python3 python_mail_servers.py aiosmtpd|twisted MAILDIR [CERT KEY]
 
 Listens on 127.0.0.1 port 0 and prints "PORT <n>"; with CERT and KEY it
-offers STARTTLS (aiosmtpd). Runs until killed, or stdin closes.
+offers STARTTLS (aiosmtpd). Runs until killed, or stdin closes. With
+SPINDLE_BENCH_FSYNC=1 in the environment, each message is flushed to disk
+before it is renamed into new/ (as Spindle's delivery does by default).
 """
 import os
 import socket
@@ -18,6 +20,7 @@ KEY = sys.argv[4] if len(sys.argv) > 4 else None
 for sub in ("tmp", "new", "cur"):
     os.makedirs(os.path.join(MAILDIR, sub), exist_ok=True)
 COUNTER = [0]
+FSYNC = os.environ.get("SPINDLE_BENCH_FSYNC") == "1"
 
 
 def deliver(data: bytes) -> None:
@@ -26,6 +29,9 @@ def deliver(data: bytes) -> None:
     tmp = os.path.join(MAILDIR, "tmp", name)
     with open(tmp, "wb") as f:
         f.write(data)
+        if FSYNC:
+            f.flush()
+            os.fsync(f.fileno())
     os.rename(tmp, os.path.join(MAILDIR, "new", name))
 
 
