@@ -37,6 +37,7 @@ import type { DemoService, TryIt } from "./demo_service.ts";
 import { chat } from "./chat.ts";
 import { dns } from "./dns.ts";
 import { echo } from "./echo.ts";
+import { irc } from "./irc.ts";
 import { web } from "./web.ts";
 
 export type { DemoService, TryIt };
@@ -56,4 +57,5 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   echo,
   dns,
   chat,
+  irc,
 ];
