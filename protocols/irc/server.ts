@@ -188,6 +188,8 @@ class Session {
   lastActive: number;
   pingSent = false;
   timer: DelayedCall | undefined;
+  /** Flood protection's wait, ended early when the client is closed. */
+  held: { call: DelayedCall; resolve: () => void } | undefined;
   closed = false;
   /** Why the client leaves, told to its channels: set by QUIT, timeouts, the send queue. */
   quitReason: string | undefined;
@@ -411,7 +413,7 @@ export class IRCServer {
           // Held back, the client's next lines wait in its socket, and TCP
           // slows it down.
           for (let wait; (wait = bucket.take()) > 0;) {
-            await this.#sleep(wait);
+            await this.#hold(session, wait);
             if (session.closed) break;
           }
         }
@@ -435,8 +437,14 @@ export class IRCServer {
     }
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.#clock.callLater(ms, resolve));
+  #hold(session: Session, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const call = this.#clock.callLater(ms, () => {
+        session.held = undefined;
+        resolve();
+      });
+      session.held = { call, resolve };
+    });
   }
 
   #dispatch(
@@ -582,6 +590,7 @@ export class IRCServer {
     session.drop();
     session.quitReason = "SendQ exceeded";
     session.closed = true;
+    this.#release(session);
     session.conn.abort(new IRCSendQueueExceededError(this.#maxSendQueue));
   };
 
@@ -592,13 +601,24 @@ export class IRCServer {
     this.#sendError(session, reason);
     session.flush();
     session.closed = true;
+    this.#release(session);
     session.conn.close().catch(() => {});
+  }
+
+  /** Ends a flood-protection wait at once: the client is going. */
+  #release(session: Session): void {
+    const held = session.held;
+    session.held = undefined;
+    if (held === undefined) return;
+    if (held.call.active()) held.call.cancel();
+    held.resolve();
   }
 
   #remove(session: Session, reason: string): void {
     if (!this.#sessions.delete(session)) return;
     session.closed = true;
     if (session.timer?.active()) session.timer.cancel();
+    this.#release(session);
     if (session.registered) {
       const quit = this.#broadcast(
         formatMessage({

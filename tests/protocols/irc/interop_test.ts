@@ -263,7 +263,7 @@ test(
     const whois = SCRIPT.findIndex((lines) => lines[0]!.startsWith("WHOIS"));
     // WHOIS replies come in an order of each server's own between 311 and 318.
     for (const steps of [theirs, ours]) steps[whois]!.sort();
-  assertEquals(ours, theirs);
+    assertEquals(ours, theirs);
   },
   { ignore: ngircd.ignore },
 );

@@ -197,7 +197,7 @@ test("TOPIC: +t needs an op; joiners get 332 and 333", async (t) => {
   await bob.until("482");
 });
 
-test("MODE +k and +l refuse joins with 475 and 471; +i with 473 until INVITE", async (t) => {
+test("MODE +k and +l refuse joins with 475 and 471, and -kl lifts them", async (t) => {
   const { connect } = setUp(t);
   const [alice, bob, carol] = [connect(), connect(), connect()];
   await alice.register("alice");
@@ -217,7 +217,11 @@ test("MODE +k and +l refuse joins with 475 and 471; +i with 473 until INVITE", a
   await carol.send("JOIN #vault sesame");
   await carol.until("471");
   await alice.send("MODE #vault -kl+i");
-  await carol.until("MODE").catch(() => {});
+  assertEquals((await alice.until("MODE")).at(-1)!.params, [
+    "#vault",
+    "-kl+i",
+    "*",
+  ]);
 });
 
 test("+i lets in only the invited", async (t) => {
@@ -618,4 +622,16 @@ test("a client that does not read is dropped with SendQ exceeded, others go on",
   assertEquals(quit?.params, ["SendQ exceeded"]);
   await alice.send("PRIVMSG #busy :after");
   await bob.until("PRIVMSG", (m) => m.params[1] === "after");
+});
+
+test("a client held back by flood protection is closed at once on shutdown", async (t) => {
+  const { connect, server } = setUp(t, { floodBurst: 1, floodRate: 0.001 });
+  const alice = connect();
+  await alice.send("PING 1", "PING 2");
+  await alice.until("PONG");
+  await server.closeConnections();
+  assert(
+    (await alice.until("ERROR")).at(-1)!.params[0]!.includes("shutting down"),
+  );
+  assertEquals(t.clock.getDelayedCalls().length, 0);
 });
