@@ -280,7 +280,7 @@ test("a slow reader in a busy channel is dropped while the others keep receiving
     await rawPeer(port),
     await rawPeer(port),
   ];
-  const [sender, reader, stalled] = members;
+  const [sender, reader] = members;
   t.addCleanup(async () => {
     for (const peer of members) await peer.close();
   });
@@ -289,7 +289,7 @@ test("a slow reader in a busy channel is dropped while the others keep receiving
     await peer.send("JOIN #busy");
     await peer.until("366");
   }
-  // The stalled member's raw socket is never read again: once its socket
+  // The third member (m2) is never read again: once its socket
   // buffers are full, its send queue grows to the limit.
   const text = "x".repeat(400);
   let dropped: IRCMessage | undefined;
