@@ -9,6 +9,9 @@
 // Try it:    curl http://127.0.0.1:8000/   (with a web server on 8080)
 import { getLogger } from "../log/mod.ts";
 import { type Connection, formatAddress, reactor } from "../reactor/mod.ts";
+// relay: copies one direction, each read waiting for the previous write,
+// then half-closes (the same loop as `spindle portforward`).
+import { relay } from "../protocols/portforward/mod.ts";
 
 const log = getLogger("example.port_forwarder");
 
@@ -25,20 +28,6 @@ const [targetHost, targetPort] = (() => {
     Number(target.slice(colon + 1)),
   ];
 })();
-
-/** Copies `from` to `to` until end of input, then half-closes `to`; returns the byte count. */
-async function relay(from: Connection, to: Connection): Promise<number> {
-  let bytes = 0;
-  for (;;) {
-    const chunk = await from.read();
-    if (chunk === null) break;
-    bytes += chunk.byteLength;
-    // The backpressure: no further read until this write is accepted.
-    await to.write(chunk);
-  }
-  await to.closeWrite();
-  return bytes;
-}
 
 const open = new Set<Connection>();
 

@@ -92,6 +92,14 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "portforward",
+    description:
+      "relay every TCP connection to a target (backpressure, half-close)",
+    load: async () => ({
+      plugin: (await import("../../protocols/portforward/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "ssh",
     description: "an SSH server: shell commands, SFTP and port forwarding",
     load: async () => ({
