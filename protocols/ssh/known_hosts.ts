@@ -22,8 +22,8 @@ interface Entry {
  * @example Usage
  * ```ts
  * import type { HostKeyStatus } from "@spindle/spindle/protocols/ssh";
- * const status: HostKeyStatus = "unknown";
- * console.assert(status !== "known");
+ * const statuses: HostKeyStatus[] = ["known", "changed", "revoked", "unknown"];
+ * console.assert(statuses.length === 4);
  * ```
  */
 export type HostKeyStatus = "known" | "changed" | "revoked" | "unknown";

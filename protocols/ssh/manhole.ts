@@ -143,7 +143,18 @@ function* keys(text: string): Generator<string> {
   }
 }
 
-type EditorAction =
+/**
+ * What a key did to the line: nothing to show, a redraw, a line to run,
+ * the line dropped (Ctrl-C), or the end of the session (Ctrl-D).
+ *
+ * @example Usage
+ * ```ts
+ * import type { EditorAction } from "@spindle/spindle/protocols/ssh";
+ * const action: EditorAction = { kind: "submit", line: "1 + 1" };
+ * console.assert(action.kind === "submit");
+ * ```
+ */
+export type EditorAction =
   | { kind: "none" | "redraw" | "cancel" | "exit" }
   | { kind: "submit"; line: string };
 

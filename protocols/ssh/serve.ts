@@ -4,10 +4,7 @@
  *
  * @module
  */
-import type {
-  EndpointReactor,
-  RunningServer,
-} from "../../reactor/interfaces.ts";
+import type { Reactor, RunningServer } from "../../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { runningServer } from "../../reactor/running_server.ts";
 import { serverFromString } from "../../reactor/endpoints/mod.ts";
@@ -32,7 +29,7 @@ export interface ServeSSHOptions extends SSHServerOptions {
   /** Share the port with other processes (`spindle --workers`). */
   reusePort?: boolean;
   /** The reactor; the default one by default. */
-  reactor?: EndpointReactor;
+  reactor?: Reactor;
 }
 
 /**
