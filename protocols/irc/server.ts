@@ -8,6 +8,7 @@
  */
 import { getLogger } from "../../log/mod.ts";
 import { concatChunks } from "../../reactor/bytes.ts";
+import { ACCEPTED } from "../../reactor/connection.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
@@ -137,13 +138,15 @@ class Channel {
 class Broadcast {
   readonly #text: string;
   readonly #clientTags: string;
-  readonly #time: string;
+  readonly #now: number;
+  // The time as text only once a recipient asked for server-time.
+  #time = "";
   readonly #bytes: (Uint8Array | undefined)[] = [];
 
-  constructor(text: string, clientTags: string, time: string) {
+  constructor(text: string, clientTags: string, now: number) {
     this.#text = text;
     this.#clientTags = clientTags;
-    this.#time = time;
+    this.#now = now;
   }
 
   for(session: Session): Uint8Array {
@@ -152,6 +155,7 @@ class Broadcast {
     let bytes = this.#bytes[kind];
     if (bytes === undefined) {
       let prefix = "";
+      if (kind & 1) this.#time ||= new Date(this.#now).toISOString();
       if (kind === 1) prefix = `@time=${this.#time} `;
       else if (kind === 2) prefix = `@${this.#clientTags} `;
       else if (kind === 3) prefix = `@time=${this.#time};${this.#clientTags} `;
@@ -161,6 +165,29 @@ class Broadcast {
     }
     return bytes;
   }
+}
+
+/**
+ * Flushes every client written to in a turn, once, at its end: one microtask
+ * for the whole fan-out of a channel message, not one per member.
+ */
+class Flusher {
+  #dirty: Session[] = [];
+  #scheduled = false;
+
+  add(session: Session): void {
+    this.#dirty.push(session);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(this.#run);
+  }
+
+  #run = (): void => {
+    this.#scheduled = false;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    for (const session of dirty) session.flush();
+  };
 }
 
 class Session {
@@ -200,8 +227,16 @@ class Session {
   #scheduled = false;
   onSendQueueExceeded: (session: Session) => void = () => {};
 
-  constructor(conn: Connection, now: number, maxSendQueue: number) {
+  readonly #flusher: Flusher;
+
+  constructor(
+    conn: Connection,
+    now: number,
+    maxSendQueue: number,
+    flusher: Flusher,
+  ) {
     this.conn = conn;
+    this.#flusher = flusher;
     const remote = conn.remoteAddr;
     this.host = "hostname" in remote ? remote.hostname : "localhost";
     this.signon = now;
@@ -229,11 +264,12 @@ class Session {
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(this.#flush);
+      this.#flusher.add(this);
     }
   }
 
-  #flush = (): void => {
+  /** Sends what is queued now, in one write. */
+  flush(): void {
     this.#scheduled = false;
     if (this.closed || this.#pending.length === 0) return;
     const pending = this.#pending;
@@ -244,12 +280,8 @@ class Session {
     this.#pendingBytes = 0;
     // Not awaited: the send queue limit, not the write's promise, bounds
     // what waits for a slow reader, so that nobody else waits for it.
-    this.conn.write(chunk).catch(() => {});
-  };
-
-  /** Sends what is queued now (before closing). */
-  flush(): void {
-    this.#flush();
+    const written = this.conn.write(chunk);
+    if (written !== ACCEPTED) written.catch(() => {});
   }
 
   /** Drops what is queued. */
@@ -323,6 +355,7 @@ export class IRCServer {
   readonly #channels = new Map<string, Channel>();
   readonly #served = new Set<Promise<void>>();
   readonly #capabilities: string;
+  readonly #flusher = new Flusher();
 
   /** Creates the server; see {@linkcode IRCServerOptions}. */
   constructor(options: IRCServerOptions = {}) {
@@ -386,7 +419,12 @@ export class IRCServer {
   }
 
   async #serve(conn: Connection): Promise<void> {
-    const session = new Session(conn, this.#clock.now(), this.#maxSendQueue);
+    const session = new Session(
+      conn,
+      this.#clock.now(),
+      this.#maxSendQueue,
+      this.#flusher,
+    );
     session.onSendQueueExceeded = this.#sendQueueExceeded;
     this.#sessions.add(session);
     session.timer = this.#clock.callLater(
@@ -553,7 +591,7 @@ export class IRCServer {
   }
 
   #broadcast(text: string, clientTags = ""): Broadcast {
-    return new Broadcast(text, clientTags, this.#now());
+    return new Broadcast(text, clientTags, this.#clock.now());
   }
 
   /** Sends `line` to everyone in `session`'s channels, once each. */
