@@ -27,3 +27,13 @@ export {
   serveH2Connection,
   type TrailerHooks,
 } from "./server.ts";
+// The lower-floor types the signatures above use, so that this entry point
+// documents them too.
+export type {
+  Address,
+  Connection,
+  MemoryAddr,
+} from "../../reactor/interfaces.ts";
+export type { DecoderCore, EncoderCore } from "../../reactor/codec.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
