@@ -17,6 +17,12 @@ const PATH = new RegExp(
   "u",
 );
 const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const encoder = new TextEncoder();
+
+// Octets of `text` in UTF-8 (its length when it is ASCII, the common case).
+function octets(text: string): number {
+  return isAscii(text) ? text.length : encoder.encode(text).length;
+}
 
 /** A mailbox of a MAIL or RCPT command. */
 export interface ParsedAddress {
@@ -63,8 +69,8 @@ export function parsePathArguments(
   const localPart = match[1]!;
   const domain = match[2]!;
   if (
-    new TextEncoder().encode(localPart).length > MAX_LOCAL_PART_LENGTH ||
-    new TextEncoder().encode(domain).length > MAX_DOMAIN_LENGTH
+    octets(localPart) > MAX_LOCAL_PART_LENGTH ||
+    octets(domain) > MAX_DOMAIN_LENGTH
   ) {
     return "path";
   }

@@ -191,21 +191,34 @@ export class SMTPServer {
   }
 }
 
-// One message on its way to the delivery: bytes in with backpressure, the
-// delivery's promise out.
+// One message on its way to the delivery: bytes in with backpressure (a
+// chunk is handed over only when the delivery reads), the delivery's
+// promise out. A ReadableStream over a pull source, rather than a
+// TransformStream: half the objects and promises per message.
 class Intake {
   readonly done: Promise<void>;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  // The delivery waits for a chunk (its pull), or a chunk waits for a read.
+  #demand: (() => void) | null = null;
+  #supply: (() => void) | null = null;
   #failed = false;
   size = 0;
 
   constructor(delivery: SMTPDelivery, envelope: SMTPEnvelope) {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(
-      undefined,
-      { highWaterMark: 1 },
-      { highWaterMark: 0 },
-    );
-    this.#writer = writable.getWriter();
+    const readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () =>
+        new Promise<void>((resolve) => {
+          this.#demand = resolve;
+          this.#wakeSupply();
+        }),
+      cancel: () => {
+        this.#failed = true;
+        this.#wakeSupply();
+      },
+    }, { highWaterMark: 0 });
     this.done =
       (async () => await delivery.receiveMessage(envelope, readable))();
     // A delivery that settles before the end reads no more: fail the writes.
@@ -215,29 +228,44 @@ class Intake {
     );
   }
 
+  #wakeSupply(): void {
+    const supply = this.#supply;
+    this.#supply = null;
+    supply?.();
+  }
+
   get failed(): boolean {
     return this.#failed;
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
+  write(bytes: Uint8Array): Promise<void> | undefined {
     if (this.#failed) return;
-    try {
-      await this.#writer.write(bytes);
-    } catch {
-      this.#failed = true;
+    const demand = this.#demand;
+    if (demand === null) {
+      return new Promise<void>((resolve) => this.#supply = resolve).then(() =>
+        this.write(bytes)
+      );
     }
+    this.#demand = null;
+    this.#controller.enqueue(bytes);
+    demand();
   }
 
   abort(reason: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#writer.abort(reason).catch(() => {});
+    try {
+      this.#controller.error(reason);
+    } catch {
+      // Already closed or errored.
+    }
+    this.#wakeSupply();
   }
 
   async finish(): Promise<void> {
     if (!this.#failed) {
       this.#failed = true;
-      await this.#writer.close().catch(() => {});
+      this.#controller.close();
     }
     await this.done;
   }
