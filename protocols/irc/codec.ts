@@ -103,10 +103,11 @@ export function escapeTagValue(value: string): string {
   });
 }
 
-function parseTags(text: string): Record<string, string> {
-  const tags: Record<string, string> = {};
+function parseTags(text: string): Record<string, string> | undefined {
+  let tags: Record<string, string> | undefined;
   for (const tag of text.split(";")) {
     if (tag === "") continue;
+    tags ??= {};
     const eq = tag.indexOf("=");
     if (eq < 0) tags[tag] = "";
     else tags[tag.slice(0, eq)] = unescapeTagValue(tag.slice(eq + 1));
@@ -353,6 +354,13 @@ export class IRCDecoderCore implements DecoderCore<IRCMessage> {
     const end = line.length;
     while (start < end && line[start] === SPACE) start++;
     if (start === end) return null;
+    // NUL and CR cannot be in a message (RFC 2812 §2.3.1); a parameter
+    // holding one could not be sent on again.
+    if (line.includes(0) || line.includes(13)) {
+      throw new IRCParseError(
+        "an IRC line holds a NUL or a CR before its end: send text without them",
+      );
+    }
     const bytes = line.length - start + 2;
     if (bytes > this.#maxLineBytes) {
       throw new IRCLineTooLongError(bytes, this.#maxLineBytes);

@@ -19,6 +19,13 @@ import {
   parseZone,
   ZoneFileError,
 } from "../../protocols/dns/mod.ts";
+import {
+  IRCDecoderCore,
+  IRCEncoderCore,
+  type IRCMessage,
+  MAX_LINE_BYTES,
+  MAX_TAG_BYTES,
+} from "../../protocols/irc/mod.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -161,4 +168,10 @@ export const TARGETS: FuzzTarget[] = [
       }),
     ],
   },
+  coreTarget("irc", () => new IRCDecoderCore(), {
+    // A partial line: tags and line up to their limits (less the CR LF),
+    // and the CR that may yet end it.
+    maxBuffered: MAX_TAG_BYTES + MAX_LINE_BYTES,
+    encode: (message: IRCMessage) => new IRCEncoderCore().encode(message),
+  }) as FuzzTarget,
 ];

@@ -219,3 +219,12 @@ test("nicknames follow RFC 2812's grammar", () => {
   assertEquals(isValidNick("a b", 30), false);
   assertEquals(isValidNick("x".repeat(31), 30), false);
 });
+
+test("a line holding NUL or a bare CR is a parse error", () => {
+  assertThrows(() => decodeAll(bytes("PRIVMSG #c :a\0b\r\n")), IRCParseError);
+  assertThrows(() => decodeAll(bytes("PRIVMSG #c :a\rb\r\n")), IRCParseError);
+});
+
+test("a tag section without tags gives no tags", () => {
+  assertEquals(parseMessage("@; PING x").tags, undefined);
+});
