@@ -143,7 +143,7 @@ export const plugin: Plugin<IRCPluginOptions> = {
       valueName: "ENDPOINT",
       repeatable: true,
       description:
-        "where to listen (repeatable): tcp:6667, tls:6697:certKey=cert.pem:privateKey=key.pem; default tcp:6667",
+        "where to listen: tcp:6667, tls:6697:certKey=cert.pem:privateKey=key.pem; default tcp:6667",
     },
     {
       name: "name",
