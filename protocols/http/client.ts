@@ -44,6 +44,7 @@ import {
   staticBodyOf,
 } from "./_serialize.ts";
 import { receivedTrailers } from "./trailers.ts";
+import { connectH2, H2_ALPN, H2ClientSession } from "../http2/mod.ts";
 
 export type { ProxyOptions };
 
@@ -70,6 +71,13 @@ export interface AgentOptions extends AgentLimits {
    * `CONNECT` tunnel, with TLS to the origin inside it.
    */
   proxy?: string | ProxyOptions | false;
+  /**
+   * HTTP/2: `true` (default) offers `h2` by ALPN on `https:` and multiplexes
+   * the requests to one origin on one connection, up to the server's stream
+   * limit; `"prior-knowledge"` also speaks it on cleartext `http:` (not
+   * through a proxy); `false` speaks HTTP/1.1 only.
+   */
+  http2?: boolean | "prior-knowledge";
 }
 
 /** Options of one {@linkcode Agent.request}. */
@@ -113,6 +121,8 @@ export class Agent {
   #proxies: ProxyTable;
   #idle = new Map<string, ClientConnection[]>();
   #active = new Set<ClientConnection>();
+  /** One HTTP/2 connection per origin, shared by its requests. */
+  #h2 = new Map<string, H2ClientSession>();
   #closed = false;
 
   /** Creates an agent. */
@@ -181,6 +191,8 @@ export class Agent {
       }
     }
     this.#idle.clear();
+    for (const session of this.#h2.values()) closing.push(session.close());
+    this.#h2.clear();
     await Promise.all(closing);
   }
 
@@ -270,6 +282,7 @@ export class Agent {
       if (isCancelled()) throw new CancelledError("the request was cancelled");
       const proxy = this.#proxies.for(url);
       const c = await this.#connection(url, proxy);
+      if (c instanceof H2ClientSession) return await c.request(request);
       attach(c);
       try {
         return await this.#exchange(c, request, url, fixed, proxy);
@@ -287,7 +300,10 @@ export class Agent {
     }
   }
 
-  async #connection(url: URL, proxy: Proxy | null): Promise<ClientConnection> {
+  async #connection(
+    url: URL,
+    proxy: Proxy | null,
+  ): Promise<ClientConnection | H2ClientSession> {
     if (this.#closed) {
       throw new TypeError("this Agent was closed: make a new one");
     }
@@ -298,6 +314,8 @@ export class Agent {
     const key = proxy !== null && !secure
       ? `proxy://${proxy.authority}`
       : `${url.protocol}//${host}:${port}`;
+    const session = this.#h2.get(key);
+    if (session?.available) return session;
     const pooled = this.#idle.get(key)?.pop();
     if (pooled !== undefined) {
       this.#stopIdleTimer(pooled);
@@ -313,22 +331,38 @@ export class Agent {
         ? { host, port, timeout }
         : { host: proxy.host, port: proxy.port, timeout },
     ).connect();
+    const http2 = this.#options.http2 ?? true;
+    let h2 = http2 === "prior-knowledge" && !secure && proxy === null;
     try {
       if (proxy !== null && secure) {
         await this.#tunnel(conn, proxy, `${url.host}`);
       }
       if (secure) {
-        await startTLS(conn, {
+        const info = await startTLS(conn, {
           hostname: host,
           caCerts: this.#options.tls?.caCerts,
-          alpnProtocols: [HTTP_1_1_ALPN],
+          alpnProtocols: http2 === false
+            ? [HTTP_1_1_ALPN]
+            : [H2_ALPN, HTTP_1_1_ALPN],
         });
+        h2 = info.alpnProtocol === H2_ALPN;
       }
     } catch (error) {
       conn.abort(error);
       throw error;
     }
     conn.setNoDelay(true);
+    if (h2) {
+      const session = connectH2(conn, {
+        clock: this.#clock,
+        onTrailers: receivedTrailers,
+      });
+      this.#h2.set(key, session);
+      session.done.then(() => {
+        if (this.#h2.get(key) === session) this.#h2.delete(key);
+      });
+      return session;
+    }
     const c = new ClientConnection(conn, key, this.#limits);
     this.#active.add(c);
     return c;
