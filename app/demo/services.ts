@@ -38,6 +38,7 @@ import { chat } from "./chat.ts";
 import { dns } from "./dns.ts";
 import { echo } from "./echo.ts";
 import { irc } from "./irc.ts";
+import { ssh } from "./ssh.ts";
 import { web } from "./web.ts";
 
 export type { DemoService, TryIt };
@@ -58,4 +59,5 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   dns,
   chat,
   irc,
+  ssh,
 ];

@@ -11,7 +11,11 @@ import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import type { DelayedCall } from "../../reactor/time.ts";
 import { getLogger } from "../../log/mod.ts";
 import type { CredentialsChecker } from "../../cred/checker.ts";
-import { SSHPublicKey, UsernamePassword } from "../../cred/credentials.ts";
+import {
+  Anonymous,
+  SSHPublicKey,
+  UsernamePassword,
+} from "../../cred/credentials.ts";
 import {
   LoginFailedError,
   TooManyAttemptsError,
@@ -148,6 +152,9 @@ export class SSHServer {
     const types = this.#portal.credentialInterfaces();
     if (types.includes(SSHPublicKey)) methods.push("publickey");
     if (types.includes(UsernamePassword)) methods.push("password");
+    // Anonymous logins (an AnonymousChecker in the portal) take
+    // keyboard-interactive with no prompt: "none" stays refused.
+    if (types.includes(Anonymous)) methods.push("keyboard-interactive");
     return methods;
   }
 
@@ -202,6 +209,7 @@ class ServerConnection {
   #user: { user: string; avatar: unknown; logout: () => Promise<void> } | null =
     null;
   #requests = 0;
+  #awaitingInfo = false;
   #mux: ChannelMux | null = null;
   #deadline: DelayedCall | null = null;
 
@@ -267,6 +275,15 @@ class ServerConnection {
         );
         return true;
       }
+      case MSG.USERAUTH_INFO_RESPONSE:
+        if (!this.#awaitingInfo || this.#user !== null) {
+          throw new SSHProtocolError(
+            "the client answered a keyboard-interactive request never made",
+          );
+        }
+        this.#awaitingInfo = false;
+        await this.#login(new Anonymous(), "keyboard-interactive", "", false);
+        return true;
       case MSG.USERAUTH_REQUEST:
         if (!this.#userauth) {
           throw new SSHProtocolError(
@@ -337,11 +354,35 @@ class ServerConnection {
         return;
       }
       credentials = new UsernamePassword(user, reader.text());
+    } else if (
+      method === "keyboard-interactive" &&
+      this.#server.methods.includes("keyboard-interactive")
+    ) {
+      // No prompt: the client answers at once (RFC 4256 §3.2), then logs in
+      // anonymously.
+      this.#awaitingInfo = true;
+      await transport.send(
+        new SSHWriter().byte(MSG.USERAUTH_INFO_REQUEST).string("").string("")
+          .string("").uint32(0).finish(),
+      );
+      return;
     } else {
       // "none" and every method we do not offer.
       await this.#failure();
       return;
     }
+    await this.#login(credentials, method, user, query);
+  }
+
+  // Logs `credentials` in through the limiter and the portal, answering
+  // success, PK_OK (a query for an acceptable key) or failure.
+  async #login(
+    credentials: object,
+    method: string,
+    user: string,
+    query: boolean,
+  ): Promise<void> {
+    const transport = this.#transport;
     try {
       const result = await this.#limiter.attempt(
         { connection: this, source: hostOf(transport.conn) },
