@@ -6,9 +6,6 @@ import { UsageError } from "../options.ts";
 import type { Plugin } from "../plugin.ts";
 import { loadModule } from "./load_module.ts";
 import { runPlugin } from "./run_plugin.ts";
-// Every command's --listen may wrap its endpoint in haproxy: (the PROXY
-// protocol), so the runner registers that kind for all of them.
-import "../../protocols/haproxy/endpoint.ts";
 
 /** A command that builds no service: it runs and resolves to an exit status. */
 export type Tool = (args: string[]) => Promise<number>;

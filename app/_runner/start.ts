@@ -3,6 +3,10 @@
 // `spindle --help` and usage errors load none of it.
 import { resolve } from "node:path";
 import { getLogger } from "../../log/mod.ts";
+// Every command's --listen may wrap its endpoint in haproxy: (the PROXY
+// protocol), so the runner registers that kind for all of them; here, where a
+// command is about to run, so that --help and usage errors load no protocol.
+import "../../protocols/haproxy/endpoint.ts";
 import { Application } from "../application.ts";
 import type { Plugin } from "../plugin.ts";
 import { runApplication } from "../run_application.ts";
