@@ -259,6 +259,21 @@ interface Pending {
 // A piece of a command: text, or a literal to send as one.
 type Arg = string | { literal: Uint8Array };
 
+// The commands whose data each untagged response is.
+const DATA_OF: Record<string, string[]> = {
+  CAPABILITY: ["CAPABILITY"],
+  ENABLED: ["ENABLE"],
+  ESEARCH: ["SEARCH"],
+  FETCH: ["FETCH", "STORE"],
+  FLAGS: ["SELECT", "EXAMINE"],
+  ID: ["ID"],
+  LIST: ["LIST"],
+  LSUB: ["LSUB"],
+  NAMESPACE: ["NAMESPACE"],
+  SEARCH: ["SEARCH"],
+  STATUS: ["STATUS"],
+};
+
 const STATUS = /^(OK|NO|BAD|BYE|PREAUTH)(?: \[([^\]]*)\])? ?(.*)$/i;
 const MONTHS = [
   "Jan",
@@ -425,10 +440,7 @@ export class IMAPClient {
               response.tokens.map((t) => (tokenText(t) ?? "").toUpperCase()),
             );
           }
-          // Servers answer commands in order, so what comes before a tagged
-          // answer belongs to the oldest command in flight; with none in
-          // flight, an update is dropped (the next NOOP reports the state).
-          this.#pending[0]?.[1].responses.push(response);
+          this.#owner(response)?.responses.push(response);
           this.#wake?.();
           continue;
         }
@@ -512,6 +524,28 @@ export class IMAPClient {
       };
     }
     return { type: first.toUpperCase(), tokens: tokens.slice(1) };
+  }
+
+  // The command in flight a response belongs to. A server may run
+  // pipelined commands at once (Dovecot runs FETCH and SEARCH together), so
+  // data goes to the oldest command that asks for its kind (ESEARCH names
+  // its tag); the rest (EXISTS, EXPUNGE, status) to the oldest command. With
+  // none in flight, an update is dropped: the next NOOP reports the state.
+  #owner(response: IMAPResponse): Pending | undefined {
+    if (response.type === "ESEARCH") {
+      const correlator = tokenList(response.tokens[0]);
+      const tag = tokenText(correlator?.[1]);
+      const tagged = this.#pending.find(([t]) => t === tag);
+      if (tagged !== undefined) return tagged[1];
+    }
+    const wants = DATA_OF[response.type];
+    if (wants !== undefined) {
+      const found = this.#pending.find(([, p]) =>
+        wants.includes(p.name.replace(/^UID /, ""))
+      );
+      if (found !== undefined) return found[1];
+    }
+    return this.#pending[0]?.[1];
   }
 
   #noteCapabilities(code: string | undefined): void {

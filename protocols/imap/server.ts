@@ -667,9 +667,19 @@ class Session {
 
   async #flush(): Promise<void> {
     if (this.#out.length === 0) return;
-    const chunks = this.#out.map((p) =>
-      typeof p === "string" ? encoder.encode(p) : p
-    );
+    // Adjacent text is encoded at once: one TextEncoder call, not one a piece.
+    const chunks: Uint8Array[] = [];
+    let text = "";
+    for (const piece of this.#out) {
+      if (typeof piece === "string") {
+        text += piece;
+        continue;
+      }
+      if (text !== "") chunks.push(encoder.encode(text));
+      text = "";
+      chunks.push(piece);
+    }
+    if (text !== "") chunks.push(encoder.encode(text));
     this.#out = [];
     this.#outSize = 0;
     await this.#conn.write(
@@ -1194,30 +1204,31 @@ class Session {
       items.unshift({ kind: "UID" });
     }
     const view = this.#selected!;
-    const needsWhole = items.some((i) =>
-      i.kind === "section" || i.kind === "BODY" || i.kind === "BODYSTRUCTURE"
+    const seqOf = new Map(view.messages.map((m, i) => [m, i + 1]));
+    // What needs the file: sections always, the rest only when not cached.
+    const sections = items.some((i) => i.kind === "section");
+    const structure = items.some((i) =>
+      i.kind === "BODY" || i.kind === "BODYSTRUCTURE" ||
+      (i.kind === "section" &&
+        (i.section!.path.length > 0 || i.section!.text !== ""))
     );
-    const needsHeader = items.some((i) => i.kind === "ENVELOPE");
+    const needs = (cache: CachedMessage) =>
+      sections ||
+      items.some((i) =>
+        (i.kind === "ENVELOPE" && cache.envelope === undefined) ||
+        (i.kind === "BODY" && cache.body === undefined) ||
+        (i.kind === "BODYSTRUCTURE" && cache.bodyStructure === undefined)
+      );
     const setsSeen = !view.readOnly &&
       items.some((i) => i.kind === "section" && !i.peek);
     // Reads a few messages ahead while earlier ones are written.
     const ahead = 16;
-    const loads: (Promise<ParsedMessage | null> | null)[] = [];
-    const load = (i: number): Promise<ParsedMessage | null> | null => {
+    const loads: (Promise<Uint8Array> | null)[] = [];
+    const load = (i: number): Promise<Uint8Array> | null => {
       const target = targets[i]!;
-      const cache = this.#server.cached(target.message.path);
-      const missing = needsWhole
-        ? items.some((it) => it.kind === "section") ||
-          (items.some((it) => it.kind === "BODY") &&
-            cache.body === undefined) ||
-          (items.some((it) => it.kind === "BODYSTRUCTURE") &&
-            cache.bodyStructure === undefined) ||
-          (needsHeader && cache.envelope === undefined)
-        : needsHeader && cache.envelope === undefined;
-      if (!missing) return null;
-      return this.#read(target).then((bytes) =>
-        needsWhole ? parseMessage(bytes) : parseHeaderOnly(bytes)
-      );
+      return needs(this.#server.cached(target.message.path))
+        ? this.#read(target)
+        : null;
     };
     for (let i = 0; i < Math.min(ahead, targets.length); i++) {
       loads.push(load(i));
@@ -1225,8 +1236,11 @@ class Session {
     for (let i = 0; i < targets.length; i++) {
       if (i + ahead < targets.length) loads.push(load(i + ahead));
       const target = targets[i]!;
-      const parsed = await loads[i];
+      const bytes = loads[i] === null ? null : await loads[i];
       loads[i] = null;
+      let parsed: ParsedMessage | null = null;
+      const parse = (): ParsedMessage =>
+        parsed ??= structure ? parseMessage(bytes!) : parseHeaderOnly(bytes!);
       const cache = this.#server.cached(target.message.path);
       if (setsSeen && !target.flags.has("\\Seen")) {
         await this.#setFlags(target, new Set([...target.flags, "\\Seen"]));
@@ -1234,61 +1248,57 @@ class Session {
           items.push({ kind: "FLAGS" });
         }
       }
-      const out: Piece[] = [];
+      let line = `* ${seqOf.get(target)} FETCH (`;
+      let first = true;
       for (const item of items) {
+        if (!first) line += " ";
+        first = false;
         switch (item.kind) {
           case "UID":
-            out.push(`UID ${target.uid}`);
+            line += `UID ${target.uid}`;
             break;
           case "FLAGS":
-            out.push(`FLAGS ${flagList(target.flags)}`);
+            line += `FLAGS ${flagList(target.flags)}`;
             break;
           case "INTERNALDATE":
-            out.push(`INTERNALDATE ${internalDate(target.message.mtime)}`);
+            line += `INTERNALDATE ${internalDate(target.message.mtime)}`;
             break;
           case "RFC822.SIZE":
-            out.push(`RFC822.SIZE ${target.message.size}`);
+            line += `RFC822.SIZE ${target.message.size}`;
             break;
           case "ENVELOPE":
-            cache.envelope ??= envelope(parsed!.root);
-            out.push(`ENVELOPE ${cache.envelope}`);
+            cache.envelope ??= envelope(parse().root);
+            line += `ENVELOPE ${cache.envelope}`;
             break;
           case "BODY":
-            cache.body ??= bodyStructure(parsed!, parsed!.root, false);
-            out.push(`BODY ${cache.body}`);
+            cache.body ??= bodyStructure(parse(), parse().root, false);
+            line += `BODY ${cache.body}`;
             break;
           case "BODYSTRUCTURE":
-            cache.bodyStructure ??= bodyStructure(parsed!, parsed!.root, true);
-            out.push(`BODYSTRUCTURE ${cache.bodyStructure}`);
+            cache.bodyStructure ??= bodyStructure(parse(), parse().root, true);
+            line += `BODYSTRUCTURE ${cache.bodyStructure}`;
             break;
           case "section": {
-            let bytes = sectionBytes(parsed!, item.section!);
+            const section = item.section!;
+            // The whole message is the file as it is: no parse needed.
+            let data = section.path.length === 0 && section.text === ""
+              ? bytes!
+              : sectionBytes(parse(), section);
             if (item.partial) {
               const [origin, count] = item.partial;
-              bytes = bytes.subarray(
-                Math.min(origin, bytes.length),
-                Math.min(origin + count, bytes.length),
+              data = data.subarray(
+                Math.min(origin, data.length),
+                Math.min(origin + count, data.length),
               );
             }
-            out.push(`${item.name} {${bytes.length}}\r\n`, bytes);
+            this.#send(`${line}${item.name} {${data.length}}\r\n`);
+            this.#send(data);
+            line = "";
             break;
           }
         }
       }
-      this.#send(`* ${view.messages.indexOf(target) + 1} FETCH (`);
-      for (let j = 0; j < out.length; j++) {
-        const piece = out[j]!;
-        this.#send(piece);
-        const next = out[j + 1];
-        if (
-          next !== undefined && typeof piece === "string" &&
-          !piece.endsWith("\r\n")
-        ) this.#send(" ");
-        else if (next !== undefined && typeof piece !== "string") {
-          this.#send(" ");
-        }
-      }
-      this.#send(")\r\n");
+      this.#send(`${line})\r\n`);
       await this.#flushIfLarge();
     }
     return ok(`${uid ? "UID " : ""}FETCH completed`);
