@@ -446,3 +446,56 @@ test("sftp: no path, .. or symlink leads out of --sftp-root", async (t) => {
     await server.running.shutdown();
   }
 }, { ignore: ignore || sftp.ignore });
+
+test("ssh: the none method is refused", async (t) => {
+  const server = await startServer(t.reactor, await keys());
+  try {
+    const result = await run(ssh.path, [
+      ...sshOptions(
+        server,
+        "-o",
+        "PreferredAuthentications=none",
+        "-p",
+        String(server.port),
+      ),
+      `${USER}@127.0.0.1`,
+      "echo in",
+    ]);
+    assertEquals(result.code, 255);
+    assertMatch(result.stderr, /Permission denied \(publickey,password\)/);
+  } finally {
+    await server.running.shutdown();
+  }
+}, { ignore });
+
+test(
+  "ssh: keepalive@openssh.com requests are answered while a command runs",
+  async (t) => {
+    const server = await startServer(t.reactor, await keys());
+    try {
+      const result = await run(ssh.path, [
+        ...sshOptions(
+          server,
+          "-i",
+          (await keys()).path("id_ed25519"),
+          "-p",
+          String(server.port),
+          "-o",
+          "ServerAliveInterval=1",
+          "-o",
+          "ServerAliveCountMax=1",
+        ),
+        `${USER}@127.0.0.1`,
+        "sleep 3; echo alive",
+      ]);
+      assertEquals(
+        new TextDecoder().decode(result.stdout),
+        "alive\n",
+        result.stderr,
+      );
+    } finally {
+      await server.running.shutdown();
+    }
+  },
+  { ignore },
+);
