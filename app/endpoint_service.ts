@@ -211,7 +211,7 @@ export class StreamServerEndpointService extends Service
     const port = this.#port;
     if (port === undefined) return;
     await port.stopListening();
-    log.info("stopped listening on {address}", {
+    log.debug("stopped listening on {address}", {
       address: formatAddress(port.getHost()),
     });
     if (isDrainable(this.handler)) {

@@ -10,14 +10,20 @@ const absent: Peer = {
   command: "spindle-absent-command",
 };
 
-/** Runs `fn` with the CI variable set to `value` (or unset), then restores it. */
+/**
+ * Runs `fn` with the CI variable set to `value` (or unset), then restores it;
+ * the warning about a missing peer is kept off the test output.
+ */
 function withCI<T>(value: string | undefined, fn: () => T): T {
   const saved = Deno.env.get("CI");
+  const warn = console.warn;
+  console.warn = () => {};
   if (value === undefined) Deno.env.delete("CI");
   else Deno.env.set("CI", value);
   try {
     return fn();
   } finally {
+    console.warn = warn;
     if (saved === undefined) Deno.env.delete("CI");
     else Deno.env.set("CI", saved);
   }

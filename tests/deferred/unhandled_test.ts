@@ -95,6 +95,7 @@ test("a chain waiting on an inner Deferred is not reported", () => {
 });
 
 test("an unhandled failure fails the trial test unless flushed", () => {
+  using _logs = captureLogs({ namespace: "spindle.deferred" });
   fail(new RangeError("flushed"));
   assertEquals(flushLoggedErrors(RangeError).length, 1);
 });

@@ -8,6 +8,7 @@ import {
   MalformedNetstringError,
   NetstringReceiver,
 } from "../../../protocols/basic/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { Clock } from "../../../reactor/clock.ts";
 import { connectedPair } from "../../../reactor/connected_pair.ts";
 import { runProtocol } from "../../../reactor/transport.ts";
@@ -179,6 +180,8 @@ test("Int8StringReceiver calls lengthLimitExceeded with the announced length", (
 });
 
 test("NetstringReceiver answers the strings before a broken one, then drops the peer", async () => {
+  // The transport warns as it closes the connection: expected here.
+  using _logs = captureLogs({ namespace: "spindle.reactor.transport" });
   class Echo extends NetstringReceiver {
     override stringReceived(data: Uint8Array): void {
       this.sendString(data);
@@ -277,6 +280,8 @@ async function lostReason(
 }
 
 test("NetstringReceiver closed for a malformed netstring tells connectionLost the MalformedNetstringError", async () => {
+  // The transport warns as it closes the connection: expected here.
+  using _logs = captureLogs({ namespace: "spindle.reactor.transport" });
   class Watch extends NetstringReceiver {
     reason: Error | null = null;
     override connectionLost(reason: Error): void {
@@ -291,6 +296,8 @@ test("NetstringReceiver closed for a malformed netstring tells connectionLost th
 });
 
 test("NetstringReceiver closed for an oversized netstring tells connectionLost the FrameTooLongError", async () => {
+  // The transport warns as it closes the connection: expected here.
+  using _logs = captureLogs({ namespace: "spindle.reactor.transport" });
   class Small extends NetstringReceiver {
     override MAX_LENGTH = 3;
   }
@@ -299,6 +306,8 @@ test("NetstringReceiver closed for an oversized netstring tells connectionLost t
 });
 
 test("Int16StringReceiver closed for an oversized string tells connectionLost the FrameTooLongError", async () => {
+  // The transport warns as it closes the connection: expected here.
+  using _logs = captureLogs({ namespace: "spindle.reactor.transport" });
   class Small extends Int16StringReceiver {
     override MAX_LENGTH = 10;
     reason: Error | null = null;
