@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { concatChunks } from "../../reactor/bytes.ts";
+import { concatBytes, concatChunks } from "../../reactor/bytes.ts";
 import { PERMESSAGE_DEFLATE } from "./constants.ts";
 import { InvalidPayloadError, MessageTooBigError } from "./errors.ts";
 import { INFLATE_STEP_BYTES } from "./limits.ts";
@@ -190,6 +190,12 @@ class Stepper {
 /** The deflate tail that RFC 7692 §7.2.1 strips from each message (and §7.2.2 puts back). */
 const TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 
+function endsWithTail(bytes: Uint8Array): boolean {
+  const n = bytes.byteLength;
+  return n >= 4 && bytes[n - 4] === 0 && bytes[n - 3] === 0 &&
+    bytes[n - 2] === 0xff && bytes[n - 1] === 0xff;
+}
+
 /** The compressor and decompressor of one connection. */
 export class PerMessageDeflate {
   readonly parameters: DeflateParameters;
@@ -211,7 +217,12 @@ export class PerMessageDeflate {
     if (data.byteLength === 0) return new Uint8Array([0x00]);
     const stepper = this.#deflate ??
       new Stepper(new CompressionStream("deflate-raw"));
-    const out = await stepper.step(data);
+    let out = await stepper.step(data);
+    // For 32 KiB and more, the platform's flush can stop short of the sync
+    // flush marker; each empty write flushes on, until the marker ends it.
+    while (!endsWithTail(out)) {
+      out = concatBytes(out, await stepper.step(new Uint8Array(0)));
+    }
     if (this.parameters.ownNoContextTakeover) {
       stepper.close();
       this.#deflate = null;

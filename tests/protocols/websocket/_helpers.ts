@@ -39,9 +39,9 @@ export class RawClient {
   #buffer = new Uint8Array(65536);
   head = "";
 
-  constructor(conn: Deno.Conn, maxMessageSize?: number) {
+  constructor(conn: Deno.Conn, options: { deflate?: boolean } = {}) {
     this.conn = conn;
-    this.#decoder = new FrameDecoderCore({ role: "client", maxMessageSize });
+    this.#decoder = new FrameDecoderCore({ role: "client", ...options });
   }
 
   /** Connects and sends `headers` as an upgrade request; reads the answer's head. */
@@ -50,7 +50,10 @@ export class RawClient {
     headers: Record<string, string> = {},
   ): Promise<RawClient> {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    const client = new RawClient(conn);
+    // Offering an extension: the server's frames may have RSV1 set.
+    const client = new RawClient(conn, {
+      deflate: "sec-websocket-extensions" in headers,
+    });
     const all: Record<string, string> = {
       host: `127.0.0.1:${port}`,
       upgrade: "websocket",
@@ -96,7 +99,10 @@ export class RawClient {
 
   /** Writes raw bytes. */
   async send(bytes: Uint8Array): Promise<void> {
-    await this.conn.write(bytes);
+    // Deno.Conn.write may write only part of a large buffer.
+    for (let at = 0; at < bytes.length;) {
+      at += await this.conn.write(bytes.subarray(at));
+    }
   }
 
   /** Writes one frame, masked unless `mask: false`. */
