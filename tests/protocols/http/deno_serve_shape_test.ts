@@ -15,6 +15,7 @@ import {
   serveHTTP,
   ServerNotListeningError,
 } from "../../../protocols/http/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { AddressInUseError } from "../../../reactor/errors.ts";
 import type { Address } from "../../../reactor/interfaces.ts";
 
@@ -89,6 +90,7 @@ test("onError makes the response when the handler throws", async () => {
 });
 
 test("an onError that throws is logged and answered 500", async () => {
+  using _logs = captureLogs({ namespace: "spindle.http.server" });
   await using server = await serveHTTP({
     port: 0,
     hostname: "127.0.0.1",
