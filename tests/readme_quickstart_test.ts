@@ -30,6 +30,18 @@ test("the README's first block is two commands: the demo, then the test command 
   assertEquals(commands[1], `npx -y deno@${version} task test`);
 });
 
+test(".ci/run makes its static checks through deno task check, the task a developer runs, and every task says what it does", () => {
+  assert(/^step "deno task check" deno task check$/m.test(ciRun));
+  assertEquals(/deno (fmt|lint|check|doc|publish) /.test(ciRun), false);
+  const { tasks } = JSON.parse(
+    Deno.readTextFileSync(`${root}deno.json`),
+  ) as { tasks: Record<string, { command: string; description: string }> };
+  assertEquals(tasks.check?.command, "deno run --allow-all tools/check.ts");
+  for (const [name, task] of Object.entries(tasks)) {
+    assert(task.description?.length > 0, `task ${name} has no description`);
+  }
+});
+
 /** The README's TypeScript blocks that listen on port 8000: its echo servers. */
 function echoServers(): string[] {
   return [...readme.matchAll(/```ts ignore\n([\s\S]*?)```/g)]
