@@ -76,6 +76,21 @@ export type ChannelOpener = (
   | Promise<(channel: Channel) => void | Promise<void>>;
 
 /**
+ * Answers a global request of `name` whose data `data` holds: resolves to
+ * the reply's data, or `null` to refuse.
+ *
+ * @example Usage
+ * ```ts
+ * import type { GlobalRequestHandler } from "@spindle/spindle/protocols/ssh";
+ * const refuseAll: GlobalRequestHandler = () => null;
+ * ```
+ */
+export type GlobalRequestHandler = (
+  name: string,
+  data: SSHReader,
+) => Uint8Array | null | Promise<Uint8Array | null>;
+
+/**
  * The options of {@linkcode ChannelMux}.
  *
  * @example Usage
@@ -94,6 +109,11 @@ export interface ChannelMuxOptions {
   maxChannels?: number;
   /** Decides on channels the peer opens; all are refused by default. */
   onOpen?: ChannelOpener;
+  /**
+   * Answers the peer's global requests (RFC 4254 §4) other than keepalives:
+   * the reply's data, or `null` to refuse. All are refused by default.
+   */
+  onGlobalRequest?: GlobalRequestHandler;
 }
 
 /**
@@ -456,6 +476,7 @@ export class ChannelMux {
   readonly #maxPacket: number;
   readonly #maxChannels: number;
   readonly #onOpen: ChannelOpener;
+  readonly #onGlobalRequest: GlobalRequestHandler;
   #nextId = 0;
   readonly #running = new Set<Promise<void>>();
   #globalReplies: PromiseWithResolvers<Uint8Array | null>[] = [];
@@ -466,6 +487,7 @@ export class ChannelMux {
     this.#windowSize = options.windowSize ?? DEFAULT_WINDOW_SIZE;
     this.#maxPacket = options.maxPacket ?? DEFAULT_MAX_CHANNEL_PACKET;
     this.#maxChannels = options.maxChannels ?? DEFAULT_MAX_CHANNELS;
+    this.#onGlobalRequest = options.onGlobalRequest ?? (() => null);
     this.#onOpen = options.onOpen ?? ((open) => {
       throw new ChannelOpenError(
         OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE,
@@ -619,11 +641,19 @@ export class ChannelMux {
         return true;
       }
       case MSG.GLOBAL_REQUEST: {
-        reader.text();
-        if (reader.boolean()) {
-          // keepalive@openssh.com and every other global request: refused,
-          // which is the answer OpenSSH's keepalive expects.
-          await this.transport.send(new Uint8Array([MSG.REQUEST_FAILURE]));
+        const name = reader.text();
+        const wantReply = reader.boolean();
+        // keepalive@openssh.com is refused, the answer OpenSSH's keepalive
+        // expects; the handler decides on the rest.
+        const reply = name === "keepalive@openssh.com"
+          ? null
+          : await this.#onGlobalRequest(name, reader);
+        if (wantReply) {
+          await this.transport.send(
+            reply === null
+              ? new Uint8Array([MSG.REQUEST_FAILURE])
+              : new SSHWriter().byte(MSG.REQUEST_SUCCESS).raw(reply).finish(),
+          );
         }
         return true;
       }

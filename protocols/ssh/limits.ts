@@ -173,3 +173,15 @@ export const MAX_SFTP_HANDLES = 512;
  * ```
  */
 export const MAX_SFTP_READ = 64 * 1024;
+
+/**
+ * The most remote forwards (`ssh -R`, `tcpip-forward`) one connection may
+ * hold at once: each is a listening port on the server.
+ *
+ * @example Usage
+ * ```ts
+ * import { MAX_REMOTE_FORWARDS } from "@spindle/spindle/protocols/ssh";
+ * console.assert(MAX_REMOTE_FORWARDS === 16);
+ * ```
+ */
+export const MAX_REMOTE_FORWARDS = 16;

@@ -6,7 +6,11 @@
  *
  * @module
  */
-import type { Connection, Reactor } from "../../reactor/interfaces.ts";
+import type {
+  Connection,
+  ListeningPort,
+  Reactor,
+} from "../../reactor/interfaces.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import type { DelayedCall } from "../../reactor/time.ts";
 import { getLogger } from "../../log/mod.ts";
@@ -32,6 +36,7 @@ import {
   DEFAULT_MAX_AUTH_REQUESTS,
   DEFAULT_MAX_CHANNEL_PACKET,
   DEFAULT_MAX_CHANNELS,
+  MAX_REMOTE_FORWARDS,
 } from "./limits.ts";
 import { serveSession, type SessionOptions } from "./session.ts";
 import { SSHTransport, type SSHTransportOptions } from "./transport.ts";
@@ -210,6 +215,8 @@ class ServerConnection {
     null;
   #requests = 0;
   #awaitingInfo = false;
+  readonly #forwards = new Map<string, ListeningPort>();
+  readonly #remoteTunnels = new Set<Promise<void>>();
   #mux: ChannelMux | null = null;
   #deadline: DelayedCall | null = null;
 
@@ -249,8 +256,73 @@ class ServerConnection {
     };
     transport.start().catch(() => {});
     await transport.closed;
+    await Promise.all(
+      [...this.#forwards.values()].map((port) => port.stopListening()),
+    );
+    this.#forwards.clear();
     // Tunnels and sessions still closing their own resources.
     await this.#mux?.settled();
+    while (this.#remoteTunnels.size > 0) await Promise.all(this.#remoteTunnels);
+  }
+
+  // tcpip-forward and cancel-tcpip-forward (ssh -R, RFC 4254 §7.1). As
+  // OpenSSH's GatewayPorts no, the port is opened on loopback whatever
+  // address the client names.
+  async #globalRequest(
+    name: string,
+    data: SSHReader,
+  ): Promise<Uint8Array | null> {
+    if (name !== "tcpip-forward" && name !== "cancel-tcpip-forward") {
+      return null;
+    }
+    if (this.#server.options.forwarding === false) return null;
+    const address = data.text();
+    const port = data.uint32();
+    const key = `${address}:${port}`;
+    if (name === "cancel-tcpip-forward") {
+      const listening = this.#forwards.get(key);
+      if (listening === undefined) return null;
+      this.#forwards.delete(key);
+      await listening.stopListening();
+      return new Uint8Array(0);
+    }
+    if (this.#forwards.size >= MAX_REMOTE_FORWARDS) return null;
+    let listening: ListeningPort;
+    try {
+      let bound = port;
+      listening = await this.#reactor.listenTCP(port, (conn) => {
+        const done = this.#forwarded(address, bound, conn);
+        this.#remoteTunnels.add(done);
+        done.finally(() => this.#remoteTunnels.delete(done));
+      }, { interface: address === "::1" ? "::1" : "127.0.0.1" });
+      bound = (listening.getHost() as Deno.NetAddr).port;
+      this.#forwards.set(port === 0 ? `${address}:${bound}` : key, listening);
+      return port === 0
+        ? new SSHWriter().uint32(bound).finish()
+        : new Uint8Array(0);
+    } catch {
+      return null;
+    }
+  }
+
+  async #forwarded(
+    address: string,
+    port: number,
+    conn: Connection,
+  ): Promise<void> {
+    const peer = conn.remoteAddr as Deno.NetAddr;
+    let channel: Channel;
+    try {
+      channel = await this.#mux!.open(
+        "forwarded-tcpip",
+        new SSHWriter().string(address).uint32(port)
+          .string(peer.hostname ?? "127.0.0.1").uint32(peer.port ?? 0).finish(),
+      );
+    } catch {
+      await conn.close().catch(() => {});
+      return;
+    }
+    await tunnel(channel, conn);
   }
 
   async #handle(payload: Uint8Array): Promise<boolean> {
@@ -441,6 +513,7 @@ class ServerConnection {
       maxPacket: DEFAULT_MAX_CHANNEL_PACKET,
       maxChannels: options.maxChannels ?? DEFAULT_MAX_CHANNELS,
       onOpen: this.#opener({ user, avatar }),
+      onGlobalRequest: (name, data) => this.#globalRequest(name, data),
     });
     this.#transport.send(new Uint8Array([MSG.USERAUTH_SUCCESS])).catch(
       () => {},

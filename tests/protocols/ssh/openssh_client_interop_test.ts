@@ -499,3 +499,54 @@ test(
   },
   { ignore },
 );
+
+test(
+  "ssh -R: a port opened on the server's loopback reaches the client's side",
+  async (t) => {
+    const server = await startServer(t.reactor, await keys());
+    const target = await t.reactor.listenTCP(0, async (conn) => {
+      await conn.write(new TextEncoder().encode("from behind the client\n"));
+      await conn.close();
+    }, { interface: "127.0.0.1" });
+    const targetPort = (target.getHost() as Deno.NetAddr).port;
+    const remotePort = freePort();
+    const tunnel = new Deno.Command(ssh.path, {
+      args: [
+        ...sshOptions(
+          server,
+          "-i",
+          (await keys()).path("id_ed25519"),
+          "-p",
+          String(server.port),
+        ),
+        "-N",
+        "-o",
+        "ExitOnForwardFailure=yes",
+        "-R",
+        `${remotePort}:127.0.0.1:${targetPort}`,
+        `${USER}@127.0.0.1`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      let text = "";
+      for (let attempt = 0; attempt < 100 && text === ""; attempt++) {
+        try {
+          const conn = await t.reactor.connectTCP("127.0.0.1", remotePort);
+          text = await new Response(conn.readable).text();
+          await conn.close();
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      assertEquals(text, "from behind the client\n");
+    } finally {
+      tunnel.kill("SIGTERM");
+      await tunnel.status;
+      await target.stopListening();
+      await server.running.shutdown();
+    }
+  },
+  { ignore },
+);
