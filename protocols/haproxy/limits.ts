@@ -27,7 +27,7 @@ export const MAX_V1_HEADER_BYTES = 107;
  * console.assert(DEFAULT_MAX_V2_HEADER_BYTES === 16 + 2048);
  * ```
  */
-export const DEFAULT_MAX_V2_HEADER_BYTES = 16 + 2048;
+export const DEFAULT_MAX_V2_HEADER_BYTES: number = 16 + 2048;
 
 /**
  * The default time a connection has to send its whole PROXY header, in

@@ -33,3 +33,28 @@ export {
   HAProxyServerEndpoint,
   type HAProxyServerEndpointOptions,
 } from "./endpoint.ts";
+// The lower-floor types the signatures above use, so that this entry point
+// documents them too.
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type { ServerEndpoint } from "../../reactor/endpoints/endpoint.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ListeningPort,
+  ListenTCPOptions,
+  MemoryAddr,
+  Reactor,
+} from "../../reactor/interfaces.ts";
+export type {
+  Deferred,
+  ErrorType,
+  Failure,
+  TimeoutClock,
+  TimeoutOptions,
+  TrappedError,
+} from "../../deferred/mod.ts";

@@ -38,3 +38,39 @@ export {
   connectWebSocketStream,
   type WebSocketStreamClient,
 } from "./client.ts";
+// The lower-floor types the signatures above use, so that this entry point
+// documents them too.
+export type {
+  ServeHandlerInfo,
+  UpgradeOptions,
+  UpgradeResult,
+} from "../http/handler.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type { DecoderCore } from "../../reactor/codec.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  MemoryAddr,
+  Reactor,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+} from "../../reactor/interfaces.ts";
+export type {
+  Deferred,
+  ErrorType,
+  Failure,
+  TimeoutClock,
+  TimeoutOptions,
+  TrappedError,
+} from "../../deferred/mod.ts";

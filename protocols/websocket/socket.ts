@@ -64,21 +64,21 @@ export type WebSocketData =
  */
 export class SpindleWebSocket extends EventTarget {
   /** The state before the connection opens. */
-  static readonly CONNECTING = CONNECTING;
+  static readonly CONNECTING: number = CONNECTING;
   /** The state while messages flow. */
-  static readonly OPEN = OPEN;
+  static readonly OPEN: number = OPEN;
   /** The state during the closing handshake. */
-  static readonly CLOSING = CLOSING;
+  static readonly CLOSING: number = CLOSING;
   /** The state once closed. */
-  static readonly CLOSED = CLOSED;
+  static readonly CLOSED: number = CLOSED;
   /** The state before the connection opens. */
-  readonly CONNECTING = CONNECTING;
+  readonly CONNECTING: number = CONNECTING;
   /** The state while messages flow. */
-  readonly OPEN = OPEN;
+  readonly OPEN: number = OPEN;
   /** The state during the closing handshake. */
-  readonly CLOSING = CLOSING;
+  readonly CLOSING: number = CLOSING;
   /** The state once closed. */
-  readonly CLOSED = CLOSED;
+  readonly CLOSED: number = CLOSED;
 
   /** The URL of the connection. */
   readonly url: string;
