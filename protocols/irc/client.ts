@@ -808,6 +808,7 @@ export class IRCClient extends Protocol {
     params: string[],
     tags: Record<string, string> | undefined,
   ): void {
+    if (this.#isEcho(user)) return;
     const [channel = "", text = ""] = params;
     const { normal, extended } = ctcpExtract(text);
     const nick = parseSource(user).nick;
@@ -849,6 +850,16 @@ export class IRCClient extends Protocol {
     }
   }
 
+  /**
+   * Whether a message is the server's echo of one of ours (`echo-message`):
+   * it reaches `messageReceived` only, so that a bot that answers messages
+   * never answers itself.
+   */
+  #isEcho(user: string): boolean {
+    return this.capabilities.has("echo-message") &&
+      ircLower(parseSource(user).nick) === ircLower(this.nickname);
+  }
+
   #ctcpReply(nick: string, tag: string, data: string): void {
     this.sendMessage("NOTICE", nick, ctcpStringify([{ tag, data }]));
   }
@@ -858,6 +869,7 @@ export class IRCClient extends Protocol {
     params: string[],
     tags: Record<string, string> | undefined,
   ): void {
+    if (this.#isEcho(user)) return;
     const [channel = "", text = ""] = params;
     const { normal } = ctcpExtract(text);
     if (normal.length === 0) return;

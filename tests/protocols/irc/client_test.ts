@@ -436,3 +436,31 @@ test("the client signs on over TLS", async (t) => {
   client.quit();
   for await (const _ of client.events()) { /* until the connection ends */ }
 });
+
+test("with echo-message, our own echoed messages are no events", async (t) => {
+  const { client, server } = scripted(t, {
+    nickname: "bot",
+    capabilities: ["echo-message"],
+  });
+  await server.until("CAP");
+  await server.send(
+    ":srv CAP * LS :echo-message",
+    ":srv CAP bot ACK :echo-message",
+  );
+  const events = client.events();
+  await welcome(server, "bot");
+  await server.send(
+    ":bot!u@h PRIVMSG #chat :\x01VERSION\x01",
+    ":bot!u@h PRIVMSG #chat :mine",
+    ":alice!a@h PRIVMSG #chat :theirs",
+  );
+  const seen: IRCEvent[] = [];
+  for await (const event of events) {
+    seen.push(event);
+    if (event.type === "privmsg") break;
+  }
+  assertEquals(seen.map((e) => e.type === "privmsg" ? e.message : e.type), [
+    "signedOn",
+    "theirs",
+  ]);
+});
