@@ -17,6 +17,7 @@ import {
 } from "../http2/mod.ts";
 import type { ServeHandler } from "./handler.ts";
 import { receivedTrailers, trailersToSend } from "./trailers.ts";
+import { staticBodyOf } from "./_serialize.ts";
 
 /** The first bytes of the HTTP/2 client preface, which no HTTP/1.1 request starts with. */
 const PREFACE_START = new TextEncoder().encode("PRI * HTTP/2.0");
@@ -118,6 +119,7 @@ export class H2Dispatch {
       scheme: options.secure ? "https" : "http",
       trailers: { toSend: trailersToSend, received: receivedTrailers },
       onError: options.onError,
+      bodyOf: staticBodyOf,
     });
     this.#sessions.add(session);
     return session.done.finally(() => this.#sessions.delete(session));

@@ -69,7 +69,7 @@ import { H2Stream, type StreamHost } from "./_stream.ts";
 const logger = getLogger("spindle.http2");
 
 /** Bytes queued for writing past which senders of DATA wait for the socket. */
-const WRITE_HIGH_WATER = 256 * 1024;
+const WRITE_HIGH_WATER = 64 * 1024;
 
 /** The limits with their defaults filled in. */
 export type ResolvedLimits = Required<H2Limits>;
@@ -171,6 +171,7 @@ export abstract class H2Connection implements StreamHost {
   #queued = 0;
   #writing = false;
   #drained: Array<() => void> = [];
+  #room: Array<() => void> = [];
   #blocked = new Set<H2Stream>();
   #stallTimer: DelayedCall | null = null;
   #deadline: Deadline<"idle">;
@@ -850,11 +851,26 @@ export abstract class H2Connection implements StreamHost {
         this.conn.abort();
         break;
       }
+      // Senders wait for room, not for an empty queue: under load the queue
+      // is never empty, and waking them all at once only makes bursts.
+      if (this.#queued < WRITE_HIGH_WATER) this.#wakeRoom();
     }
     this.#writing = false;
+    this.#wakeRoom();
     const drained = this.#drained;
     this.#drained = [];
     for (const resolve of drained) resolve();
+  }
+
+  #wakeRoom(): void {
+    const room = this.#room;
+    this.#room = [];
+    for (const resolve of room) resolve();
+  }
+
+  /** Resolves once less than `WRITE_HIGH_WATER` bytes wait for the socket. */
+  #roomToWrite(): Promise<void> {
+    return new Promise((resolve) => this.#room.push(resolve));
   }
 
   /** Resolves once what is queued now has been written. */
@@ -910,6 +926,10 @@ export abstract class H2Connection implements StreamHost {
         await this.#waitForWindow(stream);
         continue;
       }
+      if (this.#queued >= WRITE_HIGH_WATER) {
+        await this.#roomToWrite();
+        continue;
+      }
       const piece = data.subarray(at, at + room);
       at += piece.byteLength;
       stream.sendWindow -= piece.byteLength;
@@ -925,7 +945,6 @@ export abstract class H2Connection implements StreamHost {
       this.send(header);
       if (piece.byteLength > 0) this.send(piece);
       if (last) this.endLocal(stream);
-      if (this.#queued > WRITE_HIGH_WATER) await this.flushed();
     } while (at < data.byteLength);
   }
 

@@ -25,6 +25,7 @@ export {
   type H2ServeOptions,
   type H2Session,
   serveH2Connection,
+  type StaticBody,
   type TrailerHooks,
 } from "./server.ts";
 export { connectH2, type H2ClientOptions, H2ClientSession } from "./client.ts";

@@ -68,7 +68,23 @@ export interface H2ServeOptions extends H2Limits {
    * `onError`; default: log the error and answer 500.
    */
   onError?: (error: unknown) => Response | Promise<Response>;
+  /**
+   * The body of a response built from a string or bytes, when it can be had
+   * without reading its stream (`serveHTTP` passes HTTP/1.1's fast path):
+   * then the response goes out in one write, with a `content-length`.
+   */
+  bodyOf?: (response: Response) => StaticBody | null;
 }
+
+/** A body known without reading a stream (see {@linkcode H2ServeOptions.bodyOf}). */
+export interface StaticBody {
+  /** The bytes, or text to be UTF-8 encoded; `null` for no body. */
+  body: string | Uint8Array | null;
+  /** The content type, when known without reading `response.headers`; `undefined` when they must be read. */
+  contentType?: string | null;
+}
+
+const encoder = new TextEncoder();
 
 /** A connection being served: how it ends, and how to end it gracefully. */
 export interface H2Session {
@@ -209,6 +225,31 @@ class H2ServerConnection extends H2Connection implements H2Session {
     }
   }
 
+  /** Sends a response whose body is in memory: HEADERS and DATA in one write. */
+  #writeFixed(
+    stream: H2Stream,
+    request: Request,
+    fields: string[],
+    fixed: StaticBody,
+  ): Promise<void> | void {
+    const body = typeof fixed.body === "string"
+      ? encoder.encode(fixed.body)
+      : fixed.body;
+    const status = fields[1];
+    if (body !== null && !fields.includes("content-length")) {
+      fields.push("content-length", String(body.byteLength));
+    }
+    if (
+      body === null || body.byteLength === 0 || request.method === "HEAD" ||
+      status === "204" || status === "304"
+    ) {
+      this.sendHeaders(stream, fields, true);
+      return;
+    }
+    this.sendHeaders(stream, fields, false);
+    return this.sendData(stream, body, true);
+  }
+
   /** The handler threw: `onError`'s response, or 500. */
   async #handlerFailed(request: Request, error: unknown): Promise<Response> {
     const onError = this.#options.onError;
@@ -237,11 +278,22 @@ class H2ServerConnection extends H2Connection implements H2Session {
     response: Response,
   ): Promise<void> {
     const status = response.status;
-    const fields = [":status", String(status)];
-    for (const [name, value] of response.headers) {
-      if (!CONNECTION_SPECIFIC.has(name)) fields.push(name, value);
-    }
     const trailers = this.#options.trailers?.toSend(response);
+    // Before `response.headers`, which the fast path may not need to build.
+    const fixed = trailers === undefined
+      ? this.#options.bodyOf?.(response) ?? null
+      : null;
+    const fields = [":status", String(status)];
+    if (fixed?.contentType !== undefined) {
+      if (fixed.contentType !== null) {
+        fields.push("content-type", fixed.contentType);
+      }
+    } else {
+      for (const [name, value] of response.headers) {
+        if (!CONNECTION_SPECIFIC.has(name)) fields.push(name, value);
+      }
+    }
+    if (fixed !== null) return this.#writeFixed(stream, request, fields, fixed);
     const body = response.body;
     const bodiless = request.method === "HEAD" || status === 204 ||
       status === 304 || body === null;

@@ -31,13 +31,16 @@ const GET = [
   ":authority",
   "x",
 ];
+// POSTs go to "/slow", whose handler answers only when the stream ends
+// early: one that answered at once would close the stream before the frames
+// under test arrive.
 const POST = [
   ":method",
   "POST",
   ":scheme",
   "http",
   ":path",
-  "/",
+  "/slow",
   ":authority",
   "x",
 ];
