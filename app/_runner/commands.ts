@@ -97,6 +97,13 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "socks",
+    description: "a SOCKS 4/4a/5 proxy with destination rules and logins",
+    load: async () => ({
+      plugin: (await import("../../protocols/socks/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "ssh",
     description: "an SSH server: shell commands, SFTP and port forwarding",
     load: async () => ({
