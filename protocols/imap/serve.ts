@@ -10,7 +10,11 @@ import {
   type ServerEndpoint,
   serverFromString,
 } from "../../reactor/endpoints/mod.ts";
-import type { RunningServer } from "../../reactor/interfaces.ts";
+import type {
+  Connection,
+  ListeningPort,
+  RunningServer,
+} from "../../reactor/interfaces.ts";
 import { runningServer } from "../../reactor/running_server.ts";
 import type { MailStore } from "../mail/store.ts";
 import { IMAPServer, type IMAPServerOptions } from "./server.ts";
@@ -32,9 +36,9 @@ import { IMAPServer, type IMAPServerOptions } from "./server.ts";
 export interface ServeIMAPOptions extends IMAPServerOptions {
   /**
    * Where to listen: `"tcp:1143"`, or `"tls:993:certKey=c.pem:privateKey=k.pem"`
-   * for implicit TLS (RFC 8314), or an endpoint object.
+   * for implicit TLS (RFC 8314), or an endpoint object; or several of them.
    */
-  listen: string | ServerEndpoint;
+  listen: string | ServerEndpoint | readonly (string | ServerEndpoint)[];
   /** Share the port between processes (SO_REUSEPORT), for an endpoint string. */
   reusePort?: boolean;
   /** The reactor to listen with. Default: the module's default reactor. */
@@ -66,22 +70,36 @@ export async function serveIMAP(
   options: ServeIMAPOptions,
 ): Promise<RunningServer> {
   const reactor = options.reactor ?? defaultReactor;
-  const { listen } = options;
-  const endpoint = typeof listen === "string"
-    ? serverFromString(reactor, listen, {
-      transport: "stream",
-      reusePort: options.reusePort,
-    })
-    : listen;
+  const listen = Array.isArray(options.listen)
+    ? options.listen
+    : [options.listen as string | ServerEndpoint];
+  const endpoints = listen.map((where) =>
+    typeof where === "string"
+      ? serverFromString(reactor, where, {
+        transport: "stream",
+        reusePort: options.reusePort,
+      })
+      : where
+  );
   const server = new IMAPServer(store, options);
   const sessions = new Set<Promise<void>>();
-  const port = await endpoint.listen(async (conn) => {
-    const session = server.serve(conn);
-    sessions.add(session);
-    await session;
-    sessions.delete(session);
-  });
-  return runningServer([port], {
+  const ports: ListeningPort[] = [];
+  try {
+    for (const endpoint of endpoints) {
+      ports.push(
+        await endpoint.listen(async (conn: Connection) => {
+          const session = server.serve(conn);
+          sessions.add(session);
+          await session;
+          sessions.delete(session);
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(ports.map((port) => port.stopListening()));
+    throw error;
+  }
+  return runningServer(ports, {
     drain: async () => {
       await server.closeAll();
       await Promise.all(sessions);

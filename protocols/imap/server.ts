@@ -79,8 +79,17 @@ const encoder = new TextEncoder();
  * ```
  */
 export interface IMAPServerOptions extends IMAPLimits {
-  /** Checks the users' passwords: `checkerFromString("file:users.txt")`. */
-  checker: CredentialsChecker;
+  /**
+   * Checks the users' passwords: `checkerFromString("file:users.txt")`.
+   * Give this or `portal`.
+   */
+  checker?: CredentialsChecker;
+  /**
+   * Where logins go instead of a portal of its own over `checker`: one whose
+   * realm gives each user's maildir (`MailRealm`), shared with the other
+   * mail servers.
+   */
+  portal?: Portal<Maildir, null>;
   /** The attempt limits of logins (a delay after each failure). Default: a fresh `LoginLimiter`. */
   limiter?: LoginLimiter;
   /** The certificate for STARTTLS; without it, STARTTLS is not offered. */
@@ -147,7 +156,7 @@ export class IMAPServer {
   constructor(store: MailStore, options: IMAPServerOptions) {
     this.#context = {
       options,
-      portal: new Portal(new MailRealm(store), [options.checker]),
+      portal: options.portal ?? portalOver(store, options.checker),
       limiter: options.limiter ?? new LoginLimiter(),
       cached: (path) => this.#cached(path),
     };
@@ -185,10 +194,22 @@ export class IMAPServer {
   }
 }
 
+function portalOver(
+  store: MailStore,
+  checker: CredentialsChecker | undefined,
+): Portal<Maildir, null> {
+  if (checker === undefined) {
+    throw new TypeError(
+      'an IMAP server needs a checker (checkerFromString("file:users.txt")) or a portal to log users in',
+    );
+  }
+  return new Portal(new MailRealm(store), [checker]);
+}
+
 // What the sessions of one server share.
 interface ServerContext {
   options: IMAPServerOptions;
-  portal: Portal<Maildir>;
+  portal: Portal<Maildir, null>;
   limiter: LoginLimiter;
   cached(path: string): CachedMessage;
 }
@@ -726,7 +747,7 @@ class Session {
         () =>
           this.#server.portal.login(
             new UsernamePassword(user, password),
-            this,
+            null,
             "imap",
           ),
       );

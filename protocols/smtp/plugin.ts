@@ -35,6 +35,7 @@ import type {
 import type { Maildir } from "../mail/maildir.ts";
 import { MailRealm } from "../mail/realm.ts";
 import { MailStore } from "../mail/store.ts";
+import { serveIMAP } from "../imap/serve.ts";
 import { servePOP3 } from "../pop3/serve.ts";
 import { MaildirDelivery } from "./maildir_delivery.ts";
 import { serveSMTP } from "./serve.ts";
@@ -120,6 +121,18 @@ export const MAIL_SERVERS: MailServerKind[] = [
         reusePort: context.reusePort,
         tls: context.tls,
         loginLimiter: context.loginLimiter,
+        allowInsecureAuth: context.allowInsecureAuth,
+      }),
+  },
+  {
+    option: "imap",
+    start: (context, listen) =>
+      serveIMAP(context.store, {
+        listen,
+        reusePort: context.reusePort,
+        portal: context.portal,
+        tls: context.tls,
+        limiter: context.loginLimiter,
         allowInsecureAuth: context.allowInsecureAuth,
       }),
   },
@@ -285,6 +298,13 @@ const SERVER_OPTIONS: OptionSpec[] = [
     repeatable: true,
     description:
       "serve POP3 here (tcp:1110; tls:995:certKey=C:privateKey=K for implicit TLS); repeatable",
+  },
+  {
+    name: "imap",
+    valueName: "ENDPOINT",
+    repeatable: true,
+    description:
+      "serve IMAP here (tcp:1143; tls:993:certKey=C:privateKey=K for implicit TLS); repeatable",
   },
 ];
 
