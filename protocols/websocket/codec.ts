@@ -185,7 +185,9 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
   /** Consumes `n` bytes into memory of their own (a copy: the caller may keep or unmask it). */
   #take(n: number): Uint8Array {
     if (n === 0) return new Uint8Array(0);
-    const bytes = this.#peek(n).slice();
+    // #peek copies already when the bytes span chunks.
+    const first = this.#parts[0]!;
+    const bytes = first.byteLength >= n ? first.slice(0, n) : this.#peek(n);
     this.#skip(n);
     return bytes;
   }

@@ -100,6 +100,7 @@ export class SpindleWebSocket extends EventTarget {
   onerror: ((this: SpindleWebSocket, event: Event) => unknown) | null = null;
 
   #session: WebSocketSession | null = null;
+  #origin: string;
   #closing: { code?: number; reason?: string } | null = null;
   #sendOrder: Promise<void> | null = null;
 
@@ -109,6 +110,7 @@ export class SpindleWebSocket extends EventTarget {
     this.url = init.url;
     this.protocol = init.protocol;
     this.extensions = init.extensions;
+    this.#origin = originOf(init.url);
   }
 
   /** `CONNECTING`, `OPEN`, `CLOSING` or `CLOSED`. */
@@ -198,7 +200,7 @@ export class SpindleWebSocket extends EventTarget {
       ? ownBuffer(data)
       : new Blob([data as Uint8Array<ArrayBuffer>]);
     this.#dispatch(
-      new MessageEvent("message", { data: value, origin: originOf(this.url) }),
+      new MessageEvent("message", { data: value, origin: this.#origin }),
       this.onmessage,
     );
   }
