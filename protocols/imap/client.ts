@@ -256,8 +256,18 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-// A piece of a command: text, or a literal to send as one.
-type Arg = string | { literal: Uint8Array };
+/**
+ * An argument of {@linkcode IMAPClient.command}: text sent as it is
+ * (already quoted where needed), or bytes sent as a literal.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IMAPArgument } from "@spindle/spindle/protocols/imap";
+ * const args: IMAPArgument[] = ["INBOX", { literal: new TextEncoder().encode("Subject: hi\r\n\r\n") }];
+ * console.assert(args.length === 2);
+ * ```
+ */
+export type IMAPArgument = string | { literal: Uint8Array };
 
 // The commands whose data each untagged response is.
 const DATA_OF: Record<string, string[]> = {
@@ -570,7 +580,7 @@ export class IMAPClient {
    */
   command(
     name: string,
-    args: readonly Arg[] = [],
+    args: readonly IMAPArgument[] = [],
   ): Promise<{ responses: IMAPResponse[]; code?: string; text: string }> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const tag = `A${this.#nextTag++}`;
@@ -840,7 +850,7 @@ export class IMAPClient {
     message: Uint8Array | string,
     options: IMAPAppendOptions = {},
   ): Promise<{ uidValidity: number; uid: number } | null> {
-    const args: Arg[] = [quote(mailbox)];
+    const args: IMAPArgument[] = [quote(mailbox)];
     if (options.flags !== undefined) args.push(`(${options.flags.join(" ")})`);
     if (options.date !== undefined) args.push(`"${dateTime(options.date)}"`);
     args.push({

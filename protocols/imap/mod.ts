@@ -48,3 +48,86 @@ export * from "./errors.ts";
 export * from "./limits.ts";
 export * from "./serve.ts";
 export * from "./server.ts";
+
+// Types from lower floors and the mail store that this entry point's
+// signatures use, so its documentation is complete on its own.
+export type {
+  CredentialsChecker,
+  CredentialsType,
+  LoginAttempt,
+  LoginLimiter,
+  LoginResult,
+  Portal,
+} from "../../cred/mod.ts";
+export type {
+  DeliverOptions,
+  Maildir,
+  MaildirLock,
+  MaildirMessage,
+  MaildirSubfolder,
+  MailStore,
+  MessageSource,
+} from "../mail/mod.ts";
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../../deferred/deferred.ts";
+export type {
+  ErrorType,
+  Failure,
+  TrappedError,
+} from "../../deferred/failure.ts";
+export type {
+  Codec,
+  DecoderCore,
+  decoderCore,
+  EncoderCore,
+  encoderCore,
+  FusableDecoder,
+  FusableEncoder,
+} from "../../reactor/codec.ts";
+export type { DecoderStream } from "../../reactor/decoder_stream.ts";
+export type { TLSInfo } from "../../reactor/deno_connection.ts";
+export type { EncoderStream } from "../../reactor/encoder_stream.ts";
+export type { ServerEndpoint } from "../../reactor/endpoints/endpoint.ts";
+export type { ProtocolError } from "../../reactor/errors.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  DatagramHandler,
+  DatagramTransport,
+  EndpointReactor,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  RunningServer,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+  UDPReactor,
+  UnixReactor,
+} from "../../reactor/interfaces.ts";
+export type { Protocol } from "../../reactor/protocol.ts";
+export type {
+  IProtocol,
+  IProtocolFactory,
+  PullProducer,
+  PushProducer,
+  Transport,
+} from "../../reactor/protocol_interfaces.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type {
+  StartTLSClientOptions,
+  StartTLSOptions,
+  StartTLSServerOptions,
+} from "../../reactor/tls.ts";
