@@ -1,6 +1,7 @@
 /**
- * SSH keys: OpenSSH `openssh-key-v1` private keys (read: unencrypted
- * ed25519, ecdsa-sha2-nistp256 and RSA; written: ed25519), public key lines,
+ * SSH keys: OpenSSH `openssh-key-v1` private keys (read: ed25519,
+ * ecdsa-sha2-nistp256 and RSA; written: ed25519; either plain or encrypted
+ * with a passphrase as `ssh-keygen -N` does), public key lines,
  * and SHA256 fingerprints as `ssh-keygen -l` prints them. Signing goes
  * through Web Crypto.
  *
@@ -8,6 +9,7 @@
  */
 import { SSHReader, SSHWriter } from "./wire.ts";
 import { SSHError } from "./errors.ts";
+import { bcryptPbkdf } from "./_bcrypt_pbkdf.ts";
 
 const MAGIC = new TextEncoder().encode("openssh-key-v1\0");
 const BEGIN = "-----BEGIN OPENSSH PRIVATE KEY-----";
@@ -206,11 +208,15 @@ export class SSHPrivateKey {
   }
 
   /**
-   * Reads an OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`).
-   * Throws {@linkcode KeyFormatError} for other formats, encrypted keys and
-   * unsupported types.
+   * Reads an OpenSSH private key (`-----BEGIN OPENSSH PRIVATE KEY-----`),
+   * decrypting it with `options.passphrase` when `ssh-keygen -N` encrypted
+   * it (aes256-ctr, bcrypt). Throws {@linkcode KeyFormatError} for other
+   * formats, a missing or wrong passphrase and unsupported types.
    */
-  static async parse(text: string): Promise<SSHPrivateKey> {
+  static async parse(
+    text: string,
+    options: KeyPassphraseOptions = {},
+  ): Promise<SSHPrivateKey> {
     const begin = text.indexOf(BEGIN);
     const end = text.indexOf(END);
     if (begin < 0 || end < begin) {
@@ -234,21 +240,39 @@ export class SSHPrivateKey {
     try {
       const reader = new SSHReader(bytes, MAGIC.length);
       const cipher = reader.text();
-      reader.text();
-      reader.bytes();
-      if (cipher !== "none") {
-        throw new KeyFormatError(
-          `the private key is encrypted (${cipher}); decrypt it with ssh-keygen -p -N "" -f FILE`,
-        );
-      }
+      const kdf = reader.text();
+      const kdfOptions = new SSHReader(reader.bytes());
       if (reader.uint32() !== 1) {
         throw new KeyFormatError("the file holds more than one key");
       }
       reader.bytes();
-      const section = new SSHReader(reader.bytes());
+      let secret = reader.bytes();
+      if (cipher !== "none") {
+        if (cipher !== "aes256-ctr" || kdf !== "bcrypt") {
+          throw new KeyFormatError(
+            `the private key is encrypted with ${cipher} and ${kdf}; only aes256-ctr with bcrypt (ssh-keygen's default) is supported`,
+          );
+        }
+        if (options.passphrase === undefined) {
+          throw new KeyFormatError(
+            "the private key is encrypted: give its passphrase",
+          );
+        }
+        const salt = kdfOptions.bytes();
+        const rounds = kdfOptions.uint32();
+        if (rounds < 1 || rounds > MAX_KDF_ROUNDS) {
+          throw new KeyFormatError(
+            `the private key asks for ${rounds} bcrypt rounds (1..${MAX_KDF_ROUNDS} are accepted)`,
+          );
+        }
+        secret = await aes256ctr(options.passphrase, salt, rounds, secret);
+      }
+      const section = new SSHReader(secret);
       if (section.uint32() !== section.uint32()) {
         throw new KeyFormatError(
-          "the private key's check numbers differ: the file is damaged",
+          cipher === "none"
+            ? "the private key's check numbers differ: the file is damaged"
+            : "the passphrase is wrong (or the file is damaged)",
         );
       }
       return await SSHPrivateKey.#fromSection(section);
@@ -370,8 +394,11 @@ export class SSHPrivateKey {
   }
 
   /** Reads the OpenSSH private key file at `path`. */
-  static async load(path: string | URL): Promise<SSHPrivateKey> {
-    return await SSHPrivateKey.parse(await Deno.readTextFile(path));
+  static async load(
+    path: string | URL,
+    options: KeyPassphraseOptions = {},
+  ): Promise<SSHPrivateKey> {
+    return await SSHPrivateKey.parse(await Deno.readTextFile(path), options);
   }
 
   /**
@@ -398,6 +425,35 @@ export class SSHPrivateKey {
    * `ssh-keygen` writes it (ed25519 keys only).
    */
   toOpenSSH(): string {
+    return armor(
+      new SSHWriter().raw(MAGIC).string("none").string("none").string("")
+        .uint32(1).string(this.publicBlob).string(this.#section(8)).finish(),
+    );
+  }
+
+  /**
+   * The key in OpenSSH's format encrypted with `passphrase`, as
+   * `ssh-keygen -N` writes it: aes256-ctr with a key from bcrypt_pbkdf
+   * (`rounds`, 16 by default; each costs about 10 ms).
+   */
+  async toEncryptedOpenSSH(passphrase: string, rounds = 16): Promise<string> {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const encrypted = await aes256ctr(
+      passphrase,
+      salt,
+      rounds,
+      this.#section(16),
+    );
+    return armor(
+      new SSHWriter().raw(MAGIC).string("aes256-ctr").string("bcrypt")
+        .string(new SSHWriter().string(salt).uint32(rounds).finish())
+        .uint32(1).string(this.publicBlob).string(encrypted).finish(),
+    );
+  }
+
+  // The private section: check numbers, the key, its comment, padding to
+  // `block` bytes.
+  #section(block: number): Uint8Array {
     if (this.#privateFields === undefined) {
       throw new KeyFormatError(
         `writing ${this.type} keys is not supported; only ed25519`,
@@ -407,13 +463,64 @@ export class SSHPrivateKey {
     const section = new SSHWriter().uint32(check).uint32(check).raw(
       this.#privateFields,
     ).string(this.comment);
-    for (let pad = 1; section.finish().length % 8 !== 0; pad++) {
+    for (let pad = 1; section.finish().length % block !== 0; pad++) {
       section.byte(pad);
     }
-    const body = new SSHWriter().raw(MAGIC).string("none").string("none")
-      .string("").uint32(1).string(this.publicBlob).string(section.finish())
-      .finish();
-    const lines = body.toBase64().match(/.{1,70}/g)!;
-    return `${BEGIN}\n${lines.join("\n")}\n${END}\n`;
+    return section.finish();
   }
+}
+
+// OpenSSH's armor: base64 in lines of 70 between the BEGIN and END lines.
+function armor(body: Uint8Array): string {
+  const lines = body.toBase64().match(/.{1,70}/g)!;
+  return `${BEGIN}\n${lines.join("\n")}\n${END}\n`;
+}
+
+// The most bcrypt rounds a key file may ask for: each costs ~10 ms, and a
+// file could otherwise stall the process for hours.
+const MAX_KDF_ROUNDS = 1024;
+
+// Encrypts or decrypts (CTR is its own inverse) a private section with the
+// key and IV bcrypt_pbkdf derives from the passphrase.
+async function aes256ctr(
+  passphrase: string,
+  salt: Uint8Array,
+  rounds: number,
+  data: Uint8Array,
+): Promise<Uint8Array> {
+  const material = await bcryptPbkdf(
+    new TextEncoder().encode(passphrase),
+    salt,
+    48,
+    rounds,
+  );
+  const key = await crypto.subtle.importKey(
+    "raw",
+    material.slice(0, 32),
+    "AES-CTR",
+    false,
+    ["encrypt"],
+  );
+  return new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: "AES-CTR", counter: material.slice(32, 48), length: 128 },
+      key,
+      data.slice(),
+    ),
+  );
+}
+
+/**
+ * The passphrase of an encrypted private key.
+ *
+ * @example Usage
+ * ```ts
+ * import type { KeyPassphraseOptions } from "@spindle/spindle/protocols/ssh";
+ * const options: KeyPassphraseOptions = { passphrase: "correct horse" };
+ * console.assert(options.passphrase !== undefined);
+ * ```
+ */
+export interface KeyPassphraseOptions {
+  /** The passphrase, for a key `ssh-keygen -N` encrypted. */
+  passphrase?: string;
 }

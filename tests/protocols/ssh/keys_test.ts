@@ -148,3 +148,76 @@ test("known_hosts: hashed entries match their host only", async () => {
   assertEquals(await known.check("10.0.0.1", 2200, key.publicBlob), "known");
   assertEquals(await known.check("10.0.0.2", 2200, key.publicBlob), "unknown");
 });
+
+test(
+  "keys: a key ssh-keygen encrypted with a passphrase is read with it, refused without",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const made = await run(keygen.path, [
+        "-q",
+        "-t",
+        "ed25519",
+        "-N",
+        "open sesame",
+        "-a",
+        "4",
+        "-f",
+        `${dir}/key`,
+      ]);
+      assertEquals(made.code, 0, made.stderr);
+      const text = await Deno.readTextFile(`${dir}/key`);
+      const key = await SSHPrivateKey.parse(text, {
+        passphrase: "open sesame",
+      });
+      const line = parsePublicKey(await Deno.readTextFile(`${dir}/key.pub`));
+      assertEquals(key.publicBlob.toHex(), line.blob.toHex());
+      await assertRejects(() => SSHPrivateKey.parse(text), KeyFormatError);
+      await assertRejects(
+        () => SSHPrivateKey.parse(text, { passphrase: "wrong" }),
+        KeyFormatError,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  { ignore: keygen.ignore },
+);
+
+test(
+  "keys: ssh-keygen reads a key we encrypted, with the passphrase",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const key = await SSHPrivateKey.generate("locked");
+      await Deno.writeTextFile(
+        `${dir}/key`,
+        await key.toEncryptedOpenSSH("open sesame", 4),
+        { mode: 0o600 },
+      );
+      const derived = await run(keygen.path, [
+        "-y",
+        "-P",
+        "open sesame",
+        "-f",
+        `${dir}/key`,
+      ]);
+      assertEquals(derived.code, 0, derived.stderr);
+      assertEquals(
+        parsePublicKey(new TextDecoder().decode(derived.stdout)).blob.toHex(),
+        key.publicBlob.toHex(),
+      );
+      const refused = await run(keygen.path, [
+        "-y",
+        "-P",
+        "wrong",
+        "-f",
+        `${dir}/key`,
+      ]);
+      assertEquals(refused.code !== 0, true);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+  { ignore: keygen.ignore },
+);

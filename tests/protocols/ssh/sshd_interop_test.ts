@@ -68,8 +68,8 @@ function startSshd(): Promise<Sshd> {
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
         "AllowTcpForwarding yes",
-      // sshd rekeys every 4 MiB: the 8 MiB tests see rekeys it starts.
-      "RekeyLimit 4M",
+        // sshd rekeys every 4 MiB: the 8 MiB tests see rekeys it starts.
+        "RekeyLimit 4M",
         "LogLevel ERROR",
         "Subsystem sftp internal-sftp",
         "",
@@ -173,19 +173,23 @@ test(
   { ignore },
 );
 
-test("client: rekeys every MiB (and sshd every 4) while 8 MiB go through cat", async (t) => {
-  const client = await connect(t.reactor, { rekeyBytes: 1024 * 1024 });
-  try {
-    const data = crypto.getRandomValues(new Uint8Array(65536));
-    const big = new Uint8Array(8 * 1024 * 1024);
-    for (let at = 0; at < big.length; at += data.length) big.set(data, at);
-    const result = await client.run("cat", big);
-    assertEquals(result.stdout.length, big.length);
-    assertEquals(result.stdout.toHex() === big.toHex(), true);
-  } finally {
-    await client.close();
-  }
-}, { ignore });
+test(
+  "client: rekeys every MiB (and sshd every 4) while 8 MiB go through cat",
+  async (t) => {
+    const client = await connect(t.reactor, { rekeyBytes: 1024 * 1024 });
+    try {
+      const data = crypto.getRandomValues(new Uint8Array(65536));
+      const big = new Uint8Array(8 * 1024 * 1024);
+      for (let at = 0; at < big.length; at += data.length) big.set(data, at);
+      const result = await client.run("cat", big);
+      assertEquals(result.stdout.length, big.length);
+      assertEquals(result.stdout.toHex() === big.toHex(), true);
+    } finally {
+      await client.close();
+    }
+  },
+  { ignore },
+);
 
 test(
   "client: SFTP put, stat, readdir, rename, get, remove, mkdir, rmdir on sshd",
