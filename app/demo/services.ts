@@ -38,6 +38,7 @@ import { chat } from "./chat.ts";
 import { dns } from "./dns.ts";
 import { echo } from "./echo.ts";
 import { irc } from "./irc.ts";
+import { pop3, smtp } from "./mail.ts";
 import { ssh } from "./ssh.ts";
 import { web } from "./web.ts";
 
@@ -60,4 +61,6 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   chat,
   irc,
   ssh,
+  smtp,
+  pop3,
 ];

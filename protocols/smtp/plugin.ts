@@ -187,9 +187,16 @@ export class MailService extends Service implements ListeningService {
   #servers: RunningServer[] = [];
   #closing: Deferred<void> | undefined;
 
-  /** A service for `options`; nothing listens until it starts. */
-  constructor(options: MailPluginOptions, context: { reusePort: boolean }) {
-    super("mail");
+  /**
+   * A service for `options`, named `name` in its application; nothing
+   * listens until it starts.
+   */
+  constructor(
+    options: MailPluginOptions,
+    context: { reusePort: boolean },
+    name = "mail",
+  ) {
+    super(name);
     this.#options = options;
     this.#reusePort = context.reusePort;
   }
