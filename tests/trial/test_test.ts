@@ -1,6 +1,6 @@
 // Trial's own behaviour. These run trial bodies through runTest inside plain
 // Deno tests, so that a trial test that must fail can be observed failing.
-import { getLogger } from "../../log/mod.ts";
+import { captureLogs, getLogger } from "../../log/mod.ts";
 import { Deferred, fail, succeed } from "../../deferred/mod.ts";
 import {
   addTestHook,
@@ -19,12 +19,24 @@ import {
 } from "../../trial/mod.ts";
 import { runTest, type TestOptions } from "../../trial/test.ts";
 
-function run(
+/**
+ * Runs `fn` as a trial test inside this one. The errors it logs on purpose
+ * are kept off the console (trial still sees them), and so is the line that
+ * trial prints for an expected failure.
+ */
+async function run(
   t: Deno.TestContext,
   fn: (t: TestContext) => unknown,
   options: TestOptions = {},
 ): Promise<void> {
-  return runTest("inner", fn, t, options);
+  using _logs = captureLogs();
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await runTest("inner", fn, t, options);
+  } finally {
+    console.log = log;
+  }
 }
 
 Deno.test("a passing body passes", async (t) => {
