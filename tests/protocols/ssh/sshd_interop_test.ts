@@ -89,7 +89,7 @@ function startSshd(): Promise<Sshd> {
         (await Deno.connect({ hostname: "127.0.0.1", port })).close();
         break;
       } catch (error) {
-        if (attempt >= 100) throw error;
+        if (attempt >= 200) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
