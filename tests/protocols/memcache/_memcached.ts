@@ -1,0 +1,45 @@
+// Starts memcached on a free loopback port for a test or a benchmark.
+import { freePort } from "../dns/_interop.ts";
+
+export interface RunningMemcached {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startMemcached(path: string): Promise<RunningMemcached> {
+  const port = freePort();
+  const child = new Deno.Command(path, {
+    args: [
+      "-l",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-U",
+      "0",
+      "-u",
+      "nobody",
+      "-m",
+      "64",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Bounded wait for the port to accept connections.
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return {
+        port,
+        async stop() {
+          child.kill();
+          await child.status;
+        },
+      };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  child.kill();
+  await child.status;
+  throw new Error(`memcached did not listen on port ${port} within 2 s`);
+}
