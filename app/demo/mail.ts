@@ -1,7 +1,7 @@
 /**
- * The demo's mail services: SMTP on port base + 25 and POP3 on port base +
- * 110, the two servers of `spindle mail` on one maildir store in the demo's
- * data folder, for the domain `demo.test` and the user `alice` (password
+ * The demo's mail services: SMTP on port base + 25, POP3 on port base +
+ * 110 and IMAP on port base + 143, the servers of `spindle mail` on one
+ * maildir store in the demo's data folder, for the domain `demo.test` and the user `alice` (password
  * `demo`). Logins are allowed in cleartext here, on loopback only, so that
  * `nc` can try POP3; `spindle mail` refuses them before TLS unless told.
  *
@@ -97,5 +97,34 @@ export const pop3: DemoService = {
       await mailOptions(dataDir, { pop3: [endpointString(address)] }),
       { reusePort: false },
       "pop3",
+    ),
+};
+
+/**
+ * IMAP: alice (password `demo`) reads her mail with any IMAP client; the
+ * try-it command is curl's IMAP support.
+ *
+ * @example Usage
+ * ```ts
+ * import { imap } from "./mail.ts";
+ * console.assert(imap.port === 143);
+ * ```
+ */
+export const imap: DemoService = {
+  name: "imap",
+  description:
+    "an IMAP4rev2 server over the same maildir (IDLE, MOVE, UIDPLUS): user alice, password demo",
+  port: 143,
+  tryIt: ({ hostname, port }) => [{
+    command: `curl -s imap://${hostname}:${port}/ -u alice:demo`,
+    expect: "INBOX",
+    note:
+      "lists alice's mailboxes; curl -s 'imap://HOST:PORT/INBOX;UID=1' -u alice:demo fetches her first message",
+  }],
+  makeService: async ({ address, dataDir }) =>
+    new MailService(
+      await mailOptions(dataDir, { imap: [endpointString(address)] }),
+      { reusePort: false },
+      "imap",
     ),
 };

@@ -38,7 +38,7 @@ import { chat } from "./chat.ts";
 import { dns } from "./dns.ts";
 import { echo } from "./echo.ts";
 import { irc } from "./irc.ts";
-import { pop3, smtp } from "./mail.ts";
+import { imap, pop3, smtp } from "./mail.ts";
 import { ssh } from "./ssh.ts";
 import { web } from "./web.ts";
 
@@ -63,4 +63,5 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   ssh,
   smtp,
   pop3,
+  imap,
 ];
