@@ -48,7 +48,9 @@ console.log(`POP3 on ${address(pop3)}, mail stored in ${store.root}`);
 
 const stop = () => {
   Promise.all([smtp.shutdown(), pop3.shutdown()])
-    .then(() => temporary && Deno.remove(store.root, { recursive: true }))
+    .then(() =>
+      temporary ? Deno.remove(store.root, { recursive: true }) : undefined
+    )
     .then(() => Deno.exit(0));
 };
 Deno.addSignalListener("SIGINT", stop);

@@ -59,3 +59,7 @@ export * from "./sasl.ts";
 export * from "./maildir_flags.ts";
 export * from "./store.ts";
 export * from "./uid_list.ts";
+
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
+export type { AvatarResult, Realm } from "../../cred/portal.ts";

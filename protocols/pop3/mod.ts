@@ -33,3 +33,66 @@ export * from "./constants.ts";
 export * from "./limits.ts";
 export * from "./server.ts";
 export * from "./serve.ts";
+
+// Types from lower floors that this entry point's signatures use, so its
+// documentation is complete on its own.
+export type {
+  Deferred,
+  TimeoutClock,
+  TimeoutOptions,
+} from "../../deferred/deferred.ts";
+export type {
+  ErrorType,
+  Failure,
+  TrappedError,
+} from "../../deferred/failure.ts";
+export type {
+  EndpointReactor,
+  ServerEndpoint,
+} from "../../reactor/endpoints/mod.ts";
+export type {
+  Address,
+  Connection,
+  ConnectionFactory,
+  ConnectionHandler,
+  ConnectionHandlerFunction,
+  ConnectTCPOptions,
+  ConnectTLSOptions,
+  DatagramHandler,
+  DatagramTransport,
+  ListeningPort,
+  ListenTCPOptions,
+  ListenTLSOptions,
+  ListenUDPOptions,
+  MemoryAddr,
+  Reactor,
+  RunningServer,
+  TLSCertificate,
+  TLSClientOptions,
+  TLSReactor,
+  TLSServerOptions,
+  UDPReactor,
+  UnixReactor,
+} from "../../reactor/interfaces.ts";
+export type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
+export type {
+  LoginAttempt,
+  LoginLimiter,
+  LoginLimiterOptions,
+} from "../../cred/login_limiter.ts";
+export type {
+  AvatarResult,
+  LoginResult,
+  Portal,
+  Realm,
+} from "../../cred/portal.ts";
+export type { CredentialsChecker } from "../../cred/checker.ts";
+export type { CredentialsType } from "../../cred/credentials.ts";
+export type {
+  DeliverOptions,
+  Maildir,
+  MaildirLock,
+  MaildirMessage,
+  MaildirSubfolder,
+  MessageSource,
+} from "../mail/maildir.ts";

@@ -13,8 +13,7 @@ import { MessageReader } from "../../reactor/message_reader.ts";
 import { startTLS } from "../../reactor/tls.ts";
 import { RecordType } from "../dns/constants.ts";
 import { DotStuffer } from "../mail/dot_stuffing.ts";
-import type { DNSLookups } from "../dns/client.ts";
-import type { MXData, ResourceRecord } from "../dns/message.ts";
+import type { MXData } from "../dns/message.ts";
 import { type SMTPReply, SMTPReplyCore } from "./codec.ts";
 import {
   AuthUnavailableError,
@@ -32,6 +31,26 @@ const encoder = new TextEncoder();
 // A BDAT chunk: big enough that the command line costs nothing, small
 // enough that a streamed message is not held whole.
 const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * What `sendMail` asks for MX, A and AAAA records: Spindle's DNS `Resolver`
+ * and `DNSClient` (from `protocols/dns`) are ones.
+ *
+ * @example Usage
+ * ```ts
+ * import type { MailResolver } from "@spindle/spindle/protocols/smtp";
+ * import { createResolver } from "@spindle/spindle/protocols/dns";
+ * const resolver: MailResolver = createResolver({ servers: ["127.0.0.1:53"] });
+ * console.assert(typeof resolver.query === "function");
+ * ```
+ */
+export interface MailResolver {
+  /** The records of `type` (a DNS type code) for `name`. */
+  query(
+    name: string,
+    type: number,
+  ): PromiseLike<{ answers: readonly { type: number; data: unknown }[] }>;
+}
 
 /**
  * Options of {@linkcode sendMail}.
@@ -89,7 +108,7 @@ export interface SendMailOptions {
   /** Extra CA certificates (PEM) to trust, besides the system's. */
   caCerts?: string[];
   /** Where MX records are looked up; default the name servers of /etc/resolv.conf. */
-  resolver?: DNSLookups;
+  resolver?: MailResolver;
   /** Milliseconds the whole exchange may take; default `DEFAULT_REPLY_TIMEOUT`. */
   timeout?: number;
   /** The reactor to connect with. Default: the module's default reactor. */
@@ -263,10 +282,10 @@ async function mailTargets(
 // The records of `type` for `name`; none when the lookup fails (a missing
 // name, a server failure), so the next host is tried.
 async function answersOf(
-  resolver: DNSLookups,
+  resolver: MailResolver,
   name: string,
   type: number,
-): Promise<ResourceRecord[]> {
+): Promise<{ type: number; data: unknown }[]> {
   try {
     const { answers } = await resolver.query(name, type);
     return answers.filter((r) => r.type === type);
