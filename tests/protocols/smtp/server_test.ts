@@ -280,3 +280,22 @@ test("an address with UTF-8 needs SMTPUTF8", async () => {
   );
   await client.close();
 });
+
+test("a silent client gets 421 4.4.2 once the idle timeout passes", async (t) => {
+  await using mail = await startSMTP({ clock: t.clock, idleTimeout: 60_000 });
+  const client = await session(mail.port);
+  t.clock.advance(60_000);
+  assertEquals(code(await client.reply()), "421 4.4.2");
+  assertEquals(await client.reply(), null);
+  await client.close();
+});
+
+test("shutdown answers a session waiting for a command with 421 4.3.2", async () => {
+  const mail = await startSMTP();
+  const client = await session(mail.port);
+  const stopped = mail.server.shutdown();
+  assertEquals(code(await client.reply()), "421 4.3.2");
+  await stopped;
+  await client.close();
+  await mail[Symbol.asyncDispose]();
+});
