@@ -69,8 +69,7 @@ export const smtp: DemoService = {
   makeService: async ({ address, dataDir }) =>
     new MailService(
       await mailOptions(dataDir, { smtp: [endpointString(address)] }),
-      { reusePort: false },
-      "smtp",
+      { reusePort: false, name: "smtp" },
     ),
 };
 
@@ -95,8 +94,7 @@ export const pop3: DemoService = {
   makeService: async ({ address, dataDir }) =>
     new MailService(
       await mailOptions(dataDir, { pop3: [endpointString(address)] }),
-      { reusePort: false },
-      "pop3",
+      { reusePort: false, name: "pop3" },
     ),
 };
 
@@ -124,7 +122,6 @@ export const imap: DemoService = {
   makeService: async ({ address, dataDir }) =>
     new MailService(
       await mailOptions(dataDir, { imap: [endpointString(address)] }),
-      { reusePort: false },
-      "imap",
+      { reusePort: false, name: "imap" },
     ),
 };

@@ -54,6 +54,7 @@
 export * from "./dot_stuffing.ts";
 export * from "./errors.ts";
 export * from "./maildir.ts";
+export * from "./peer.ts";
 export * from "./realm.ts";
 export * from "./sasl.ts";
 export * from "./maildir_flags.ts";

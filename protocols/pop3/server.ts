@@ -26,6 +26,7 @@ import { LineDecoderCore } from "../basic/line.ts";
 import { DotStuffer } from "../mail/dot_stuffing.ts";
 import { MailboxLockedError } from "../mail/errors.ts";
 import type { Maildir, MaildirLock, MaildirMessage } from "../mail/maildir.ts";
+import { peerHost } from "../mail/peer.ts";
 import { decodeSaslPlain } from "../mail/sasl.ts";
 import {
   DEFAULT_POP3_IDLE_TIMEOUT,
@@ -134,14 +135,6 @@ export class POP3Server {
   async shutdown(): Promise<void> {
     await Promise.all([...this.#sessions].map((session) => session.close()));
   }
-}
-
-function peerHost(addr: Address): string {
-  return "hostname" in addr
-    ? addr.hostname
-    : "path" in addr
-    ? "unix"
-    : addr.name;
 }
 
 // A maildir key is the UIDL unless it breaks RFC 1939 §7 (1 to 70 printable

@@ -25,6 +25,7 @@ import {
 } from "./errors.ts";
 import { SMTP_PORT, SUBMISSIONS_PORT } from "./constants.ts";
 import { DEFAULT_REPLY_TIMEOUT } from "./limits.ts";
+import { defaultHostname } from "./_hostname.ts";
 import { systemResolver } from "./_system_resolver.ts";
 
 const encoder = new TextEncoder();
@@ -308,14 +309,6 @@ async function connect(
       caCerts: options.caCerts,
     })
     : await reactor.connectTCP(host, port, common);
-}
-
-function defaultHostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
 }
 
 class ClientSession {

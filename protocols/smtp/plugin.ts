@@ -26,6 +26,7 @@ import { LoginLimiter } from "../../cred/login_limiter.ts";
 import { Portal } from "../../cred/portal.ts";
 import { UserFile } from "../../cred/user_file.ts";
 import { reactor } from "../../reactor/deno_reactor.ts";
+import { formatAddress } from "../../reactor/connection.ts";
 import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import type {
   Address,
@@ -188,15 +189,14 @@ export class MailService extends Service implements ListeningService {
   #closing: Deferred<void> | undefined;
 
   /**
-   * A service for `options`, named `name` in its application; nothing
-   * listens until it starts.
+   * A service for `options`, named `context.name` (default `"mail"`) in its
+   * application; nothing listens until it starts.
    */
   constructor(
     options: MailPluginOptions,
-    context: { reusePort: boolean },
-    name = "mail",
+    context: { reusePort: boolean; name?: string },
   ) {
-    super(name);
+    super(context.name ?? "mail");
     this.#options = options;
     this.#reusePort = context.reusePort;
   }
@@ -267,12 +267,6 @@ export class MailService extends Service implements ListeningService {
     super.stopService();
     return this.stopAccepting();
   }
-}
-
-function formatAddress(addr: Address): string {
-  return "hostname" in addr
-    ? `${addr.hostname}:${addr.port}`
-    : JSON.stringify(addr);
 }
 
 function strings(value: unknown): string[] {

@@ -22,7 +22,9 @@ import type {
 import { MessageReader } from "../../reactor/message_reader.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
+import { peerHost } from "../mail/peer.ts";
 import { decodeSaslBase64, decodeSaslPlain } from "../mail/sasl.ts";
+import { defaultHostname } from "./_hostname.ts";
 import { isAscii, parsePathArguments } from "./_address.ts";
 import { SMTPServerCore, type SMTPServerInput } from "./codec.ts";
 import type {
@@ -97,14 +99,6 @@ interface Settings {
   maxRecipients: number;
   maxErrors: number;
   idleTimeout: number;
-}
-
-function defaultHostname(): string {
-  try {
-    return Deno.hostname();
-  } catch {
-    return "localhost";
-  }
 }
 
 /**
@@ -279,14 +273,6 @@ function messageId(): string {
   nextId = (nextId + 1) % 0x100000;
   return `${Date.now().toString(36)}${nextId.toString(36).padStart(4, "0")}`
     .toUpperCase();
-}
-
-function peerHost(addr: Address): string {
-  return "hostname" in addr
-    ? addr.hostname
-    : "path" in addr
-    ? "unix"
-    : addr.name;
 }
 
 // A client's EHLO name goes into Received: headers; keep it one printable token.

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { peerHost } from "../mail/peer.ts";
 import type { SMTPEnvelope } from "./delivery.ts";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -69,11 +70,7 @@ export function formatMailDate(date: Date): string {
  */
 export function traceHeaders(envelope: SMTPEnvelope): string {
   const { session } = envelope;
-  const ip = "hostname" in session.remoteAddr
-    ? session.remoteAddr.hostname
-    : "path" in session.remoteAddr
-    ? "unix"
-    : session.remoteAddr.name;
+  const ip = peerHost(session.remoteAddr);
   const protocol = session.esmtp
     ? `ESMTP${session.tls ? "S" : ""}${session.user === null ? "" : "A"}`
     : "SMTP";
