@@ -31,6 +31,8 @@
  *   4616) and {@linkcode decodeSaslBase64} (LOGIN's lines).
  * - {@linkcode DotStuffer}: the dot-stuffing of SMTP DATA and POP3's
  *   multi-line replies.
+ * - {@linkcode peerHost}: a peer address's host, for logs, login limits and
+ *   trace headers.
  *
  * Messages are stored exactly as received (after SMTP's dot-unstuffing),
  * with CRLF line ends, so POP3's RETR and IMAP's BODY[] send the file as it
