@@ -26,6 +26,18 @@ import {
   MAX_LINE_BYTES,
   MAX_TAG_BYTES,
 } from "../../protocols/irc/mod.ts";
+import {
+  type IMAPFrame,
+  IMAPFrameDecoderCore,
+  parseIMAPTokens,
+} from "../../protocols/imap/mod.ts";
+import {
+  bodyStructure,
+  envelope,
+  parseMessage,
+  parseSection,
+  sectionBytes,
+} from "../../protocols/imap/_mime.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -168,6 +180,44 @@ export const TARGETS: FuzzTarget[] = [
       }),
     ],
   },
+  ...([true, false] as const).map((server) =>
+    coreTarget(
+      server ? "imap-commands" : "imap-responses",
+      () => imapCore(server),
+      {
+        // A line up to its limit; a literal's bytes are counted by its size.
+        maxBuffered: MAX_LINE,
+      },
+    ) as FuzzTarget
+  ),
+  {
+    // The MIME structure behind FETCH: lenient by design, so any error at
+    // all is a crash.
+    name: "imap-mime",
+    isTypedError: () => false,
+    parse: (pieces) => {
+      const message = parseMessage(concatChunks(pieces));
+      const out: unknown[] = [
+        envelope(message.root),
+        bodyStructure(message, message.root, true),
+      ];
+      for (
+        const spec of [
+          "",
+          "HEADER",
+          "TEXT",
+          "1",
+          "2.HEADER",
+          "2.1",
+          "1.MIME",
+          "HEADER.FIELDS (FROM)",
+        ]
+      ) {
+        out.push(sectionBytes(message, parseSection(spec)!));
+      }
+      return out;
+    },
+  },
   coreTarget("irc", () => new IRCDecoderCore(), {
     // A partial line: tags and line up to their limits (less the CR LF),
     // and the CR that may yet end it.
@@ -175,3 +225,34 @@ export const TARGETS: FuzzTarget[] = [
     encode: (message: IRCMessage) => new IRCEncoderCore().encode(message),
   }) as FuzzTarget,
 ];
+
+// IMAP: the frame core, and the tokens of each line it cuts.
+function imapCore(server: boolean): DecoderCore<unknown> {
+  const limits = {
+    maxLineLength: MAX_LINE,
+    maxLiteralSize: MAX_FRAME,
+    maxDepth: 8,
+    maxItems: 256,
+  };
+  const core = new IMAPFrameDecoderCore({ ...limits, server });
+  const tokens = (frames: IMAPFrame[], out: unknown[]) => {
+    for (const frame of frames) {
+      out.push(
+        frame.kind === "line" ? parseIMAPTokens(frame.parts, limits) : frame,
+      );
+    }
+  };
+  return {
+    decode(chunk, out, max) {
+      const frames: IMAPFrame[] = [];
+      core.decode(chunk, frames, max);
+      tokens(frames, out);
+    },
+    end(out) {
+      const frames: IMAPFrame[] = [];
+      core.end(frames);
+      tokens(frames, out);
+    },
+    release: () => core.release(),
+  };
+}
