@@ -258,13 +258,19 @@ export const plugin: Plugin<DemoOptions> = {
     const dataDir = await Deno.makeTempDir({ prefix: "spindle-demo-" });
     // First in, last out: the folder goes once every service has stopped.
     new DataDirService(dataDir).setServiceParent(application);
-    for (const service of DEMO_SERVICES) {
-      const built = await service.makeService({
-        address: addressOf(service, portBase),
-        services: listed,
-        dataDir,
-      });
-      built.setServiceParent(application);
+    try {
+      for (const service of DEMO_SERVICES) {
+        const built = await service.makeService({
+          address: addressOf(service, portBase),
+          services: listed,
+          dataDir,
+        });
+        built.setServiceParent(application);
+      }
+    } catch (error) {
+      // Nothing has started, so nothing would stop and delete the folder.
+      await Deno.remove(dataDir, { recursive: true });
+      throw error;
     }
     new AnnounceService(announcement(listed, portBase)).setServiceParent(
       application,

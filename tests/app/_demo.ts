@@ -2,16 +2,36 @@
 // commands need, and running one try-it command as a person would.
 import type { DemoListing, TryIt } from "../../app/demo/demo_service.ts";
 import { DEMO_SERVICES } from "../../app/demo/services.ts";
-import { findPeer, PEERS } from "../_peers.ts";
+import { findPeer, type Peer, PEERS } from "../_peers.ts";
 
 /** Shell built-ins and core utilities that a try-it command may use besides its peer. */
 const SHELL_TOOLS = new Set(["echo", "printf", "cat", "sleep", "true"]);
 
-/** The programs a shell command starts: the first word of each pipeline part. */
-export function programsOf(command: string): string[] {
-  return command.split(/\|\|?|&&|;/).map((part) =>
-    part.trim().split(/\s+/)[0] ?? ""
-  ).filter((word) => word !== "" && !SHELL_TOOLS.has(word));
+/** A program a try-it command starts, and the Python module it runs with `-m`. */
+interface Program {
+  name: string;
+  pythonModule?: string;
+}
+
+/** The programs a shell command starts: the first word of each part of it. */
+export function programsOf(command: string): Program[] {
+  return command.split(/\|\|?|&&|;/).map((part) => {
+    const words = part.trim().replace(/^[({]+\s*/, "").split(/\s+/);
+    return {
+      name: words[0] ?? "",
+      pythonModule: words[1] === "-m" ? words[2] : undefined,
+    };
+  }).filter(({ name }) => name !== "" && !SHELL_TOOLS.has(name));
+}
+
+/** The peer of `program`: same command (or its base name) and Python module. */
+function peerOf(program: Program): Peer | undefined {
+  const peers = Object.values(PEERS) as Peer[];
+  return peers.find((peer) =>
+    (peer.command === program.name ||
+      peer.command.endsWith(`/${program.name}`)) &&
+    peer.pythonModule === program.pythonModule
+  );
 }
 
 /**
@@ -20,15 +40,16 @@ export function programsOf(command: string): string[] {
  * A program that `tests/_peers.ts` does not know fails at once.
  */
 export function tryItPeersMissing(): boolean {
-  const peers = Object.values(PEERS) as { debian: string; command: string }[];
   let ignore = false;
   for (const service of DEMO_SERVICES) {
     const tries = service.tryIt({ hostname: "127.0.0.1", port: 1 });
     for (const program of tries.flatMap((t) => programsOf(t.command))) {
-      const peer = peers.find((p) => p.command === program);
+      const peer = peerOf(program);
       if (peer === undefined) {
         throw new Error(
-          `the demo's ${service.name} tries ${program}: add it to PEERS in tests/_peers.ts (and its Debian package to .ci/run)`,
+          `the demo's ${service.name} tries ${program.name}${
+            program.pythonModule ? ` -m ${program.pythonModule}` : ""
+          }: add it to PEERS in tests/_peers.ts (and its Debian package to .ci/run)`,
         );
       }
       ignore ||= findPeer(peer).ignore;
