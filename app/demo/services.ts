@@ -41,6 +41,7 @@ import { irc } from "./irc.ts";
 import { imap, pop3, smtp } from "./mail.ts";
 import { ssh } from "./ssh.ts";
 import { web } from "./web.ts";
+import { websocket } from "./websocket.ts";
 
 export type { DemoService, TryIt };
 
@@ -64,4 +65,5 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   smtp,
   pop3,
   imap,
+  websocket,
 ];
