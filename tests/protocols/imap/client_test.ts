@@ -15,6 +15,8 @@ import {
 } from "../../../protocols/imap/mod.ts";
 import { connectedPair } from "../../../reactor/mod.ts";
 import { MULTIPART, withServer } from "./_helpers.ts";
+import { makeTestPki } from "../../reactor/_tls.ts";
+import { findPeer, PEERS } from "../../_peers.ts";
 
 const encoder = new TextEncoder();
 
@@ -110,6 +112,26 @@ test("client and server: a refused command rejects with IMAPCommandError and its
     await client.logout();
   });
 });
+
+test(
+  "client and server: STARTTLS, then AUTHENTICATE PLAIN where LOGINDISABLED stood before",
+  async (t) => {
+    const pki = await makeTestPki();
+    await withServer(t.reactor, async ({ port }) => {
+      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
+        reactor: t.reactor,
+      });
+      assert(client.capabilities.has("LOGINDISABLED"));
+      await client.starttls({ hostname: "localhost", caCerts: [pki.caCert] });
+      assert(!client.capabilities.has("LOGINDISABLED"));
+      assert(client.capabilities.has("AUTH=PLAIN"));
+      await client.authenticate("alice", "pw");
+      assertEquals((await client.select("INBOX")).exists, 2);
+      await client.logout();
+    }, { allowInsecureAuth: false, tls: pki.leaves.localhost! });
+  },
+  { ignore: findPeer(PEERS.openssl).ignore },
+);
 
 // A scripted server: the greeting, then `reply` to the first command.
 async function scripted(reply: string): Promise<IMAPClient> {
