@@ -1185,17 +1185,14 @@ class Session {
       const largest = messages.at(-1)?.uid ?? 0;
       return messages.filter((m) => inSequenceSet(ranges, m.uid, largest));
     }
+    // "1:*" of an empty mailbox names nothing; a number past the last
+    // message is a mistake (RFC 9051 §9, seq-number).
     for (const range of ranges) {
-      const top = range.to === Infinity ? messages.length : range.to;
-      if (
-        (range.from !== Infinity && range.from > messages.length) ||
-        top > messages.length
-      ) {
-        if (messages.length === 0 || range.from !== Infinity) {
+      if (messages.length === 0 && range.to === Infinity) continue;
+      for (const n of [range.from, range.to]) {
+        if (n !== Infinity && n > messages.length) {
           bad(
-            `message ${
-              range.from === Infinity ? "*" : range.from
-            }:${top} is beyond the ${messages.length} messages of the mailbox`,
+            `message ${n} is beyond the ${messages.length} messages of the mailbox`,
           );
         }
       }

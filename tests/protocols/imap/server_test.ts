@@ -249,3 +249,16 @@ test("UIDs stay the same across a restart; UIDVALIDITY changes only when the uid
     await again.shutdown();
   });
 });
+
+test("FETCH 1:* of an empty mailbox answers OK with nothing; a number past the end gets BAD", async (t) => {
+  await withServer(t.reactor, async ({ port }) => {
+    const raw = await loggedIn(port);
+    await raw.send("s SELECT Trash\r\nf FETCH 1:* FLAGS\r\n");
+    const empty = await raw.until(/^f /m);
+    assertMatch(empty, /^f OK/m);
+    assert(!empty.includes("FETCH ("), empty);
+    await raw.send("s2 SELECT INBOX\r\nf2 FETCH 3 FLAGS\r\n");
+    assertMatch(await raw.until(/^f2 /m), /^f2 BAD .*beyond/m);
+    raw.close();
+  });
+});
