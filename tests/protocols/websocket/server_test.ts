@@ -269,3 +269,45 @@ test("webSocketStream: piping readable into writable echoes, types kept", async 
   reader.releaseLock();
   writer.releaseLock();
 });
+
+test("a closing handshake the client never answers ends after closeTimeout, not cleanly", async (t) => {
+  const closed = Promise.withResolvers<CloseEvent>();
+  const server = await serveHTTP((request, info) => {
+    const { socket, response } = upgradeWebSocket(request, info, {
+      clock: t.clock,
+      closeTimeout: 1000,
+    });
+    socket.onopen = () => socket.close(1000);
+    socket.onclose = closed.resolve;
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const client = await RawClient.open((server.addr as Deno.NetAddr).port);
+  assertEquals((await client.next())!.opcode, Opcode.CLOSE);
+  t.clock.advance(1000);
+  const event = await closed.promise;
+  assertEquals([event.code, event.wasClean], [1006, false]);
+  assertEquals(await client.next(), null);
+  client.close();
+});
+
+test("connectWebSocket gives up when its signal aborts during the handshake", async (t) => {
+  // A listener that accepts and never answers.
+  const port = await t.reactor.listenTCP(0, async (conn) => {
+    try {
+      while ((await conn.read()) !== null);
+    } catch {
+      // Reset by the client that gave up.
+    }
+  }, { interface: "127.0.0.1" });
+  t.addCleanup(() => port.stopListening());
+  const controller = new AbortController();
+  const connecting = connectWebSocket(
+    `ws://127.0.0.1:${(port.getHost() as Deno.NetAddr).port}/`,
+    { signal: controller.signal, reactor: t.reactor },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  controller.abort(new Error("gave up"));
+  const error = await connecting.then(() => null, (e) => e);
+  assertEquals((error as Error).message, "gave up");
+});
