@@ -1358,7 +1358,7 @@ class Session {
         ? new Set([...target.flags].filter((f) => !flags.includes(f)))
         : new Set(flags);
       await this.#setFlags(target, next);
-      if (match[2] === undefined || uid) {
+      if (match[2] === undefined) {
         this.#send(
           `* ${view.messages.indexOf(target) + 1} FETCH (${
             uid ? `UID ${target.uid} ` : ""

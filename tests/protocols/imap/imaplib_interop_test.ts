@@ -7,6 +7,8 @@ import {
   assertMatch,
 } from "../../../trial/assertions.ts";
 import { HELLO, imaplib, python, withServer } from "./_helpers.ts";
+import { makeTestPki } from "../../reactor/_tls.ts";
+import { findPeer, PEERS } from "../../_peers.ts";
 
 const ignore = python.ignore;
 
@@ -428,5 +430,40 @@ test("imaplib: LOGOUT says BYE", async (t) => {
   await withServer(t.reactor, async ({ port }) => {
     const out = await imaplib(port, "print(m.logout())");
     assertMatch(out, /BYE/);
+  });
+}, { ignore });
+
+test("imaplib: STARTTLS, then LOGIN (refused before it)", async (t) => {
+  const pki = await makeTestPki();
+  await withServer(t.reactor, async ({ port }) => {
+    const out = await imaplib(
+      port,
+      `import ssl
+print(m.capabilities)
+try:
+  m.login("alice", "pw")
+except imaplib.IMAP4.error as e:
+  print("refused", e)
+m.starttls(ssl.create_default_context(cafile="${pki.dir}/ca.pem"))
+print(m.login("alice", "pw")[0])`,
+      { login: false },
+    );
+    assertMatch(out, /'STARTTLS'/);
+    assertMatch(out, /'LOGINDISABLED'/);
+    assertMatch(out, /refused .*PRIVACYREQUIRED/);
+    assertMatch(out, /\nOK\n$/);
+  }, { allowInsecureAuth: false, tls: pki.leaves.localhost! });
+}, { ignore: ignore || findPeer(PEERS.openssl).ignore });
+
+test("imaplib: UID MOVE and UID STORE .SILENT", async (t) => {
+  await withServer(t.reactor, async ({ port }) => {
+    const out = await imaplib(
+      port,
+      'm.select("INBOX"); print(m.uid("STORE", "1", "+FLAGS.SILENT", "\\\\Flagged")[1]); print(m._simple_command("UID", "MOVE", "1", "Trash")[0]); print(m.uid("SEARCH", "ALL")[1]); m.select("Trash"); print(m.fetch("1", "(FLAGS)")[1])',
+    );
+    assertEquals(
+      out,
+      "[None]\nOK\n[b'2']\n[b'1 (FLAGS (\\\\Flagged))']\n",
+    );
   });
 }, { ignore });
