@@ -24,10 +24,12 @@ import {
   Site,
 } from "./mod.ts";
 import { loggedTarget } from "./_log_target.ts";
+import { H2_ALPN } from "../http2/mod.ts";
 
 const log = getLogger("spindle.web");
-// A tls: endpoint offers HTTP/1.1 by ALPN unless its string says otherwise.
-const ENDPOINT_DEFAULTS = { alpn: HTTP_1_1_ALPN };
+// A tls: endpoint offers HTTP/2 and HTTP/1.1 by ALPN unless its string says
+// otherwise (the factory serves both).
+const ENDPOINT_DEFAULTS = { alpn: `${H2_ALPN},${HTTP_1_1_ALPN}` };
 
 /**
  * The options of `spindle web`, once validated.

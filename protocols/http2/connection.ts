@@ -910,8 +910,11 @@ export abstract class H2Connection implements StreamHost {
     data: Uint8Array,
     end: boolean,
   ): Promise<void> {
+    if (data.byteLength === 0 && !end) return;
     let at = 0;
-    do {
+    // Until the last piece is queued: an empty `data` still sends its
+    // END_STREAM (after any wait for room), so the loop cannot test `at`.
+    while (true) {
       if (stream.abort.signal.aborted || this.closing) {
         throw stream.abort.signal.reason ??
           new H2StreamResetError(ErrorCode.CANCEL);
@@ -945,7 +948,8 @@ export abstract class H2Connection implements StreamHost {
       this.send(header);
       if (piece.byteLength > 0) this.send(piece);
       if (last) this.endLocal(stream);
-    } while (at < data.byteLength);
+      if (at >= data.byteLength) return;
+    }
   }
 
   #waitForWindow(stream: H2Stream): Promise<void> {
