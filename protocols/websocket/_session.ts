@@ -103,6 +103,7 @@ export class WebSocketSession {
       role: this.#options.role,
       deflate: this.#deflate !== null,
       maxMessageSize: this.#options.maxMessageSize,
+      maxFrameSize: this.#options.maxFrameSize,
     });
     const messages = new MessageCore(this.#options);
     const frames: Frame[] = [];

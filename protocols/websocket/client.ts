@@ -179,6 +179,7 @@ async function exchange(
       role: "client",
       deflate: parameters === null ? null : new PerMessageDeflate(parameters),
       maxMessageSize: options.maxMessageSize,
+      maxFrameSize: options.maxFrameSize,
       idleTimeout: options.pingInterval ?? 0,
       closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       clock: reactor,

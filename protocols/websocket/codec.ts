@@ -61,7 +61,8 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
   constructor(options: FrameDecoderOptions) {
     this.#server = options.role === "server";
     this.#deflate = options.deflate ?? false;
-    this.#maxSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#maxSize = options.maxFrameSize ?? options.maxMessageSize ??
+      DEFAULT_MAX_MESSAGE_SIZE;
   }
 
   /** Decodes the frames `chunk` completes into `out`; throws `WebSocketProtocolError`. */

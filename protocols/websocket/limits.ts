@@ -100,4 +100,11 @@ export interface WebSocketLimits {
    * {@linkcode DEFAULT_MAX_MESSAGE_SIZE}.
    */
   maxMessageSize?: number;
+  /**
+   * The largest single frame in bytes; over it, the connection closes with
+   * 1009 from the frame's header, before its payload is buffered. Default:
+   * `maxMessageSize` (a fragmented message may still reach that in smaller
+   * frames).
+   */
+  maxFrameSize?: number;
 }

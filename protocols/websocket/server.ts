@@ -115,6 +115,7 @@ function accept(
         ? null
         : new PerMessageDeflate(deflate.parameters),
       maxMessageSize: options.maxMessageSize,
+      maxFrameSize: options.maxFrameSize,
       idleTimeout: idleTimeout * 1000,
       closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       clock: options.clock ?? defaultReactor,

@@ -18,7 +18,11 @@ const encoder = new TextEncoder();
 function decodeAll(
   bytes: Uint8Array,
   role: "server" | "client" = "server",
-  options: { maxMessageSize?: number; deflate?: boolean } = {},
+  options: {
+    maxMessageSize?: number;
+    maxFrameSize?: number;
+    deflate?: boolean;
+  } = {},
 ): Frame[] {
   const frames: Frame[] = [];
   new FrameDecoderCore({ role, ...options }).decode(bytes, frames);
@@ -260,4 +264,15 @@ test("release hands back the bytes after the last frame", () => {
   core.decode(new Uint8Array([...one, 1, 2, 3]), frames, 1);
   assertEquals(frames.length, 1);
   assertEquals(core.release(), new Uint8Array([1, 2, 3]));
+});
+
+test("maxFrameSize refuses a large frame even when the message limit allows it", () => {
+  const bytes = encodeFrame(Opcode.BINARY, new Uint8Array(2000), {
+    mask: true,
+  });
+  assertThrows(
+    () => decodeAll(bytes, "server", { maxFrameSize: 1000 }),
+    MessageTooBigError,
+  );
+  assertEquals(decodeAll(bytes, "server", { maxMessageSize: 4000 }).length, 1);
 });
