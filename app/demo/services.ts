@@ -42,6 +42,7 @@ import { imap, pop3, smtp } from "./mail.ts";
 import { ssh } from "./ssh.ts";
 import { web } from "./web.ts";
 import { websocket } from "./websocket.ts";
+import { http2 } from "./http2.ts";
 
 export type { DemoService, TryIt };
 
@@ -66,4 +67,5 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   pop3,
   imap,
   websocket,
+  http2,
 ];
