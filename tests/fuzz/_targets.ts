@@ -38,6 +38,15 @@ import {
   parseSection,
   sectionBytes,
 } from "../../protocols/imap/_mime.ts";
+import {
+  encodeFrame,
+  type Frame,
+  FrameDecoderCore,
+} from "../../protocols/websocket/mod.ts";
+import {
+  decodeProxyHeader,
+  encodeProxyHeader,
+} from "../../protocols/haproxy/mod.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -224,6 +233,30 @@ export const TARGETS: FuzzTarget[] = [
     maxBuffered: MAX_TAG_BYTES + MAX_LINE_BYTES,
     encode: (message: IRCMessage) => new IRCEncoderCore().encode(message),
   }) as FuzzTarget,
+  // WebSocket frames as a server reads them (masked), whole frames buffered
+  // up to the frame limit.
+  coreTarget(
+    "websocket-frames",
+    () => new FrameDecoderCore({ role: "server", maxFrameSize: MAX_FRAME }),
+    {
+      maxBuffered: MAX_FRAME + 14,
+      encode: (frame: Frame) =>
+        encodeFrame(frame.opcode, frame.payload, {
+          fin: frame.fin,
+          rsv1: frame.rsv1,
+          mask: true,
+        }),
+    },
+  ) as FuzzTarget,
+  {
+    name: "proxy-headers",
+    isTypedError: (error) => error instanceof ProtocolError,
+    parse: (pieces) => {
+      const decoded = decodeProxyHeader(concatChunks(pieces));
+      return decoded === null ? [] : [decoded.header];
+    },
+    seeds: [encodeProxyHeader({ command: "LOCAL" })],
+  },
 ];
 
 // IMAP: the frame core, and the tokens of each line it cuts.
