@@ -8,8 +8,8 @@
 //           --url URL (also GET this URL with Agent)
 import {
   clientFromString,
-  connectProtocol,
   Connector,
+  connectProtocol,
   type DenoReactor,
   react,
   ReconnectingClientFactory,
