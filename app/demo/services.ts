@@ -35,6 +35,7 @@
  */
 import type { DemoService, TryIt } from "./demo_service.ts";
 import { chat } from "./chat.ts";
+import { daytime, finger, qotd, socks } from "./classics.ts";
 import { dns } from "./dns.ts";
 import { echo } from "./echo.ts";
 import { irc } from "./irc.ts";
@@ -68,4 +69,8 @@ export const DEMO_SERVICES: readonly DemoService[] = [
   imap,
   websocket,
   http2,
+  daytime,
+  qotd,
+  finger,
+  socks,
 ];
