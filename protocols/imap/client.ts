@@ -250,6 +250,9 @@ export interface IMAPStartTLSOptions {
 interface Pending {
   name: string;
   responses: IMAPResponse[];
+  // Takes the command's FETCH responses as they come, instead of
+  // `responses`; the read loop waits while it holds back (backpressure).
+  sink?: (response: IMAPResponse) => void | Promise<void>;
   resolve: (
     result: { responses: IMAPResponse[]; code?: string; text: string },
   ) => void;
@@ -283,6 +286,9 @@ const DATA_OF: Record<string, string[]> = {
   SEARCH: ["SEARCH"],
   STATUS: ["STATUS"],
 };
+
+// How many fetched messages fetchEach holds before it stops reading.
+const FETCH_AHEAD = 16;
 
 const STATUS = /^(OK|NO|BAD|BYE|PREAUTH)(?: \[([^\]]*)\])? ?(.*)$/i;
 const MONTHS = [
@@ -450,7 +456,12 @@ export class IMAPClient {
               response.tokens.map((t) => (tokenText(t) ?? "").toUpperCase()),
             );
           }
-          this.#owner(response)?.responses.push(response);
+          const owner = this.#owner(response);
+          if (owner?.sink !== undefined && response.type === "FETCH") {
+            await owner.sink(response);
+          } else {
+            owner?.responses.push(response);
+          }
           this.#wake?.();
           continue;
         }
@@ -582,12 +593,20 @@ export class IMAPClient {
     name: string,
     args: readonly IMAPArgument[] = [],
   ): Promise<{ responses: IMAPResponse[]; code?: string; text: string }> {
+    return this.#command(name, args);
+  }
+
+  #command(
+    name: string,
+    args: readonly IMAPArgument[],
+    sink?: Pending["sink"],
+  ): Promise<{ responses: IMAPResponse[]; code?: string; text: string }> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const tag = `A${this.#nextTag++}`;
     const result = Promise.withResolvers<
       { responses: IMAPResponse[]; code?: string; text: string }
     >();
-    this.#pending.push([tag, { name, responses: [], ...result }]);
+    this.#pending.push([tag, { name, responses: [], sink, ...result }]);
     const literalPlus = this.capabilities.has("LITERAL+");
     this.#writing = this.#writing.then(async () => {
       let line = `${tag} ${name}`;
@@ -797,6 +816,73 @@ export class IMAPClient {
       [set, items],
     );
     return responses.filter((r) => r.type === "FETCH").map(fetched);
+  }
+
+  /**
+   * FETCH, one message at a time: each message's response is yielded as it
+   * arrives, so `FETCH 1:* BODY.PEEK[]` of a large mailbox holds a few
+   * messages in memory, not all of them. While the loop body is busy, the
+   * connection is not read further (16 messages are held at most). Leaving
+   * the loop early lets the rest of the answer go by unread.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for await (const message of client.fetchEach("1:*", "BODY.PEEK[]")) {
+   *   await Deno.writeFile(`${message.uid}.eml`, message.sections["BODY[]"]!);
+   * }
+   * ```
+   */
+  async *fetchEach(
+    set: string,
+    items: string,
+    options: IMAPSetOptions = {},
+  ): AsyncGenerator<IMAPFetched> {
+    const queue: IMAPFetched[] = [];
+    // Set from callbacks, which TypeScript's narrowing does not follow.
+    let wake = null as (() => void) | null;
+    let resume = null as (() => void) | null;
+    let leaving = false;
+    let finished = false;
+    let failure: unknown = null;
+    const sink = async (response: IMAPResponse) => {
+      if (leaving) return;
+      queue.push(fetched(response));
+      wake?.();
+      if (queue.length >= FETCH_AHEAD) {
+        await new Promise<void>((resolve) => resume = resolve);
+      }
+    };
+    const done = this.#command(
+      options.uid ? "UID FETCH" : "FETCH",
+      [set, items],
+      sink,
+    ).then(() => {
+      finished = true;
+      wake?.();
+    }, (error) => {
+      failure = error;
+      finished = true;
+      wake?.();
+    });
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          resume?.();
+          resume = null;
+          yield next;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => wake = resolve);
+        wake = null;
+      }
+      if (failure !== null) throw failure;
+    } finally {
+      leaving = true;
+      resume?.();
+      await done;
+    }
   }
 
   /** STORE flags: `action` is `"+FLAGS"`, `"-FLAGS"` or `"FLAGS"` (with `.SILENT` if wanted). */

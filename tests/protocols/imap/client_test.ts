@@ -165,3 +165,37 @@ test("a tagged answer to no command in flight is an IMAPParseError", async () =>
   await assertRejects(() => client.noop(), IMAPParseError);
   await client.close();
 });
+
+test("client and server: fetchEach yields each message as it arrives, and leaving early keeps the connection usable", async (t) => {
+  await withServer(t.reactor, async ({ port, store }) => {
+    const inbox = store.mailbox("alice");
+    for (let i = 0; i < 40; i++) {
+      await inbox.deliver(
+        encoder.encode(`Subject: ${i}\r\n\r\nbody ${i}\r\n`),
+        {
+          fsync: false,
+        },
+      );
+    }
+    const client = await connect(port, { reactor: t.reactor });
+    await client.select("INBOX");
+    const seen: number[] = [];
+    for await (
+      const message of client.fetchEach("1:*", "BODY.PEEK[]", { uid: true })
+    ) {
+      seen.push(message.uid!);
+      if (message.uid === 2) {
+        assertEquals(
+          new TextDecoder().decode(message.sections["BODY[]"]),
+          MULTIPART,
+        );
+      }
+    }
+    assertEquals(seen, Array.from({ length: 42 }, (_, i) => i + 1));
+    for await (const message of client.fetchEach("1:*", "(UID)")) {
+      if (message.seq === 3) break;
+    }
+    assertEquals(await client.search("SUBJECT multi"), [2]);
+    await client.logout();
+  });
+});
