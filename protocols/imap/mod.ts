@@ -12,7 +12,8 @@
  *   Extensions: IDLE, NAMESPACE, UIDPLUS, MOVE, ENABLE, LITERAL+, SASL-IR,
  *   ID, UNSELECT, SPECIAL-USE, ESEARCH.
  * - {@linkcode IMAPClient}: pipelined tagged commands, responses parsed
- *   incrementally under limits, IDLE as an async iterator.
+ *   incrementally under limits, IDLE as an async iterator, `fetchEach`
+ *   streaming a FETCH message by message.
  * - The grammar: {@linkcode IMAPFrameDecoderCore} (lines and literals,
  *   a literal over the limit refused before it is read) and
  *   {@linkcode parseIMAPTokens}.
