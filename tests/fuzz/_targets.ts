@@ -47,6 +47,12 @@ import {
   decodeProxyHeader,
   encodeProxyHeader,
 } from "../../protocols/haproxy/mod.ts";
+import {
+  MAX_LINE_LENGTH as SMTP_MAX_LINE,
+  SMTPReplyCore,
+  SMTPServerCore,
+  type SMTPServerInput,
+} from "../../protocols/smtp/mod.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -257,7 +263,38 @@ export const TARGETS: FuzzTarget[] = [
     },
     seeds: [encodeProxyHeader({ command: "LOCAL" })],
   },
+  coreTarget("smtp-commands", smtpServerCore, {
+    maxBuffered: SMTP_MAX_LINE,
+  }) as FuzzTarget,
+  coreTarget("smtp-replies", () => new SMTPReplyCore(), {
+    maxBuffered: SMTP_MAX_LINE,
+  }) as FuzzTarget,
 ];
+
+// SMTP's server core, switched to message data after DATA and BDAT as the
+// server switches it, so mutations reach dot-unstuffing and chunks too.
+function smtpServerCore(): DecoderCore<SMTPServerInput> {
+  const core = new SMTPServerCore();
+  return {
+    decode(chunk, out, max) {
+      let from = out.length;
+      core.decode(chunk, out, 1);
+      const empty = new Uint8Array(0);
+      for (let n = 1; n < (max ?? Infinity) && out.length > from; n++) {
+        const input = out[out.length - 1]!;
+        if (input.kind === "command") {
+          const bdat = /^BDAT ([0-9]{1,6})/i.exec(input.line);
+          if (/^DATA$/i.test(input.line)) core.startData();
+          else if (bdat !== null) core.startChunk(Number(bdat[1]));
+        }
+        from = out.length;
+        core.decode(empty, out, 1);
+      }
+    },
+    end: (out) => core.end(out),
+    release: () => core.release(),
+  };
+}
 
 // IMAP: the frame core, and the tokens of each line it cuts.
 function imapCore(server: boolean): DecoderCore<unknown> {
