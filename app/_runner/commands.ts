@@ -75,7 +75,7 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
   },
   {
     name: "mail",
-    description: "a mail server: SMTP in, POP3 out, one maildir per user",
+    description: "a mail server: SMTP in, POP3 and IMAP out, one maildir per user",
     load: async () => ({
       plugin: (await import("../../protocols/smtp/plugin.ts")).plugin,
     }),

@@ -291,21 +291,21 @@ const SERVER_OPTIONS: OptionSpec[] = [
     valueName: "ENDPOINT",
     repeatable: true,
     description:
-      "serve SMTP here (tcp:2525; tls:465:certKey=C:privateKey=K for implicit TLS); repeatable",
+      "serve SMTP here (tcp:2525; tls:465:certKey=C:privateKey=K for implicit TLS)",
   },
   {
     name: "pop3",
     valueName: "ENDPOINT",
     repeatable: true,
     description:
-      "serve POP3 here (tcp:1110; tls:995:certKey=C:privateKey=K for implicit TLS); repeatable",
+      "serve POP3 here (tcp:1110; tls:995:certKey=C:privateKey=K for implicit TLS)",
   },
   {
     name: "imap",
     valueName: "ENDPOINT",
     repeatable: true,
     description:
-      "serve IMAP here (tcp:1143; tls:993:certKey=C:privateKey=K for implicit TLS); repeatable",
+      "serve IMAP here (tcp:1143; tls:993:certKey=C:privateKey=K for implicit TLS)",
   },
 ];
 
@@ -329,7 +329,8 @@ const SERVER_OPTIONS: OptionSpec[] = [
  */
 export const plugin: Plugin<MailPluginOptions> = {
   name: "mail",
-  description: "a mail server: SMTP in, POP3 out, one maildir per user",
+  description:
+    "a mail server: SMTP in, POP3 and IMAP out, one maildir per user",
   usage: "",
   options: [
     {
@@ -337,7 +338,7 @@ export const plugin: Plugin<MailPluginOptions> = {
       short: "d",
       valueName: "DOMAIN",
       repeatable: true,
-      description: "a domain to receive mail for; repeatable",
+      description: "a domain to receive mail for",
     },
     {
       name: "maildir",
@@ -355,7 +356,8 @@ export const plugin: Plugin<MailPluginOptions> = {
     {
       name: "tls-cert",
       valueName: "FILE",
-      description: "the certificate (PEM) for STARTTLS and STLS",
+      description:
+        "the certificate (PEM) for STARTTLS (SMTP, IMAP) and STLS (POP3)",
     },
     {
       name: "tls-key",
