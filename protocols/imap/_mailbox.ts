@@ -87,6 +87,10 @@ export async function writeSubscriptions(
   await Deno.rename(aside, path);
 }
 
+// How old a folder's time must be before an unchanged time proves that
+// nothing changed (file systems with whole-second times included).
+const STAMP_SLACK_MS = 2_000;
+
 /** A message as the selected mailbox sees it. */
 export interface ViewMessage {
   uid: number;
@@ -121,8 +125,26 @@ export class MailboxView {
     this.uids = new UidList(maildir);
   }
 
+  #seen = "";
+  #pendingExpunge = false;
+
+  // The folders' times, or "" when they are too recent to trust: a time is
+  // read in milliseconds (some file systems keep whole seconds), so a change
+  // made in the same tick as the last look would leave it as it was.
+  async #stamp(): Promise<string> {
+    const now = Date.now();
+    const [fresh, current] = await Promise.all([
+      Deno.stat(`${this.maildir.path}/new`),
+      Deno.stat(`${this.maildir.path}/cur`),
+    ]);
+    const a = fresh.mtime?.getTime() ?? now;
+    const b = current.mtime?.getTime() ?? now;
+    return Math.max(a, b) > now - STAMP_SLACK_MS ? "" : `${a}:${b}`;
+  }
+
   /** Reads the mailbox for SELECT. */
   async open(): Promise<void> {
+    this.#seen = await this.#stamp();
     const snapshot = await this.uids.sync();
     this.#adopt(snapshot);
     this.messages = snapshot.entries.map(({ uid, message }) => ({
@@ -143,6 +165,14 @@ export class MailboxView {
    * reads fail) and are reported at a later call.
    */
   async refresh(expunge = true): Promise<ViewChanges> {
+    // Any delivery, flag change or removal renames or unlinks a file in
+    // new/ or cur/, which changes that folder's time: when neither changed,
+    // nothing did, and an idle session's poll costs two stats, not a
+    // listing of the whole mailbox.
+    const stamp = await this.#stamp();
+    if (stamp !== "" && stamp === this.#seen && !this.#pendingExpunge) {
+      return { expunged: [], exists: null, flagsChanged: [] };
+    }
     const snapshot = await this.uids.sync();
     this.#adopt(snapshot);
     const byUid = new Map(snapshot.entries.map((e) => [e.uid, e.message]));
@@ -181,6 +211,9 @@ export class MailboxView {
     }
     if (kept.length !== before) changes.exists = kept.length;
     this.messages = kept;
+    this.#seen = stamp;
+    // Expunges held back are reported at the next call that may send them.
+    this.#pendingExpunge = !expunge && kept.length > snapshot.entries.length;
     return changes;
   }
 
