@@ -283,6 +283,7 @@ async function drive(): Promise<void> {
     }
   }
   if (varied) await Deno.remove(wrkScriptArgs[1]!);
+  printRounds(all, rounds);
   const best = new Map<string, Result>();
   for (const [name, runs] of all) {
     runs.sort((a, b) => a.rps - b.rps);
@@ -353,6 +354,52 @@ async function drive(): Promise<void> {
         null,
         2,
       ) + "\n",
+    );
+  }
+}
+
+/**
+ * Each round's p50/p99 for every server, and the worst round: a tail that
+ * is fine in most rounds and bad in one (a GC pause, a timer, unfair
+ * scheduling) shows here and not in the median.
+ */
+function printRounds(all: Map<string, Result[]>, rounds: number): void {
+  const names = [...all.keys()];
+  console.log(`\nper round (in the order run): req/s, p50 / p99 ms`);
+  for (let round = 0; round < rounds; round++) {
+    const cells = names.map((name) => {
+      const r = all.get(name)![round];
+      return r === undefined
+        ? `${name}: -`
+        : `${name} ${r.rps.toFixed(0)}, ${r.latency.p50?.toFixed(2)} / ${
+          r.latency.p99?.toFixed(2)
+        }`;
+    });
+    console.log(`round ${round + 1}: ${cells.join("  |  ")}`);
+  }
+  const spindle = all.get("spindle");
+  const deno = all.get("Deno.serve");
+  for (const name of names) {
+    const worst = all.get(name)!.reduce((a, b) =>
+      (b.latency.p99 ?? 0) > (a.latency.p99 ?? 0) ? b : a
+    );
+    console.log(
+      `worst round of ${name}: p99 ${worst.latency.p99?.toFixed(2)} ms`,
+    );
+  }
+  if (spindle !== undefined && deno !== undefined) {
+    // Round by round (the runs keep their order in `all`), against the
+    // target: Spindle's p99 at most 2x Deno.serve's in every round.
+    const ratios = spindle.map((r, i) =>
+      (r.latency.p99 ?? NaN) / (deno[i]?.latency.p99 ?? NaN)
+    );
+    const worst = Math.max(...ratios);
+    console.log(
+      `spindle p99 / Deno.serve p99 per round: ${
+        ratios.map((x) => x.toFixed(2) + "x").join(", ")
+      }; worst ${worst.toFixed(2)}x (target ≤ 2x) ${
+        worst <= 2 ? "met" : "NOT met"
+      }`,
     );
   }
 }
