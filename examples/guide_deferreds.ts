@@ -16,15 +16,16 @@ import { deferLater, react } from "../reactor/mod.ts";
 await react(async (reactor) => {
   // A chain: each callback gets the previous result and returns the next one;
   // an errback recovers from a failure of the kind it names.
-  const lookup = new Deferred<string>()
+  const lookup = new Deferred<string>();
+  const chain = lookup
     .addCallback((name) => name.length)
     .addCallback((n) => {
       if (n > 5) throw new RangeError(`${n} letters is too long`);
       return n;
     })
     .addErrback(() => -1, RangeError);
-  lookup.callback("spindle");
-  console.log(`chain: ${await lookup}`); // a Deferred is awaitable
+  lookup.callback("spindle"); // fires the chain: "spindle" -> 7 -> RangeError -> -1
+  console.log(`chain: ${await chain}`); // a Deferred is awaitable
 
   // deferLater: a Deferred that fires after a delay (in milliseconds).
   const later = deferLater(reactor, 10, () => "ten milliseconds later");
