@@ -110,8 +110,18 @@ export async function runApplication(
     reopenLogHandlers();
     log.info("log files reopened");
   };
+  // SIGUSR2 asks a --workers supervisor for a rolling restart; a process on
+  // its own would die of it (the default action), so it says so and goes on.
+  const onUsr2 = () => {
+    log.warn(
+      "received SIGUSR2: rolling restarts need --workers (the supervisor restarts its workers one by one); ignored",
+    );
+  };
   const canHangup = Deno.build.os !== "windows";
-  if (canHangup) Deno.addSignalListener("SIGHUP", onHangup);
+  if (canHangup) {
+    Deno.addSignalListener("SIGHUP", onHangup);
+    Deno.addSignalListener("SIGUSR2", onUsr2);
+  }
   // A server keeps serving when one request's promise fails unobserved (as
   // Twisted logs an unhandled Deferred error and goes on); the failure is
   // logged with its stack instead of ending the process.
@@ -172,7 +182,10 @@ export async function runApplication(
     for (const [signal, listener] of listeners) {
       Deno.removeSignalListener(signal, listener);
     }
-    if (canHangup) Deno.removeSignalListener("SIGHUP", onHangup);
+    if (canHangup) {
+      Deno.removeSignalListener("SIGHUP", onHangup);
+      Deno.removeSignalListener("SIGUSR2", onUsr2);
+    }
     options.signal?.removeEventListener("abort", onAbort);
     globalThis.removeEventListener("unhandledrejection", onUnhandledRejection);
     globalThis.removeEventListener("error", onUncaughtError);

@@ -41,6 +41,8 @@ const ENDPOINT_HELP = [
   "  tls:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:interface=HOST][:alpn=P1,P2][:handshakeTimeout=SECONDS]",
   "  unix:PATH[:mode=0660]",
   "  udp:PORT[:interface=HOST][:maxPacketSize=BYTES]",
+  "  haproxy:ENDPOINT[:trusted=CIDR,CIDR]  the PROXY protocol (v1/v2) in front of a stream endpoint;",
+  "    the client's real address comes from the header, sent only by trusted sources (default loopback)",
   "  PORT 0 picks a free port; without interface= a server listens on every",
   "  interface (0.0.0.0): give interface=127.0.0.1 to stay on loopback.",
   "  Durations are in seconds (2.5 is 2500 ms).",

@@ -244,3 +244,12 @@ test("--daemon with a bad endpoint string fails before detaching, with status 2"
     /^spindle: .*tcp:seventy.*\(see 'spindle echo --help'\)\n$/,
   );
 });
+
+test("SIGUSR2 without --workers is logged and ignored, and the server goes on", async () => {
+  await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
+  server.kill("SIGUSR2");
+  await server.waitFor(() => /received SIGUSR2/.test(server.stderr));
+  assertEquals(await echoOnce(server.port, "still here"), "still here");
+  server.kill("SIGTERM");
+  assertEquals((await server.wait()).code, 0);
+});
