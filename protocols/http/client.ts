@@ -44,7 +44,7 @@ import {
   staticBodyOf,
 } from "./_serialize.ts";
 import { receivedTrailers } from "./trailers.ts";
-import { connectH2, H2_ALPN, H2ClientSession } from "../http2/mod.ts";
+import { connectH2, H2_ALPN, type H2ClientSession } from "../http2/mod.ts";
 
 export type { ProxyOptions };
 
@@ -282,7 +282,7 @@ export class Agent {
       if (isCancelled()) throw new CancelledError("the request was cancelled");
       const proxy = this.#proxies.for(url);
       const c = await this.#connection(url, proxy);
-      if (c instanceof H2ClientSession) return await c.request(request);
+      if (!(c instanceof ClientConnection)) return await c.request(request);
       attach(c);
       try {
         return await this.#exchange(c, request, url, fixed, proxy);

@@ -34,26 +34,29 @@ interface Pending {
 }
 
 /**
- * An HTTP/2 client connection. `request` sends a fetch `Request` on a new
- * stream and resolves with the `Response` once its head arrived; the body
- * streams as it is read, and the window reopens only as it is read.
- *
- * @example Usage
- * ```ts ignore
- * import { connectH2 } from "@spindle/spindle/protocols/http2";
- * import { reactor } from "@spindle/spindle/reactor";
- * const session = connectH2(await reactor.connectTCP("127.0.0.1", 8080));
- * const response = await session.request(new Request("http://127.0.0.1:8080/"));
- * console.log(await response.text());
- * await session.close();
- * ```
+ * An HTTP/2 client connection, as {@linkcode connectH2} returns it.
+ * `request` sends a fetch `Request` on a new stream and resolves with the
+ * `Response` once its head arrived; the body streams as it is read, and the
+ * window reopens only as it is read.
  */
-export class H2ClientSession extends H2Connection {
+export interface H2ClientSession {
+  /** Whether new requests may go on this connection (no GOAWAY yet). */
+  readonly available: boolean;
+  /** Streams open now. */
+  readonly activeStreams: number;
+  /** Resolves when the connection has closed. */
+  readonly done: Promise<void>;
+  /** Sends `request` on a new stream (waiting for one under the server's limit); resolves with the response head. */
+  request(request: Request): Promise<Response>;
+  /** Sends GOAWAY and closes once the streams in flight are done. */
+  close(): Promise<void>;
+}
+
+class H2ClientConnection extends H2Connection implements H2ClientSession {
   #options: H2ClientOptions;
   #pending = new Map<number, Pending>();
   #waiting: Array<() => void> = [];
 
-  /** Wraps `conn` (TLS already negotiated `h2`, or cleartext with prior knowledge). */
   constructor(conn: Connection, options: H2ClientOptions = {}) {
     super(
       conn,
@@ -229,7 +232,7 @@ export function connectH2(
   conn: Connection,
   options: H2ClientOptions = {},
 ): H2ClientSession {
-  const session = new H2ClientSession(conn, options);
+  const session = new H2ClientConnection(conn, options);
   session.run();
   return session;
 }

@@ -28,7 +28,11 @@ export {
   type StaticBody,
   type TrailerHooks,
 } from "./server.ts";
-export { connectH2, type H2ClientOptions, H2ClientSession } from "./client.ts";
+export {
+  connectH2,
+  type H2ClientOptions,
+  type H2ClientSession,
+} from "./client.ts";
 // The lower-floor types the signatures above use, so that this entry point
 // documents them too.
 export type {
