@@ -59,6 +59,14 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
     }),
   },
   {
+    name: "ftp",
+    description:
+      "an FTP server for a folder (users from the user file, or anonymous read-only)",
+    load: async () => ({
+      plugin: (await import("../../protocols/ftp/plugin.ts")).plugin,
+    }),
+  },
+  {
     name: "inetd",
     description:
       "the small inetd services over TCP and UDP: echo, discard, chargen, daytime, time, qotd",
@@ -75,7 +83,8 @@ export const BUILTIN_COMMANDS: readonly BuiltinCommand[] = [
   },
   {
     name: "mail",
-    description: "a mail server: SMTP in, POP3 and IMAP out, one maildir per user",
+    description:
+      "a mail server: SMTP in, POP3 and IMAP out, one maildir per user",
     load: async () => ({
       plugin: (await import("../../protocols/smtp/plugin.ts")).plugin,
     }),
