@@ -9,8 +9,8 @@
 // Try it:    curl http://127.0.0.1:8000/   (with a web server on 8080)
 import { getLogger } from "../log/mod.ts";
 import { type Connection, formatAddress, reactor } from "../reactor/mod.ts";
-// relay: copies one direction, each read waiting for the previous write,
-// then half-closes (the same loop as `spindle portforward`).
+// relay: copies one direction with backpressure, then half-closes (what
+// `spindle portforward` runs).
 import { relay } from "../protocols/portforward/mod.ts";
 
 const log = getLogger("example.port_forwarder");
@@ -50,15 +50,8 @@ async function forward(client: Connection): Promise<void> {
   }
   open.add(client).add(upstream);
   try {
-    const [sent, received] = await Promise.all([
-      relay(client, upstream),
-      relay(upstream, client),
-    ]);
-    log.info("{peer}: done, {sent} bytes sent, {received} received", {
-      peer,
-      sent,
-      received,
-    });
+    await Promise.all([relay(client, upstream), relay(upstream, client)]);
+    log.info("{peer}: done", { peer });
     await Promise.all([client.close(), upstream.close()]);
   } catch (error) {
     // One side failed (reset, timeout): the other side cannot be finished

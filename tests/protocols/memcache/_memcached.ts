@@ -1,5 +1,4 @@
 // Starts memcached on a free loopback port for a test or a benchmark.
-import { freePort } from "../dns/_interop.ts";
 
 export interface RunningMemcached {
   port: number;
@@ -7,7 +6,10 @@ export interface RunningMemcached {
 }
 
 export async function startMemcached(path: string): Promise<RunningMemcached> {
-  const port = freePort();
+  // A TCP port free now (memcached binds no UDP with -U 0).
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = probe.addr.port;
+  probe.close();
   const child = new Deno.Command(path, {
     args: [
       "-l",
