@@ -49,8 +49,12 @@ export function validateKey(key: string): void {
   if (/[\x00-\x20\x7f]/.test(key)) {
     throw new InvalidKeyError(key, "holds a space or a control character");
   }
+  // A UTF-8 character is at most 3 bytes per UTF-16 unit: short keys
+  // need no encoding to be measured.
   if (
-    key.length > MAX_KEY_LENGTH || encoder.encode(key).length > MAX_KEY_LENGTH
+    key.length > MAX_KEY_LENGTH ||
+    (key.length * 3 > MAX_KEY_LENGTH &&
+      encoder.encode(key).length > MAX_KEY_LENGTH)
   ) {
     throw new InvalidKeyError(key, `is over ${MAX_KEY_LENGTH} bytes`);
   }
@@ -89,7 +93,9 @@ export interface StoreOptions {
  */
 export type CasResult = "STORED" | "EXISTS" | "NOT_FOUND";
 
-type Expect = "value" | "values" | "line" | "stats";
+// item: one key (resolves to the item or null); values: many keys (the
+// items); line: a one-line reply; stats: STAT lines.
+type Expect = "item" | "values" | "line" | "stats";
 
 interface Request {
   expect: Expect;
@@ -186,7 +192,7 @@ export class MemcacheClient {
       );
     }
     if (typeof part !== "string") {
-      if (request.expect !== "value" && request.expect !== "values") {
+      if (request.expect !== "item" && request.expect !== "values") {
         throw new MalformedResponseError(`VALUE ${part.key}`);
       }
       (request.items ??= []).push(part);
@@ -213,7 +219,10 @@ export class MemcacheClient {
       return;
     }
     switch (request.expect) {
-      case "value":
+      case "item":
+        if (part !== "END") throw new MalformedResponseError(part);
+        request.resolve(request.items?.[0] ?? null);
+        return;
       case "values":
         if (part !== "END") throw new MalformedResponseError(part);
         request.resolve(request.items ?? []);
@@ -261,13 +270,14 @@ export class MemcacheClient {
   }
 
   /** The item of `key`, or `null` when there is none. */
-  async get(key: string): Promise<MemcacheItem | null> {
-    validateKey(key);
-    const items = await this.#send<MemcacheItem[]>(
-      "value",
-      encoder.encode(`get ${key}\r\n`),
-    );
-    return items[0] ?? null;
+  get(key: string): Promise<MemcacheItem | null> {
+    // The hot path: no async wrapper, the request resolves to the item.
+    try {
+      validateKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#send("item", encoder.encode(`get ${key}\r\n`));
   }
 
   /** The items of `keys` that exist, by key, in one request. */
@@ -276,13 +286,13 @@ export class MemcacheClient {
   }
 
   /** The item of `key` with its CAS unique, or `null`. */
-  async gets(key: string): Promise<MemcacheItem | null> {
-    validateKey(key);
-    const items = await this.#send<MemcacheItem[]>(
-      "value",
-      encoder.encode(`gets ${key}\r\n`),
-    );
-    return items[0] ?? null;
+  gets(key: string): Promise<MemcacheItem | null> {
+    try {
+      validateKey(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#send("item", encoder.encode(`gets ${key}\r\n`));
   }
 
   /** The items of `keys` with their CAS uniques, by key, in one request. */
