@@ -14,11 +14,7 @@ import {
 import { getLogger } from "../../log/mod.ts";
 import { Deadline } from "../../reactor/deadline.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
-import type {
-  Address,
-  Connection,
-  TLSServerOptions,
-} from "../../reactor/interfaces.ts";
+import type { Connection, TLSServerOptions } from "../../reactor/interfaces.ts";
 import { MessageReader } from "../../reactor/message_reader.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
