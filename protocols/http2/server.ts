@@ -10,7 +10,7 @@ import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { getLogger } from "../../log/mod.ts";
 import { ErrorCode } from "./constants.ts";
-import { H2StreamError } from "./errors.ts";
+import { H2StreamError, H2StreamResetError } from "./errors.ts";
 import type { H2Limits } from "./limits.ts";
 import { H2Connection, resolveLimits } from "./connection.ts";
 import type { H2Stream } from "./_stream.ts";
@@ -209,13 +209,24 @@ class H2ServerConnection extends H2Connection implements H2Session {
     try {
       await this.#write(stream, request, response);
     } catch (error) {
-      if (!stream.localClosed) {
-        logger.error("writing the HTTP/2 response to {target} failed", {
-          error,
-          target: request.url.slice(0, 1024),
-        });
-        this.resetStream(stream.id, ErrorCode.INTERNAL_ERROR);
+      if (stream.localClosed) return;
+      // A client that reset the stream or left is routine; a body that
+      // failed is the handler's bug.
+      if (error instanceof H2StreamResetError || this.closing) {
+        logger.debug(
+          "the client left before the response to {target} was sent",
+          {
+            error,
+            target: request.url.slice(0, 1024),
+          },
+        );
+        return;
       }
+      logger.error("writing the HTTP/2 response to {target} failed", {
+        error,
+        target: request.url.slice(0, 1024),
+      });
+      this.resetStream(stream.id, ErrorCode.INTERNAL_ERROR);
       return;
     }
     // A complete response before the whole request: the client may stop
