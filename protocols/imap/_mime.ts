@@ -47,7 +47,18 @@ export function parseMessage(bytes: Uint8Array): ParsedMessage {
 
 /** Only the header of `bytes`: enough for ENVELOPE, cheaper than a parse. */
 export function parseHeaderOnly(bytes: Uint8Array): ParsedMessage {
-  const text = latin1.decode(bytes);
+  // Only the header is decoded: the blank line ends it.
+  let end = bytes.length;
+  for (let i = 0; i + 1 < bytes.length; i++) {
+    if (
+      bytes[i] === 10 &&
+      (bytes[i + 1] === 10 || (bytes[i + 1] === 13 && bytes[i + 2] === 10))
+    ) {
+      end = Math.min(bytes.length, i + (bytes[i + 1] === 10 ? 2 : 3));
+      break;
+    }
+  }
+  const text = latin1.decode(bytes.subarray(0, end));
   const bodyStart = headerEnd(text, 0, text.length);
   const fields = parseFields(text.slice(0, bodyStart));
   const part: MimePart = {

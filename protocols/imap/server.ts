@@ -11,7 +11,7 @@ import { UnauthorizedLoginError } from "../../cred/errors.ts";
 import { LoginLimiter } from "../../cred/login_limiter.ts";
 import { Portal } from "../../cred/portal.ts";
 import { getLogger } from "../../log/mod.ts";
-import { concatChunks } from "../../reactor/bytes.ts";
+import { BaseConnection } from "../../reactor/connection.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
 import type { Connection, TLSCertificate } from "../../reactor/interfaces.ts";
 import { MessageReader } from "../../reactor/message_reader.ts";
@@ -66,6 +66,7 @@ import { tokenBytes, tokenList, tokenText } from "./_tokens.ts";
 
 const log = getLogger("spindle.imap");
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Options of {@linkcode IMAPServer}.
@@ -216,6 +217,9 @@ interface ServerContext {
 
 type Piece = string | Uint8Array;
 
+// The output buffer's size: what a session gathers before it writes.
+const OUT_BUFFER_SIZE = 256 * 1024;
+
 // A command's outcome: the tagged status and text.
 class Reply {
   constructor(
@@ -276,6 +280,14 @@ function parseDateTime(text: string): Date | null {
       Number(match[6]),
     ) - offset * 60_000,
   );
+}
+
+// A copy of `text` that holds nothing of the strings it was made of: V8
+// keeps a whole message's text alive behind a slice or concatenation of it,
+// so a cached ENVELOPE would otherwise hold its message (10,000 cached
+// envelopes held 60 MiB).
+function detached(text: string): string {
+  return decoder.decode(encoder.encode(text));
 }
 
 function flagList(flags: Iterable<string>): string {
@@ -402,6 +414,7 @@ class Session {
   #badInRow = 0;
   #out: Piece[] = [];
   #outSize = 0;
+  #buffer = new Uint8Array(0);
   #closing = false;
   #tag = "*";
 
@@ -683,29 +696,37 @@ class Session {
   }
 
   async #flushIfLarge(): Promise<void> {
-    if (this.#outSize >= 256 * 1024) await this.#flush();
+    if (this.#outSize >= OUT_BUFFER_SIZE) await this.#flush();
   }
 
   async #flush(): Promise<void> {
     if (this.#out.length === 0) return;
-    // Adjacent text is encoded at once: one TextEncoder call, not one a piece.
-    const chunks: Uint8Array[] = [];
-    let text = "";
+    // Everything is copied into one buffer the session reuses and lent to
+    // the connection (writeBorrowed): a FETCH of 40 MiB of messages leaves
+    // no chunk of its own behind for the garbage collector.
+    let size = 0;
+    for (const piece of this.#out) {
+      size += typeof piece === "string" ? piece.length * 3 : piece.length;
+    }
+    if (this.#buffer.length < size) {
+      this.#buffer = new Uint8Array(Math.max(size, OUT_BUFFER_SIZE));
+    }
+    const buffer = this.#buffer;
+    let used = 0;
     for (const piece of this.#out) {
       if (typeof piece === "string") {
-        text += piece;
-        continue;
+        used += encoder.encodeInto(piece, buffer.subarray(used)).written;
+      } else {
+        buffer.set(piece, used);
+        used += piece.length;
       }
-      if (text !== "") chunks.push(encoder.encode(text));
-      text = "";
-      chunks.push(piece);
     }
-    if (text !== "") chunks.push(encoder.encode(text));
     this.#out = [];
     this.#outSize = 0;
-    await this.#conn.write(
-      chunks.length === 1 ? chunks[0]! : concatChunks(chunks),
-    );
+    const out = buffer.subarray(0, used);
+    await (this.#conn instanceof BaseConnection
+      ? this.#conn.writeBorrowed(out)
+      : this.#conn.write(out.slice()));
   }
 
   // ---- session state
@@ -1285,15 +1306,19 @@ class Session {
             line += `RFC822.SIZE ${target.message.size}`;
             break;
           case "ENVELOPE":
-            cache.envelope ??= envelope(parse().root);
+            cache.envelope ??= detached(envelope(parse().root));
             line += `ENVELOPE ${cache.envelope}`;
             break;
           case "BODY":
-            cache.body ??= bodyStructure(parse(), parse().root, false);
+            cache.body ??= detached(
+              bodyStructure(parse(), parse().root, false),
+            );
             line += `BODY ${cache.body}`;
             break;
           case "BODYSTRUCTURE":
-            cache.bodyStructure ??= bodyStructure(parse(), parse().root, true);
+            cache.bodyStructure ??= detached(
+              bodyStructure(parse(), parse().root, true),
+            );
             line += `BODYSTRUCTURE ${cache.bodyStructure}`;
             break;
           case "section": {
