@@ -96,6 +96,11 @@ export interface AgentRequestOptions {
 
 const encoder = new TextEncoder();
 
+/** What cancelling a request aborts: its HTTP/1.1 connection, or its HTTP/2 stream. */
+interface Cancellable {
+  conn: { abort(reason?: unknown): void };
+}
+
 /** Thrown inside the agent when a reused connection turned out closed: the request is retried. */
 class StaleConnectionError extends Error {}
 
@@ -157,12 +162,12 @@ export class Agent {
     options: AgentRequestOptions = {},
   ): Deferred<Response> {
     let cancelled = false;
-    let current: ClientConnection | null = null;
+    let current: Cancellable | null = null;
     const deferred = new Deferred<Response>(() => {
       cancelled = true;
       current?.conn.abort(new CancelledError("the request was cancelled"));
     });
-    const attach = (c: ClientConnection | null) => {
+    const attach = (c: Cancellable | null) => {
       current = c;
       if (cancelled && c !== null) {
         c.conn.abort(new CancelledError("the request was cancelled"));
@@ -200,7 +205,7 @@ export class Agent {
     method: string,
     url: URL,
     options: AgentRequestOptions,
-    attach: (c: ClientConnection | null) => void,
+    attach: (c: Cancellable | null) => void,
     isCancelled: () => boolean,
   ): Promise<Response> {
     const maxRedirects = this.#options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -259,7 +264,7 @@ export class Agent {
     url: URL,
     headers: Headers,
     body: BodyInit | null,
-    attach: (c: ClientConnection | null) => void,
+    attach: (c: Cancellable | null) => void,
     isCancelled: () => boolean,
   ): Promise<Response> {
     if (url.protocol !== "http:" && url.protocol !== "https:") {
@@ -282,7 +287,15 @@ export class Agent {
       if (isCancelled()) throw new CancelledError("the request was cancelled");
       const proxy = this.#proxies.for(url);
       const c = await this.#connection(url, proxy);
-      if (!(c instanceof ClientConnection)) return await c.request(request);
+      if (!(c instanceof ClientConnection)) {
+        // Over HTTP/2 a cancel resets the request's stream, not the
+        // connection the other requests share.
+        const controller = new AbortController();
+        attach({ conn: { abort: (reason) => controller.abort(reason) } });
+        return await c.request(
+          new Request(request, { signal: controller.signal }),
+        );
+      }
       attach(c);
       try {
         return await this.#exchange(c, request, url, fixed, proxy);

@@ -164,3 +164,34 @@ test("HTTP/2 client: bodies stream both ways under flow control, and trailers ar
     await server.shutdown();
   }
 });
+
+test("HTTP/2 client: cancelling a request resets its stream, and the connection serves the next", async () => {
+  let aborted!: () => void;
+  const handlerSawAbort = new Promise<void>((resolve) => aborted = resolve);
+  const server = await serveHTTP((request) => {
+    if (new URL(request.url).pathname !== "/slow") return new Response("ok");
+    return new Promise((resolve) =>
+      request.signal.addEventListener("abort", () => {
+        aborted();
+        resolve(new Response("late"));
+      })
+    );
+  }, { listen: "tcp:0:interface=127.0.0.1" });
+  const agent = new Agent({ http2: "prior-knowledge" });
+  try {
+    const base = `http://127.0.0.1:${(server.addr as Deno.NetAddr).port}`;
+    const slow = agent.request("GET", `${base}/slow`);
+    const failed = slow.then(
+      () => "answered",
+      (error) => (error as Error).name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    slow.cancel();
+    assertEquals(await failed, "CancelledError");
+    await handlerSawAbort;
+    assertEquals(await (await agent.request("GET", `${base}/`)).text(), "ok");
+  } finally {
+    await agent.close();
+    await server.shutdown();
+  }
+});
