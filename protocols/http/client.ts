@@ -128,6 +128,10 @@ export class Agent {
   #active = new Set<ClientConnection>();
   /** One HTTP/2 connection per origin, shared by its requests. */
   #h2 = new Map<string, H2ClientSession>();
+  /** Connections being opened that may turn out HTTP/2, by origin. */
+  #opening = new Map<string, Promise<void>>();
+  /** Origins that answered HTTP/1.1 by ALPN. */
+  #http1Origins = new Set<string>();
   #closed = false;
 
   /** Creates an agent. */
@@ -335,6 +339,42 @@ export class Agent {
       this.#active.add(pooled);
       return pooled;
     }
+    const http2 = this.#options.http2 ?? true;
+    const mayBeH2 = !this.#http1Origins.has(key) &&
+      (secure
+        ? http2 !== false
+        : http2 === "prior-knowledge" && proxy === null);
+    if (!mayBeH2) return this.#open(url, proxy, key);
+    // A connection on its way may turn out HTTP/2, which the requests
+    // waiting for it then share: one connection per origin, as browsers do,
+    // instead of one each for a burst of first requests. An origin that
+    // answered HTTP/1.1 is not waited for again.
+    const opening = this.#opening.get(key);
+    if (opening !== undefined) {
+      await opening;
+      return this.#connection(url, proxy);
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#opening.set(key, promise);
+    try {
+      const c = await this.#open(url, proxy, key);
+      if (c instanceof ClientConnection) this.#http1Origins.add(key);
+      return c;
+    } finally {
+      this.#opening.delete(key);
+      resolve();
+    }
+  }
+
+  /** Opens a connection for `key`: TCP, a tunnel, TLS, then HTTP/2 or HTTP/1.1. */
+  async #open(
+    url: URL,
+    proxy: Proxy | null,
+    key: string,
+  ): Promise<ClientConnection | H2ClientSession> {
+    const secure = url.protocol === "https:";
+    const port = Number(url.port || (secure ? 443 : 80));
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const timeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     // TLS starts on the TCP connection (to the origin, or inside a tunnel
     // through the proxy), so one path serves every case.

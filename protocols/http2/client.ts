@@ -10,7 +10,11 @@ import type { Connection } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { ErrorCode } from "./constants.ts";
-import { H2ConnectionError, H2GoAwayError } from "./errors.ts";
+import {
+  H2ConnectionError,
+  H2GoAwayError,
+  H2StreamResetError,
+} from "./errors.ts";
 import type { H2Limits } from "./limits.ts";
 import { H2Connection, resolveLimits } from "./connection.ts";
 import type { H2Stream } from "./_stream.ts";
@@ -65,6 +69,10 @@ class H2ClientConnection extends H2Connection implements H2ClientSession {
       false,
     );
     this.#options = options;
+    // Until the server's SETTINGS say otherwise, as many streams as every
+    // server must allow (RFC 9113 §6.5.2 recommends at least 100), not the
+    // unlimited initial value: a burst of first requests is not refused.
+    this.peerMaxConcurrentStreams = 100;
   }
 
   /** Whether new requests may go on this connection. */
@@ -123,7 +131,20 @@ class H2ClientConnection extends H2Connection implements H2ClientSession {
       { once: true },
     );
     if (body !== null) this.#sendBody(stream, body);
-    return await answer;
+    try {
+      return await answer;
+    } catch (error) {
+      // A refused stream was not processed (RFC 9113 §8.7): a request
+      // without a body goes again, once a stream is free.
+      if (
+        error instanceof H2StreamResetError &&
+        error.code === ErrorCode.REFUSED_STREAM && body === null &&
+        !signal.aborted
+      ) {
+        return await this.request(request);
+      }
+      throw error;
+    }
   }
 
   async #sendBody(
