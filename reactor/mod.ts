@@ -110,3 +110,5 @@ export * from "./connector.ts";
 export * from "./endpoints/mod.ts";
 export * from "./policies/mod.ts";
 export * from "./datagram_protocol.ts";
+export * from "./ip_address.ts";
+export * from "./address_ranges.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { RecordType, recordTypeName } from "./constants.ts";
-import { parseIPv4, parseIPv6 } from "./_address.ts";
+import { parseIPv4, parseIPv6 } from "../../reactor/ip_address.ts";
 import type { RecordData } from "./message.ts";
 import { parseTTL, type Token, unescapeBytes } from "./_zone_tokens.ts";
 

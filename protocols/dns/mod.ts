@@ -33,6 +33,7 @@ export * from "./rate_limit.ts";
 export * from "./serve.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";
+export * from "./system_resolver.ts";
 
 // Types from lower floors that this entry point's signatures use, so its
 // documentation is complete on its own.

@@ -7,7 +7,7 @@
  */
 import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
-import { parseIPv6 } from "./_address.ts";
+import { parseIPv6 } from "../../reactor/ip_address.ts";
 import { RATE_LIMITS, type RateLimits } from "./limits.ts";
 
 /**

@@ -8,7 +8,7 @@ import { Deferred } from "../../deferred/mod.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { Rcode, RecordClass, RecordType } from "./constants.ts";
-import { parseIPv4, parseIPv6 } from "./_address.ts";
+import { parseIPv4, parseIPv6 } from "../../reactor/ip_address.ts";
 import { DNSNameError } from "./errors.ts";
 import { RESOLVER_LIMITS, type ResolverLimits } from "./limits.ts";
 import type { ResourceRecord, SOAData } from "./message.ts";

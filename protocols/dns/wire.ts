@@ -14,7 +14,12 @@ import {
   type MessageLimits,
 } from "./limits.ts";
 import { labelToString, nameKey, nameToLabels } from "./name.ts";
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from "./_address.ts";
+import {
+  formatIPv4,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+} from "../../reactor/ip_address.ts";
 import type {
   AddressData,
   CAAData,

@@ -20,7 +20,7 @@ import { UnauthorizedLoginError } from "../../cred/errors.ts";
 import { LoginLimiter } from "../../cred/login_limiter.ts";
 import { getLogger } from "../../log/mod.ts";
 import { LineDecoderCore } from "../basic/line.ts";
-import { parseIPv4 } from "../dns/_address.ts";
+import { parseIPv4 } from "../../reactor/ip_address.ts";
 import { realPath, virtualPath } from "./_paths.ts";
 import {
   DEFAULT_DATA_TIMEOUT,

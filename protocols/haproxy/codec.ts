@@ -10,7 +10,7 @@ import {
   formatIPv6,
   parseIPv4,
   parseIPv6,
-} from "../dns/_address.ts";
+} from "../../reactor/ip_address.ts";
 import { TLVType, V2_SIGNATURE } from "./constants.ts";
 import { ProxyHeaderError } from "./errors.ts";
 import {

@@ -20,7 +20,7 @@ import { registerServerEndpointKind } from "../../reactor/endpoints/registry.ts"
 import { EndpointTransportError } from "../../reactor/endpoints/errors.ts";
 import type { ServerEndpoint } from "../../reactor/endpoints/endpoint.ts";
 import { proxied } from "./server.ts";
-import { parseRanges } from "./_trusted.ts";
+import { parseAddressRanges } from "../../reactor/address_ranges.ts";
 
 /** Options for {@linkcode HAProxyServerEndpoint}. */
 export interface HAProxyServerEndpointOptions {
@@ -59,7 +59,7 @@ export class HAProxyServerEndpoint implements ServerEndpoint {
 
   /** Wraps `inner`; throws a `TypeError` for a bad trusted range. */
   constructor(inner: ServerEndpoint, options: HAProxyServerEndpointOptions) {
-    if (options.trusted !== undefined) parseRanges(options.trusted);
+    if (options.trusted !== undefined) parseAddressRanges(options.trusted);
     this.#inner = inner;
     this.#options = options;
   }
@@ -105,7 +105,7 @@ registerServerEndpointKind("haproxy", {
     const trusted = p.list("trusted");
     if (trusted !== undefined) {
       try {
-        parseRanges(trusted);
+        parseAddressRanges(trusted);
       } catch (error) {
         p.fail("trusted", (error as Error).message);
       }

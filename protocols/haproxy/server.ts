@@ -30,7 +30,10 @@ import {
   type ProxyLimits,
 } from "./limits.ts";
 import type { ProxyHeader } from "./message.ts";
-import { inRanges, parseRanges } from "./_trusted.ts";
+import {
+  inAddressRanges,
+  parseAddressRanges,
+} from "../../reactor/address_ranges.ts";
 
 const logger = getLogger("spindle.haproxy");
 
@@ -235,7 +238,7 @@ export function proxied(
   handler: ConnectionHandler,
   options: ProxiedOptions,
 ): ConnectionFactory {
-  const trusted = parseRanges(options.trusted ?? DEFAULT_TRUSTED);
+  const trusted = parseAddressRanges(options.trusted ?? DEFAULT_TRUSTED);
   const serve = typeof handler === "function"
     ? (conn: Connection) => handler(conn)
     : (conn: Connection, reactor: Reactor) =>
@@ -250,7 +253,7 @@ export function proxied(
     async handleConnection(conn, reactor) {
       const from = conn.remoteAddr;
       const source = "hostname" in from ? from.hostname : formatAddress(from);
-      if ("hostname" in from && !inRanges(source, trusted)) {
+      if ("hostname" in from && !inAddressRanges(source, trusted)) {
         const error = new UntrustedProxyError(source);
         logger.warn("closed a connection from {source}: {message}", {
           source,

@@ -26,7 +26,7 @@ import {
 import { SMTP_PORT, SUBMISSIONS_PORT } from "./constants.ts";
 import { DEFAULT_REPLY_TIMEOUT } from "./limits.ts";
 import { defaultHostname } from "./_hostname.ts";
-import { systemResolver } from "./_system_resolver.ts";
+import { systemResolver } from "../dns/system_resolver.ts";
 
 const encoder = new TextEncoder();
 // A BDAT chunk: big enough that the command line costs nothing, small

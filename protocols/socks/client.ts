@@ -16,7 +16,7 @@ import { InvalidEndpointParameterError } from "../../reactor/endpoints/errors.ts
 import { describeEndpoint } from "../../reactor/endpoints/grammar.ts";
 import { registerClientEndpointKind } from "../../reactor/endpoints/registry.ts";
 import { TCPClientEndpoint } from "../../reactor/endpoints/tcp.ts";
-import { parseIPv4, parseIPv6 } from "../dns/_address.ts";
+import { parseIPv4, parseIPv6 } from "../../reactor/ip_address.ts";
 import { ByteReader } from "./_byte_reader.ts";
 import {
   Socks5AddressType,

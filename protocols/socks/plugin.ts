@@ -12,7 +12,7 @@ import type { Deferred } from "../../deferred/deferred.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import type { CredentialsChecker } from "../../cred/checker.ts";
 import { checkerFromString } from "../../cred/checker_string.ts";
-import { systemResolver } from "../smtp/_system_resolver.ts";
+import { systemResolver } from "../dns/system_resolver.ts";
 import { OpenProxyError } from "./errors.ts";
 import { AccessPolicy } from "./rules.ts";
 import { isLoopback } from "./serve.ts";

@@ -3,8 +3,11 @@
  *
  * @module
  */
-import { parseIPv4, parseIPv6 } from "../dns/_address.ts";
-import { inRanges, parseRanges } from "../haproxy/_trusted.ts";
+import { parseIPv4, parseIPv6 } from "../../reactor/ip_address.ts";
+import {
+  inAddressRanges,
+  parseAddressRanges,
+} from "../../reactor/address_ranges.ts";
 
 /**
  * Address ranges no client reaches unless an allow rule says so: loopback,
@@ -32,7 +35,7 @@ export const SPECIAL_RANGES: readonly string[] = [
   "fe80::/10",
 ];
 
-const SPECIAL = parseRanges(SPECIAL_RANGES);
+const SPECIAL = parseAddressRanges(SPECIAL_RANGES);
 
 /**
  * One allow or deny rule: an address range, or a host name (`*.` for its
@@ -89,7 +92,7 @@ export function parseAccessRule(text: string): AccessRule {
   }
   if (port !== undefined && !(port >= 1 && port <= 65535)) throw badRule(text);
   if (isAddress(target)) {
-    parseRanges([target]); // throws on a bad prefix
+    parseAddressRanges([target]); // throws on a bad prefix
     return { text, range: target, port };
   }
   if (
@@ -131,7 +134,10 @@ export interface Destination {
 function matches(rule: AccessRule, destination: Destination): boolean {
   if (rule.port !== undefined && rule.port !== destination.port) return false;
   if (rule.range !== undefined) {
-    return inRanges(destination.address, parseRanges([rule.range]));
+    return inAddressRanges(
+      destination.address,
+      parseAddressRanges([rule.range]),
+    );
   }
   const name = destination.name?.toLowerCase().replace(/\.$/, "");
   if (name === undefined || rule.host === undefined) return false;
@@ -185,7 +191,7 @@ export class AccessPolicy {
   /** Whether a client may reach `destination`. */
   allows(destination: Destination): boolean {
     if (this.#deny.some((rule) => matches(rule, destination))) return false;
-    if (!inRanges(destination.address, SPECIAL)) return true;
+    if (!inAddressRanges(destination.address, SPECIAL)) return true;
     return this.#allow.some((rule) => matches(rule, destination));
   }
 }

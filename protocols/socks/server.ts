@@ -22,7 +22,7 @@ import {
   formatIPv6,
   parseIPv4,
   parseIPv6,
-} from "../dns/_address.ts";
+} from "../../reactor/ip_address.ts";
 import { splice } from "../portforward/relay.ts";
 import { ByteReader } from "./_byte_reader.ts";
 import {

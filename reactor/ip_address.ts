@@ -1,10 +1,20 @@
 /**
- * Text ⇄ bytes for IPv4 and IPv6 addresses (A and AAAA records).
+ * Text ⇄ bytes for IPv4 and IPv6 addresses: what DNS records, the PROXY
+ * protocol, SOCKS and address rules carry.
  *
  * @module
  */
 
-/** The 4 bytes of a dotted-quad IPv4 address, or `null` if it is not one. */
+/**
+ * The 4 bytes of a dotted-quad IPv4 address, or `null` if it is not one.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseIPv4 } from "@spindle/spindle/reactor";
+ * console.assert(parseIPv4("10.0.0.1")?.[3] === 1);
+ * console.assert(parseIPv4("10.0.0.256") === null);
+ * ```
+ */
 export function parseIPv4(text: string): Uint8Array | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
@@ -19,7 +29,17 @@ export function parseIPv4(text: string): Uint8Array | null {
   return bytes;
 }
 
-/** The 16 bytes of an IPv6 address (with `::` and an optional dotted-quad tail), or `null`. */
+/**
+ * The 16 bytes of an IPv6 address (with `::` and an optional dotted-quad
+ * tail), or `null`.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseIPv6 } from "@spindle/spindle/reactor";
+ * console.assert(parseIPv6("::1")?.[15] === 1);
+ * console.assert(parseIPv6("1::2::3") === null);
+ * ```
+ */
 export function parseIPv6(text: string): Uint8Array | null {
   let s = text;
   const lastColon = s.lastIndexOf(":");
@@ -61,14 +81,31 @@ export function parseIPv6(text: string): Uint8Array | null {
   return bytes;
 }
 
-/** The dotted-quad text of 4 bytes at `offset`. */
+/**
+ * The dotted-quad text of 4 bytes at `offset`.
+ *
+ * @example Usage
+ * ```ts
+ * import { formatIPv4 } from "@spindle/spindle/reactor";
+ * console.assert(formatIPv4(new Uint8Array([127, 0, 0, 1])) === "127.0.0.1");
+ * ```
+ */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${
     bytes[offset + 3]
   }`;
 }
 
-/** The RFC 5952 text of 16 bytes at `offset` (lowercase, longest zero run as `::`). */
+/**
+ * The RFC 5952 text of 16 bytes at `offset` (lowercase, longest zero run as
+ * `::`).
+ *
+ * @example Usage
+ * ```ts
+ * import { formatIPv6, parseIPv6 } from "@spindle/spindle/reactor";
+ * console.assert(formatIPv6(parseIPv6("2001:db8:0:0:0:0:0:1")!) === "2001:db8::1");
+ * ```
+ */
 export function formatIPv6(bytes: Uint8Array, offset = 0): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) {
