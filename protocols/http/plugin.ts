@@ -193,10 +193,16 @@ export const plugin: Plugin<WebOptions> = {
         directoryListing: options.directoryListing,
       }),
     );
-    return new StreamServerEndpointService(
-      options.listen,
-      new HTTPFactory(accessLogged(site.fetch), options.server),
-      { reusePort, defaults: ENDPOINT_DEFAULTS, name: "web" },
-    );
+    const endpoint = serverFromString(reactor, options.listen, {
+      transport: "stream",
+      defaults: ENDPOINT_DEFAULTS,
+      reusePort,
+    });
+    // Over TLS, request URLs are https: (the factory cannot tell by itself).
+    const factory = new HTTPFactory(accessLogged(site.fetch), {
+      ...options.server,
+      secure: endpoint.secure,
+    });
+    return new StreamServerEndpointService(endpoint, factory, { name: "web" });
   },
 };
