@@ -13,6 +13,12 @@ export interface ServeHandlerInfo {
   /** The server's address. */
   readonly localAddr: Address;
   /**
+   * The `:protocol` of an HTTP/2 extended CONNECT (RFC 8441, e.g.
+   * `"websocket"`): `upgrade()` then hands over the stream, answered 200.
+   * Undefined on HTTP/1.1.
+   */
+  readonly protocol?: string;
+  /**
    * Takes the connection over after a protocol switch (WebSocket, a CONNECT
    * tunnel...). Return `response` from the handler: the server answers with
    * 101 (or 200 to `CONNECT`), stops speaking HTTP, and resolves `connection`

@@ -14,6 +14,8 @@ export interface RequestHead {
   scheme: string | null;
   authority: string | null;
   path: string;
+  /** The `:protocol` of an extended CONNECT (RFC 8441), or null. */
+  protocol: string | null;
   headers: Headers;
   /** The `content-length`, or -1. */
   contentLength: number;
@@ -84,6 +86,7 @@ export function requestHead(id: number, fields: string[]): RequestHead {
   let scheme: string | null = null;
   let authority: string | null = null;
   let path: string | null = null;
+  let protocol: string | null = null;
   const headers = new Headers();
   let regular = false;
   for (let i = 0; i < fields.length; i += 2) {
@@ -108,6 +111,8 @@ export function requestHead(id: number, fields: string[]): RequestHead {
       ? authority
       : name === ":path"
       ? path
+      : name === ":protocol"
+      ? protocol
       : undefined;
     if (seen === undefined) {
       throw malformed(
@@ -119,10 +124,20 @@ export function requestHead(id: number, fields: string[]): RequestHead {
     if (name === ":method") method = value;
     else if (name === ":scheme") scheme = value;
     else if (name === ":authority") authority = value;
+    else if (name === ":protocol") protocol = value;
     else path = value;
   }
   if (method === null) throw malformed(id, "no :method (RFC 9113 §8.3.1)");
-  if (method === "CONNECT") {
+  if (protocol !== null) {
+    // RFC 8441 §4: an extended CONNECT has every pseudo-header of a request.
+    if (method !== "CONNECT" || authority === null) {
+      throw malformed(
+        id,
+        ":protocol needs :method CONNECT and :authority (RFC 8441 §4)",
+      );
+    }
+  }
+  if (method === "CONNECT" && protocol === null) {
     if (authority === null || scheme !== null || path !== null) {
       throw malformed(
         id,
@@ -154,7 +169,15 @@ export function requestHead(id: number, fields: string[]): RequestHead {
     }
     contentLength = Number(length);
   }
-  return { method, scheme, authority, path, headers, contentLength };
+  return {
+    method,
+    scheme,
+    authority,
+    path,
+    protocol,
+    headers,
+    contentLength,
+  };
 }
 
 /** A header list with no pseudo-headers (trailers, or a response's fields after `:status`) as `Headers`. */

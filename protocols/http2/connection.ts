@@ -256,6 +256,9 @@ export abstract class H2Connection implements StreamHost {
     if (!this.#isServer) {
       this.send(CONNECTION_PREFACE);
       settings.push([SettingId.ENABLE_PUSH, 0]);
+    } else {
+      // RFC 8441: clients may open WebSockets (`:protocol`) on a stream.
+      settings.push([SettingId.ENABLE_CONNECT_PROTOCOL, 1]);
     }
     this.send(encodeSettings(settings));
     const extra = limits.connectionWindowSize - INITIAL_WINDOW;

@@ -14,6 +14,7 @@ import { H2StreamError, H2StreamResetError } from "./errors.ts";
 import type { H2Limits } from "./limits.ts";
 import { H2Connection, resolveLimits } from "./connection.ts";
 import type { H2Stream } from "./_stream.ts";
+import { Tunnel, type TunnelHost } from "./_tunnel.ts";
 import {
   CONNECTION_SPECIFIC,
   fieldsToHeaders,
@@ -28,7 +29,16 @@ export interface H2HandlerInfo {
   readonly remoteAddr: Address;
   /** The server's address. */
   readonly localAddr: Address;
-  /** Protocol switches are HTTP/1.1's: over HTTP/2 this throws `TypeError`. */
+  /**
+   * The `:protocol` of an extended CONNECT (RFC 8441, e.g. `"websocket"`);
+   * undefined for other requests.
+   */
+  readonly protocol?: string;
+  /**
+   * Hands the stream of an extended CONNECT over (answered 200, the stream
+   * becomes the connection); other requests cannot switch protocols over
+   * HTTP/2: this throws `TypeError`.
+   */
   upgrade(options?: { headers?: HeadersInit }): {
     response: Response;
     connection: Promise<Connection>;
@@ -96,7 +106,7 @@ export interface H2Session {
   shutdown(): void;
 }
 
-class H2ServerConnection extends H2Connection implements H2Session {
+class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
   #handler: H2Handler;
   #options: H2ServeOptions;
   #info: H2HandlerInfo;
@@ -141,13 +151,25 @@ class H2ServerConnection extends H2Connection implements H2Session {
     this.goAwayGracefully();
   }
 
+  sendOn(stream: H2Stream, data: Uint8Array, end: boolean): Promise<void> {
+    return this.sendData(stream, data, end);
+  }
+
   protected onOpen(id: number, fields: string[], end: boolean): void {
     const head = requestHead(id, fields);
     const stream = this.addStream(id, true);
     stream.expectedLength = head.contentLength;
     if (end) this.endWithTrailers(stream, new Headers());
-    if (head.method === "CONNECT") {
-      // Tunnels (and RFC 8441's extended CONNECT) are not served.
+    let tunnel: Tunnel | undefined;
+    if (head.protocol !== null) {
+      // RFC 8441: fetch cannot represent CONNECT, so the handler sees the
+      // GET of an HTTP/1.1 upgrade (Deno-style code checks `upgrade`).
+      tunnel = new Tunnel(head.protocol, stream, this, this.conn);
+      head.method = "GET";
+      head.headers.set("upgrade", head.protocol);
+      head.headers.set("connection", "upgrade");
+    } else if (head.method === "CONNECT") {
+      // Plain CONNECT tunnels (proxying) are not served.
       stream.discard();
       this.sendHeaders(stream, [":status", "501"], true);
       return;
@@ -155,7 +177,7 @@ class H2ServerConnection extends H2Connection implements H2Session {
     const scheme = head.scheme ?? this.#options.scheme ?? "http";
     const authority = head.authority ?? head.headers.get("host") ?? "localhost";
     const hasBody = !end && head.method !== "GET" && head.method !== "HEAD";
-    if (!hasBody) stream.discard();
+    if (!hasBody && tunnel === undefined) stream.discard();
     let request: Request;
     try {
       request = new Request(`${scheme}://${authority}${head.path}`, {
@@ -174,7 +196,7 @@ class H2ServerConnection extends H2Connection implements H2Session {
       );
     }
     this.#options.trailers?.received(request, stream.trailers);
-    this.#respond(stream, request);
+    this.#respond(stream, request, tunnel);
   }
 
   protected onHeaders(stream: H2Stream, fields: string[], end: boolean): void {
@@ -188,10 +210,14 @@ class H2ServerConnection extends H2Connection implements H2Session {
     this.endWithTrailers(stream, fieldsToHeaders(stream.id, fields, true));
   }
 
-  async #respond(stream: H2Stream, request: Request): Promise<void> {
+  async #respond(
+    stream: H2Stream,
+    request: Request,
+    tunnel?: Tunnel,
+  ): Promise<void> {
     let response: Response;
     try {
-      const result = this.#handler(request, this.#info);
+      const result = this.#handler(request, tunnel ?? this.#info);
       response = result instanceof Response ? result : await result;
       if (!(response instanceof Response)) {
         throw new TypeError(
@@ -205,6 +231,15 @@ class H2ServerConnection extends H2Connection implements H2Session {
     if (stream.localClosed) {
       if (!response.bodyUsed) response.body?.cancel().catch(() => {});
       return;
+    }
+    if (tunnel !== undefined) {
+      if (response === tunnel.response) {
+        this.sendHeaders(stream, responseFields(response), false);
+        tunnel.handOver();
+        return;
+      }
+      // Refused (or answered without switching): nobody reads the stream.
+      stream.discard();
     }
     try {
       await this.#write(stream, request, response);
@@ -294,15 +329,14 @@ class H2ServerConnection extends H2Connection implements H2Session {
     const fixed = trailers === undefined
       ? this.#options.bodyOf?.(response) ?? null
       : null;
-    const fields = [":status", String(status)];
+    let fields: string[];
     if (fixed?.contentType !== undefined) {
+      fields = [":status", String(status)];
       if (fixed.contentType !== null) {
         fields.push("content-type", fixed.contentType);
       }
     } else {
-      for (const [name, value] of response.headers) {
-        if (!CONNECTION_SPECIFIC.has(name)) fields.push(name, value);
-      }
+      fields = responseFields(response);
     }
     if (fixed !== null) return this.#writeFixed(stream, request, fields, fixed);
     const body = response.body;
@@ -337,6 +371,15 @@ class H2ServerConnection extends H2Connection implements H2Session {
     }
     if (!stream.localClosed) this.sendHeaders(stream, fieldsOut, true);
   }
+}
+
+/** The `:status` and the header fields of `response` that HTTP/2 may carry. */
+function responseFields(response: Response): string[] {
+  const fields = [":status", String(response.status)];
+  for (const [name, value] of response.headers) {
+    if (!CONNECTION_SPECIFIC.has(name)) fields.push(name, value);
+  }
+  return fields;
 }
 
 /**

@@ -78,7 +78,9 @@ function accept(
   info: ServeHandlerInfo,
   options: UpgradeWebSocketOptions,
 ): Accepted {
-  const key = checkUpgradeRequest(request);
+  // Over HTTP/2 (RFC 8441) the stream is the channel: no key to answer.
+  const h2 = info.protocol === "websocket";
+  const key = h2 ? "" : checkUpgradeRequest(request);
   if (options.checkOrigin?.(request.headers.get("origin")) === false) {
     throw new WebSocketHandshakeError(
       403,
@@ -87,7 +89,7 @@ function accept(
       } may not open a WebSocket here`,
     );
   }
-  const headers: Record<string, string> = {
+  const headers: Record<string, string> = h2 ? {} : {
     upgrade: "websocket",
     "sec-websocket-accept": acceptKey(key),
   };
