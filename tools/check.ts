@@ -2,7 +2,7 @@
  * `deno task check`: every static check that `.ci/run` makes before the tests
  * (it runs this task, so the two cannot drift apart): format, lint, type
  * check of every entry point in `deno.json` and of the tests, examples,
- * benchmarks and tools, doc lint of every entry point, and a publish dry run.
+ * benchmarks and tools, of the Markdown's code blocks, doc lint of every entry point, and a publish dry run.
  * Each step runs even when one before it failed; the task fails when any
  * did, naming them.
  *
@@ -25,6 +25,12 @@ const STEPS: Step[] = [
   {
     name: "deno check (every export, tests, examples, bench, tools)",
     args: ["check", ...exports, "tests/", "examples/", "bench/", "tools/"],
+  },
+  {
+    // The guides' programs are complete servers: deno test would run them
+    // (deno.json keeps docs/ out of it), so their blocks are type-checked here.
+    name: "deno check --doc-only (the Markdown of README.md and docs/)",
+    args: ["check", "--doc-only", "README.md", "ARCHITECTURE.md", "docs/"],
   },
   {
     name: "deno doc --lint (every export)",
