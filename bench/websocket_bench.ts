@@ -5,9 +5,10 @@
  * - spindle: `serveHTTP` + `upgradeWebSocket`;
  * - Deno.serve: `Deno.serve` + `Deno.upgradeWebSocket` (Rust);
  * - ws: npm `ws`'s `WebSocketServer` under Deno's Node compatibility.
- * The load runs in this process on Spindle's client (the same for every
- * server), at 1 KiB and 64 KiB, and at 1 KiB with permessage-deflate
- * (Spindle and `ws`; Deno's server does not compress).
+ * The load runs in this process, writing and parsing frames on raw
+ * `Deno.Conn`s (the same for every server, and cheaper than any client), at
+ * 1 KiB and 64 KiB, and at 1 KiB with permessage-deflate (Spindle and `ws`;
+ * Deno's server does not compress).
  *
  * Run: deno run -A bench/websocket_bench.ts [--ms 3000] [--rounds 1]
  *        [--conns 64] [--only spindle,deno,ws]
@@ -18,10 +19,7 @@
 import { announce, cpuSeconds, option } from "./_util.ts";
 import { reportRatio } from "./_report.ts";
 import { serveHTTP } from "../protocols/http/mod.ts";
-import {
-  connectWebSocket,
-  upgradeWebSocket,
-} from "../protocols/websocket/mod.ts";
+import { upgradeWebSocket } from "../protocols/websocket/mod.ts";
 
 // ---- server modes (the benchmark runs itself as each server)
 
@@ -126,18 +124,113 @@ interface Lane {
   close(): void;
 }
 
-// The load runs on Spindle's client for every server: Deno's own WebSocket
-// client measured 3 to 4 times slower here (2,700 against 11,000 round trips
-// a second on 16 connections), so it, not the server, set the pace.
-async function openLane(url: string, deflate: boolean): Promise<Lane> {
+// The load writes and parses frames itself on a raw `Deno.Conn`, the same
+// for every server: any WebSocket client (Deno's, or Spindle's, which was
+// 3 to 4 times faster) spent more CPU per round trip than the servers, so
+// on a shared 2-core machine the client, not the server, set the pace.
+// Every message is sent masked with one fixed key (servers unmask whatever
+// key comes) and uncompressed (legal under permessage-deflate: RSV1 clear);
+// the echo is counted when a final frame's last byte arrives.
+async function openLane(port: number, deflate: boolean): Promise<Lane> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  const request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+    "Upgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+    "Sec-WebSocket-Version: 13\r\n" +
+    (deflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") +
+    "\r\n";
+  await conn.write(new TextEncoder().encode(request));
+  const buffer = new Uint8Array(256 * 1024);
+  let have = 0;
+  let headEnd = -1;
+  while (headEnd < 0) {
+    const n = await conn.read(buffer.subarray(have));
+    if (n === null) throw new Error("the server closed during the handshake");
+    have += n;
+    headEnd = new TextDecoder().decode(buffer.subarray(0, have)).indexOf(
+      "\r\n\r\n",
+    );
+  }
+  const head = new TextDecoder().decode(buffer.subarray(0, headEnd));
+  if (!head.startsWith("HTTP/1.1 101")) {
+    throw new Error(`the upgrade was refused: ${head.split("\r\n")[0]}`);
+  }
+  if (deflate && !/permessage-deflate/i.test(head)) {
+    throw new Error("the server did not agree to permessage-deflate");
+  }
+  // Bytes after the response head belong to the first frames.
+  buffer.copyWithin(0, headEnd + 4, have);
+  let start = 0;
+  have -= headEnd + 4;
+  let frame: Uint8Array | null = null;
   let wake: () => void = () => {};
-  const socket = await connectWebSocket(url, { deflate });
-  socket.onmessage = () => wake();
-  return {
-    send: (data) => socket.send(data),
-    next: () => new Promise((resolve) => wake = resolve),
-    close: () => socket.close(),
+  // Parses whole frames from buffer[start..have); true when a final one ended.
+  const parse = (): boolean => {
+    let done = false;
+    while (have - start >= 2) {
+      const b0 = buffer[start]!, b1 = buffer[start + 1]! & 0x7f;
+      let offset = 2, length = b1;
+      if (b1 === 126) {
+        if (have - start < 4) break;
+        length = (buffer[start + 2]! << 8) | buffer[start + 3]!;
+        offset = 4;
+      } else if (b1 === 127) {
+        if (have - start < 10) break;
+        length = new DataView(buffer.buffer, start + 6, 4).getUint32(0);
+        offset = 10;
+      }
+      if (have - start < offset + length) break;
+      start += offset + length;
+      if ((b0 & 0x80) !== 0 && (b0 & 0x0f) < 8) done = true;
+    }
+    // Keep the unparsed tail at the front (frames here fit the buffer).
+    buffer.copyWithin(0, start, have);
+    have -= start;
+    start = 0;
+    return done;
   };
+  (async () => {
+    try {
+      while (true) {
+        if (parse()) wake();
+        const n = await conn.read(buffer.subarray(have));
+        if (n === null) return;
+        have += n;
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    send: (data) => {
+      frame ??= maskedFrame(data);
+      conn.write(frame).catch(() => {});
+    },
+    next: () => new Promise((resolve) => wake = resolve),
+    close: () => conn.close(),
+  };
+}
+
+/** A masked binary frame of `payload` with a fixed key (see `openLane`). */
+function maskedFrame(payload: Uint8Array): Uint8Array {
+  const length = payload.byteLength;
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = new Uint8Array(header + 4 + length);
+  frame[0] = 0x82;
+  if (length < 126) frame[1] = 0x80 | length;
+  else if (length < 65536) {
+    frame[1] = 0x80 | 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = 0x80 | 127;
+    new DataView(frame.buffer, 6, 4).setUint32(0, length);
+  }
+  const key = [0x37, 0xfa, 0x21, 0x3d];
+  frame.set(key, header);
+  for (let i = 0; i < length; i++) {
+    frame[header + 4 + i] = payload[i]! ^ key[i & 3]!;
+  }
+  return frame;
 }
 
 async function measure(
@@ -146,11 +239,10 @@ async function measure(
 ): Promise<Result> {
   const server = await startServer(mode, options.deflate);
   try {
-    const url = `ws://127.0.0.1:${server.port}/`;
     const lanes = await Promise.all(
       Array.from(
         { length: options.conns },
-        () => openLane(url, options.deflate),
+        () => openLane(server.port, options.deflate),
       ),
     );
     // Text-like, compressible payload, as real messages are.
