@@ -53,6 +53,14 @@ import {
   SMTPServerCore,
   type SMTPServerInput,
 } from "../../protocols/smtp/mod.ts";
+import {
+  type Frame as H2Frame,
+  FrameDecoderCore as H2FrameDecoderCore,
+  FrameType as H2FrameType,
+  HPACKDecoder,
+  parseSettings,
+  unpad,
+} from "../../protocols/http2/mod.ts";
 import type { FuzzTarget } from "./_harness.ts";
 
 /**
@@ -269,7 +277,50 @@ export const TARGETS: FuzzTarget[] = [
   coreTarget("smtp-replies", () => new SMTPReplyCore(), {
     maxBuffered: SMTP_MAX_LINE,
   }) as FuzzTarget,
+  // HTTP/2: the frame core and the payload parsers the connection applies
+  // before any state (padding, SETTINGS); at most one unfinished frame held.
+  coreTarget("http2-frames", h2FrameCore, {
+    maxBuffered: 9 + 16384,
+  }) as FuzzTarget,
+  // HPACK: the whole input is one header block, so indexed fields reach the
+  // dynamic table entries earlier ones added; the table and the header list
+  // are bounded by the decoder's limits.
+  {
+    name: "hpack",
+    isTypedError: (error) => error instanceof ProtocolError,
+    parse: (pieces) =>
+      new HPACKDecoder({ maxTableSize: 4096, maxHeaderListSize: 16384 })
+        .decode(concatChunks(pieces)),
+  },
 ];
+
+function h2FrameCore(): DecoderCore<H2Frame> {
+  const core = new H2FrameDecoderCore({ maxFrameSize: 16384 });
+  const payloads = (frames: H2Frame[], from: number) => {
+    for (let i = from; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (frame.type === H2FrameType.SETTINGS) parseSettings(frame.payload);
+      if (
+        frame.type === H2FrameType.DATA ||
+        frame.type === H2FrameType.HEADERS ||
+        frame.type === H2FrameType.PUSH_PROMISE
+      ) unpad(frame);
+    }
+  };
+  return {
+    decode(chunk, out, max) {
+      const from = out.length;
+      core.decode(chunk, out, max);
+      payloads(out, from);
+    },
+    end(out) {
+      const from = out.length;
+      core.end(out);
+      payloads(out, from);
+    },
+    release: () => core.release(),
+  };
+}
 
 // SMTP's server core, switched to message data after DATA and BDAT as the
 // server switches it, so mutations reach dot-unstuffing and chunks too.
