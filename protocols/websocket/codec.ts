@@ -118,10 +118,16 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     const maskOffset = offset;
     if (masked) offset += 4;
     if (this.#buffered < offset + length) return null;
-    const mask = masked ? this.#peek(offset).slice(maskOffset, offset) : null;
+    // The key as one number (the bytes in memory order): no copy per frame.
+    let key = 0;
+    if (masked) {
+      const bytes = this.#peek(offset);
+      key = bytes[maskOffset]! | (bytes[maskOffset + 1]! << 8) |
+        (bytes[maskOffset + 2]! << 16) | (bytes[maskOffset + 3]! << 24);
+    }
     this.#skip(offset);
     const payload = this.#take(length);
-    if (mask !== null) unmask(payload, mask);
+    if (masked) unmask(payload, key);
     return { fin, rsv1, opcode, payload };
   }
 
@@ -214,19 +220,34 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
   }
 }
 
-/** XORs `payload` in place with the 4-byte `mask` (RFC 6455 §5.3). */
-function unmask(payload: Uint8Array, mask: Uint8Array): void {
+/**
+ * XORs `payload` in place with the 4-byte mask `key`, its bytes packed
+ * little-endian, first byte lowest (RFC 6455 §5.3).
+ */
+function unmask(payload: Uint8Array, key: number): void {
   const length = payload.byteLength;
-  // Whole words at a time: `payload` is fresh memory, so word-aligned.
+  // Whole words at a time: `payload` is fresh memory, so word-aligned; a
+  // Uint32Array reads words in the platform's byte order.
   const words = length >>> 2;
   if (words > 0 && payload.byteOffset % 4 === 0) {
     const view = new Uint32Array(payload.buffer, payload.byteOffset, words);
-    const word = new Uint32Array(mask.slice().buffer)[0]!;
+    const word = LITTLE_ENDIAN ? key : byteSwap(key);
     for (let i = 0; i < words; i++) view[i]! ^= word;
-    for (let i = words << 2; i < length; i++) payload[i]! ^= mask[i & 3]!;
-    return;
   }
-  for (let i = 0; i < length; i++) payload[i]! ^= mask[i & 3]!;
+  for (
+    let i = (payload.byteOffset % 4 === 0 ? words : 0) << 2;
+    i < length;
+    i++
+  ) {
+    payload[i]! ^= key >>> ((i & 3) << 3);
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function byteSwap(word: number): number {
+  return ((word & 0xff) << 24) | ((word & 0xff00) << 8) |
+    ((word >>> 8) & 0xff00) | (word >>> 24);
 }
 
 // Masks come from a pool of random bytes refilled 4 KiB at a time: one
@@ -243,6 +264,26 @@ function nextMask(): Uint8Array {
   return maskPool.subarray(maskAt - 4, maskAt);
 }
 
+// Allocating an ArrayBuffer costs about a microsecond in Deno, as much as
+// the rest of an echo's JavaScript: small frames are carved from a shared
+// pool that nobody reuses (the transport owns what it is given), as
+// reactor/deno_connection.ts does for chunks read.
+const FRAME_POOL = 64 * 1024;
+const POOLED_FRAME_MAX = 4 * 1024;
+let framePool = new ArrayBuffer(0);
+let framePoolOffset = 0;
+
+function allocFrame(size: number): Uint8Array {
+  if (size > POOLED_FRAME_MAX) return new Uint8Array(size);
+  if (framePool.byteLength - framePoolOffset < size) {
+    framePool = new ArrayBuffer(FRAME_POOL);
+    framePoolOffset = 0;
+  }
+  const frame = new Uint8Array(framePool, framePoolOffset, size);
+  framePoolOffset += size;
+  return frame;
+}
+
 /** Options for {@linkcode encodeFrame}. */
 export interface EncodeFrameOptions {
   /** Mask the payload with a random key: clients must, servers must not. Default false. */
@@ -255,7 +296,8 @@ export interface EncodeFrameOptions {
 
 /**
  * Encodes one frame: header, then the payload (masked with a fresh random
- * key when `options.mask`), in new memory.
+ * key when `options.mask`), in memory nobody else writes (small frames are
+ * views of a shared pool).
  *
  * @example Usage
  * ```ts
@@ -273,7 +315,7 @@ export function encodeFrame(
   const mask = options.mask ?? false;
   const headerLength = (length < 126 ? 2 : length < 65536 ? 4 : 10) +
     (mask ? 4 : 0);
-  const frame = new Uint8Array(headerLength + length);
+  const frame = allocFrame(headerLength + length);
   frame[0] = (options.fin === false ? 0 : 0x80) |
     (options.rsv1 ? 0x40 : 0) | opcode;
   let offset = 2;
@@ -286,7 +328,7 @@ export function encodeFrame(
     offset = 4;
   } else {
     frame[1] = 127;
-    const view = new DataView(frame.buffer, 2, 8);
+    const view = new DataView(frame.buffer, frame.byteOffset + 2, 8);
     view.setUint32(0, Math.floor(length / 2 ** 32));
     view.setUint32(4, length >>> 0);
     offset = 10;
