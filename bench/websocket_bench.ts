@@ -4,14 +4,16 @@
  * a time, in one run:
  * - spindle: `serveHTTP` + `upgradeWebSocket`;
  * - Deno.serve: `Deno.serve` + `Deno.upgradeWebSocket` (Rust);
- * - ws: npm `ws`'s `WebSocketServer` under Deno's Node compatibility.
+ * - ws: npm `ws`'s `WebSocketServer` under Deno's Node compatibility;
+ * - raw: the floor, a `Deno.Conn` loop echoing frames with no Spindle layers
+ *   (no deflate), to show what Spindle's layers cost.
  * The load runs in this process, writing and parsing frames on raw
  * `Deno.Conn`s (the same for every server, and cheaper than any client), at
  * 1 KiB and 64 KiB, and at 1 KiB with permessage-deflate (Spindle and `ws`;
  * Deno's server does not compress).
  *
  * Run: deno run -A bench/websocket_bench.ts [--ms 3000] [--rounds 1]
- *        [--conns 64] [--only spindle,deno,ws]
+ *        [--conns 64] [--only spindle,deno,ws,raw]
  * Prints round trips per second, the server's CPU time per round trip (from
  * /proc), and Spindle's ratios to each peer (targets: ≥ 1.0x Deno.serve's
  * WebSocket, ≥ 1.5x ws).
@@ -65,6 +67,79 @@ async function serveWs(): Promise<void> {
     socket.on("message", (data, binary) => socket.send(data, { binary }));
   });
   server.on("listening", () => announce(server.address().port));
+}
+
+// The floor: a `Deno.Conn` loop that answers the upgrade and echoes frames
+// (unmasked, one write each) with no Spindle layers, under the same load;
+// what is left between it and Spindle is what Spindle's layers cost.
+function serveRaw(): void {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  announce(listener.addr.port);
+  (async () => {
+    for await (const conn of listener) echoRaw(conn).catch(() => {});
+  })();
+}
+
+async function echoRaw(conn: Deno.TcpConn): Promise<void> {
+  conn.setNoDelay(true);
+  let buffer = new Uint8Array(256 * 1024);
+  let have = 0;
+  let head = "";
+  while (!head.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer.subarray(have));
+    if (n === null) return;
+    have += n;
+    head = new TextDecoder().decode(buffer.subarray(0, have));
+  }
+  const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
+  const digest = await crypto.subtle.digest(
+    "SHA-1",
+    new TextEncoder().encode(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+  );
+  const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  await conn.write(new TextEncoder().encode(
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" +
+      `Connection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  ));
+  const used = head.indexOf("\r\n\r\n") + 4;
+  buffer.copyWithin(0, used, have);
+  have -= used;
+  while (true) {
+    let start = 0;
+    while (have - start >= 6) {
+      const b1 = buffer[start + 1]! & 0x7f;
+      let offset = 2, length = b1;
+      if (b1 === 126) {
+        length = (buffer[start + 2]! << 8) | buffer[start + 3]!;
+        offset = 4;
+      } else if (b1 === 127) {
+        if (have - start < 14) break;
+        length = new DataView(buffer.buffer, start + 6, 4).getUint32(0);
+        offset = 10;
+      }
+      if (have - start < offset + 4 + length) break;
+      const out = new Uint8Array(offset + length);
+      out.set(buffer.subarray(start, start + offset));
+      out[1] = out[1]! & 0x7f;
+      const mask = buffer.subarray(start + offset, start + offset + 4);
+      const payload = start + offset + 4;
+      for (let i = 0; i < length; i++) {
+        out[offset + i] = buffer[payload + i]! ^ mask[i & 3]!;
+      }
+      start += offset + 4 + length;
+      await conn.write(out);
+    }
+    buffer.copyWithin(0, start, have);
+    have -= start;
+    if (have === buffer.byteLength) {
+      const bigger = new Uint8Array(buffer.byteLength * 2);
+      bigger.set(buffer);
+      buffer = bigger;
+    }
+    const n = await conn.read(buffer.subarray(have));
+    if (n === null) return;
+    have += n;
+  }
 }
 
 // ---- the driver
@@ -293,13 +368,13 @@ async function drive(): Promise<void> {
       title: "1 KiB",
       size: 1024,
       deflate: false,
-      peers: ["spindle", "deno", "ws"],
+      peers: ["spindle", "deno", "ws", "raw"],
     },
     {
       title: "64 KiB",
       size: 65536,
       deflate: false,
-      peers: ["spindle", "deno", "ws"],
+      peers: ["spindle", "deno", "ws", "raw"],
     },
     {
       title: "1 KiB, permessage-deflate",
@@ -312,6 +387,7 @@ async function drive(): Promise<void> {
     spindle: "spindle",
     deno: "Deno.serve",
     ws: "ws",
+    raw: "raw floor",
   };
   for (const figure of figures) {
     console.log(`\n${figure.title}, ${conns} connections, echo round trips:`);
@@ -364,4 +440,5 @@ const serve = option("serve", "");
 if (serve === "spindle") await serveSpindle();
 else if (serve === "deno") serveDeno();
 else if (serve === "ws") await serveWs();
+else if (serve === "raw") serveRaw();
 else await drive();
