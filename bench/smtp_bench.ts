@@ -3,16 +3,19 @@
  * delivering to a maildir, in one run:
  * - Spindle (`serveSMTP` with `MaildirDelivery`),
  * - Twisted's ESMTP server (`/usr/bin/python3` with python3-twisted),
- * - aiosmtpd (python3-aiosmtpd).
+ * - aiosmtpd (python3-aiosmtpd),
+ * - a raw Deno floor (`--floor`): the same dialogue answered minimally and
+ *   the same file operations per message, to show what Deno itself costs.
  *
  * Run: deno run -A --unstable-net bench/smtp_bench.ts [--count N] [--seconds S] [--fsync]
- * Each server runs in its own process. The driver (this process) keeps 16
- * connections busy, each sending MAIL, RCPT, DATA and the message one step
- * at a time (no pipelining: aiosmtpd and Twisted do not offer it), until N
- * messages (default 20,000) or S seconds (default 8) per server. The
+ * Each server runs in its own process. The load (bench/smtp_load.c, built
+ * at run time with `cc`) keeps 16 connections busy, each sending MAIL,
+ * RCPT, DATA and the message one step at a time (no pipelining: aiosmtpd
+ * and Twisted do not offer it), until N messages (default 20,000) or S
+ * seconds (default 8) per server. The
  * servers' peak memory (VmHWM) is read from /proc. Without `--fsync` no
  * server flushes messages to disk (the default of Spindle's delivery is to
- * flush; this measures the servers, not the disk); with it, all three do.
+ * flush; this measures the servers, not the disk); with it, all do.
  */
 import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
@@ -55,74 +58,143 @@ function message(): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-// ---- the driver
+// ---- the floor: the same dialogue and file operations, nothing else
 
-const encoder = new TextEncoder();
-
-class Client {
-  #conn: Deno.TcpConn;
-  #buffer = "";
-  #decoder = new TextDecoder();
-  #chunk = new Uint8Array(4096);
-
-  constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
+// A raw Deno server that answers the bench's dialogue minimally (no
+// parsing beyond the verb, no dot-unstuffing, no trace headers, no log)
+// and delivers each message as Spindle's maildir does (open, write,
+// [fsync,] close, rename): what Deno itself costs per message.
+async function serveFloor(root: string): Promise<void> {
+  const maildir = `${root}/alice`;
+  for (const sub of ["tmp", "new", "cur"]) {
+    Deno.mkdirSync(`${maildir}/${sub}`, { recursive: true });
   }
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  announce(listener.addr.port);
+  Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+  let counter = 0;
+  const deliver = async (bytes: Uint8Array) => {
+    const name = `${Date.now()}.P${Deno.pid}Q${++counter}.floor`;
+    const file = Deno.openSync(`${maildir}/tmp/${name}`, {
+      write: true,
+      createNew: true,
+      mode: 0o600,
+    });
+    for (let at = 0; at < bytes.length;) {
+      at += file.writeSync(bytes.subarray(at));
+    }
+    if (fsync) await file.sync();
+    file.close();
+    Deno.renameSync(`${maildir}/tmp/${name}`, `${maildir}/new/${name}`);
+  };
+  for await (const conn of listener) floorSession(conn, deliver);
+}
 
-  // The code of the next whole reply (its last line is "ddd text").
-  async reply(): Promise<number> {
-    for (;;) {
-      const match = /(?:^|\n)(\d{3}) [^\n]*\r\n/.exec(this.#buffer);
-      if (match !== null) {
-        this.#buffer = this.#buffer.slice(match.index + match[0].length);
-        return Number(match[1]);
+async function floorSession(
+  conn: Deno.Conn,
+  deliver: (bytes: Uint8Array) => Promise<void>,
+): Promise<void> {
+  const buffer = new Uint8Array(256 * 1024);
+  let length = 0;
+  let inData = false;
+  let quit = false;
+  try {
+    await conn.write(encoder.encode("220 floor ESMTP\r\n"));
+    while (!quit) {
+      const n = await conn.read(buffer.subarray(length));
+      if (n === null) break;
+      length += n;
+      let out = "";
+      let at = 0;
+      for (;;) {
+        if (inData) {
+          const end = messageEnd(buffer, at, length);
+          if (end < 0) break;
+          await deliver(buffer.subarray(at, end));
+          out += "250 2.0.0 Ok\r\n";
+          at = end + 3;
+          inData = false;
+          continue;
+        }
+        const lf = buffer.indexOf(10, at);
+        if (lf < 0 || lf >= length) break;
+        const verb = String.fromCharCode(...buffer.subarray(at, at + 4))
+          .toUpperCase();
+        at = lf + 1;
+        if (verb === "EHLO") out += "250-floor\r\n250 PIPELINING\r\n";
+        else if (verb === "DATA") {
+          out += "354 Go ahead\r\n";
+          inData = true;
+        } else if (verb === "QUIT") {
+          out += "221 Bye\r\n";
+          quit = true;
+          break;
+        } else out += "250 Ok\r\n";
       }
-      const n = await this.#conn.read(this.#chunk);
-      if (n === null) throw new Error("the server closed the connection");
-      this.#buffer += this.#decoder.decode(this.#chunk.subarray(0, n));
+      buffer.copyWithin(0, at, length);
+      length -= at;
+      if (out !== "") await conn.write(encoder.encode(out));
     }
-  }
-
-  async command(line: string | Uint8Array, expect: number): Promise<void> {
-    const bytes = typeof line === "string" ? encoder.encode(line) : line;
-    for (let written = 0; written < bytes.length;) {
-      written += await this.#conn.write(bytes.subarray(written));
-    }
-    const code = await this.reply();
-    if (code !== expect) throw new Error(`expected ${expect}, got ${code}`);
-  }
-
-  close(): void {
-    this.#conn.close();
+  } catch {
+    // The client left.
+  } finally {
+    conn.close();
   }
 }
 
+// Where the message ending at ".\r\n" after a CRLF starts its dot, from
+// `from` (the message's first byte) on; -1 while it has not arrived.
+function messageEnd(buffer: Uint8Array, from: number, length: number): number {
+  for (let dot = buffer.indexOf(46, from); dot >= 0 && dot + 2 < length;) {
+    if (
+      dot >= from + 2 && buffer[dot - 1] === 10 && buffer[dot - 2] === 13 &&
+      buffer[dot + 1] === 13 && buffer[dot + 2] === 10
+    ) return dot;
+    dot = buffer.indexOf(46, dot + 1);
+  }
+  return -1;
+}
+
+// ---- the driver: bench/smtp_load.c, built at run time with `cc`
+
+const encoder = new TextEncoder();
+
+async function buildLoad(dir: string): Promise<string> {
+  const binary = `${dir}/smtp_load`;
+  const cc = await new Deno.Command("cc", {
+    args: ["-O2", "-o", binary, `${here}smtp_load.c`],
+  }).output();
+  if (!cc.success) {
+    throw new Error(`cc failed: ${new TextDecoder().decode(cc.stderr)}`);
+  }
+  await Deno.writeFile(`${dir}/message.eml`, message());
+  return binary;
+}
+
 async function drive(
+  binary: string,
   port: number,
   count: number,
   seconds: number,
 ): Promise<{ messages: number; elapsed: number }> {
-  const body = message();
-  let sent = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    const client = new Client(
-      await Deno.connect({ hostname: "127.0.0.1", port }),
+  const body = `${binary.slice(0, binary.lastIndexOf("/"))}/message.eml`;
+  const output = await new Deno.Command(binary, {
+    args: [
+      String(port),
+      String(CONNECTIONS),
+      String(count),
+      String(seconds * 1000),
+      body,
+    ],
+    stderr: "inherit",
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(output.stdout));
+  if (result.errors > 0) {
+    throw new Error(
+      `${result.errors} unexpected replies or dropped connections`,
     );
-    await client.reply();
-    await client.command("EHLO bench.test\r\n", 250);
-    while (sent < count && performance.now() < deadline) {
-      sent++;
-      await client.command("MAIL FROM:<bench@example.org>\r\n", 250);
-      await client.command("RCPT TO:<alice@example.test>\r\n", 250);
-      await client.command("DATA\r\n", 354);
-      await client.command(body, 250);
-    }
-    await client.command("QUIT\r\n", 221).catch(() => {});
-    client.close();
-  }));
-  return { messages: sent, elapsed: (performance.now() - started) / 1000 };
+  }
+  return { messages: result.messages, elapsed: result.seconds };
 }
 
 async function startServer(
@@ -171,6 +243,8 @@ async function main(): Promise<void> {
   const count = Number(option("count", "20000"));
   const seconds = Number(option("seconds", "8"));
   const self = new URL(import.meta.url).pathname;
+  const loadDir = await Deno.makeTempDir({ prefix: "spindle-smtp-load-" });
+  const load = await buildLoad(loadDir);
   const servers = [
     {
       name: "Spindle serveSMTP",
@@ -181,6 +255,18 @@ async function main(): Promise<void> {
         "--unstable-net",
         self,
         "--serve",
+        dir,
+        ...(fsync ? ["--fsync"] : []),
+      ],
+    },
+    {
+      name: "raw Deno floor",
+      command: Deno.execPath(),
+      args: (dir: string) => [
+        "run",
+        "-A",
+        self,
+        "--floor",
         dir,
         ...(fsync ? ["--fsync"] : []),
       ],
@@ -206,9 +292,9 @@ async function main(): Promise<void> {
     try {
       started = await startServer(server.command, server.args(dir));
       // A short warm-up (JIT, first files), then the measured run.
-      await drive(started.port, 200, 1);
+      await drive(load, started.port, 200, 1);
       const before = await cpuSeconds(started.child.pid);
-      const run = await drive(started.port, count, seconds);
+      const run = await drive(load, started.port, count, seconds);
       const cpu = await cpuSeconds(started.child.pid) - before;
       results[server.name] = {
         rate: run.messages / run.elapsed,
@@ -226,6 +312,7 @@ async function main(): Promise<void> {
       await Deno.remove(dir, { recursive: true });
     }
   }
+  await Deno.remove(loadDir, { recursive: true });
   console.log(
     `\nSMTP, 4 KiB messages over ${CONNECTIONS} connections, up to ${count} messages or ${seconds} s per server, maildir delivery${
       fsync ? " with fsync" : " without fsync"
@@ -274,11 +361,18 @@ async function main(): Promise<void> {
   );
 }
 
-// --serve DIR runs the Spindle server alone; --drive PORT drives a server
-// already running (to profile one side at a time).
+// --serve DIR runs the Spindle server alone, --floor DIR the raw Deno floor;
+// --drive PORT drives a server already running (to profile one side at a
+// time).
 const serveDir = option("serve", "");
+const floorDir = option("floor", "");
 const drivePort = Number(option("drive", "0"));
 if (serveDir !== "") await serveSpindle(serveDir);
+else if (floorDir !== "") await serveFloor(floorDir);
 else if (drivePort !== 0) {
-  console.log(await drive(drivePort, Number(option("count", "20000")), 8));
+  const loadDir = await Deno.makeTempDir({ prefix: "spindle-smtp-load-" });
+  const load = await buildLoad(loadDir);
+  const count = Number(option("count", "20000"));
+  console.log(await drive(load, drivePort, count, 8));
+  await Deno.remove(loadDir, { recursive: true });
 } else await main();
