@@ -13,11 +13,13 @@ import {
   H2_ALPN,
   type H2Limits,
   type H2Session,
+  type MadeRequest,
   serveH2Connection,
 } from "../http2/mod.ts";
 import type { ServeHandler } from "./handler.ts";
 import { receivedTrailers, trailersToSend } from "./trailers.ts";
 import { staticBodyOf } from "./_serialize.ts";
+import { makeRequest, RequestAbort } from "./_fast_request.ts";
 
 /** The first bytes of the HTTP/2 client preface, which no HTTP/1.1 request starts with. */
 const PREFACE_START = new TextEncoder().encode("PRI * HTTP/2.0");
@@ -120,6 +122,7 @@ export class H2Dispatch {
       trailers: { toSend: trailersToSend, received: receivedTrailers },
       onError: options.onError,
       bodyOf: staticBodyOf,
+      makeRequest: lazyRequest,
     });
     this.#sessions.add(session);
     return session.done.finally(() => this.#sessions.delete(session));
@@ -131,6 +134,17 @@ export class H2Dispatch {
     for (const session of sessions) session.shutdown();
     await Promise.all(sessions.map((session) => session.done));
   }
+}
+
+/** HTTP/1.1's lazy `Request` (the URL parsed and headers copied only when asked). */
+function lazyRequest(
+  method: string,
+  url: string,
+  headers: [string, string][],
+  body: ReadableStream<Uint8Array> | null,
+): MadeRequest {
+  const abort = new RequestAbort();
+  return { request: makeRequest(method, url, headers, body, abort), abort };
 }
 
 /** Whether `bytes` start as the HTTP/2 preface does (as far as they go). */

@@ -16,7 +16,10 @@ export interface RequestHead {
   path: string;
   /** The `:protocol` of an extended CONNECT (RFC 8441), or null. */
   protocol: string | null;
-  headers: Headers;
+  /** The regular fields as pairs (what a lazy `Request` takes without copying). */
+  headers: [string, string][];
+  /** The `host` field, or null. */
+  host: string | null;
   /** The `content-length`, or -1. */
   contentLength: number;
 }
@@ -38,13 +41,8 @@ function malformed(id: number, why: string): H2StreamError {
   return new H2StreamError(ErrorCode.PROTOCOL_ERROR, id, why);
 }
 
-/** Checks one regular field and adds it to `headers`. */
-function addField(
-  id: number,
-  headers: Headers,
-  name: string,
-  value: string,
-): void {
+/** Checks one regular field (RFC 9113 §8.2). */
+function checkField(id: number, name: string, value: string): void {
   if (!NAME.test(name)) {
     throw malformed(
       id,
@@ -71,13 +69,6 @@ function addField(
       `te: ${value}; only "trailers" is allowed (RFC 9113 §8.2.2)`,
     );
   }
-  if (name === "cookie") {
-    // Cookie crumbs are joined with "; ", not ", " (RFC 9113 §8.2.3).
-    const before = headers.get("cookie");
-    headers.set("cookie", before === null ? value : `${before}; ${value}`);
-    return;
-  }
-  headers.append(name, value);
 }
 
 /** Checks a request's header list and splits it (`[name, value, ...]`). */
@@ -87,14 +78,30 @@ export function requestHead(id: number, fields: string[]): RequestHead {
   let authority: string | null = null;
   let path: string | null = null;
   let protocol: string | null = null;
-  const headers = new Headers();
+  const headers: [string, string][] = [];
+  let host: string | null = null;
+  let length: string | null = null;
+  let cookie = -1;
   let regular = false;
   for (let i = 0; i < fields.length; i += 2) {
     const name = fields[i]!;
     const value = fields[i + 1]!;
     if (name.charCodeAt(0) !== 58 /* ":" */) {
       regular = true;
-      addField(id, headers, name, value);
+      checkField(id, name, value);
+      if (name === "cookie") {
+        // Cookie crumbs are joined with "; ", not ", " (RFC 9113 §8.2.3).
+        if (cookie >= 0) {
+          headers[cookie]![1] += `; ${value}`;
+          continue;
+        }
+        cookie = headers.length;
+      } else if (name === "content-length") {
+        length = length === null ? value : `${length}, ${value}`;
+      } else if (name === "host") {
+        host ??= value;
+      }
+      headers.push([name, value]);
       continue;
     }
     if (regular) {
@@ -157,7 +164,6 @@ export function requestHead(id: number, fields: string[]): RequestHead {
   }
   if (path === "*") path = "/";
   let contentLength = -1;
-  const length = headers.get("content-length");
   if (length !== null) {
     if (!/^[0-9]{1,15}$/.test(length)) {
       throw malformed(
@@ -176,6 +182,7 @@ export function requestHead(id: number, fields: string[]): RequestHead {
     path,
     protocol,
     headers,
+    host,
     contentLength,
   };
 }
@@ -195,7 +202,13 @@ export function fieldsToHeaders(
         `the pseudo-header ${name} in ${trailers ? "trailers" : "fields"}`,
       );
     }
-    addField(id, headers, name, fields[i + 1]!);
+    const value = fields[i + 1]!;
+    checkField(id, name, value);
+    if (name === "cookie" && headers.has("cookie")) {
+      headers.set("cookie", `${headers.get("cookie")}; ${value}`);
+    } else {
+      headers.append(name, value);
+    }
   }
   return headers;
 }

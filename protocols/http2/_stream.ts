@@ -36,6 +36,8 @@ export class H2Stream {
   readonly inbound: InboundWindow;
   /** Aborted when the peer resets the stream or the connection ends. */
   readonly abort: AbortController = new AbortController();
+  /** Aborts the handler's request signal, when a lazy `Request` has its own. */
+  requestAbort: { abort(): void } | null = null;
   /** Body bytes received so far, and the `content-length` announced (-1: none). */
   received = 0;
   expectedLength = -1;

@@ -1003,6 +1003,7 @@ export abstract class H2Connection implements StreamHost {
     stream.fail(error);
     stream.discard();
     if (!stream.abort.signal.aborted) stream.abort.abort(error);
+    stream.requestAbort?.abort();
     const wake = stream.wakeSender;
     stream.wakeSender = null;
     wake?.();

@@ -24,6 +24,7 @@ export {
   type H2HandlerInfo,
   type H2ServeOptions,
   type H2Session,
+  type MadeRequest,
   serveH2Connection,
   type StaticBody,
   type TrailerHooks,

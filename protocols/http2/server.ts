@@ -84,6 +84,26 @@ export interface H2ServeOptions extends H2Limits {
    * then the response goes out in one write, with a `content-length`.
    */
   bodyOf?: (response: Response) => StaticBody | null;
+  /**
+   * Builds the handler's `Request` from the method, the absolute URL, the
+   * header pairs and the body (`serveHTTP` passes HTTP/1.1's lazy builder,
+   * which parses the URL and copies the headers only when asked). Default:
+   * `new Request`.
+   */
+  makeRequest?: (
+    method: string,
+    url: string,
+    headers: [string, string][],
+    body: ReadableStream<Uint8Array> | null,
+  ) => MadeRequest;
+}
+
+/** What {@linkcode H2ServeOptions.makeRequest} returns. */
+export interface MadeRequest {
+  /** The request for the handler. */
+  request: Request;
+  /** Aborts `request.signal` (called when the client resets the stream or leaves). */
+  abort: { abort(): void };
 }
 
 /** A body known without reading a stream (see {@linkcode H2ServeOptions.bodyOf}). */
@@ -166,8 +186,7 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
       // GET of an HTTP/1.1 upgrade (Deno-style code checks `upgrade`).
       tunnel = new Tunnel(head.protocol, stream, this, this.conn);
       head.method = "GET";
-      head.headers.set("upgrade", head.protocol);
-      head.headers.set("connection", "upgrade");
+      head.headers.push(["upgrade", head.protocol], ["connection", "upgrade"]);
     } else if (head.method === "CONNECT") {
       // Plain CONNECT tunnels (proxying) are not served.
       stream.discard();
@@ -175,19 +194,28 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
       return;
     }
     const scheme = head.scheme ?? this.#options.scheme ?? "http";
-    const authority = head.authority ?? head.headers.get("host") ?? "localhost";
+    const authority = head.authority ?? head.host ?? "localhost";
     const hasBody = !end && head.method !== "GET" && head.method !== "HEAD";
     if (!hasBody && tunnel === undefined) stream.discard();
+    const url = `${scheme}://${authority}${head.path}`;
+    const body = hasBody ? stream.body : null;
+    const make = this.#options.makeRequest;
     let request: Request;
     try {
-      request = new Request(`${scheme}://${authority}${head.path}`, {
-        method: head.method,
-        headers: head.headers,
-        body: hasBody ? stream.body : null,
-        signal: stream.abort.signal,
-        // @ts-ignore: `duplex` is needed for a streamed body, and not in every lib's RequestInit.
-        duplex: "half",
-      });
+      if (make !== undefined) {
+        const made = make(head.method, url, head.headers, body);
+        request = made.request;
+        stream.requestAbort = made.abort;
+      } else {
+        request = new Request(url, {
+          method: head.method,
+          headers: head.headers,
+          body,
+          signal: stream.abort.signal,
+          // @ts-ignore: `duplex` is needed for a streamed body, and not in every lib's RequestInit.
+          duplex: "half",
+        });
+      }
     } catch (error) {
       throw new H2StreamError(
         ErrorCode.PROTOCOL_ERROR,
@@ -195,7 +223,8 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
         `the request cannot be represented: ${(error as Error).message}`,
       );
     }
-    this.#options.trailers?.received(request, stream.trailers);
+    // A request that ended with its headers has no trailers to wait for.
+    if (!end) this.#options.trailers?.received(request, stream.trailers);
     this.#respond(stream, request, tunnel);
   }
 
