@@ -373,8 +373,9 @@ export async function deliverMessage(
   // calls: on a small message each async call costs more CPU than the
   // work itself (the page cache takes a 4 KiB write in microseconds), and
   // SMTP delivery pays them once per message. Only fsync, which waits for
-  // the disk, stays asynchronous. Without fsync, a message that ends within
-  // GATHERED_BYTES is gathered and written by one call per file.
+  // the disk, stays asynchronous. A message that ends within GATHERED_BYTES
+  // is gathered and written by one call per file: open, write, close,
+  // rename (and fsync) are all the syscalls of a delivery.
   const fsync = options.fsync ?? true;
   const files: Deno.FsFile[] = [];
   let held: Uint8Array[] = [];
@@ -403,12 +404,10 @@ export async function deliverMessage(
       heldBytes += chunk.length;
       if (heldBytes > GATHERED_BYTES) open();
     }
-    if (files.length === 0 && !fsync) {
-      const whole = held.length === 1 ? held[0]! : concat(held, heldBytes);
-      for (const target of targets) {
-        Deno.writeFileSync(target.tmp, whole, { createNew: true, mode: 0o600 });
-      }
-    } else if (files.length === 0) {
+    if (files.length === 0) {
+      // One write per file. Not Deno.writeFileSync: with a mode it adds an
+      // fchmod to the open, a fifth syscall per delivery.
+      if (held.length > 1) held = [concat(held, heldBytes)];
       open();
     }
     if (fsync) await Promise.all(files.map((f) => f.sync()));
