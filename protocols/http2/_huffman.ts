@@ -303,24 +303,29 @@ const SORTED = new Uint16Array(257);
   }
 }
 
-/** The length in bytes of `bytes` Huffman-coded. */
-export function huffmanLength(bytes: Uint8Array): number {
+// The encoder takes strings of byte values (latin1, as field values are
+// kept): coding them without a copy into bytes spares an allocation per field.
+
+/** The length in bytes of `text` (byte values) Huffman-coded. */
+export function huffmanLength(text: string): number {
   let bits = 0;
-  for (let i = 0; i < bytes.length; i++) bits += LENGTHS[bytes[i]!]!;
+  for (let i = 0; i < text.length; i++) {
+    bits += LENGTHS[text.charCodeAt(i) & 0xff]!;
+  }
   return Math.ceil(bits / 8);
 }
 
-/** Huffman-codes `bytes` into `out` at `offset` (room for `huffmanLength` bytes); returns the end offset. */
+/** Huffman-codes `text` (byte values) into `out` at `offset` (room for `huffmanLength` bytes); returns the end offset. */
 export function huffmanEncode(
-  bytes: Uint8Array,
+  text: string,
   out: Uint8Array,
   offset: number,
 ): number {
   // Up to 30 + 7 bits wait in `acc`: numbers, not 32-bit shifts.
   let acc = 0;
   let bits = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const symbol = bytes[i]!;
+  for (let i = 0; i < text.length; i++) {
+    const symbol = text.charCodeAt(i) & 0xff;
     const len = LENGTHS[symbol]!;
     acc = acc * 2 ** len + CODES[symbol]!;
     bits += len;

@@ -474,14 +474,12 @@ function writeInteger(
 }
 
 function writeString(out: Uint8Array, at: number, text: string): number {
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  const coded = huffmanLength(bytes);
-  if (coded < bytes.byteLength) {
+  const coded = huffmanLength(text);
+  if (coded < text.length) {
     at = writeInteger(out, at, coded, 7, 0x80);
-    return huffmanEncode(bytes, out, at);
+    return huffmanEncode(text, out, at);
   }
-  at = writeInteger(out, at, bytes.byteLength, 7, 0);
-  out.set(bytes, at);
-  return at + bytes.byteLength;
+  at = writeInteger(out, at, text.length, 7, 0);
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  return at;
 }
