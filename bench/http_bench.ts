@@ -19,6 +19,7 @@
  * and by CPU per request (targets: ≥ 0.7x Deno.serve, ≥ 2x node:http,
  * ≥ 8x twisted.web).
  */
+import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
 import http from "node:http";
 import { serveHTTP } from "../protocols/http/mod.ts";
@@ -328,6 +329,25 @@ async function drive(): Promise<void> {
       if (other === undefined || other.rps === 0) continue;
       const ratio = spindle.rps / other.rps;
       const cpuRatio = other.cpuPerRequest / spindle.cpuPerRequest;
+      const figure = `HTTP/1.1 hello world, wrk -c${conns}${
+        varied ? ", a new path for every request" : ""
+      }`;
+      reportRatio({
+        bench: "http",
+        figure,
+        kind: "rate",
+        metric: "requests per second",
+        peer: name,
+        ratio,
+      });
+      reportRatio({
+        bench: "http",
+        figure,
+        kind: "cpu",
+        metric: "request (the server's)",
+        peer: name,
+        ratio: cpuRatio,
+      });
       console.log(
         `spindle vs ${name}: ${ratio.toFixed(2)}x req/s, ${
           cpuRatio.toFixed(2)
