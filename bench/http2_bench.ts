@@ -14,6 +14,7 @@
  * and Spindle's ratios (targets: hello ≥ 0.8x Deno.serve and ≥ 2x node;
  * 64 KiB ≥ 1.0x Deno.serve).
  */
+import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
 import { serveHTTP } from "../protocols/http/mod.ts";
 
@@ -238,6 +239,28 @@ async function drive(): Promise<void> {
           ratio >= target ? "met" : "NOT met"
         }`,
       );
+    }
+    for (const [name, other] of median) {
+      if (spindle === undefined || name === "spindle" || other.rps === 0) {
+        continue;
+      }
+      const figure = `HTTP/2 ${label}, h2load -c${conns} -m${streams}`;
+      reportRatio({
+        bench: "http2",
+        figure,
+        kind: "rate",
+        metric: "requests per second",
+        peer: name,
+        ratio: spindle.rps / other.rps,
+      });
+      reportRatio({
+        bench: "http2",
+        figure,
+        kind: "cpu",
+        metric: "request (the server's)",
+        peer: name,
+        ratio: other.cpuPerRequest / spindle.cpuPerRequest,
+      });
     }
   }
 }
