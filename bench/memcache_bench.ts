@@ -9,6 +9,7 @@
  *
  * Run: deno run -A bench/memcache_bench.ts [--batch 100] [--seconds 3] [--rounds 3]
  */
+import { reportRatio } from "./_report.ts";
 import { option } from "./_util.ts";
 import { connectMemcache } from "../protocols/memcache/mod.ts";
 import { startMemcached } from "../tests/protocols/memcache/_memcached.ts";
@@ -118,6 +119,22 @@ try {
       (rate.spindle! / rate.twisted!).toFixed(1)
     }x Twisted (target 3x); batches of ${batch}, 100-byte values`,
   );
+  for (
+    const [peer, key] of [
+      ["a raw Deno.Conn loop", "raw"],
+      ["Twisted MemCacheProtocol", "twisted"],
+    ] as const
+  ) {
+    reportRatio({
+      bench: "memcache",
+      figure:
+        `memcache client, gets of 100-byte values from memcached in batches of ${batch}`,
+      kind: "rate",
+      metric: "gets per second",
+      peer,
+      ratio: rate.spindle! / rate[key]!,
+    });
+  }
 } finally {
   await server.stop();
 }
