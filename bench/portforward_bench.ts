@@ -10,6 +10,7 @@
  * Run: deno run -A bench/portforward_bench.ts [--mib 64] [--rounds 3]
  *      deno run -A bench/portforward_bench.ts --serve raw|spindle --to PORT
  */
+import { reportRatio } from "./_report.ts";
 import { announce, cpuSeconds, option } from "./_util.ts";
 import { portForwardHandler } from "../protocols/portforward/mod.ts";
 import { reactor } from "../reactor/mod.ts";
@@ -164,6 +165,23 @@ async function main(): Promise<void> {
       (raw.cpu / spindle.cpu).toFixed(2)
     }x by CPU (target >= 0.85x)`,
   );
+  const figure = `Port forwarding, ${mib} MiB through a relay process`;
+  reportRatio({
+    bench: "portforward",
+    figure,
+    kind: "rate",
+    metric: "MiB per second",
+    peer: "a raw Deno.Conn relay loop",
+    ratio: spindle.rate / raw.rate,
+  });
+  reportRatio({
+    bench: "portforward",
+    figure,
+    kind: "cpu",
+    metric: "MiB relayed (the relay's)",
+    peer: "a raw Deno.Conn relay loop",
+    ratio: raw.cpu / spindle.cpu,
+  });
 }
 
 const serve = option("serve", "");
