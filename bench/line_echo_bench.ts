@@ -19,6 +19,7 @@
  * Prints each server's best round (round trips per second) and its ratio to
  * the raw loop.
  */
+import { reportRatio } from "./_report.ts";
 import { announce, option } from "./_util.ts";
 import {
   frame,
@@ -298,6 +299,27 @@ async function main(): Promise<void> {
         String(result.errors).padStart(8)
       }   ${(rate / rawRate).toFixed(2)}x`,
     );
+  }
+  // Spindle's ways against the ceiling and against Twisted, for the report.
+  const peers = { "a raw Deno.Conn line loop": raw, Twisted: results.twisted };
+  const ways = {
+    "web-streams": "conn.readable.pipeThrough(new LineDecoder())",
+    stream: "frame(conn, new LineCodec()) piped",
+    "line-receiver": "a Twisted-style LineReceiver",
+  };
+  for (const [name, way] of Object.entries(ways)) {
+    const ours = results[name];
+    for (const [peer, theirs] of Object.entries(peers)) {
+      if (typeof ours !== "object" || typeof theirs !== "object") continue;
+      reportRatio({
+        bench: "line_echo",
+        figure: `Line echo, ${conns} connections, ${size}-byte lines: ${way}`,
+        kind: "rate",
+        metric: "round trips per second",
+        peer,
+        ratio: (ours.trips / ours.seconds) / (theirs.trips / theirs.seconds),
+      });
+    }
   }
   const json = option("json", "");
   if (json !== "") {
