@@ -11,7 +11,6 @@ import {
 } from "../../reactor/endpoints/mod.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import { ConnectionLostError } from "../../reactor/errors.ts";
-import { concatChunks } from "../../reactor/bytes.ts";
 import {
   type MemcacheItem,
   MemcacheResponseCore,
@@ -30,6 +29,11 @@ import {
 } from "./limits.ts";
 
 const encoder = new TextEncoder();
+const GET = encoder.encode("get ");
+const GETS = encoder.encode("gets ");
+// The size the outgoing buffer starts at and shrinks back to after a big
+// value went out (a batch of gets fits many times over).
+const OUTGOING_SIZE = 16 * 1024;
 
 /**
  * Checks that `key` is one memcached takes: 1 to 250 bytes, no spaces, no
@@ -101,6 +105,7 @@ interface Request {
   expect: Expect;
   resolve(result: unknown): void;
   reject(error: unknown): void;
+  item?: MemcacheItem;
   items?: MemcacheItem[];
   stats?: Map<string, string>;
 }
@@ -143,7 +148,9 @@ export class MemcacheClient {
   #maxValueSize: number;
   #queue: Request[] = [];
   #head = 0;
-  #outgoing: Uint8Array[] = [];
+  // The commands of this turn, encoded back to back until the flush.
+  #outgoing = new Uint8Array(OUTGOING_SIZE);
+  #outgoingLength = 0;
   #flushing = false;
   #failure: unknown = undefined;
   #done: Promise<void>;
@@ -195,7 +202,8 @@ export class MemcacheClient {
       if (request.expect !== "item" && request.expect !== "values") {
         throw new MalformedResponseError(`VALUE ${part.key}`);
       }
-      (request.items ??= []).push(part);
+      if (request.expect === "item") request.item ??= part;
+      else (request.items ??= []).push(part);
       return;
     }
     if (request.expect === "stats" && part.startsWith("STAT ")) {
@@ -221,7 +229,7 @@ export class MemcacheClient {
     switch (request.expect) {
       case "item":
         if (part !== "END") throw new MalformedResponseError(part);
-        request.resolve(request.items?.[0] ?? null);
+        request.resolve(request.item ?? null);
         return;
       case "values":
         if (part !== "END") throw new MalformedResponseError(part);
@@ -236,15 +244,33 @@ export class MemcacheClient {
     }
   }
 
-  #send<T>(expect: Expect, bytes: Uint8Array): Promise<T> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+  // Room for `size` more bytes in the outgoing buffer.
+  #reserve(size: number): Uint8Array {
+    const needed = this.#outgoingLength + size;
+    if (needed > this.#outgoing.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#outgoing.length * 2));
+      grown.set(this.#outgoing.subarray(0, this.#outgoingLength));
+      this.#outgoing = grown;
+    }
+    return this.#outgoing;
+  }
+
+  #send<T>(expect: Expect, bytes?: Uint8Array): Promise<T> {
+    if (this.#failure !== undefined) {
+      // A get's command is encoded already: it must not go out later.
+      this.#outgoingLength = 0;
+      return Promise.reject(this.#failure);
+    }
+    if (bytes !== undefined) {
+      this.#reserve(bytes.length).set(bytes, this.#outgoingLength);
+      this.#outgoingLength += bytes.length;
+    }
     const { promise, resolve, reject } = Promise.withResolvers<T>();
     this.#queue.push({
       expect,
       resolve: resolve as (r: unknown) => void,
       reject,
     });
-    this.#outgoing.push(bytes);
     this.#last = promise;
     if (!this.#flushing) {
       this.#flushing = true;
@@ -254,11 +280,39 @@ export class MemcacheClient {
     return promise;
   }
 
+  // Encodes `command` (such as "get ") and `key` and CRLF into the outgoing
+  // buffer, checking the key on the way: the get path, with no string built
+  // and no array allocated per request.
+  #encodeKeyCommand(command: Uint8Array, key: string): void {
+    const length = key.length;
+    const start = this.#outgoingLength + command.length;
+    const out = this.#reserve(command.length + length * 3 + 2);
+    out.set(command, this.#outgoingLength);
+    let end = start + length;
+    let ascii = length > 0 && length <= MAX_KEY_LENGTH;
+    for (let i = 0; ascii && i < length; i++) {
+      const code = key.charCodeAt(i);
+      if (code <= 0x20 || code >= 0x7f) ascii = false;
+      else out[start + i] = code;
+    }
+    if (!ascii) {
+      // Throws for a bad key; a good one is UTF-8 beyond ASCII.
+      validateKey(key);
+      end = start + encoder.encodeInto(key, out.subarray(start)).written;
+    }
+    out[end] = 13;
+    out[end + 1] = 10;
+    this.#outgoingLength = end + 2;
+  }
+
   #flush(): void {
     this.#flushing = false;
-    const chunks = this.#outgoing;
-    this.#outgoing = [];
-    const bytes = chunks.length === 1 ? chunks[0]! : concatChunks(chunks);
+    const bytes = this.#outgoing.slice(0, this.#outgoingLength);
+    this.#outgoingLength = 0;
+    if (this.#outgoing.length > OUTGOING_SIZE) {
+      this.#outgoing = new Uint8Array(OUTGOING_SIZE);
+    }
+    if (bytes.length === 0) return;
     this.#conn.write(bytes).catch((error) => {
       this.#fail(error);
       this.#conn.abort(error);
@@ -273,11 +327,11 @@ export class MemcacheClient {
   get(key: string): Promise<MemcacheItem | null> {
     // The hot path: no async wrapper, the request resolves to the item.
     try {
-      validateKey(key);
+      this.#encodeKeyCommand(GET, key);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#send("item", encoder.encode(`get ${key}\r\n`));
+    return this.#send("item");
   }
 
   /** The items of `keys` that exist, by key, in one request. */
@@ -288,11 +342,11 @@ export class MemcacheClient {
   /** The item of `key` with its CAS unique, or `null`. */
   gets(key: string): Promise<MemcacheItem | null> {
     try {
-      validateKey(key);
+      this.#encodeKeyCommand(GETS, key);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#send("item", encoder.encode(`gets ${key}\r\n`));
+    return this.#send("item");
   }
 
   /** The items of `keys` with their CAS uniques, by key, in one request. */

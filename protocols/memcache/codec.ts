@@ -48,12 +48,40 @@ export interface MemcacheItem {
  */
 export type MemcacheResponsePart = string | MemcacheItem;
 
+const utf8 = new TextDecoder();
+
 function latin1(bytes: Uint8Array, start: number, end: number): string {
   // One call for the whole line (lines are short: MAX_RESPONSE_LINE).
   return String.fromCharCode.apply(
     null,
     bytes.subarray(start, end) as unknown as number[],
   );
+}
+
+// A key as the client sent it: UTF-8, most often plain ASCII.
+function keyString(bytes: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) return utf8.decode(bytes.subarray(start, end));
+  }
+  return latin1(bytes, start, end);
+}
+
+// The index of the first space in bytes[start, end), or `end`.
+function nextSpace(bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (bytes[i] === 32) return i;
+  return end;
+}
+
+// The decimal number in bytes[start, end), or -1 when it is not one.
+function decimal(bytes: Uint8Array, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 /**
@@ -76,9 +104,12 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 export class MemcacheResponseCore implements DecoderCore<MemcacheResponsePart> {
   #buffer: Uint8Array = EMPTY_BYTES;
   #maxValueSize: number;
-  // The VALUE line whose data block is awaited.
-  #pending: { key: string; flags: number; size: number; cas?: string } | null =
-    null;
+  // The VALUE line whose data block is awaited (size -1: none), in fields
+  // rather than an object: one less allocation per item.
+  #key = "";
+  #flags = 0;
+  #size = -1;
+  #cas: string | undefined = undefined;
 
   /** Creates the core. */
   constructor(options: MemcacheLimits = {}) {
@@ -92,22 +123,21 @@ export class MemcacheResponseCore implements DecoderCore<MemcacheResponsePart> {
       : concatBytes(this.#buffer, chunk);
     let pos = 0;
     for (;;) {
-      const pending = this.#pending;
-      if (pending !== null) {
-        const end = pos + pending.size;
+      if (this.#size !== -1) {
+        const end = pos + this.#size;
         if (buffer.length < end + 2) break;
         if (buffer[end] !== 13 || buffer[end + 1] !== 10) {
           throw new MalformedResponseError(
-            `VALUE ${pending.key}: data not ended by CRLF`,
+            `VALUE ${this.#key}: data not ended by CRLF`,
           );
         }
         out.push({
-          key: pending.key,
-          flags: pending.flags,
+          key: this.#key,
+          flags: this.#flags,
           value: buffer.subarray(pos, end),
-          cas: pending.cas,
+          cas: this.#cas,
         });
-        this.#pending = null;
+        this.#size = -1;
         pos = end + 2;
         continue;
       }
@@ -121,36 +151,53 @@ export class MemcacheResponseCore implements DecoderCore<MemcacheResponsePart> {
       const end = newline > pos && buffer[newline - 1] === 13
         ? newline - 1
         : newline;
-      const line = latin1(buffer, pos, end);
+      // The lines of a get, "VALUE ..." and "END", are read as bytes: no
+      // string is made of a whole line on the hot path.
+      if (
+        end - pos === 3 && buffer[pos] === 69 && buffer[pos + 1] === 78 &&
+        buffer[pos + 2] === 68
+      ) {
+        out.push("END");
+      } else if (
+        buffer[pos] === 86 && buffer[pos + 1] === 65 &&
+        buffer[pos + 2] === 76 && buffer[pos + 3] === 85 &&
+        buffer[pos + 4] === 69 && buffer[pos + 5] === 32
+      ) {
+        this.#valueHeader(buffer, pos + 6, end);
+      } else {
+        out.push(latin1(buffer, pos, end));
+      }
       pos = newline + 1;
-      // "VALUE " starts with V (86) A (65): checked on bytes, cheaply.
-      if (line.startsWith("VALUE ")) this.#pending = this.#valueHeader(line);
-      else out.push(line);
     }
     this.#buffer = pos === buffer.length ? EMPTY_BYTES : buffer.subarray(pos);
   }
 
-  #valueHeader(
-    line: string,
-  ): { key: string; flags: number; size: number; cas?: string } {
-    const parts = line.split(" ");
-    if (parts.length !== 4 && parts.length !== 5) {
-      throw new MalformedResponseError(line);
-    }
-    const flags = Number(parts[2]);
-    const size = Number(parts[3]);
-    if (!Number.isInteger(flags) || !Number.isInteger(size) || size < 0) {
-      throw new MalformedResponseError(line);
+  // "VALUE <key> <flags> <bytes> [<cas unique>]", from after "VALUE ".
+  #valueHeader(buffer: Uint8Array, start: number, end: number): void {
+    const keyEnd = nextSpace(buffer, start, end);
+    const flagsEnd = nextSpace(buffer, keyEnd + 1, end);
+    const sizeEnd = nextSpace(buffer, flagsEnd + 1, end);
+    const flags = decimal(buffer, keyEnd + 1, flagsEnd);
+    const size = decimal(buffer, flagsEnd + 1, sizeEnd);
+    const cas = sizeEnd < end ? latin1(buffer, sizeEnd + 1, end) : undefined;
+    if (
+      keyEnd === start || flags === -1 || size === -1 ||
+      (cas !== undefined && !/^\d{1,20}$/.test(cas))
+    ) {
+      throw new MalformedResponseError(latin1(buffer, start - 6, end));
     }
     if (size > this.#maxValueSize) {
       throw new ValueTooLargeError(size, this.#maxValueSize);
     }
-    return { key: parts[1]!, flags, size, cas: parts[4] };
+    this.#key = keyString(buffer, start, keyEnd);
+    this.#flags = flags;
+    this.#size = size;
+    this.#cas = cas;
   }
 
   /** The end of input: fails when it came mid-response. */
   end(_out: MemcacheResponsePart[]): void {
-    if (this.#buffer.length > 0 || this.#pending !== null) {
+    if (this.#buffer.length > 0 || this.#size !== -1) {
       throw new MalformedResponseError("(the connection ended mid-response)");
     }
   }
