@@ -56,6 +56,10 @@ interface LoggingState {
   observers: ObserverEntry[];
   minObserverLevel: number;
   quiet: number;
+  /** The console handler `setup()` made itself (no handlers given), if any. */
+  defaultConsole?: LogHandler;
+  /** Where the records meant for `defaultConsole` go instead, while set. */
+  defaultConsoleDivert?: (record: LogRecord) => void;
   loggerCache: Map<string, Logger>;
 }
 
@@ -86,6 +90,9 @@ function state(): LoggingState {
 
 function applySetup(s: LoggingState, config: LogSetup): void {
   const handlers = config.handlers ?? { console: new ConsoleHandler() };
+  s.defaultConsole = config.handlers === undefined
+    ? handlers.console
+    : undefined;
   for (const [name, old] of Object.entries(s.handlers)) {
     if (!Object.values(handlers).includes(old)) {
       try {
@@ -209,6 +216,23 @@ export function adjustQuiet(delta: number): void {
   state().quiet += delta;
 }
 
+/**
+ * @internal Lets trial keep a test's log off the console: while a divert is
+ * set, the records the default console handler (the one `setup()` makes when
+ * given no handlers) would write go to `divert` instead. Handlers a test
+ * configures itself still write. Returns the function that ends the divert.
+ */
+export function divertDefaultConsole(
+  divert: (record: LogRecord) => void,
+): () => void {
+  const s = state();
+  const previous = s.defaultConsoleDivert;
+  s.defaultConsoleDivert = divert;
+  return () => {
+    s.defaultConsoleDivert = previous;
+  };
+}
+
 function parents(namespace: string): string[] {
   const out: string[] = [];
   let current = namespace;
@@ -298,7 +322,12 @@ export class Logger {
       }
     }
     if (toHandlers) {
+      const divert = s.defaultConsoleDivert;
       for (const handler of resolved.handlers) {
+        if (divert !== undefined && handler === s.defaultConsole) {
+          divert(record);
+          continue;
+        }
         try {
           handler.handle(record);
         } catch (error) {

@@ -2,7 +2,8 @@
  * Trial, Twisted's test harness over `Deno.test`: each test gets a fresh fake
  * clock, may return a Deferred or Promise, fails on errors logged and not
  * flushed (such as unhandled Deferred failures), and has assertions for
- * Deferreds plus `@std/assert`'s.
+ * Deferreds plus `@std/assert`'s. What the default console handler would
+ * print during a test is kept, and printed only if the test fails.
  *
  * ```ts
  * import { succeed } from "@spindle/spindle/deferred";

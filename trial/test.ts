@@ -11,6 +11,7 @@ import { formatValue, type LogRecord } from "../log/mod.ts";
 import { AssertionError } from "./assertions.ts";
 import { currentHooks } from "./hooks.ts";
 import { startCollecting, takeLoggedErrors } from "./logged_errors.ts";
+import { startTestLog } from "./test_log.ts";
 // Installs the dirty-reactor check on t.reactor as a hook.
 import "./dirty_reactor.ts";
 
@@ -219,6 +220,7 @@ export async function runTest(
   options: TestOptions,
 ): Promise<void> {
   startCollecting();
+  const testLog = startTestLog();
   const cleanups: (() => unknown)[] = [];
   const t: TestContext = {
     name,
@@ -263,6 +265,7 @@ export async function runTest(
   reportUnhandledFailures();
   const logged = takeLoggedErrors();
   if (logged.length > 0) errors.push(new LoggedErrorsError(logged));
+  testLog.stop();
 
   if (options.todo !== undefined && options.todo !== false) {
     const why = typeof options.todo === "string" ? `: ${options.todo}` : "";
@@ -281,8 +284,13 @@ export async function runTest(
     );
     return;
   }
+  if (errors.length === 0) return;
+  const lines = testLog.lines();
+  if (lines.length > 0) {
+    console.error(`the log of the failed test:\n${lines.join("\n")}`);
+  }
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new TestFailedError(name, errors);
+  throw new TestFailedError(name, errors);
 }
 
 async function withTimeout(body: () => unknown, ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 // Trial's own behaviour. These run trial bodies through runTest inside plain
 // Deno tests, so that a trial test that must fail can be observed failing.
-import { captureLogs, getLogger } from "../../log/mod.ts";
+import { captureLogs, getLogger, setup } from "../../log/mod.ts";
 import { Deferred, fail, succeed } from "../../deferred/mod.ts";
 import {
   addTestHook,
@@ -250,4 +250,81 @@ Deno.test("ignore: true registers the test as ignored, as Deno.test's option doe
 Deno.test("a test without ignore or skip is registered to run", () => {
   const [definition] = registrations(() => test("inner", () => {}));
   assertEquals(definition?.ignore, false);
+});
+
+/** Runs `body` with whatever the default console writes to stderr kept in `written`. */
+function withStderrKept(body: (written: string[]) => Promise<void>) {
+  return async () => {
+    const stderr = Deno.stderr as { writeSync: (bytes: Uint8Array) => number };
+    const written: string[] = [];
+    stderr.writeSync = (bytes) => {
+      written.push(new TextDecoder().decode(bytes));
+      return bytes.length;
+    };
+    try {
+      await body(written);
+    } finally {
+      delete (stderr as Partial<typeof stderr>).writeSync;
+    }
+  };
+}
+
+Deno.test(
+  "a passing trial test's log lines stay off the default console",
+  withStderrKept(async (written) => {
+    await runTest(
+      "inner",
+      () => {
+        getLogger("spindle.test").info("a server started on {port}", {
+          port: 8080,
+        });
+      },
+      {} as Deno.TestContext,
+      {},
+    );
+    assertEquals(written.filter((line) => line.includes("8080")), []);
+  }),
+);
+
+Deno.test("a failing trial test prints its log lines with its failure", async () => {
+  const printed: string[] = [];
+  const error = console.error;
+  console.error = (...data: unknown[]) => printed.push(data.join(" "));
+  try {
+    await assertRejects(() =>
+      runTest(
+        "inner",
+        () => {
+          getLogger("spindle.test").info("a server started on {port}", {
+            port: 8080,
+          });
+          throw new RangeError("the body failed");
+        },
+        {} as Deno.TestContext,
+        {},
+      ), RangeError);
+  } finally {
+    console.error = error;
+  }
+  assert(printed.some((text) => text.includes("a server started on 8080")));
+});
+
+Deno.test("a handler a trial test configures itself still receives its records", async () => {
+  const seen: string[] = [];
+  await runTest(
+    "inner",
+    () => {
+      setup({
+        handlers: { kept: { handle: (record) => seen.push(record.message) } },
+      });
+      try {
+        getLogger("spindle.test").info("kept {n}", { n: 1 });
+      } finally {
+        setup();
+      }
+    },
+    {} as Deno.TestContext,
+    {},
+  );
+  assertEquals(seen, ["kept 1"]);
 });
