@@ -33,8 +33,8 @@ export class Exchange implements ServeHandlerInfo {
   superseded = false;
   /** Set when the handler upgraded and the connection was handed over. */
   handedOver = false;
-  #upgradeResponse: Response | null = null;
-  #handOver: ((conn: Connection) => void) | null = null;
+  /** Made by `upgrade()` only, so a plain request carries one null field. */
+  #upgrade: UpgradeRecord | null = null;
 
   constructor(head: MessageHead, conn: Connection, abort: RequestAbort) {
     this.head = head;
@@ -49,13 +49,30 @@ export class Exchange implements ServeHandlerInfo {
       status: 200,
       headers: options.headers,
     });
-    this.#upgradeResponse = response;
-    this.#handOver = resolve;
+    this.#upgrade = {
+      response,
+      handOver: resolve,
+      onShutdown: options.onShutdown,
+    };
     return { response, connection: promise };
   }
 
   /** Where to hand the connection over if `response` is the one `upgrade()` made. */
   handOverFor(response: Response): ((conn: Connection) => void) | null {
-    return response === this.#upgradeResponse ? this.#handOver : null;
+    const upgrade = this.#upgrade;
+    return upgrade !== null && response === upgrade.response
+      ? upgrade.handOver
+      : null;
   }
+
+  /** The new owner's graceful close (`UpgradeOptions.onShutdown`), once upgraded. */
+  get onShutdown(): (() => void) | undefined {
+    return this.#upgrade?.onShutdown;
+  }
+}
+
+interface UpgradeRecord {
+  response: Response;
+  handOver: (conn: Connection) => void;
+  onShutdown: (() => void) | undefined;
 }

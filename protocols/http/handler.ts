@@ -31,6 +31,12 @@ export interface ServeHandlerInfo {
 export interface UpgradeOptions {
   /** Extra response headers (the `Upgrade` protocol, `Sec-WebSocket-Accept`...). */
   headers?: HeadersInit;
+  /**
+   * Called once if the server shuts down gracefully while it owns the
+   * connection: close it as the protocol does (a WebSocket sends 1001);
+   * the shutdown waits until it is closed. Default: the server closes it.
+   */
+  onShutdown?: () => void;
 }
 
 /** The result of {@linkcode ServeHandlerInfo.upgrade}. */

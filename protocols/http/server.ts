@@ -94,6 +94,8 @@ interface Settings {
   noDelay: boolean;
   onError: ((error: unknown) => Response | Promise<Response>) | undefined;
   connections: Set<HTTPServerConnection>;
+  /** Connections handed over by an upgrade, with their owner's graceful close. */
+  upgraded: Map<Connection, (() => void) | undefined>;
   draining: boolean;
   /** Called when the last connection closes. */
   onEmpty: (() => void) | null;
@@ -122,6 +124,7 @@ function settingsOf(options: ServeOptions): Settings {
     noDelay: options.noDelay ?? true,
     onError: options.onError,
     connections: new Set(),
+    upgraded: new Map(),
     draining: false,
     onEmpty: null,
   };
@@ -587,6 +590,12 @@ class HTTPServerConnection {
     exchange.handedOver = true;
     this.#closing = true;
     this.#deadline.cancel();
+    // Tracked before forgotten, so a drain that waits for the last HTTP
+    // connection still finds it (see HTTPFactory.drain).
+    const conn = this.#conn;
+    const upgraded = this.#settings.upgraded;
+    upgraded.set(conn, exchange.onShutdown);
+    conn.closed.catch(() => {}).then(() => upgraded.delete(conn));
     this.#forget();
     const rest = this.#decoder.release();
     if (rest.byteLength > 0) this.#conn.unshift(rest);
@@ -714,11 +723,20 @@ export class HTTPFactory implements ConnectionFactory {
     settings.draining = true;
     await this.#h2.chosen();
     const h2 = this.#h2.drain();
-    if (settings.connections.size === 0) return h2;
-    const empty = new Promise<void>((resolve) => settings.onEmpty = resolve);
-    for (const conn of settings.connections) conn.shutdown();
-    await empty;
-    settings.onEmpty = null;
+    if (settings.connections.size > 0) {
+      const empty = new Promise<void>((resolve) => settings.onEmpty = resolve);
+      for (const conn of settings.connections) conn.shutdown();
+      await empty;
+      settings.onEmpty = null;
+    }
+    // Upgraded connections last: one may have been handed over meanwhile.
+    const closed: Promise<unknown>[] = [];
+    for (const [conn, onShutdown] of settings.upgraded) {
+      if (onShutdown !== undefined) onShutdown();
+      else conn.close().catch(() => {});
+      closed.push(conn.closed.catch(() => {}));
+    }
+    await Promise.all(closed);
     await h2;
   }
 }

@@ -49,6 +49,8 @@ export interface SessionOptions extends WebSocketLimits {
   closeTimeout: number;
   /** Where the timers run. */
   clock: IReactorTime;
+  /** Aborted when the server shuts down gracefully: the session closes with 1001. */
+  shutdown?: AbortSignal;
 }
 
 /** The socket states of the WebSocket API. */
@@ -99,6 +101,11 @@ export class WebSocketSession {
 
   /** Runs the read loop until the connection closes. */
   async run(): Promise<void> {
+    const shutdown = this.#options.shutdown;
+    if (shutdown !== undefined) {
+      if (shutdown.aborted) this.#goAway();
+      else shutdown.addEventListener("abort", this.#goAway, { once: true });
+    }
     const decoder = new FrameDecoderCore({
       role: this.#options.role,
       deflate: this.#deflate !== null,
@@ -312,6 +319,10 @@ export class WebSocketSession {
     return written;
   }
 
+  /** The server is shutting down: the closing handshake with 1001 (going away). */
+  #goAway = (): void =>
+    this.close(CloseCode.GOING_AWAY, "server shutting down");
+
   /** Aborts the connection at once (the server shutting down hard). */
   abort(): void {
     this.#conn.abort();
@@ -322,6 +333,7 @@ export class WebSocketSession {
     this.#finished = true;
     this.state = CLOSED;
     this.#deadline?.cancel();
+    this.#options.shutdown?.removeEventListener("abort", this.#goAway);
     this.#deflate?.close();
     this.#handlers.close(code, reason, wasClean);
   }

@@ -103,7 +103,12 @@ function accept(
     ? null
     : acceptDeflate(request.headers.get("sec-websocket-extensions"));
   if (deflate !== null) headers["sec-websocket-extensions"] = deflate.response;
-  const { response, connection } = info.upgrade({ headers });
+  // A graceful server shutdown closes the socket with 1001 (going away).
+  const shutdown = new AbortController();
+  const { response, connection } = info.upgrade({
+    headers,
+    onShutdown: () => shutdown.abort(),
+  });
   const idleTimeout = options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
   return {
     response,
@@ -121,6 +126,7 @@ function accept(
       idleTimeout: idleTimeout * 1000,
       closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
       clock: options.clock ?? defaultReactor,
+      shutdown: shutdown.signal,
     },
   };
 }

@@ -311,3 +311,67 @@ test("connectWebSocket gives up when its signal aborts during the handshake", as
   const error = await connecting.then(() => null, (e) => e);
   assertEquals((error as Error).message, "gave up");
 });
+
+test("a graceful shutdown closes each upgraded WebSocket with 1001, and finished resolves once they closed", async (t) => {
+  const serverClosed = Promise.withResolvers<CloseEvent>();
+  const server = await serveHTTP((request, info) => {
+    const { socket, response } = upgradeWebSocket(request, info, {
+      clock: t.reactor,
+    });
+    socket.onclose = serverClosed.resolve;
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const port = (server.addr as Deno.NetAddr).port;
+  // Deno's own client answers the Close frame, as a browser does.
+  const native = new WebSocket(`ws://127.0.0.1:${port}/`);
+  const nativeClosed = Promise.withResolvers<CloseEvent>();
+  native.onclose = nativeClosed.resolve;
+  await new Promise((resolve) => native.onopen = resolve);
+  const raw = await RawClient.open(port);
+  const shutdown = server.shutdown();
+  const frame = (await raw.next())!;
+  assertEquals(frame.opcode, Opcode.CLOSE);
+  assertEquals((frame.payload[0]! << 8) | frame.payload[1]!, 1001);
+  await raw.frame(Opcode.CLOSE, frame.payload);
+  assertEquals(await raw.next(), null);
+  raw.close();
+  assertEquals((await nativeClosed.promise).code, 1001);
+  assertEquals((await serverClosed.promise).code, 1001);
+  await shutdown;
+  await server.finished;
+});
+
+test("a graceful shutdown closes a connection upgraded without onShutdown", async (t) => {
+  const server = await serveHTTP((_request, info) => {
+    const { response, connection } = info.upgrade({
+      headers: { upgrade: "raw" },
+    });
+    connection.then(async (conn) => {
+      while ((await conn.read().catch(() => null)) !== null);
+    });
+    return response;
+  }, { listen: "tcp:0:interface=127.0.0.1", reactor: t.reactor });
+  t.addCleanup(() => server.shutdown());
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: (server.addr as Deno.NetAddr).port,
+  });
+  await conn.write(
+    new TextEncoder().encode(
+      "GET / HTTP/1.1\r\nhost: h\r\nconnection: upgrade\r\nupgrade: raw\r\n\r\n",
+    ),
+  );
+  const buffer = new Uint8Array(1024);
+  let head = "";
+  while (!head.includes("\r\n\r\n")) {
+    const n = await conn.read(buffer);
+    assert(n !== null, "the server closed before its 101");
+    head += decoder.decode(buffer.subarray(0, n));
+  }
+  assert(head.startsWith("HTTP/1.1 101"), head);
+  await server.shutdown();
+  await server.finished;
+  assertEquals(await conn.read(buffer), null);
+  conn.close();
+});
