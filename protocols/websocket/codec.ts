@@ -127,7 +127,7 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     }
     this.#skip(offset);
     const payload = this.#take(length);
-    if (masked) unmask(payload, key);
+    if (masked) xorMask(payload, key);
     return { fin, rsv1, opcode, payload };
   }
 
@@ -221,27 +221,30 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
 }
 
 /**
- * XORs `payload` in place with the 4-byte mask `key`, its bytes packed
- * little-endian, first byte lowest (RFC 6455 §5.3).
+ * XORs `bytes` in place with the 4-byte mask `key`, its bytes packed
+ * little-endian, first byte lowest (RFC 6455 §5.3): a word at a time over
+ * the 4-byte-aligned middle (a `Uint32Array` reads words in the platform's
+ * byte order), bytes at the ends. Masking is its own inverse.
  */
-function unmask(payload: Uint8Array, key: number): void {
-  const length = payload.byteLength;
-  // Whole words at a time: `payload` is fresh memory, so word-aligned; a
-  // Uint32Array reads words in the platform's byte order.
-  const words = length >>> 2;
-  if (words > 0 && payload.byteOffset % 4 === 0) {
-    const view = new Uint32Array(payload.buffer, payload.byteOffset, words);
-    const word = LITTLE_ENDIAN ? key : byteSwap(key);
-    for (let i = 0; i < words; i++) view[i]! ^= word;
-  }
-  for (
-    let i = (payload.byteOffset % 4 === 0 ? words : 0) << 2;
-    i < length;
-    i++
-  ) {
-    payload[i]! ^= key >>> ((i & 3) << 3);
-  }
+function xorMask(bytes: Uint8Array, key: number): void {
+  const length = bytes.byteLength;
+  // Short payloads: a view costs more than the bytes it would save.
+  let head = length < WORDWISE_MIN ? length : (4 - bytes.byteOffset % 4) % 4;
+  for (let i = 0; i < head; i++) bytes[i]! ^= key >>> ((i & 3) << 3);
+  if (head === length) return;
+  const words = (length - head) >>> 2;
+  // The key as it lines up with the first aligned word: rotated by `head` bytes.
+  const rotated = head === 0 ? key : (key >>> (head << 3)) |
+    (key << ((4 - head) << 3));
+  const word = LITTLE_ENDIAN ? rotated : byteSwap(rotated);
+  const view = new Uint32Array(bytes.buffer, bytes.byteOffset + head, words);
+  for (let i = 0; i < words; i++) view[i]! ^= word;
+  head += words << 2;
+  for (let i = head; i < length; i++) bytes[i]! ^= key >>> ((i & 3) << 3);
 }
+
+/** Below this many bytes, masking goes byte by byte. */
+const WORDWISE_MIN = 32;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -250,18 +253,18 @@ function byteSwap(word: number): number {
     ((word >>> 8) & 0xff00) | (word >>> 24);
 }
 
-// Masks come from a pool of random bytes refilled 4 KiB at a time: one
+// Masks come from a pool of random words refilled 4 KiB at a time: one
 // getRandomValues call per 1024 frames instead of one per frame.
-const maskPool = new Uint8Array(4096);
-let maskAt = maskPool.byteLength;
+const maskPool = new Uint32Array(1024);
+let maskAt = maskPool.length;
 
-function nextMask(): Uint8Array {
-  if (maskAt === maskPool.byteLength) {
+/** A random mask key, as `xorMask` takes it. */
+function nextMask(): number {
+  if (maskAt === maskPool.length) {
     crypto.getRandomValues(maskPool);
     maskAt = 0;
   }
-  maskAt += 4;
-  return maskPool.subarray(maskAt - 4, maskAt);
+  return maskPool[maskAt++]!;
 }
 
 // Allocating an ArrayBuffer costs about a microsecond in Deno, as much as
@@ -337,9 +340,11 @@ export function encodeFrame(
   if (mask) {
     frame[1]! |= 0x80;
     const key = nextMask();
-    frame.set(key, offset);
-    const body = frame.subarray(headerLength);
-    for (let i = 0; i < length; i++) body[i]! ^= key[i & 3]!;
+    frame[offset] = key;
+    frame[offset + 1] = key >>> 8;
+    frame[offset + 2] = key >>> 16;
+    frame[offset + 3] = key >>> 24;
+    xorMask(frame.subarray(headerLength), key);
   }
   return frame;
 }

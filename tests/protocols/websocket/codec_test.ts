@@ -49,6 +49,35 @@ test("a masked frame decodes to its unmasked payload, byte by byte as whole", ()
   assertEquals(decodeAll(bytes)[0]!.payload, payload);
 });
 
+/** Masks `payload` with the frame's key one byte at a time, as RFC 6455 §5.3 writes it. */
+function maskedByHand(frame: Uint8Array, payload: Uint8Array): Uint8Array {
+  const length = frame[1]! & 0x7f;
+  const keyAt = length === 126 ? 4 : length === 127 ? 10 : 2;
+  const key = frame.subarray(keyAt, keyAt + 4);
+  return payload.map((byte, i) => byte ^ key[i & 3]!);
+}
+
+test("masking round-trips every length and offset, word-wise or not, equal to byte-wise masking", () => {
+  const source = new Uint8Array(70_000).map((_, i) => (i * 131 + 7) & 0xff);
+  const lengths = [...Array(80).keys(), 125, 126, 127, 1021, 1024, 65_537];
+  for (const length of lengths) {
+    // Payloads at every offset in their buffer, and frames at every offset
+    // in the encoder's pool (each frame moves it on by its odd length).
+    for (let offset = 0; offset < 4; offset++) {
+      const payload = source.subarray(offset, offset + length);
+      const frame = encodeFrame(Opcode.BINARY, payload, { mask: true });
+      const body = frame.subarray(frame.length - length);
+      assertEquals(body, maskedByHand(frame, payload), `length ${length}`);
+      const decoded = decodeAll(frame.slice());
+      assertEquals(decoded[0]!.payload, payload, `length ${length}`);
+      // A decoder fed at an odd offset unmasks its own copy the same way.
+      const shifted = new Uint8Array(frame.length + offset);
+      shifted.set(frame, offset);
+      assertEquals(decodeAll(shifted.subarray(offset))[0]!.payload, payload);
+    }
+  }
+});
+
 test("payload lengths of 125, 126, 65535 and 65536 bytes use the 7, 16 and 64-bit forms", () => {
   for (const size of [0, 125, 126, 65535, 65536]) {
     const payload = new Uint8Array(size).fill(7);
