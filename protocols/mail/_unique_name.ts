@@ -4,6 +4,8 @@
 // one process, and the random part a pid reused after a restart.
 
 let counter = 0;
+// Refilled for each name, not allocated: a name is made per delivery.
+const RANDOM = new Uint32Array(1);
 let host: string | undefined;
 
 function hostName(): string {
@@ -26,7 +28,7 @@ export function uniqueName(): string {
   const now = Date.now();
   const seconds = Math.floor(now / 1000);
   const micros = (now % 1000) * 1000;
-  const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(16);
+  const random = crypto.getRandomValues(RANDOM)[0]!.toString(16);
   counter++;
   return `${seconds}.M${micros}P${Deno.pid}Q${counter}R${random}.${hostName()}`;
 }

@@ -65,6 +65,11 @@ export interface DeliverOptions {
    * acknowledged survives a crash). Turn it off only for throwaway stores.
    */
   fsync?: boolean;
+  /**
+   * Bytes stored in front of the message, as if they were its first chunk
+   * (an SMTP server's trace headers); default none.
+   */
+  prefix?: Uint8Array;
 }
 
 /** Bytes to deliver: whole, or as chunks that arrive over time (a `ReadableStream` is one). */
@@ -122,8 +127,8 @@ export function checkMailboxName(name: string, what = "mailbox"): void {
  * await box.create();
  * await box.deliver(new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
  * const [message] = await box.list();
- * console.assert(message?.size === 24 && message.subfolder === "new");
- * console.assert((await box.read(message!)).length === 24);
+ * console.assert(message?.size === 22 && message.subfolder === "new");
+ * console.assert((await box.read(message!)).length === 22);
  * await box.remove(message!);
  * console.assert((await box.list()).length === 0);
  * await Deno.remove(root, { recursive: true });
@@ -363,10 +368,12 @@ export async function deliverMessage(
 ): Promise<string[]> {
   const targets = maildirs.map((maildir) => {
     const name = uniqueName();
+    // Concatenated, not join()ed: the parts are known to be clean, and a
+    // delivery is on SMTP's per-message path.
     return {
       name,
-      tmp: join(maildir.path, "tmp", name),
-      final: join(maildir.path, "new", name),
+      tmp: `${maildir.path}/tmp/${name}`,
+      final: `${maildir.path}/new/${name}`,
     };
   });
   // Opening, writing, renaming and closing go through Deno's synchronous
@@ -382,27 +389,33 @@ export async function deliverMessage(
   let heldBytes = 0;
   const open = () => {
     for (const target of targets) {
-      files.push(
-        Deno.openSync(target.tmp, {
-          write: true,
-          createNew: true,
-          mode: 0o600,
-        }),
-      );
+      files.push(Deno.openSync(target.tmp, CREATE_NEW));
     }
     for (const chunk of held) writeToAll(files, chunk);
     held = [];
   };
+  const take = (chunk: Uint8Array) => {
+    if (files.length > 0) {
+      writeToAll(files, chunk);
+      return;
+    }
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes > GATHERED_BYTES) open();
+  };
+  // A ReadableStream is read through a reader of its own, not its async
+  // iterator, whose release at the end builds a TypeError per message.
+  const reader = message instanceof ReadableStream ? message.getReader() : null;
   try {
-    const chunks = message instanceof Uint8Array ? [message] : message;
-    for await (const chunk of chunks) {
-      if (files.length > 0) {
-        writeToAll(files, chunk);
-        continue;
+    if (options.prefix !== undefined) take(options.prefix);
+    if (message instanceof Uint8Array) take(message);
+    else if (reader !== null) {
+      for (let read = await reader.read(); !read.done;) {
+        take(read.value);
+        read = await reader.read();
       }
-      held.push(chunk);
-      heldBytes += chunk.length;
-      if (heldBytes > GATHERED_BYTES) open();
+    } else {
+      for await (const chunk of message) take(chunk);
     }
     if (files.length === 0) {
       // One write per file. Not Deno.writeFileSync: with a mode it adds an
@@ -415,11 +428,20 @@ export async function deliverMessage(
     for (const target of targets) Deno.renameSync(target.tmp, target.final);
     return targets.map((target) => target.name);
   } catch (error) {
+    // A source still open (the disk failed, not the message) learns that
+    // nothing more will be read, as a for-await loop would tell it.
+    reader?.cancel(error).catch(() => {});
     for (const file of files) file.close();
     for (const target of targets) await removeIfThere(target.tmp);
     throw error;
   }
 }
+
+const CREATE_NEW: Deno.OpenOptions = {
+  write: true,
+  createNew: true,
+  mode: 0o600,
+};
 
 // The most bytes of a message held in memory before its files are opened.
 const GATHERED_BYTES = 64 * 1024;

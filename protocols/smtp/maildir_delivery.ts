@@ -53,9 +53,9 @@ export interface MaildirDeliveryOptions {
 export class MaildirDelivery implements SMTPDelivery {
   readonly #store: MailStore;
   readonly #fsync: boolean;
-  // Users whose maildir was seen: a mailbox stays once made, so it is
-  // looked for once, not three stats per recipient.
-  readonly #known = new Set<string>();
+  // The maildirs of users seen: a mailbox stays once made, so it is looked
+  // for once, not three stats per recipient.
+  readonly #known = new Map<string, Maildir>();
 
   /** Delivers into `store`. */
   constructor(store: MailStore, options: MaildirDeliveryOptions = {}) {
@@ -64,7 +64,7 @@ export class MaildirDelivery implements SMTPDelivery {
   }
 
   /** Accepts a recipient of a served domain who has a maildir. */
-  async validateTo(to: SMTPAddress, _session: SMTPSession): Promise<void> {
+  validateTo(to: SMTPAddress, _session: SMTPSession): void | Promise<void> {
     if (!to.local) {
       throw new SMTPPermanentError(
         550,
@@ -72,11 +72,16 @@ export class MaildirDelivery implements SMTPDelivery {
         "This server delivers only to its own domains",
       );
     }
+    // A known user is answered without a promise (once per recipient).
     if (this.#known.has(to.localPart)) return;
-    if (!(await this.#store.hasMailbox(to.localPart))) {
+    return this.#look(to.localPart);
+  }
+
+  async #look(user: string): Promise<void> {
+    if (!(await this.#store.hasMailbox(user))) {
       throw new SMTPPermanentError(550, "5.1.1", "No such user here");
     }
-    this.#known.add(to.localPart);
+    this.#known.set(user, this.#store.mailbox(user));
   }
 
   /** Writes the message, trace headers first, to each recipient's `new/`. */
@@ -84,19 +89,17 @@ export class MaildirDelivery implements SMTPDelivery {
     envelope: SMTPEnvelope,
     message: ReadableStream<Uint8Array>,
   ): Promise<void> {
-    const users = [...new Set(envelope.to.map((to) => to.localPart))];
-    const maildirs: Maildir[] = users.map((user) => this.#store.mailbox(user));
-    const trace = new TextEncoder().encode(traceHeaders(envelope));
-    await deliverMessage(maildirs, withPrefix(trace, message), {
+    const users = envelope.to.length === 1
+      ? [envelope.to[0]!.localPart]
+      : [...new Set(envelope.to.map((to) => to.localPart))];
+    const maildirs: Maildir[] = users.map((user) =>
+      this.#known.get(user) ?? this.#store.mailbox(user)
+    );
+    await deliverMessage(maildirs, message, {
       fsync: this.#fsync,
+      prefix: encoder.encode(traceHeaders(envelope)),
     });
   }
 }
 
-async function* withPrefix(
-  prefix: Uint8Array,
-  rest: ReadableStream<Uint8Array>,
-): AsyncGenerator<Uint8Array> {
-  yield prefix;
-  yield* rest;
-}
+const encoder = new TextEncoder();

@@ -216,8 +216,12 @@ class Intake {
     this.done =
       (async () => await delivery.receiveMessage(envelope, readable))();
     // A delivery that settles before the end reads no more: fail the writes.
+    // (Checked first: an Error, with its stack, per message is costly.)
     this.done.then(
-      () => this.abort(new Error("the delivery finished before the message")),
+      () => {
+        if (this.#failed) return;
+        this.abort(new Error("the delivery finished before the message"));
+      },
       (error) => this.abort(error),
     );
   }
@@ -326,8 +330,10 @@ class Session implements SMTPSession {
       while (!this.#closing) {
         const input = await this.#next();
         if (input === null) break;
-        if (input.kind === "command") await this.#command(input.line);
-        else if (input.kind === "lineTooLong") {
+        if (input.kind === "command") {
+          const pending = this.#command(input.line);
+          if (pending !== undefined) await pending;
+        } else if (input.kind === "lineTooLong") {
           this.#reply(500, "5.5.2", "Line too long");
         }
       }
@@ -364,7 +370,8 @@ class Session implements SMTPSession {
   async #next(): Promise<SMTPServerInput | null> {
     const ready = this.#reader.tryRead();
     if (ready !== undefined) return ready;
-    await this.#flush();
+    const flushed = this.#flush();
+    if (flushed !== undefined) await flushed;
     this.#waiting = true;
     try {
       const input = await this.#reader.read();
@@ -394,18 +401,22 @@ class Session implements SMTPSession {
     this.#closing = true;
     this.#send(`${code} ${enhanced} ${text}`);
     if (this.#waiting) {
-      this.#flush().then(() => this.#conn.close()).catch(() => {});
+      Promise.resolve(this.#flush()).then(() => this.#conn.close()).catch(
+        () => {},
+      );
     }
   }
 
-  async #flush(): Promise<void> {
+  // Sends the replies so far; undefined (no promise) when there are none.
+  #flush(): Promise<void> | undefined {
     if (this.#out.length === 0) return;
     const out = this.#out.join("");
     this.#out.length = 0;
-    await this.#conn.write(encoder.encode(out));
+    return this.#conn.write(encoder.encode(out));
   }
 
-  async #command(line: string): Promise<void> {
+  // A verb answered at once (most are) returns no promise.
+  #command(line: string): Promise<void> | void {
     const space = line.indexOf(" ");
     const name = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const argument = space < 0 ? "" : line.slice(space + 1);
@@ -414,7 +425,7 @@ class Session implements SMTPSession {
       this.#reply(500, "5.5.1", "Command unrecognized");
       return;
     }
-    await verb(this, argument);
+    return verb(this, argument);
   }
 
   #resetTransaction(): void {
@@ -465,7 +476,7 @@ class Session implements SMTPSession {
       (this.tls || this.#s.allowInsecureAuth);
   }
 
-  async mail(argument: string): Promise<void> {
+  mail(argument: string): Promise<void> | void {
     if (this.helo === null) return this.#reply(503, "5.5.1", "Send EHLO first");
     if (this.#from !== undefined) {
       return this.#reply(503, "5.5.1", "Sender already given");
@@ -507,11 +518,21 @@ class Session implements SMTPSession {
       return this.#reply(553, "5.6.7", "Non-ASCII addresses need SMTPUTF8");
     }
     const from = parsed.path === null ? null : this.#address(parsed.path);
-    if (
-      !(await this.#validate(() => this.#delivery.validateFrom?.(from, this)))
-    ) {
-      return;
+    const valid = this.#validate(() =>
+      this.#delivery.validateFrom?.(from, this)
+    );
+    if (valid instanceof Promise) {
+      return valid.then((ok) => this.#acceptFrom(ok, from, smtputf8));
     }
+    this.#acceptFrom(valid, from, smtputf8);
+  }
+
+  #acceptFrom(
+    valid: boolean,
+    from: SMTPAddress | null,
+    smtputf8: boolean,
+  ): void {
+    if (!valid) return;
     this.#from = from;
     this.#smtputf8 = smtputf8;
     this.#reply(250, "2.1.0", "Sender ok");
@@ -525,10 +546,24 @@ class Session implements SMTPSession {
   }
 
   // Runs a delivery check; answers its refusal and returns false, or true.
-  async #validate(check: () => void | Promise<void>): Promise<boolean> {
+  // A check that answers at once (no promise) costs no promise here either.
+  #validate(
+    check: () => void | Promise<void>,
+  ): boolean | Promise<boolean> {
+    let pending: void | Promise<void>;
+    try {
+      pending = check();
+    } catch (error) {
+      this.#replyForError(error);
+      return false;
+    }
+    return pending instanceof Promise ? this.#settle(pending) : true;
+  }
+
+  async #settle(check: Promise<void>): Promise<boolean> {
     try {
       this.#deadline.suspend();
-      await check();
+      await check;
       return true;
     } catch (error) {
       this.#replyForError(error);
@@ -553,7 +588,7 @@ class Session implements SMTPSession {
     }
   }
 
-  async rcpt(argument: string): Promise<void> {
+  rcpt(argument: string): Promise<void> | void {
     if (this.#from === undefined || this.#bdat !== null) {
       return this.#reply(503, "5.5.1", "Need MAIL first");
     }
@@ -581,9 +616,15 @@ class Session implements SMTPSession {
     if (!to.local && this.user === null) {
       return this.#reply(550, "5.7.1", "Relaying denied");
     }
-    if (!(await this.#validate(() => this.#delivery.validateTo(to, this)))) {
-      return;
+    const valid = this.#validate(() => this.#delivery.validateTo(to, this));
+    if (valid instanceof Promise) {
+      return valid.then((ok) => this.#acceptTo(ok, to));
     }
+    this.#acceptTo(valid, to);
+  }
+
+  #acceptTo(valid: boolean, to: SMTPAddress): void {
+    if (!valid) return;
     this.#to.push(to);
     this.#reply(250, "2.1.5", "Recipient ok");
   }
