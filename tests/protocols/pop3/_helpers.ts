@@ -5,6 +5,7 @@ import {
   LoginLimiter,
   Portal,
 } from "../../../cred/mod.ts";
+import { captureLogs } from "../../../log/mod.ts";
 import { MailRealm, MailStore } from "../../../protocols/mail/mod.ts";
 import {
   servePOP3,
@@ -44,12 +45,15 @@ export async function startPOP3(
     loginLimiter: new LoginLimiter({ failureDelay: 0 }),
     ...options,
   });
+  // Its log lines (logins, sessions) stay off a passing run's output.
+  const logs = captureLogs({ level: "info" });
   return {
     store: mail,
     server,
     port: (server.addr as Deno.NetAddr).port,
     async [Symbol.asyncDispose]() {
       await server.shutdown();
+      logs.stop();
       if (store === undefined) await Deno.remove(root, { recursive: true });
     },
   };
