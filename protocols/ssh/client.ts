@@ -26,6 +26,7 @@ import {
   type SSHTransportOptions,
 } from "./transport.ts";
 import { SSHReader, SSHWriter } from "./wire.ts";
+import type { ExitSignal } from "./session.ts";
 
 /**
  * The options of {@linkcode connectSSH}.
@@ -91,6 +92,8 @@ export interface RemoteProcess {
   readonly stderr: ReadableStream<Uint8Array>;
   /** The exit status, or `null` when the server sent none (a signal killed it). */
   readonly status: Promise<number | null>;
+  /** The signal that killed the command (`exit-signal`), or `null` when none was sent. */
+  readonly exitSignal: Promise<ExitSignal | null>;
   /** Sends a signal (`TERM`, `INT`, ...) to the command. */
   signal(name: string): Promise<void>;
 }
@@ -101,7 +104,12 @@ export interface RemoteProcess {
  * @example Usage
  * ```ts
  * import type { RunResult } from "@spindle/spindle/protocols/ssh";
- * const result: RunResult = { stdout: new Uint8Array(0), stderr: new Uint8Array(0), status: 0 };
+ * const result: RunResult = {
+ *   stdout: new Uint8Array(0),
+ *   stderr: new Uint8Array(0),
+ *   status: 0,
+ *   exitSignal: null,
+ * };
  * console.assert(result.status === 0);
  * ```
  */
@@ -112,6 +120,8 @@ export interface RunResult {
   stderr: Uint8Array;
   /** The exit status (`null`: none sent). */
   status: number | null;
+  /** The signal that killed the command (`null`: none sent). */
+  exitSignal: ExitSignal | null;
 }
 
 class ChannelConnection extends BaseConnection {
@@ -230,13 +240,14 @@ export class SSHClient {
       }
       await writer.close();
     })().catch(() => {});
-    const [stdout, stderr, status] = await Promise.all([
+    const [stdout, stderr, status, exitSignal] = await Promise.all([
       new Response(process.stdout).bytes(),
       new Response(process.stderr).bytes(),
       process.status,
+      process.exitSignal,
       input,
     ]);
-    return { stdout, stderr, status };
+    return { stdout, stderr, status, exitSignal };
   }
 
   /**
@@ -274,12 +285,24 @@ async function startProcess(
   what: string,
 ): Promise<RemoteProcess> {
   const status = Promise.withResolvers<number | null>();
+  const exitSignal = Promise.withResolvers<ExitSignal | null>();
   let exit: number | null = null;
+  let killed: ExitSignal | null = null;
   channel.onRequest = (request) => {
     if (request.type === "exit-status") exit = request.data.uint32();
+    if (request.type === "exit-signal") {
+      killed = {
+        signal: request.data.text(),
+        coreDumped: request.data.boolean(),
+        message: request.data.text(),
+      };
+    }
     return true;
   };
-  channel.closed.then(() => status.resolve(exit));
+  channel.closed.then(() => {
+    status.resolve(exit);
+    exitSignal.resolve(killed);
+  });
   for (const [name, value] of Object.entries(options.env ?? {})) {
     await channel.request(
       "env",
@@ -307,6 +330,7 @@ async function startProcess(
     stdout: channel.readable,
     stderr: channel.stderr,
     status: status.promise,
+    exitSignal: exitSignal.promise,
     signal: async (name) => {
       await channel.request(
         "signal",

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Session, SessionHandler } from "./session.ts";
+import type { ExitSignal, Session, SessionHandler } from "./session.ts";
 
 /**
  * The options of {@linkcode commandSession}.
@@ -37,8 +37,8 @@ const SIGNALS: Record<string, Deno.Signal | undefined> = {
 
 /**
  * A {@linkcode SessionHandler} that runs the client's command in a child
- * process and answers with its exit status (128 + the signal number when a
- * signal killed it, as Deno and shells report).
+ * process and answers with its exit status, or with `exit-signal` naming the
+ * signal that killed it (as OpenSSH's sshd does).
  *
  * @example Usage
  * ```ts
@@ -82,6 +82,13 @@ export function commandSession(
     // stdin is left to end with the channel: the command may exit before
     // the client's EOF.
     input.catch(() => {});
-    return (await child.status).code;
+    const status = await child.status;
+    if (status.signal === null) return status.code;
+    const killed: ExitSignal = {
+      signal: status.signal.replace(/^SIG/, ""),
+      coreDumped: false,
+      message: "",
+    };
+    return killed;
   };
 }

@@ -93,7 +93,28 @@ export interface Session {
  */
 export type SessionHandler = (
   session: Session,
-) => number | void | Promise<number | void>;
+) => number | ExitSignal | void | Promise<number | ExitSignal | void>;
+
+/**
+ * How a command ended when a signal killed it: a {@linkcode SessionHandler}
+ * returns it to send `exit-signal` (RFC 4254 §6.10) instead of `exit-status`,
+ * and the client reports it as {@linkcode RemoteProcess.exitSignal}.
+ *
+ * @example Usage
+ * ```ts
+ * import type { ExitSignal } from "@spindle/spindle/protocols/ssh";
+ * const killed: ExitSignal = { signal: "TERM", coreDumped: false, message: "" };
+ * console.assert(killed.signal === "TERM");
+ * ```
+ */
+export interface ExitSignal {
+  /** The signal's name without `SIG`, such as `TERM` or `KILL`. */
+  signal: string;
+  /** Whether the process left a core dump. */
+  coreDumped: boolean;
+  /** A message for the user; often empty. */
+  message: string;
+}
 
 /**
  * What a server's session channels may do.
@@ -225,19 +246,28 @@ async function run(
   session: Session,
   handler: SessionHandler,
 ): Promise<void> {
-  let status = 0;
+  let exit: number | ExitSignal = 0;
   try {
-    status = (await handler(session)) ?? 0;
+    exit = (await handler(session)) ?? 0;
   } catch (error) {
     logger.error("an SSH session handler failed: {error}", { error });
-    status = 1;
+    exit = 1;
   }
   try {
-    await channel.request(
-      "exit-status",
-      false,
-      new SSHWriter().uint32(status >>> 0).finish(),
-    );
+    if (typeof exit === "number") {
+      await channel.request(
+        "exit-status",
+        false,
+        new SSHWriter().uint32(exit >>> 0).finish(),
+      );
+    } else {
+      await channel.request(
+        "exit-signal",
+        false,
+        new SSHWriter().string(exit.signal).boolean(exit.coreDumped)
+          .string(exit.message).string("").finish(),
+      );
+    }
     await channel.eof();
     await channel.close();
   } catch {

@@ -55,6 +55,32 @@ test("ssh: the exit status of the command comes through", async (t) => {
   }
 }, { ignore });
 
+test(
+  "ssh: a command killed by a signal is reported as exit-signal",
+  async (t) => {
+    const server = await startServer(t.reactor, await keys());
+    try {
+      const result = await run(ssh.path, [
+        ...sshOptions(
+          server,
+          "-i",
+          (await keys()).path("id_ed25519"),
+          "-p",
+          String(server.port),
+        ),
+        `${USER}@127.0.0.1`,
+        "kill -TERM $$",
+      ]);
+      // OpenSSH's ssh exits with 255 when the remote command died by a signal
+      // (an exit-status would have given 143, the shell's code for TERM).
+      assertEquals(result.code, 255);
+    } finally {
+      await server.running.shutdown();
+    }
+  },
+  { ignore },
+);
+
 test("ssh: stdin is piped through cat, stderr kept apart", async (t) => {
   const server = await startServer(t.reactor, await keys());
   try {

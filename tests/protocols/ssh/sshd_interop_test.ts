@@ -134,6 +134,21 @@ test(
   { ignore },
 );
 
+test(
+  "client: a command sshd saw killed by a signal reports exit-signal, not a status",
+  async (t) => {
+    const client = await connect(t.reactor);
+    try {
+      const result = await client.run("kill -TERM $$");
+      assertEquals(result.status, null);
+      assertEquals(result.exitSignal?.signal, "TERM");
+    } finally {
+      await client.close();
+    }
+  },
+  { ignore },
+);
+
 for (const key of ["id_rsa", "id_ecdsa"]) {
   test(`client: logs in to sshd with an ${key.slice(3)} key`, async (t) => {
     const server = await startSshd();
