@@ -39,16 +39,17 @@ export class ServiceParentError extends Error {
  * import { Service } from "@spindle/spindle/app";
  * import { type Deferred, succeed } from "@spindle/spindle/deferred";
  *
+ * const events: string[] = [];
  * class Greeter extends Service {
  *   override startService(): Deferred<void> {
  *     super.startService();
- *     console.log("hello");
+ *     events.push("hello");
  *     return succeed<void>(undefined);
  *   }
  * }
  * const greeter = new Greeter();
  * await greeter.startService();
- * console.assert(greeter.running);
+ * console.assert(greeter.running && events[0] === "hello");
  * await greeter.stopService();
  * ```
  */

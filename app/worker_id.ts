@@ -14,7 +14,8 @@ import { WORKER_ID_ENV } from "./_runner/env.ts";
  * ```ts
  * import { workerId } from "@spindle/spindle/app";
  * const id = workerId();
- * console.log(id === undefined ? "single process" : `worker ${id}`);
+ * const role = id === undefined ? "single process" : `worker ${id}`;
+ * console.assert(role === "single process"); // not started by --workers
  * ```
  */
 export function workerId(): number | undefined {

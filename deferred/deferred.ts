@@ -417,10 +417,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @example Usage
    * ```ts
    * import { succeed } from "@spindle/spindle/deferred";
+   * let seen: unknown;
    * succeed("x").addBoth((result) => {
-   *   console.log("finished with", result);
+   *   seen = result; // a value or a Failure, whichever came
    *   return result;
    * });
+   * console.assert(seen === "x");
    * ```
    */
   addBoth<U>(fn: (result: T | Failure) => U | PromiseLike<U>): Deferred<U> {

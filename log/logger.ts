@@ -372,7 +372,7 @@ export class Logger {
  * ```ts
  * import { getLogger } from "@spindle/spindle/log";
  * const log = getLogger("myapp.db");
- * log.info("connected to {host}", { host: "localhost" });
+ * log.debug("connected to {host}", { host: "localhost" });
  * console.assert(getLogger("myapp.db") === log);
  * ```
  */

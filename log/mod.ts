@@ -12,9 +12,12 @@
  *
  * @example Usage
  * ```ts
- * import { getLogger } from "@spindle/spindle/log";
+ * import { captureLogs, getLogger } from "@spindle/spindle/log";
  * const log = getLogger("myapp");
+ * // As a test would; without the capture, the line goes to stderr.
+ * using logs = captureLogs();
  * log.info("listening on {host}:{port}", { host: "127.0.0.1", port: 8080 });
+ * console.assert(logs.messages()[0] === "listening on 127.0.0.1:8080");
  * try {
  *   JSON.parse("{");
  * } catch (error) {

@@ -48,9 +48,13 @@ const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
  * ```ts
  * import { DenoReactor } from "@spindle/spindle/reactor";
  * const reactor = new DenoReactor();
- * reactor.addSystemEventTrigger("before", "shutdown", () => console.log("bye"));
+ * let saidBye = false;
+ * reactor.addSystemEventTrigger("before", "shutdown", () => {
+ *   saidBye = true;
+ * });
  * reactor.callWhenRunning(() => reactor.stop());
  * await reactor.run({ installSignalHandlers: false });
+ * console.assert(saidBye);
  * ```
  */
 export class Lifecycle {

@@ -30,6 +30,8 @@ const logger = getLogger("spindle.irc");
  * @example Usage
  * ```ts
  * import { IRCService } from "./plugin.ts";
+ * import { setup } from "../../log/mod.ts";
+ * setup({ loggers: { spindle: { level: "warn" } } }); // no "listening on" line
  * const service = new IRCService({ listen: "tcp:0:interface=127.0.0.1" });
  * await service.startService();
  * console.assert(service.listeningAddresses().length === 1);
@@ -124,6 +126,8 @@ export interface IRCPluginOptions {
  * @example Usage
  * ```ts
  * import { plugin } from "./plugin.ts";
+ * import { setup } from "../../log/mod.ts";
+ * setup({ loggers: { spindle: { level: "warn" } } }); // no "listening on" line
  * const options = await plugin.validate({
  *   options: { listen: ["tcp:0:interface=127.0.0.1"], name: "irc.example.test" },
  *   args: [],

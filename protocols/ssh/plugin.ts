@@ -54,6 +54,8 @@ export interface SSHPluginOptions {
  * @example Usage
  * ```ts
  * import { loadOrCreateHostKey } from "./plugin.ts";
+ * import { setup } from "../../log/mod.ts";
+ * setup({ loggers: { spindle: { level: "warn" } } }); // no fingerprint lines
  * const dir = await Deno.makeTempDir();
  * const key = await loadOrCreateHostKey(`${dir}/ssh_host_ed25519_key`);
  * const again = await loadOrCreateHostKey(`${dir}/ssh_host_ed25519_key`);

@@ -53,7 +53,10 @@ const KEY = /^[A-Za-z0-9+/]{22}==$/;
  * ```ts
  * import { checkUpgradeRequest, WebSocketHandshakeError } from "@spindle/spindle/protocols/websocket";
  * try {
- *   checkUpgradeRequest(new Request("http://h/", { headers: { upgrade: "websocket", connection: "upgrade" } }));
+ *   // No Sec-WebSocket-Key: a 400.
+ *   checkUpgradeRequest(new Request("http://h/", {
+ *     headers: { upgrade: "websocket", connection: "upgrade", "sec-websocket-version": "13" },
+ *   }));
  * } catch (error) {
  *   console.assert(error instanceof WebSocketHandshakeError && error.status === 400);
  * }
