@@ -24,6 +24,8 @@
  * ```ts
  * import { MailStore } from "@spindle/spindle/protocols/mail";
  * import { MaildirDelivery, sendMail, serveSMTP } from "@spindle/spindle/protocols/smtp";
+ * import { setup } from "@spindle/spindle/log";
+ * setup({ loggers: { spindle: { level: "warn" } } }); // no log line per message
  * const store = new MailStore(await Deno.makeTempDir());
  * await store.createMailboxes(["alice"]);
  * await using server = await serveSMTP(new MaildirDelivery(store), {
