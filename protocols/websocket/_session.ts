@@ -10,6 +10,7 @@ import type { Connection } from "../../reactor/interfaces.ts";
 import type { IReactorTime } from "../../reactor/time.ts";
 import { Deadline } from "../../reactor/deadline.ts";
 import { getLogger } from "../../log/mod.ts";
+import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 import {
   decodeText,
   encodeFrame,
@@ -26,6 +27,26 @@ import type { PerMessageDeflate } from "./_deflate.ts";
 const logger = getLogger("spindle.websocket");
 const encoder = new TextEncoder();
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A connection that can read into a buffer given, and lend one to write: the reactor's do. */
+interface DirectReads {
+  readInto(buffer: Uint8Array): Promise<number | null>;
+  writeBorrowed(data: Uint8Array): Promise<void>;
+}
+
+// Frames of 16 KiB to 128 KiB are encoded into buffers lent to the
+// transport and reused once it has sent them: a fresh 64 KiB buffer per
+// message cost as much as copying into it. A few are kept, shared by every
+// session, so an idle connection holds none.
+const LENT_MIN = 16 * 1024;
+const SEND_BUFFER_SIZE = 128 * 1024;
+const LENT_MAX = SEND_BUFFER_SIZE - 14;
+const SEND_BUFFERS_KEPT = 16;
+const sendBuffers: Uint8Array[] = [];
+
+function keepSendBuffer(buffer: Uint8Array): void {
+  if (sendBuffers.length < SEND_BUFFERS_KEPT) sendBuffers.push(buffer);
+}
 
 /** What the session tells its owner. */
 export interface SessionHandlers {
@@ -73,6 +94,8 @@ export class WebSocketSession {
   #sentClose = false;
   #received: { code: number; reason: string } | null = null;
   #finished = false;
+  /** The connection's `writeBorrowed`, when it has one. */
+  #lend: ((frame: Uint8Array) => Promise<void>) | null;
 
   constructor(
     conn: Connection,
@@ -84,6 +107,8 @@ export class WebSocketSession {
     this.#handlers = handlers;
     this.#mask = options.role === "client";
     this.#deflate = options.deflate;
+    const direct = conn as Connection & Partial<DirectReads>;
+    this.#lend = direct.writeBorrowed?.bind(direct) ?? null;
     const needsTimer = options.idleTimeout > 0 || options.closeTimeout > 0;
     this.#deadline = needsTimer
       ? new Deadline(options.clock, (kind) => this.#onTimeout(kind))
@@ -115,9 +140,21 @@ export class WebSocketSession {
     const messages = new MessageCore(this.#options);
     const frames: Frame[] = [];
     const events: WebSocketEvent[] = [];
+    // The reactor's connections read into a buffer given (not over HTTP/2).
+    const direct = this.#conn as Connection & Partial<DirectReads>;
+    const readInto = direct.readInto?.bind(direct) ?? null;
     try {
       while (!this.#finished) {
-        const chunk = await this.#conn.read();
+        // A large frame begun: its bytes are read straight into its payload.
+        const wanted = readInto === null ? null : decoder.wanted;
+        let chunk: Uint8Array | null;
+        let direct = 0;
+        if (wanted === null) chunk = await this.#conn.read();
+        else {
+          const n = await readInto!(wanted);
+          chunk = n === null ? null : EMPTY_BYTES;
+          direct = n ?? 0;
+        }
         if (this.#finished) return;
         if (chunk === null) {
           decoder.end(frames);
@@ -131,7 +168,8 @@ export class WebSocketSession {
         // Frames before a broken one are served first.
         let broken: unknown = null;
         try {
-          decoder.decode(chunk, frames);
+          if (wanted === null) decoder.decode(chunk, frames);
+          else decoder.filled(direct, frames);
         } catch (error) {
           broken = error;
         }
@@ -191,15 +229,13 @@ export class WebSocketSession {
     const opcode = binary ? Opcode.BINARY : Opcode.TEXT;
     const deflate = this.#deflate;
     if (deflate === null || !deflate.compresses) {
-      return this.#write(encodeFrame(opcode, payload, { mask: this.#mask }));
+      return this.#writeFrame(opcode, payload, false);
     }
     this.#queued += payload.byteLength;
     const sent = this.#sendChain.then(async () => {
       const compressed = await deflate.compress(payload);
       this.#queued -= payload.byteLength;
-      await this.#write(
-        encodeFrame(opcode, compressed, { mask: this.#mask, rsv1: true }),
-      );
+      await this.#writeFrame(opcode, compressed, true);
     });
     this.#sendChain = sent.catch(() => {});
     return sent;
@@ -310,6 +346,27 @@ export class WebSocketSession {
       if (received !== null) this.#finish(received.code, received.reason, true);
       else this.#finish(CloseCode.ABNORMAL, "", false);
     }
+  }
+
+  /** Encodes and writes a data frame, large ones into a lent buffer (see `sendBuffers`). */
+  #writeFrame(
+    opcode: number,
+    payload: Uint8Array,
+    rsv1: boolean,
+  ): Promise<void> {
+    const size = payload.byteLength;
+    const lend = this.#lend;
+    if (lend === null || size < LENT_MIN || size > LENT_MAX) {
+      return this.#write(
+        encodeFrame(opcode, payload, { mask: this.#mask, rsv1 }),
+      );
+    }
+    const buffer = sendBuffers.pop() ?? new Uint8Array(SEND_BUFFER_SIZE);
+    const lent = lend(
+      encodeFrame(opcode, payload, { mask: this.#mask, rsv1, target: buffer }),
+    );
+    lent.then(() => keepSendBuffer(buffer), () => {});
+    return lent;
   }
 
   /** Writes a frame; a failed write means the connection is gone, which reading reports. */

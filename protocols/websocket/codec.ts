@@ -56,6 +56,8 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
   #server: boolean;
   #deflate: boolean;
   #maxSize: number;
+  /** A large frame whose payload is filled in place as bytes come (see `wanted`). */
+  #partial: PartialFrame | null = null;
 
   /** Creates a decoder for `options.role`. */
   constructor(options: FrameDecoderOptions) {
@@ -67,11 +69,22 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
 
   /** Decodes the frames `chunk` completes into `out`; throws `WebSocketProtocolError`. */
   decode(chunk: Uint8Array, out: Frame[], max = Infinity): void {
+    let taken = 0;
+    const partial = this.#partial;
+    if (partial !== null) {
+      const used = Math.min(
+        chunk.byteLength,
+        partial.payload.byteLength - partial.filled,
+      );
+      partial.payload.set(chunk.subarray(0, used), partial.filled);
+      chunk = chunk.subarray(used);
+      taken = this.filled(used, out);
+      if (this.#partial !== null) return;
+    }
     if (chunk.byteLength > 0) {
       this.#parts.push(chunk);
       this.#buffered += chunk.byteLength;
     }
-    let taken = 0;
     while (taken < max && this.#buffered >= 2) {
       const head = this.#peek(Math.min(14, this.#buffered));
       const frame = this.#frameAt(head);
@@ -79,6 +92,28 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
       out.push(frame);
       taken++;
     }
+  }
+
+  /**
+   * Where the rest of a large frame's payload goes, so a reader can read
+   * straight into it (then call `filled`): `null` unless such a frame was
+   * started. Saves a copy of every byte, and the read buffers.
+   */
+  get wanted(): Uint8Array | null {
+    const partial = this.#partial;
+    return partial === null ? null : partial.payload.subarray(partial.filled);
+  }
+
+  /** `n` bytes were read into `wanted`; appends the frame if that completed it and returns how many frames (0 or 1). */
+  filled(n: number, out: Frame[]): number {
+    const partial = this.#partial!;
+    partial.filled += n;
+    if (partial.filled < partial.payload.byteLength) return 0;
+    this.#partial = null;
+    const { frame, key } = partial;
+    if (key !== null) xorMask(frame.payload, key);
+    out.push(frame);
+    return 1;
   }
 
   /** Reads one frame if it is all there; `head` is its first bytes (up to 14). */
@@ -117,7 +152,8 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     }
     const maskOffset = offset;
     if (masked) offset += 4;
-    if (this.#buffered < offset + length) return null;
+    const whole = this.#buffered >= offset + length;
+    if (!whole && (length < DIRECT_MIN || length > DIRECT_MAX)) return null;
     // The key as one number (the bytes in memory order): no copy per frame.
     let key = 0;
     if (masked) {
@@ -125,10 +161,35 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
       key = bytes[maskOffset]! | (bytes[maskOffset + 1]! << 8) |
         (bytes[maskOffset + 2]! << 16) | (bytes[maskOffset + 3]! << 24);
     }
+    const header = whole ? EMPTY_BYTES : this.#peek(offset).slice();
     this.#skip(offset);
+    if (!whole) {
+      const payload = new Uint8Array(length);
+      this.#startPartial(header, { fin, rsv1, opcode, payload }, {
+        key: masked ? key : null,
+      });
+      return null;
+    }
     const payload = this.#take(length);
     if (masked) xorMask(payload, key);
     return { fin, rsv1, opcode, payload };
+  }
+
+  /** A large frame's payload in memory of its own from its header on: what is buffered moves there. */
+  #startPartial(
+    header: Uint8Array,
+    frame: Frame,
+    options: { key: number | null },
+  ): void {
+    const payload = frame.payload;
+    let filled = 0;
+    for (const part of this.#parts) {
+      payload.set(part, filled);
+      filled += part.byteLength;
+    }
+    this.#parts = [];
+    this.#buffered = 0;
+    this.#partial = { header, frame, payload, key: options.key, filled };
   }
 
   #check(b0: number, opcode: number, fin: boolean, masked: boolean): void {
@@ -201,9 +262,13 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
 
   /** Input ended: an error if it ended inside a frame. */
   end(_out: Frame[]): void {
-    if (this.#buffered > 0) {
+    const partial = this.#partial;
+    const arrived = partial === null
+      ? this.#buffered
+      : partial.header.byteLength + partial.filled;
+    if (arrived > 0) {
       throw new WebSocketProtocolError(
-        `the connection ended inside a frame (${this.#buffered} bytes of it arrived)`,
+        `the connection ended inside a frame (${arrived} bytes of it arrived)`,
         { code: CloseCode.ABNORMAL },
       );
     }
@@ -211,6 +276,15 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
 
   /** Hands back the bytes buffered but not decoded. */
   release(): Uint8Array {
+    const partial = this.#partial;
+    if (partial !== null) {
+      // Still masked: unmasking waits for the last byte.
+      this.#partial = null;
+      return concatChunks(
+        [partial.header, partial.payload.subarray(0, partial.filled)],
+        partial.header.byteLength + partial.filled,
+      );
+    }
     const bytes = this.#buffered === 0
       ? EMPTY_BYTES
       : this.#peek(this.#buffered).slice();
@@ -219,6 +293,22 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     return bytes;
   }
 }
+
+/** A large frame being filled in place: its header (for `release`), the frame to emit, its mask key. */
+interface PartialFrame {
+  header: Uint8Array;
+  frame: Frame;
+  payload: Uint8Array;
+  key: number | null;
+  filled: number;
+}
+
+// Frames from 16 KiB to 1 MiB that arrive in pieces get their payload memory
+// at once, and the reader reads straight into it: no copy, no read buffers.
+// Below, the pieces are few; above, a header alone should not make the
+// server allocate much before the bytes come (larger frames are gathered).
+const DIRECT_MIN = 16 * 1024;
+const DIRECT_MAX = 1024 * 1024;
 
 /**
  * XORs `bytes` in place with the 4-byte mask `key`, its bytes packed
@@ -295,6 +385,12 @@ export interface EncodeFrameOptions {
   fin?: boolean;
   /** Set RSV1 (a compressed message's first frame). Default false. */
   rsv1?: boolean;
+  /**
+   * Memory to encode into (the frame is a view of its start), at least the
+   * payload's length plus 14 bytes; throws `RangeError` if shorter. Default:
+   * fresh memory.
+   */
+  target?: Uint8Array;
 }
 
 /**
@@ -318,7 +414,17 @@ export function encodeFrame(
   const mask = options.mask ?? false;
   const headerLength = (length < 126 ? 2 : length < 65536 ? 4 : 10) +
     (mask ? 4 : 0);
-  const frame = allocFrame(headerLength + length);
+  const target = options.target;
+  if (target !== undefined && target.byteLength < headerLength + length) {
+    throw new RangeError(
+      `encodeFrame's target holds ${target.byteLength} bytes, but the frame takes ${
+        headerLength + length
+      }: give a larger target`,
+    );
+  }
+  const frame = target === undefined
+    ? allocFrame(headerLength + length)
+    : target.subarray(0, headerLength + length);
   frame[0] = (options.fin === false ? 0 : 0x80) |
     (options.rsv1 ? 0x40 : 0) | opcode;
   let offset = 2;

@@ -12,6 +12,7 @@ import {
   type WebSocketEvent,
   WebSocketProtocolError,
 } from "../../../protocols/websocket/mod.ts";
+import { concatChunks } from "../../../reactor/bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -76,6 +77,63 @@ test("masking round-trips every length and offset, word-wise or not, equal to by
       assertEquals(decodeAll(shifted.subarray(offset))[0]!.payload, payload);
     }
   }
+});
+
+test("a large frame arriving in pieces is filled in place, by decode or by reading into wanted, then the next frame follows", () => {
+  const payload = new Uint8Array(40_000).map((_, i) => i % 251);
+  const bytes = concatChunks([
+    encodeFrame(Opcode.BINARY, payload, { mask: true }),
+    encodeFrame(Opcode.TEXT, encoder.encode("next"), { mask: true }),
+  ]);
+  // By decode: pieces that split the header, the payload and the next frame.
+  const core = new FrameDecoderCore({ role: "server" });
+  const frames: Frame[] = [];
+  for (let at = 0; at < bytes.length; at += 997) {
+    core.decode(bytes.subarray(at, at + 997), frames);
+  }
+  assertEquals(frames.map((f) => f.payload), [payload, encoder.encode("next")]);
+  // By reading into `wanted`, as the session does.
+  const direct = new FrameDecoderCore({ role: "server" });
+  const out: Frame[] = [];
+  direct.decode(bytes.subarray(0, 5000), out);
+  let at = 5000;
+  for (let wanted; (wanted = direct.wanted) !== null;) {
+    const n = Math.min(wanted.length, 3001);
+    wanted.set(bytes.subarray(at, at + n));
+    at += n;
+    direct.filled(n, out);
+  }
+  direct.decode(bytes.subarray(at), out);
+  assertEquals(out.map((f) => f.payload), [payload, encoder.encode("next")]);
+});
+
+test("input ending inside a large frame is an error; release hands back its bytes still masked", () => {
+  const bytes = encodeFrame(Opcode.BINARY, new Uint8Array(20_000), {
+    mask: true,
+  });
+  const core = new FrameDecoderCore({ role: "server" });
+  core.decode(bytes.subarray(0, 9000), []);
+  assertEquals(core.release(), bytes.subarray(0, 9000));
+  const ended = new FrameDecoderCore({ role: "server" });
+  ended.decode(bytes.subarray(0, 9000), []);
+  const error = assertThrows(() => ended.end([]), WebSocketProtocolError);
+  assertEquals(error.message.includes("9000 bytes"), true);
+});
+
+test("encodeFrame writes into a target given, and refuses one too short with RangeError", () => {
+  const target = new Uint8Array(1000);
+  const frame = encodeFrame(Opcode.BINARY, new Uint8Array(200).fill(7), {
+    target,
+  });
+  assertEquals(frame.buffer, target.buffer);
+  assertEquals(
+    decodeAll(frame, "client")[0]!.payload,
+    new Uint8Array(200).fill(7),
+  );
+  assertThrows(
+    () => encodeFrame(Opcode.BINARY, new Uint8Array(997), { target }),
+    RangeError,
+  );
 });
 
 test("payload lengths of 125, 126, 65535 and 65536 bytes use the 7, 16 and 64-bit forms", () => {

@@ -375,3 +375,32 @@ test("a graceful shutdown closes a connection upgraded without onShutdown", asyn
   assertEquals(await conn.read(buffer), null);
   conn.close();
 });
+
+test("large binary messages echo intact, read into their payload and sent from reused buffers", async (t) => {
+  const { url } = await echoServer(t);
+  const client = new WebSocket(url);
+  client.binaryType = "arraybuffer";
+  await new Promise((resolve) => client.onopen = resolve);
+  const sizes = [16_384, 20_001, 65_536, 131_058, 131_059, 300_000];
+  const received: Uint8Array[] = [];
+  const all = new Promise<void>((resolve) => {
+    client.onmessage = (event) => {
+      received.push(new Uint8Array(event.data as ArrayBuffer));
+      if (received.length === sizes.length * 2) resolve();
+    };
+  });
+  const sent: Uint8Array[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (const size of sizes) {
+      const message = new Uint8Array(size).map((_, i) =>
+        (i + size + round) % 253
+      );
+      sent.push(message);
+      client.send(message);
+    }
+  }
+  await all;
+  assertEquals(received, sent);
+  client.close();
+  await new Promise((resolve) => client.onclose = resolve);
+});
