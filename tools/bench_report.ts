@@ -1,6 +1,8 @@
 /**
- * The benchmark report: the ratios the benches recorded (`bench/_report.ts`)
- * drawn as one SVG bar chart per figure, and `bench/REPORT.md` around them.
+ * The benchmark report: the ratios the benches recorded (`bench/_report.ts`),
+ * kept in `bench/ratios.jsonl` with the date and machine of each run, drawn as
+ * one SVG bar chart per figure, `bench/REPORT.md` around them, and the block of
+ * charts in the README's "Performance" section.
  *
  * @module
  */
@@ -14,8 +16,11 @@ export interface MachineFacts {
   machine: string;
 }
 
-/** One chart: the ratios of one figure of one bench. */
-export interface Figure {
+/** A ratio as `bench/ratios.jsonl` keeps it: with the date and machine of its run. */
+export type RecordedRatio = BenchRatio & MachineFacts;
+
+/** One chart: the ratios of one figure of one bench, from one run. */
+export interface Figure extends MachineFacts {
   bench: string;
   title: string;
   kind: BenchRatio["kind"];
@@ -25,12 +30,58 @@ export interface Figure {
   file: string;
 }
 
-/** Groups the recorded ratios into figures, in the order first seen; a ratio recorded twice keeps the last. */
-export function figuresOf(ratios: readonly BenchRatio[]): Figure[] {
+/** Reads the lines of a ratios file (JSON Lines); blank lines are skipped. */
+export function parseRatios(text: string): RecordedRatio[] {
+  return text.split("\n").filter((line) => line.trim() !== "").map((line) =>
+    JSON.parse(line) as RecordedRatio
+  );
+}
+
+/** Writes ratios as JSON Lines, one ratio a line, for `bench/ratios.jsonl`. */
+export function formatRatios(ratios: readonly RecordedRatio[]): string {
+  return ratios.map((r) =>
+    JSON.stringify({
+      bench: r.bench,
+      figure: r.figure,
+      kind: r.kind,
+      metric: r.metric,
+      peer: r.peer,
+      // Three decimals are more than a shared machine's noise allows.
+      ratio: Number(r.ratio.toFixed(3)),
+      date: r.date,
+      machine: r.machine,
+    }) + "\n"
+  ).join("");
+}
+
+/**
+ * Accumulates runs: every bench that recorded ratios in `fresh` replaces all
+ * of its ratios in `kept` (so one bench can be refreshed alone); the others
+ * stay as they were, with their own dates. The result is ordered by bench
+ * name, each bench's ratios in the order its run recorded them.
+ */
+export function mergeRatios(
+  kept: readonly RecordedRatio[],
+  fresh: readonly RecordedRatio[],
+): RecordedRatio[] {
+  const refreshed = new Set(fresh.map((r) => r.bench));
+  const merged = [...kept.filter((r) => !refreshed.has(r.bench)), ...fresh];
+  // Array.prototype.sort is stable, so each bench keeps its own order.
+  return merged.sort((a, b) =>
+    a.bench < b.bench ? -1 : a.bench > b.bench ? 1 : 0
+  );
+}
+
+/**
+ * Groups the recorded ratios into figures (one per bench, title, kind and
+ * metric), in the order first seen; a peer recorded twice in a figure keeps
+ * its last ratio, and the figure the date and machine of its last ratio.
+ */
+export function figuresOf(ratios: readonly RecordedRatio[]): Figure[] {
   const figures = new Map<string, Figure>();
   const perBench = new Map<string, number>();
   for (const r of ratios) {
-    const key = `${r.bench}\u0000${r.figure}\u0000${r.kind}`;
+    const key = [r.bench, r.figure, r.kind, r.metric].join("\u0000");
     let figure = figures.get(key);
     if (figure === undefined) {
       const n = (perBench.get(r.bench) ?? 0) + 1;
@@ -42,12 +93,16 @@ export function figuresOf(ratios: readonly BenchRatio[]): Figure[] {
         metric: r.metric,
         ratios: [],
         file: `${r.bench}-${n}.svg`,
+        date: r.date,
+        machine: r.machine,
       };
       figures.set(key, figure);
     }
     const same = figure.ratios.findIndex((x) => x.peer === r.peer);
     if (same >= 0) figure.ratios.splice(same, 1);
     figure.ratios.push({ peer: r.peer, ratio: r.ratio });
+    figure.date = r.date;
+    figure.machine = r.machine;
   }
   return [...figures.values()];
 }
@@ -66,6 +121,13 @@ export function measureOf(figure: Pick<Figure, "kind" | "metric">): string {
     : `CPU time per ${figure.metric}: the peer's over Spindle's`;
 }
 
+/** One line under a chart: whether it is a rate or CPU time, what of, and when. */
+export function captionOf(figure: Figure): string {
+  const kind = figure.kind === "rate" ? "Rate" : "CPU time";
+  return `${kind}, ${measureOf(figure)} (above 1x, Spindle does better); ` +
+    `measured ${figure.date} by \`bench/${figure.bench}_bench.ts\`.`;
+}
+
 const WIDTH = 760;
 /** Roughly the width of one character at the chart's font size. */
 const CHAR = 7.2;
@@ -74,7 +136,7 @@ const GAP = 10;
 const TOP = 64;
 
 /** Draws `figure` as an SVG bar chart of ratios, with a line at parity (1x). */
-export function renderChart(figure: Figure, facts: MachineFacts): string {
+export function renderChart(figure: Figure): string {
   const max = Math.max(1.25, ...figure.ratios.map((r) => r.ratio)) * 1.15;
   const longest = Math.max(...figure.ratios.map((r) => r.peer.length + 3));
   const LABEL = Math.min(360, Math.ceil(longest * CHAR) + 20);
@@ -88,8 +150,8 @@ export function renderChart(figure: Figure, facts: MachineFacts): string {
       escape(figure.title)
     }</text>`,
     `<text x="12" y="42" fill="#444">${
-      escape(measureOf(figure))
-    }; above 1x, Spindle does better</text>`,
+      escape(figure.kind === "rate" ? "Rate" : "CPU time")
+    } · ${escape(measureOf(figure))}; above 1x, Spindle does better</text>`,
   ];
   figure.ratios.forEach(({ peer, ratio }, i) => {
     const y = TOP + i * (BAR + GAP);
@@ -116,7 +178,7 @@ export function renderChart(figure: Figure, facts: MachineFacts): string {
     }" text-anchor="middle" fill="#222">1x</text>`,
     `<text x="12" y="${height - 10}" fill="#666" font-size="11">${
       escape(
-        `${facts.date} · ${facts.machine} · bench/${figure.bench}_bench.ts`,
+        `${figure.date} · ${figure.machine} · bench/${figure.bench}_bench.ts`,
       )
     }</text>`,
     `</svg>`,
@@ -124,45 +186,91 @@ export function renderChart(figure: Figure, facts: MachineFacts): string {
   return parts.join("\n") + "\n";
 }
 
-/** `bench/REPORT.md`: every figure's chart and its ratios, with the date and machine. */
-export function renderReport(
-  figures: readonly Figure[],
-  facts: MachineFacts,
-  failed: readonly string[] = [],
-): string {
+/** `bench/REPORT.md`: every figure's chart and its ratios, each with its date and machine. */
+export function renderReport(figures: readonly Figure[]): string {
   const lines = [
     "# Benchmark report",
     "",
-    `Written by \`deno task bench --report\` on ${facts.date}, on ${facts.machine}.`,
-    "Every ratio compares Spindle with a peer measured side by side in the same run;",
-    "above 1x, Spindle does better. A rate figure divides Spindle's operations per",
-    "second by the peer's; a CPU figure divides the peer's server CPU time per",
-    "operation by Spindle's (steadier on a shared machine).",
+    "Drawn by `deno task bench --report` from `bench/ratios.jsonl`; do not edit.",
+    "Every ratio compares Spindle with a peer measured side by side in the same",
+    "run; above 1x, Spindle does better. A rate figure divides Spindle's",
+    "operations per second by the peer's; a CPU figure divides the peer's server",
+    "CPU time per operation by Spindle's (steadier on a shared machine).",
+    "",
+    "Each bench's figures come from its last run with `--report`, on the date and",
+    "machine shown with them: `deno task bench --report NAME` reruns one bench",
+    "(`smtp` runs `bench/smtp_bench.ts`) and redraws the report, its charts and",
+    "the README's Performance charts from all the figures.",
     "",
   ];
   for (const figure of figures) {
     lines.push(
       `## ${figure.title}`,
       "",
-      `${measureOf(figure)} (\`bench/${figure.bench}_bench.ts\`)`,
-      "",
       `![${figure.title}](charts/${figure.file})`,
       "",
-      "| peer | Spindle against it |",
-      "| --- | --- |",
-      ...figure.ratios.map((r) => `| ${r.peer} | ${r.ratio.toFixed(2)}x |`),
+      captionOf(figure),
+      `On ${figure.machine}.`,
       "",
-    );
-  }
-  if (failed.length > 0) {
-    lines.push(
-      "## Benchmarks that failed",
-      "",
-      ...failed.map((name) => `- \`bench/${name}\``),
+      ...figure.ratios.map((r) =>
+        `- against ${r.peer}: ${r.ratio.toFixed(2)}x`
+      ),
       "",
     );
   }
   return lines.join("\n");
+}
+
+/** The first and last lines of the README's block of charts, which `--report` redraws. */
+export const README_MARKERS = [
+  "<!-- bench charts: drawn by deno task bench --report -->",
+  "<!-- end of bench charts -->",
+] as const;
+
+/** The README's block of charts: grouped by bench, a caption under each. */
+export function renderReadmeCharts(figures: readonly Figure[]): string {
+  const lines: string[] = [README_MARKERS[0], ""];
+  let bench = "";
+  for (const figure of figures) {
+    if (figure.bench !== bench) {
+      bench = figure.bench;
+      lines.push(`### \`${bench}_bench.ts\``, "");
+    }
+    lines.push(
+      `![${figure.title}](bench/charts/${figure.file})`,
+      "",
+      captionOf(figure),
+      "",
+    );
+  }
+  lines.push(README_MARKERS[1]);
+  return lines.join("\n");
+}
+
+/**
+ * `readme` with the text between its chart markers (markers included)
+ * replaced by `block`; throws if the markers are missing, so nothing else in
+ * the README is ever rewritten.
+ */
+export function replaceReadmeCharts(readme: string, block: string): string {
+  const start = readme.indexOf(README_MARKERS[0]);
+  const end = readme.indexOf(README_MARKERS[1]);
+  if (start < 0 || end < start) {
+    throw new Error(
+      `README.md has no "${README_MARKERS[0]}" ... "${
+        README_MARKERS[1]
+      }" block: put the two markers back in its Performance section`,
+    );
+  }
+  return readme.slice(0, start) + block +
+    readme.slice(end + README_MARKERS[1].length);
+}
+
+/** The chart files a Markdown text shows, as paths relative to the repository. */
+export function chartsShown(markdown: string, base: string): string[] {
+  return [...markdown.matchAll(/!\[[^\]]*\]\(([^)\s]+\.svg)\)/g)].map((m) =>
+    new URL(m[1]!, `file:///${base}`).pathname.slice(1)
+  );
 }
 
 /** The date and a one-line description of this machine. */
