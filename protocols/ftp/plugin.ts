@@ -8,6 +8,7 @@ import { serverFromString } from "../../reactor/endpoints/mod.ts";
 import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
 import { UsageError } from "../../app/options.ts";
 import type { Plugin } from "../../app/plugin.ts";
+import type { TLSServerOptions } from "../../reactor/interfaces.ts";
 import { checkerFromString } from "../../cred/checker_string.ts";
 import { ftpHandler } from "./server.ts";
 
@@ -32,12 +33,29 @@ export interface FTPPluginOptions {
   anonymous: boolean;
   /** `--passive-ports LOW-HIGH`. */
   passivePorts?: [number, number];
+  /** The certificate and key of `--tls-cert` and `--tls-key`, read. */
+  tls?: TLSServerOptions;
+  /** `--allow-insecure-auth`: user logins without AUTH TLS. */
+  allowInsecureAuth?: boolean;
+}
+
+async function readPem(path: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    throw new UsageError(
+      `the ${what} file ${path} cannot be read (${(error as Error).message})`,
+    );
+  }
 }
 
 /**
  * `spindle ftp --listen tcp:2121 --root DIR [--users FILE] [--anonymous]
- * [--passive-ports 50000-50100]`: users log in from the shared user file
- * (`spindle passwd`); `--anonymous` adds read-only anonymous logins.
+ * [--passive-ports 50000-50100] [--tls-cert C --tls-key K]`: users log in
+ * from the shared user file (`spindle passwd`); `--anonymous` adds
+ * read-only anonymous logins. With a certificate, explicit FTPS (AUTH TLS)
+ * is offered, and users must use it before logging in unless
+ * `--allow-insecure-auth`.
  *
  * @example Usage
  * ```ts
@@ -82,6 +100,23 @@ export const plugin: Plugin<FTPPluginOptions> = {
       description:
         "the ports passive data connections use, such as 50000-50100",
     },
+    {
+      name: "tls-cert",
+      valueName: "FILE",
+      description: "the certificate (PEM) for explicit FTPS (AUTH TLS)",
+    },
+    {
+      name: "tls-key",
+      valueName: "FILE",
+      description: "its private key (PEM)",
+    },
+    {
+      name: "allow-insecure-auth",
+      type: "boolean",
+      description:
+        "with --tls-cert, still allow user logins without AUTH TLS (cleartext passwords)",
+      default: false,
+    },
   ],
   endpointOptions: ["listen"],
   async validate({ options }) {
@@ -115,10 +150,28 @@ export const plugin: Plugin<FTPPluginOptions> = {
       }
       passivePorts = [low, high];
     }
-    return { listen, root, users, anonymous, passivePorts };
+    const certPath = options["tls-cert"];
+    const keyPath = options["tls-key"];
+    if ((certPath === undefined) !== (keyPath === undefined)) {
+      throw new UsageError("--tls-cert and --tls-key go together");
+    }
+    const tls = certPath === undefined || keyPath === undefined ? undefined : {
+      cert: await readPem(String(certPath), "certificate"),
+      key: await readPem(String(keyPath), "key"),
+    };
+    const allowInsecureAuth = options["allow-insecure-auth"] === true;
+    return {
+      listen,
+      root,
+      users,
+      anonymous,
+      passivePorts,
+      tls,
+      allowInsecureAuth,
+    };
   },
   makeService: (
-    { listen, root, users, anonymous, passivePorts },
+    { listen, root, users, anonymous, passivePorts, tls, allowInsecureAuth },
     { reusePort },
   ) =>
     new StreamServerEndpointService(
@@ -127,6 +180,8 @@ export const plugin: Plugin<FTPPluginOptions> = {
         root,
         anonymous,
         passivePorts,
+        tls,
+        allowInsecureAuth,
         checker: users === undefined
           ? undefined
           : checkerFromString(`file:${users}`),

@@ -10,10 +10,12 @@ import type {
   Connection,
   ListeningPort,
   Reactor,
+  TLSServerOptions,
 } from "../../reactor/interfaces.ts";
 import { MessageReader } from "../../reactor/message_reader.ts";
 import type { DelayedCall } from "../../reactor/time.ts";
 import { formatAddress } from "../../reactor/connection.ts";
+import { startTLS } from "../../reactor/tls.ts";
 import type { CredentialsChecker } from "../../cred/checker.ts";
 import { UsernamePassword } from "../../cred/credentials.ts";
 import { UnauthorizedLoginError } from "../../cred/errors.ts";
@@ -22,6 +24,7 @@ import { getLogger } from "../../log/mod.ts";
 import { LineDecoderCore } from "../basic/line.ts";
 import { parseIPv4 } from "../../reactor/ip_address.ts";
 import { realPath, virtualPath } from "./_paths.ts";
+import { FromNetworkLines, ToNetworkLines } from "./_ascii.ts";
 import {
   DEFAULT_DATA_TIMEOUT,
   DEFAULT_IDLE_TIMEOUT,
@@ -56,6 +59,16 @@ export interface FTPServerOptions {
   dataTimeout?: number;
   /** Milliseconds a control connection may stay silent; default {@linkcode DEFAULT_IDLE_TIMEOUT}. */
   idleTimeout?: number;
+  /**
+   * The certificate for explicit FTPS (RFC 4217: AUTH TLS, PBSZ, PROT P);
+   * without it, AUTH is refused and everything is cleartext.
+   */
+  tls?: TLSServerOptions;
+  /**
+   * With `tls`, let users of the checker log in before AUTH TLS, their
+   * password in cleartext; default false. Anonymous logins need no TLS.
+   */
+  allowInsecureAuth?: boolean;
   /** The reactor; default: the default reactor. */
   reactor?: Reactor;
 }
@@ -99,6 +112,14 @@ function mlsxFacts(name: string, info: Deno.FileInfo): string {
  * name the control connection's own client (no FTP bounce); a passive data
  * connection is taken only from the client's address.
  *
+ * TYPE A converts (RFC 959): RETR sends the file's LF line ends as CRLF,
+ * STOR and APPE store CRLF as LF, and SIZE and REST, which count bytes of
+ * the file, answer 550 and 504 in it (as vsftpd does). Listings are always
+ * CRLF lines. With `tls`, AUTH TLS, PBSZ 0 and PROT P/C (RFC 4217) encrypt
+ * the control connection and, after PROT P, the data connections; the
+ * checker's users must then use AUTH TLS before USER unless
+ * `allowInsecureAuth`.
+ *
  * @example Usage
  * ```ts
  * import { ftpHandler } from "@spindle/spindle/protocols/ftp";
@@ -129,6 +150,11 @@ export function ftpHandler(
     let readOnly = true;
     let cwd = "/";
     let restOffset = 0;
+    // TYPE A: text converted between CRLF and the local LF (see TYPE).
+    let ascii = false;
+    let secure = false;
+    // PROT P: data connections are TLS too.
+    let protectData = false;
     let renameFrom: string | undefined;
     // How the next transfer gets its data connection.
     let passive: { port: ListeningPort; conn: Promise<Connection> } | undefined;
@@ -218,6 +244,9 @@ export function ftpHandler(
       }
       await reply("150 Opening data connection");
       try {
+        if (protectData) {
+          await startTLS(data, { ...options.tls!, isServer: true });
+        }
         await fn(data);
         await data.close();
         await reply("226 Transfer complete");
@@ -254,6 +283,10 @@ export function ftpHandler(
       }
       if (options.checker === undefined) {
         await reply("530 Login incorrect");
+        return;
+      }
+      if (options.tls !== undefined && !secure && !options.allowInsecureAuth) {
+        await reply("530 Use AUTH TLS before logging in: passwords need TLS");
         return;
       }
       try {
@@ -305,8 +338,11 @@ export function ftpHandler(
         await reply("215 UNIX Type: L8");
       },
       async FEAT() {
+        const tls = options.tls === undefined
+          ? ""
+          : " AUTH TLS\r\n PBSZ\r\n PROT\r\n";
         await conn.write(encoder.encode(
-          "211-Features:\r\n EPSV\r\n EPRT\r\n MDTM\r\n MLST type*;size*;modify*;\r\n REST STREAM\r\n SIZE\r\n UTF8\r\n211 End\r\n",
+          `211-Features:\r\n${tls} EPSV\r\n EPRT\r\n MDTM\r\n MLST type*;size*;modify*;\r\n REST STREAM\r\n SIZE\r\n UTF8\r\n211 End\r\n`,
         ));
       },
       async OPTS(arg) {
@@ -335,9 +371,10 @@ export function ftpHandler(
       },
       async TYPE(arg) {
         const type = arg.toUpperCase();
-        // ASCII and image are sent alike: files are bytes, and every
-        // client of today asks for I for data and A only for listings.
         if (type === "A" || type === "A N" || type === "I" || type === "L 8") {
+          ascii = type[0] === "A";
+          // A REST offset counts file bytes: it does not carry into TYPE A.
+          if (ascii) restOffset = 0;
           await reply(`200 Type set to ${type[0]}`);
         } else await reply("504 Only TYPE A and I");
       },
@@ -380,6 +417,11 @@ export function ftpHandler(
         await setActive(parseEprt(arg));
       },
       async REST(arg) {
+        if (ascii) {
+          // An offset into the converted text is not one into the file.
+          await reply("504 REST is for TYPE I only: send TYPE I first");
+          return;
+        }
         if (!/^\d+$/.test(arg)) {
           await reply("501 REST needs a byte offset");
           return;
@@ -412,8 +454,12 @@ export function ftpHandler(
       async SIZE(arg) {
         const path = await resolve(arg);
         const info = path === null ? null : await stat(path.real);
-        if (info === null || !info.isFile) await reply("550 No such file");
-        else await reply(`213 ${info.size}`);
+        if (ascii) {
+          // The converted size would need the whole file read (vsftpd: same).
+          await reply("550 SIZE is not offered in TYPE A: send TYPE I first");
+        } else if (info === null || !info.isFile) {
+          await reply("550 No such file");
+        } else await reply(`213 ${info.size}`);
       },
       async MDTM(arg) {
         const path = await resolve(arg);
@@ -434,6 +480,7 @@ export function ftpHandler(
           await reply("550 No such file");
           return;
         }
+        const lines = ascii ? new ToNetworkLines() : undefined;
         await transfer(async (data) => {
           using file = await Deno.open(path.real);
           await file.seek(offset, Deno.SeekMode.Start);
@@ -442,7 +489,10 @@ export function ftpHandler(
             const n = await file.read(buffer);
             if (n === null) break;
             // A copy: the data connection may still hold the last chunk.
-            await data.write(buffer.slice(0, n));
+            const chunk = buffer.slice(0, n);
+            await data.write(
+              lines === undefined ? chunk : lines.convert(chunk),
+            );
           }
         });
       },
@@ -577,11 +627,16 @@ export function ftpHandler(
           truncate: !append && offset === 0,
         });
         if (!append && offset > 0) await file.seek(offset, Deno.SeekMode.Start);
-        for (let chunk; (chunk = await data.read()) !== null;) {
-          for (let at = 0; at < chunk.length;) {
-            at += await file.write(chunk.subarray(at));
+        const write = async (bytes: Uint8Array) => {
+          for (let at = 0; at < bytes.length;) {
+            at += await file.write(bytes.subarray(at));
           }
+        };
+        const lines = ascii ? new FromNetworkLines() : undefined;
+        for (let chunk; (chunk = await data.read()) !== null;) {
+          await write(lines === undefined ? chunk : lines.convert(chunk));
         }
+        if (lines !== undefined) await write(lines.end());
       });
     }
 
@@ -603,10 +658,51 @@ export function ftpHandler(
       }
     }
 
-    const reader = new MessageReader(
-      conn,
-      new LineDecoderCore({ delimiter: "\n", maxLength: MAX_COMMAND_LENGTH }),
-    );
+    const newReader = () =>
+      new MessageReader(
+        conn,
+        new LineDecoderCore({
+          delimiter: "\n",
+          maxLength: MAX_COMMAND_LENGTH,
+        }),
+      );
+    let reader = newReader();
+
+    // AUTH TLS (RFC 4217): the control connection turns TLS; the login
+    // starts over, as the RFC asks.
+    async function auth(arg: string): Promise<void> {
+      if (options.tls === undefined) {
+        await reply("502 TLS is not offered");
+      } else if (secure) {
+        await reply("503 TLS is already on");
+      } else if (!/^(TLS|TLS-C|SSL)$/i.test(arg)) {
+        await reply("504 Only AUTH TLS");
+      } else {
+        await reply("234 Proceed with TLS negotiation");
+        // Whatever came after AUTH in cleartext is dropped, never read as
+        // commands of the encrypted session.
+        reader.cancel();
+        await startTLS(conn, { ...options.tls, isServer: true });
+        reader = newReader();
+        secure = true;
+        user = undefined;
+        loggedIn = false;
+      }
+    }
+
+    // PBSZ and PROT: only a buffer size of 0 (TLS streams), and PROT C or P.
+    async function protection(command: string, arg: string): Promise<void> {
+      if (!secure) {
+        await reply("503 AUTH TLS first");
+      } else if (command === "PBSZ") {
+        await reply("200 PBSZ=0");
+      } else if (arg.toUpperCase() === "P" || arg.toUpperCase() === "C") {
+        protectData = arg.toUpperCase() === "P";
+        await reply(`200 Protection level set to ${arg.toUpperCase()}`);
+      } else {
+        await reply("536 Only PROT C and P");
+      }
+    }
     await reply("220 Spindle FTP server ready");
     try {
       for (;;) {
@@ -638,7 +734,11 @@ export function ftpHandler(
           continue;
         }
         if (command === "AUTH") {
-          await reply("502 TLS is not offered");
+          await auth(arg);
+          continue;
+        }
+        if (command === "PBSZ" || command === "PROT") {
+          await protection(command, arg);
           continue;
         }
         const handler = handlers[command];

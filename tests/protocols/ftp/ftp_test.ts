@@ -4,7 +4,12 @@ import {
   connectFTP,
   ftpHandler,
   FTPReplyError,
+  type FTPServerOptions,
 } from "../../../protocols/ftp/mod.ts";
+import {
+  FromNetworkLines,
+  ToNetworkLines,
+} from "../../../protocols/ftp/_ascii.ts";
 import { hashPassword } from "../../../cred/password_hash.ts";
 import { FilePasswordChecker } from "../../../cred/file_checker.ts";
 import { LoginLimiter } from "../../../cred/login_limiter.ts";
@@ -17,6 +22,7 @@ import {
 } from "../../../trial/mod.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
 import { run } from "../dns/_interop.ts";
+import { makeTestPki } from "../../reactor/_tls.ts";
 
 const curl = findPeer(PEERS.curl);
 const python = findPeer(PEERS.python);
@@ -25,6 +31,7 @@ const vsftpd = findPeer(PEERS.vsftpd);
 async function withServer(
   t: TestContext,
   fn: (port: number, root: string) => Promise<void>,
+  extra: Partial<FTPServerOptions> = {},
 ): Promise<void> {
   const base = await Deno.makeTempDir();
   t.addCleanup(() => Deno.remove(base, { recursive: true }));
@@ -44,6 +51,7 @@ async function withServer(
     checker: new FilePasswordChecker(`${base}/users.txt`),
     limiter: new LoginLimiter({ failureDelay: 0, clock: t.reactor }),
     reactor: t.reactor,
+    ...extra,
   });
   const listening = await t.reactor.listenTCP(0, (conn) => {
     open.add(conn.closed.catch(() => {}));
@@ -256,3 +264,158 @@ test("the client lists and gets from vsftpd", async (t) => {
     await child.stderr.cancel().catch(() => {});
   }
 }, { ignore: vsftpd.ignore });
+
+const TEXT = "one\ntwo\r\nthree\n";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+test("TYPE A text: bare LFs go out as CRLF, split anywhere", () => {
+  const bytes = encoder.encode(TEXT);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const lines = new ToNetworkLines();
+    const out = [bytes.subarray(0, cut), bytes.subarray(cut)].map((chunk) =>
+      decoder.decode(lines.convert(chunk))
+    ).join("");
+    assertEquals(out, "one\r\ntwo\r\nthree\r\n");
+  }
+});
+
+test("TYPE A text: CRLFs come in as LF, a lone CR kept, split anywhere", () => {
+  const bytes = encoder.encode("one\r\ntwo\rthree\r\nend\r");
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const lines = new FromNetworkLines();
+    const out = [
+      lines.convert(bytes.subarray(0, cut)),
+      lines.convert(bytes.subarray(cut)),
+      lines.end(),
+    ].map((chunk) => decoder.decode(chunk)).join("");
+    assertEquals(out, "one\ntwo\rthree\nend\r");
+  }
+});
+
+test(
+  "curl --use-ascii downloads and uploads text, CRLF on the wire and LF on disk",
+  async (t) => {
+    await withServer(t, async (port, root) => {
+      await Deno.writeTextFile(`${root}/text.txt`, TEXT);
+      const url = `ftp://127.0.0.1:${port}`;
+      const got = await new Deno.Command(curl.path, {
+        args: ["-s", "-S", "-m", "10", "-B", `${url}/text.txt`],
+        stdout: "piped",
+      }).output();
+      // curl turns the CRLFs it is sent back into LFs (ftplib's test below
+      // sees the CRLFs on the wire).
+      assertEquals(decoder.decode(got.stdout), "one\ntwo\nthree\n");
+      const upload = `${root}/../crlf.txt`;
+      // curl sends local LF text as CRLF lines in TYPE A: stored as LF again.
+      await Deno.writeTextFile(upload, "a\nb\n");
+      await curlRun(
+        "-u",
+        "alice:wonderland",
+        "-B",
+        "-T",
+        upload,
+        `${url}/up.txt`,
+      );
+      assertEquals(await Deno.readTextFile(`${root}/up.txt`), "a\nb\n");
+    });
+  },
+  { ignore: curl.ignore },
+);
+
+test(
+  "Python's ftplib: retrlines and storlines in TYPE A; SIZE and REST refused in it",
+  async (t) => {
+    await withServer(t, async (port, root) => {
+      await Deno.writeTextFile(`${root}/text.txt`, TEXT);
+      const script = `
+import ftplib, io
+f = ftplib.FTP()
+f.connect("127.0.0.1", ${port}, timeout=10)
+f.login("alice", "wonderland")
+lines = []; f.retrlines("RETR text.txt", lines.append); print(lines)
+f.voidcmd("TYPE A")
+conn = f.transfercmd("RETR text.txt"); print(repr(conn.makefile("rb").read())); conn.close(); f.voidresp()
+for command in ("SIZE text.txt", "REST 3"):
+    try: f.sendcmd(command)
+    except ftplib.error_perm as e: print(str(e)[:3])
+f.storlines("STOR stored.txt", io.BytesIO(b"x\\ny\\n"))
+f.quit()
+`;
+      const out = (await run(python.path, ["-c", script])).trim().split("\n");
+      assertEquals(out, [
+        "['one', 'two', 'three']",
+        "b'one\\r\\ntwo\\r\\nthree\\r\\n'",
+        "550",
+        "504",
+      ]);
+      assertEquals(await Deno.readTextFile(`${root}/stored.txt`), "x\ny\n");
+    });
+  },
+  { ignore: python.ignore },
+);
+
+const openssl = findPeer(PEERS.openssl);
+
+async function tlsOptions(): Promise<Partial<FTPServerOptions>> {
+  const { leaves } = await makeTestPki();
+  return { tls: leaves.localhost! };
+}
+
+test("curl --ssl-reqd lists, gets and puts over explicit FTPS", async (t) => {
+  await withServer(t, async (port, root) => {
+    const url = `ftp://127.0.0.1:${port}`;
+    const tls = ["--ssl-reqd", "-k", "-u", "alice:wonderland"];
+    assertMatch(await curlRun(...tls, `${url}/`), /hello\.txt/);
+    assertEquals(await curlRun(...tls, `${url}/hello.txt`), "hello, ftp\n");
+    const upload = `${root}/../tls.bin`;
+    await Deno.writeFile(upload, new Uint8Array(70_000).map((_, i) => i % 7));
+    await curlRun(...tls, "-T", upload, `${url}/docs/tls.bin`);
+    assertEquals(
+      await Deno.readFile(`${root}/docs/tls.bin`),
+      await Deno.readFile(upload),
+    );
+  }, await tlsOptions());
+}, { ignore: curl.ignore || openssl.ignore });
+
+test(
+  "with TLS configured, a user login before AUTH TLS is refused",
+  async (t) => {
+    await withServer(t, async (port) => {
+      const refused = await new Deno.Command(curl.path, {
+        args: ["-s", "-u", "alice:wonderland", `ftp://127.0.0.1:${port}/`],
+      }).output();
+      assertEquals(refused.code, 67); // curl: login denied
+      // Anonymous logins need no TLS (vsftpd's default too).
+      assertMatch(await curlRun(`ftp://127.0.0.1:${port}/`), /hello\.txt/);
+    }, await tlsOptions());
+  },
+  { ignore: curl.ignore || openssl.ignore },
+);
+
+test(
+  "Python's ftplib.FTP_TLS: AUTH TLS, PROT P, list, retrbinary and storbinary",
+  async (t) => {
+    await withServer(t, async (port, root) => {
+      const script = `
+import ftplib, io, ssl
+context = ssl.create_default_context(); context.check_hostname = False; context.verify_mode = ssl.CERT_NONE
+f = ftplib.FTP_TLS(context=context)
+f.connect("127.0.0.1", ${port}, timeout=10)
+f.login("alice", "wonderland")
+f.prot_p()
+print(sorted(f.nlst()))
+buf = io.BytesIO(); f.retrbinary("RETR hello.txt", buf.write); print(buf.getvalue().decode().strip())
+f.storbinary("STOR docs/secret.txt", io.BytesIO(b"over TLS"))
+f.quit()
+`;
+      const out = (await run(python.path, ["-c", script])).trim().split("\n");
+      assertEquals(out, ["['docs', 'hello.txt']", "hello, ftp"]);
+      assertEquals(
+        await Deno.readTextFile(`${root}/docs/secret.txt`),
+        "over TLS",
+      );
+    }, await tlsOptions());
+  },
+  { ignore: python.ignore || openssl.ignore },
+);
