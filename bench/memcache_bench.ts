@@ -135,6 +135,22 @@ try {
       range(r!, t!)
     } Twisted; batches of ${batch}, 100-byte values`,
   );
+  for (
+    const [peer, key] of [
+      ["a raw Deno.Conn loop", "raw"],
+      ["Twisted MemCacheProtocol", "twisted"],
+    ] as const
+  ) {
+    reportRatio({
+      bench: "memcache",
+      figure:
+        `memcache client, gets of 100-byte values from memcached in batches of ${batch}`,
+      kind: "rate",
+      metric: "gets per second",
+      peer,
+      ratio: rate.spindle! / rate[key]!,
+    });
+  }
 } finally {
   await server.stop();
 }
