@@ -74,7 +74,11 @@ test(
       const bodies = new Map<string, Promise<string>>();
       tab.on("response", (response) => {
         const path = new URL(response.url()).pathname;
-        if (files.has(path)) bodies.set(path, response.text());
+        if (!files.has(path)) return;
+        const body = response.text();
+        // Awaited below; a failure before that must not hide the first error.
+        body.catch(() => {});
+        bodies.set(path, body);
       });
       await tab.goto(`https://localhost:${port}/index.html`, {
         waitUntil: "load",
