@@ -11,6 +11,7 @@ import { LineDecoderCore } from "../basic/line.ts";
 import { FTP_PORT } from "./constants.ts";
 import { FTPReplyError, MalformedFTPReplyError } from "./errors.ts";
 import { MAX_COMMAND_LENGTH, MAX_REPLY_LINES } from "./limits.ts";
+import { FromNetworkLines } from "./_ascii.ts";
 
 /**
  * A reply: its code and its text (lines joined with LF).
@@ -171,20 +172,25 @@ export class FTPClient {
 
   /**
    * The file `path` as a stream (TYPE I), from byte `offset` if given
-   * (REST). The transfer's final reply is read when the stream ends.
+   * (REST). With `ascii`, it is fetched as text (TYPE A) and its CRLF line
+   * ends come out as LF; servers refuse an `offset` with it. The transfer's
+   * final reply is read when the stream ends.
    */
   async get(
     path: string,
-    options: { offset?: number } = {},
+    options: { offset?: number; ascii?: boolean } = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    await this.command("TYPE I");
+    await this.command(options.ascii ? "TYPE A" : "TYPE I");
     if (options.offset) await this.command(`REST ${options.offset}`);
     const data = await this.#transfer(`RETR ${path}`);
     const reader = data.readable.getReader();
+    const lines = options.ascii ? new FromNetworkLines() : undefined;
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         const { value, done } = await reader.read();
         if (done) {
+          const rest = lines?.end();
+          if (rest !== undefined && rest.length > 0) controller.enqueue(rest);
           await data.close();
           const reply = await this.readReply();
           if (reply.code >= 400) {
@@ -194,7 +200,7 @@ export class FTPClient {
           } else controller.close();
           return;
         }
-        controller.enqueue(value);
+        controller.enqueue(lines === undefined ? value : lines.convert(value));
       },
       cancel: async (reason) => {
         await reader.cancel(reason);

@@ -419,3 +419,16 @@ f.quit()
   },
   { ignore: python.ignore || openssl.ignore },
 );
+
+test("the client's get with ascii fetches text in TYPE A, as LF lines", async (t) => {
+  await withServer(t, async (port, root) => {
+    await Deno.writeTextFile(`${root}/text.txt`, TEXT);
+    const ftp = await connectFTP("127.0.0.1", { port, reactor: t.reactor });
+    try {
+      const text = await ftp.get("text.txt", { ascii: true });
+      assertEquals(await new Response(text).text(), "one\ntwo\nthree\n");
+    } finally {
+      await ftp.quit();
+    }
+  });
+});
