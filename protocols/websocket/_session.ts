@@ -11,6 +11,7 @@ import type { IReactorTime } from "../../reactor/time.ts";
 import { Deadline } from "../../reactor/deadline.ts";
 import { getLogger } from "../../log/mod.ts";
 import { EMPTY_BYTES } from "../../reactor/bytes.ts";
+import { ACCEPTED } from "../../reactor/connection.ts";
 import {
   decodeText,
   encodeFrame,
@@ -43,6 +44,8 @@ const SEND_BUFFER_SIZE = 128 * 1024;
 const LENT_MAX = SEND_BUFFER_SIZE - 14;
 const SEND_BUFFERS_KEPT = 16;
 const sendBuffers: Uint8Array[] = [];
+
+function ignore(): void {}
 
 function keepSendBuffer(buffer: Uint8Array): void {
   if (sendBuffers.length < SEND_BUFFERS_KEPT) sendBuffers.push(buffer);
@@ -365,14 +368,16 @@ export class WebSocketSession {
     const lent = lend(
       encodeFrame(opcode, payload, { mask: this.#mask, rsv1, target: buffer }),
     );
-    lent.then(() => keepSendBuffer(buffer), () => {});
+    lent.then(() => keepSendBuffer(buffer), ignore);
     return lent;
   }
 
   /** Writes a frame; a failed write means the connection is gone, which reading reports. */
   #write(frame: Uint8Array): Promise<void> {
     const written = this.#conn.write(frame);
-    written.catch(() => {});
+    // The reactor's shared "accepted" promise never rejects: a handler on
+    // it would cost a promise per message.
+    if (written !== ACCEPTED) written.catch(ignore);
     return written;
   }
 
