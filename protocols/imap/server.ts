@@ -215,10 +215,15 @@ interface ServerContext {
   cached(path: string): CachedMessage;
 }
 
-type Piece = string | Uint8Array;
-
-// The output buffer's size: what a session gathers before it writes.
+// What a session gathers before it writes, and its buffers' size: twice
+// that, so the message that crosses the mark fits without growing one.
 const OUT_BUFFER_SIZE = 256 * 1024;
+const BUFFER_BYTES = 2 * OUT_BUFFER_SIZE;
+// How many messages a FETCH reads ahead of the one it sends, and the size
+// of the slots they are read into (a larger message gets a buffer of its
+// own): 17 slots of 64 KiB a fetching session.
+const FETCH_AHEAD = 16;
+const SLOT_SIZE = 64 * 1024;
 
 // A command's outcome: the tagged status and text.
 class Reply {
@@ -412,9 +417,14 @@ class Session {
   #selected: MailboxView | null = null;
   #rev2 = false;
   #badInRow = 0;
-  #out: Piece[] = [];
-  #outSize = 0;
+  // The output, encoded as it is sent into a buffer the session reuses, so
+  // a FETCH of 10,000 messages keeps no string or message alive until its
+  // flush; a second buffer takes sends (IDLE's updates) while one is written.
   #buffer = new Uint8Array(0);
+  #used = 0;
+  #spare: Uint8Array<ArrayBuffer> | null = null;
+  // Message files are read into these slots, not into a fresh buffer each.
+  #slots: Uint8Array[] = [];
   #closing = false;
   #tag = "*";
 
@@ -690,43 +700,45 @@ class Session {
 
   // ---- output
 
-  #send(piece: Piece): void {
-    this.#out.push(piece);
-    this.#outSize += piece.length;
+  #send(piece: string | Uint8Array): void {
+    // A string takes at most 3 bytes per UTF-16 unit.
+    const most = typeof piece === "string" ? piece.length * 3 : piece.length;
+    if (this.#buffer.length - this.#used < most) this.#grow(most);
+    if (typeof piece === "string") {
+      this.#used += encoder.encodeInto(piece, this.#buffer.subarray(this.#used))
+        .written;
+    } else {
+      this.#buffer.set(piece, this.#used);
+      this.#used += piece.length;
+    }
+  }
+
+  #grow(more: number): void {
+    const grown = new Uint8Array(
+      Math.max(this.#used + more, this.#buffer.length * 2, BUFFER_BYTES),
+    );
+    grown.set(this.#buffer.subarray(0, this.#used));
+    this.#buffer = grown;
   }
 
   async #flushIfLarge(): Promise<void> {
-    if (this.#outSize >= OUT_BUFFER_SIZE) await this.#flush();
+    if (this.#used >= OUT_BUFFER_SIZE) await this.#flush();
   }
 
   async #flush(): Promise<void> {
-    if (this.#out.length === 0) return;
-    // Everything is copied into one buffer the session reuses and lent to
-    // the connection (writeBorrowed): a FETCH of 40 MiB of messages leaves
-    // no chunk of its own behind for the garbage collector.
-    let size = 0;
-    for (const piece of this.#out) {
-      size += typeof piece === "string" ? piece.length * 3 : piece.length;
-    }
-    if (this.#buffer.length < size) {
-      this.#buffer = new Uint8Array(Math.max(size, OUT_BUFFER_SIZE));
-    }
-    const buffer = this.#buffer;
-    let used = 0;
-    for (const piece of this.#out) {
-      if (typeof piece === "string") {
-        used += encoder.encodeInto(piece, buffer.subarray(used)).written;
-      } else {
-        buffer.set(piece, used);
-        used += piece.length;
-      }
-    }
-    this.#out = [];
-    this.#outSize = 0;
-    const out = buffer.subarray(0, used);
+    if (this.#used === 0) return;
+    // The buffer is lent to the connection (writeBorrowed): a FETCH of
+    // 40 MiB of messages leaves no chunk of its own behind for the garbage
+    // collector. A buffer grown for one large literal is not kept.
+    const lent = this.#buffer;
+    const out = lent.subarray(0, this.#used);
+    this.#buffer = this.#spare ?? new Uint8Array(BUFFER_BYTES);
+    this.#spare = null;
+    this.#used = 0;
     await (this.#conn instanceof BaseConnection
       ? this.#conn.writeBorrowed(out)
       : this.#conn.write(out.slice()));
+    if (lent.length === BUFFER_BYTES) this.#spare = lent;
   }
 
   // ---- session state
@@ -1236,6 +1248,32 @@ class Session {
     }
   }
 
+  // The bytes of a message, read into slot `slot` when they fit (a file
+  // too large is read whole, into a buffer of its own).
+  async #readInto(view: ViewMessage, slot: number): Promise<Uint8Array> {
+    if (view.message.size >= SLOT_SIZE) return await this.#read(view);
+    const buffer = this.#slots[slot] ??= new Uint8Array(SLOT_SIZE);
+    let file;
+    try {
+      file = await Deno.open(view.message.path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      return await this.#read(view);
+    }
+    try {
+      let size = 0;
+      for (;;) {
+        const n = await file.read(buffer.subarray(size));
+        if (n === null) return buffer.subarray(0, size);
+        size += n;
+        // Larger than its name said: read it whole instead.
+        if (size === SLOT_SIZE) return await this.#read(view);
+      }
+    } finally {
+      file.close();
+    }
+  }
+
   async #fetch(args: IMAPToken[], uid: boolean): Promise<Reply> {
     const targets = this.#select1(args[0], uid);
     const items = parseFetchItems(args[1]);
@@ -1260,13 +1298,15 @@ class Session {
       );
     const setsSeen = !view.readOnly &&
       items.some((i) => i.kind === "section" && !i.peek);
-    // Reads a few messages ahead while earlier ones are written.
-    const ahead = 16;
+    // Reads a few messages ahead while earlier ones are written, each into
+    // a slot of its own: message i's slot is taken again by message
+    // i + FETCH_AHEAD + 1, read only once message i was sent (copied out).
     const loads: (Promise<Uint8Array> | null)[] = [];
+    const ahead = FETCH_AHEAD;
     const load = (i: number): Promise<Uint8Array> | null => {
       const target = targets[i]!;
       return needs(this.#server.cached(target.message.path))
-        ? this.#read(target)
+        ? this.#readInto(target, i % (FETCH_AHEAD + 1))
         : null;
     };
     for (let i = 0; i < Math.min(ahead, targets.length); i++) {
