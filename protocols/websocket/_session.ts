@@ -29,27 +29,12 @@ const logger = getLogger("spindle.websocket");
 const encoder = new TextEncoder();
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A connection that can read into a buffer given, and lend one to write: the reactor's do. */
+/** A connection that can read into a buffer given: the reactor's do. */
 interface DirectReads {
   readInto(buffer: Uint8Array): Promise<number | null>;
-  writeBorrowed(data: Uint8Array): Promise<void>;
 }
-
-// Frames of 16 KiB to 128 KiB are encoded into buffers lent to the
-// transport and reused once it has sent them: a fresh 64 KiB buffer per
-// message cost as much as copying into it. A few are kept, shared by every
-// session, so an idle connection holds none.
-const LENT_MIN = 16 * 1024;
-const SEND_BUFFER_SIZE = 128 * 1024;
-const LENT_MAX = SEND_BUFFER_SIZE - 14;
-const SEND_BUFFERS_KEPT = 16;
-const sendBuffers: Uint8Array[] = [];
 
 function ignore(): void {}
-
-function keepSendBuffer(buffer: Uint8Array): void {
-  if (sendBuffers.length < SEND_BUFFERS_KEPT) sendBuffers.push(buffer);
-}
 
 /** What the session tells its owner. */
 export interface SessionHandlers {
@@ -97,8 +82,6 @@ export class WebSocketSession {
   #sentClose = false;
   #received: { code: number; reason: string } | null = null;
   #finished = false;
-  /** The connection's `writeBorrowed`, when it has one. */
-  #lend: ((frame: Uint8Array) => Promise<void>) | null;
 
   constructor(
     conn: Connection,
@@ -110,8 +93,6 @@ export class WebSocketSession {
     this.#handlers = handlers;
     this.#mask = options.role === "client";
     this.#deflate = options.deflate;
-    const direct = conn as Connection & Partial<DirectReads>;
-    this.#lend = direct.writeBorrowed?.bind(direct) ?? null;
     const needsTimer = options.idleTimeout > 0 || options.closeTimeout > 0;
     this.#deadline = needsTimer
       ? new Deadline(options.clock, (kind) => this.#onTimeout(kind))
@@ -144,8 +125,8 @@ export class WebSocketSession {
     const frames: Frame[] = [];
     const events: WebSocketEvent[] = [];
     // The reactor's connections read into a buffer given (not over HTTP/2).
-    const direct = this.#conn as Connection & Partial<DirectReads>;
-    const readInto = direct.readInto?.bind(direct) ?? null;
+    const reader = this.#conn as Connection & Partial<DirectReads>;
+    const readInto = reader.readInto?.bind(reader) ?? null;
     try {
       while (!this.#finished) {
         // A large frame begun: its bytes are read straight into its payload.
@@ -232,13 +213,15 @@ export class WebSocketSession {
     const opcode = binary ? Opcode.BINARY : Opcode.TEXT;
     const deflate = this.#deflate;
     if (deflate === null || !deflate.compresses) {
-      return this.#writeFrame(opcode, payload, false);
+      return this.#write(encodeFrame(opcode, payload, { mask: this.#mask }));
     }
     this.#queued += payload.byteLength;
     const sent = this.#sendChain.then(async () => {
       const compressed = await deflate.compress(payload);
       this.#queued -= payload.byteLength;
-      await this.#writeFrame(opcode, compressed, true);
+      await this.#write(
+        encodeFrame(opcode, compressed, { mask: this.#mask, rsv1: true }),
+      );
     });
     this.#sendChain = sent.catch(() => {});
     return sent;
@@ -349,27 +332,6 @@ export class WebSocketSession {
       if (received !== null) this.#finish(received.code, received.reason, true);
       else this.#finish(CloseCode.ABNORMAL, "", false);
     }
-  }
-
-  /** Encodes and writes a data frame, large ones into a lent buffer (see `sendBuffers`). */
-  #writeFrame(
-    opcode: number,
-    payload: Uint8Array,
-    rsv1: boolean,
-  ): Promise<void> {
-    const size = payload.byteLength;
-    const lend = this.#lend;
-    if (lend === null || size < LENT_MIN || size > LENT_MAX) {
-      return this.#write(
-        encodeFrame(opcode, payload, { mask: this.#mask, rsv1 }),
-      );
-    }
-    const buffer = sendBuffers.pop() ?? new Uint8Array(SEND_BUFFER_SIZE);
-    const lent = lend(
-      encodeFrame(opcode, payload, { mask: this.#mask, rsv1, target: buffer }),
-    );
-    lent.then(() => keepSendBuffer(buffer), ignore);
-    return lent;
   }
 
   /** Writes a frame; a failed write means the connection is gone, which reading reports. */

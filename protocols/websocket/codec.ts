@@ -385,12 +385,6 @@ export interface EncodeFrameOptions {
   fin?: boolean;
   /** Set RSV1 (a compressed message's first frame). Default false. */
   rsv1?: boolean;
-  /**
-   * Memory to encode into (the frame is a view of its start), at least the
-   * payload's length plus 14 bytes; throws `RangeError` if shorter. Default:
-   * fresh memory.
-   */
-  target?: Uint8Array;
 }
 
 /**
@@ -414,17 +408,7 @@ export function encodeFrame(
   const mask = options.mask ?? false;
   const headerLength = (length < 126 ? 2 : length < 65536 ? 4 : 10) +
     (mask ? 4 : 0);
-  const target = options.target;
-  if (target !== undefined && target.byteLength < headerLength + length) {
-    throw new RangeError(
-      `encodeFrame's target holds ${target.byteLength} bytes, but the frame takes ${
-        headerLength + length
-      }: give a larger target`,
-    );
-  }
-  const frame = target === undefined
-    ? allocFrame(headerLength + length)
-    : target.subarray(0, headerLength + length);
+  const frame = allocFrame(headerLength + length);
   frame[0] = (options.fin === false ? 0 : 0x80) |
     (options.rsv1 ? 0x40 : 0) | opcode;
   let offset = 2;

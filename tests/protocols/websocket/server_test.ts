@@ -376,7 +376,7 @@ test("a graceful shutdown closes a connection upgraded without onShutdown", asyn
   conn.close();
 });
 
-test("large binary messages echo intact, read into their payload and sent from reused buffers", async (t) => {
+test("large binary messages echo intact, each read straight into its payload", async (t) => {
   const { url } = await echoServer(t);
   const client = new WebSocket(url);
   client.binaryType = "arraybuffer";
