@@ -114,17 +114,16 @@ function escape(text: string): string {
   ).replace(/"/g, "&quot;");
 }
 
-/** What a figure measures, in words. */
+/** What a figure measures, in words, saying first whether it is a rate or CPU time. */
 export function measureOf(figure: Pick<Figure, "kind" | "metric">): string {
   return figure.kind === "rate"
-    ? `${figure.metric}: Spindle's over the peer's`
-    : `CPU time per ${figure.metric}: the peer's over Spindle's`;
+    ? `Rate: ${figure.metric}, Spindle's over the peer's`
+    : `CPU time per ${figure.metric}, the peer's over Spindle's`;
 }
 
 /** One line under a chart: whether it is a rate or CPU time, what of, and when. */
 export function captionOf(figure: Figure): string {
-  const kind = figure.kind === "rate" ? "Rate" : "CPU time";
-  return `${kind}, ${measureOf(figure)} (above 1x, Spindle does better); ` +
+  return `${measureOf(figure)} (above 1x, Spindle does better); ` +
     `measured ${figure.date} by \`bench/${figure.bench}_bench.ts\`.`;
 }
 
@@ -150,8 +149,8 @@ export function renderChart(figure: Figure): string {
       escape(figure.title)
     }</text>`,
     `<text x="12" y="42" fill="#444">${
-      escape(figure.kind === "rate" ? "Rate" : "CPU time")
-    } · ${escape(measureOf(figure))}; above 1x, Spindle does better</text>`,
+      escape(measureOf(figure))
+    }; above 1x, Spindle does better</text>`,
   ];
   figure.ratios.forEach(({ peer, ratio }, i) => {
     const y = TOP + i * (BAR + GAP);
@@ -205,7 +204,7 @@ export function renderReport(figures: readonly Figure[]): string {
   ];
   for (const figure of figures) {
     lines.push(
-      `## ${figure.title}`,
+      `## ${figure.title}: ${figure.kind === "rate" ? "rate" : "CPU time"}`,
       "",
       `![${figure.title}](charts/${figure.file})`,
       "",

@@ -12,7 +12,8 @@
  * figures and the others keep theirs, each with its own date; then it redraws
  * `bench/REPORT.md`, an SVG chart per figure in `bench/charts/` and the
  * README's block of charts from all of them. So
- * `deno task bench --report smtp` refreshes the SMTP figures alone.
+ * `deno task bench --report smtp` refreshes the SMTP figures alone, and
+ * `deno task bench --redraw` redraws them all without running a bench.
  *
  * @module
  */
@@ -101,12 +102,12 @@ async function readRatios(file: URL | string): Promise<RecordedRatio[]> {
 }
 
 async function writeReport(
-  freshFile: string,
+  freshFile: string | null,
   failed: readonly string[],
 ): Promise<void> {
   const facts = await machineFacts();
   // A bench that failed keeps its earlier figures, not a run's first half.
-  const fresh = (await readRatios(freshFile))
+  const fresh = (freshFile === null ? [] : await readRatios(freshFile))
     .filter((r) => !failed.includes(`${r.bench}_bench.ts`))
     .map((r) => ({ ...r, ...facts }));
   const ratios = mergeRatios(await readRatios(ratiosFile), fresh);
@@ -146,6 +147,12 @@ if (import.meta.main) {
   const dashes = Deno.args.indexOf("--");
   const ours = dashes < 0 ? Deno.args : Deno.args.slice(0, dashes);
   const benchArgs = dashes < 0 ? [] : Deno.args.slice(dashes + 1);
+  if (ours.includes("--redraw")) {
+    // Nothing runs: the report is drawn again from bench/ratios.jsonl, as
+    // after a change to how it is drawn.
+    await writeReport(null, []);
+    Deno.exit(0);
+  }
   const report = ours.includes("--report");
   const filter = ours.filter((arg) => arg !== "--report");
   const env: Record<string, string> = {};

@@ -128,7 +128,7 @@ test("a chart draws a bar and a label per peer, the parity line, what it measure
   assert(svg.includes(">1x</text>"));
   assert(svg.includes("2026-12-05 · 2 cores, 24 GiB"));
   assert(
-    svg.includes("Rate · round trips per second: Spindle's over the peer's"),
+    svg.includes("Rate: round trips per second, Spindle's over the peer's"),
   );
 });
 
@@ -136,7 +136,7 @@ test("a CPU chart says it measures CPU time per operation", () => {
   const [figure] = figuresOf([ratio({ kind: "cpu", metric: "round trip" })]);
   assert(
     renderChart(figure!).includes(
-      "CPU time · CPU time per round trip: the peer's over Spindle's",
+      "CPU time per round trip, the peer's over Spindle's",
     ),
   );
 });
@@ -149,7 +149,8 @@ test("a chart escapes what it prints", () => {
 test("the report shows each chart with its measure, date, machine and ratios", () => {
   const report = renderReport(figuresOf([ratio({})]));
   assert(report.includes("![TCP echo](charts/tcp_echo-1.svg)"));
-  assert(report.includes("Rate, round trips per second"));
+  assert(report.includes("## TCP echo: rate"));
+  assert(report.includes("Rate: round trips per second"));
   assert(report.includes("measured 2026-12-05"));
   assert(report.includes("On 2 cores, 24 GiB."));
   assert(report.includes("- against node:net: 1.20x"));
@@ -167,7 +168,9 @@ test("the README's charts are grouped by bench, each with a caption", () => {
     "bench/charts/tcp_echo-2.svg",
     "bench/charts/dns-1.svg",
   ]);
-  assert(block.includes("CPU time, CPU time per round trip"));
+  assert(
+    block.includes("\nCPU time per round trip, the peer's over Spindle's"),
+  );
 });
 
 test("the README's charts replace only the text between the markers", () => {
@@ -277,6 +280,23 @@ test("a bench that fails keeps its earlier figures, and the run exits 1", async 
       1,
     );
     assertEquals(await ratiosIn(dir), { alpha: 1.5, beta: 1.5 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+test("deno task bench --redraw draws everything again from bench/ratios.jsonl without running a bench", async () => {
+  const dir = await copyOfTheRunner();
+  try {
+    assertEquals(await runBenches(dir, "--report", "--", "--ratio", "1.5"), 0);
+    await Deno.remove(`${dir}/bench/charts`, { recursive: true });
+    await Deno.remove(`${dir}/bench/alpha_bench.ts`);
+    assertEquals(await runBenches(dir, "--redraw"), 0);
+    assertEquals(await ratiosIn(dir), { alpha: 1.5, beta: 1.5 });
+    const charts = [...Deno.readDirSync(`${dir}/bench/charts`)].map((e) =>
+      e.name
+    );
+    assertEquals(charts.sort(), ["alpha-1.svg", "beta-1.svg"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
