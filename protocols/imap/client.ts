@@ -19,7 +19,9 @@ import {
   type IMAPToken,
   parseIMAPTokens,
 } from "./codec.ts";
+import { EMPTY_BYTES } from "../../reactor/bytes.ts";
 import {
+  IMAPBodyNotReadError,
   IMAPCommandError,
   IMAPConnectionClosedError,
   IMAPParseError,
@@ -198,6 +200,31 @@ export interface IMAPFetched {
 }
 
 /**
+ * One body section of a FETCH answer, as {@linkcode IMAPClient.fetchBodies}
+ * yields it when it begins: its bytes are read from the connection as
+ * `body` is read.
+ *
+ * @example Usage
+ * ```ts
+ * import type { IMAPFetchedBody } from "@spindle/spindle/protocols/imap";
+ * const part: IMAPFetchedBody = { seq: 1, section: "BODY[]", size: 0, body: ReadableStream.from([]) };
+ * console.assert(part.section === "BODY[]");
+ * ```
+ */
+export interface IMAPFetchedBody {
+  /** The message's sequence number. */
+  seq: number;
+  /** Its UID, when the server sent it before the body (Dovecot and Spindle do). */
+  uid?: number;
+  /** The section's response name, upper case: `BODY[]`, `BODY[TEXT]`, `RFC822`. */
+  section: string;
+  /** Its size in bytes, as announced. */
+  size: number;
+  /** Its bytes, as they come off the connection (read with backpressure). */
+  body: ReadableStream<Uint8Array>;
+}
+
+/**
  * Options of the commands that take a sequence set: `uid` sends the UID
  * form (`UID FETCH`...).
  *
@@ -253,6 +280,8 @@ interface Pending {
   // Takes the command's FETCH responses as they come, instead of
   // `responses`; the read loop waits while it holds back (backpressure).
   sink?: (response: IMAPResponse) => void | Promise<void>;
+  // Takes the command's FETCH literals as they begin (fetchBodies).
+  body?: (start: Omit<IMAPFetchedBody, "body">) => BodySource;
   resolve: (
     result: { responses: IMAPResponse[]; code?: string; text: string },
   ) => void;
@@ -286,6 +315,61 @@ const DATA_OF: Record<string, string[]> = {
   SEARCH: ["SEARCH"],
   STATUS: ["STATUS"],
 };
+
+// A streamed body's end of the read loop: the loop writes each chunk (and
+// waits while the reader holds back), then ends or fails it.
+class BodySource {
+  readonly stream: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  #pulled: (() => void) | null = null;
+  #over = false;
+
+  constructor() {
+    this.stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => this.#resume(),
+      cancel: () => {
+        this.#over = true;
+        this.#resume();
+      },
+    });
+  }
+
+  #resume(): void {
+    this.#pulled?.();
+    this.#pulled = null;
+  }
+
+  // A copy is queued: `bytes` is the decoder's view, valid until its next call.
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.#over) return;
+    this.#controller.enqueue(bytes.slice());
+    if ((this.#controller.desiredSize ?? 0) <= 0) {
+      await new Promise<void>((resolve) => this.#pulled = resolve);
+    }
+  }
+
+  end(): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#controller.close();
+  }
+
+  fail(error: unknown): void {
+    if (!this.#over) {
+      this.#over = true;
+      this.#controller.error(error);
+    }
+    this.#resume();
+  }
+}
+
+// The literal being read as chunks: into a body, or into bytes of its own.
+type LiteralInProgress =
+  | { source: BodySource; bytes: null; filled: number }
+  | { source: null; bytes: Uint8Array; filled: number };
 
 // How many fetched messages fetchEach holds before it stops reading.
 const FETCH_AHEAD = 16;
@@ -332,7 +416,13 @@ const MONTHS = [
 export class IMAPClient {
   readonly #conn: Connection;
   readonly #limits: IMAPLimits;
+  #core!: IMAPFrameDecoderCore;
   #reader: MessageReader<IMAPFrame>;
+  // fetchBodies commands in flight: while any is, literals come as chunks.
+  #streamers = 0;
+  #literal: LiteralInProgress | null = null;
+  // The literals of the line being read, in order, when they came as chunks.
+  #lineLiterals: Uint8Array[] = [];
   #nextTag = 1;
   readonly #pending: [string, Pending][] = [];
   readonly #continuations: ((text: string) => void)[] = [];
@@ -384,14 +474,60 @@ export class IMAPClient {
 
   #newReader(): MessageReader<IMAPFrame> {
     const conn = this.#conn;
-    return new MessageReader(
-      { read: () => conn.read() },
-      new IMAPFrameDecoderCore({
-        maxLineLength: this.#limits.maxLineLength,
-        maxLiteralSize: this.#limits.maxLiteralSize ??
-          DEFAULT_MAX_RESPONSE_LITERAL_SIZE,
-      }),
-    );
+    this.#core = new IMAPFrameDecoderCore({
+      maxLineLength: this.#limits.maxLineLength,
+      maxLiteralSize: this.#limits.maxLiteralSize ??
+        DEFAULT_MAX_RESPONSE_LITERAL_SIZE,
+    });
+    this.#core.streamLiterals = this.#streamers > 0;
+    return new MessageReader({ read: () => conn.read() }, this.#core);
+  }
+
+  // A literal begins (chunks follow): a body of a fetchBodies command, or
+  // bytes gathered for its line.
+  #literalBegins(parts: (string | Uint8Array)[], size: number): void {
+    const head = parts.filter((p) => typeof p === "string").join("");
+    const match = /^\* (\d+) FETCH \((.*?)(\S+) $/.exec(head);
+    const owner = match === null
+      ? undefined
+      : this.#owner({ type: "FETCH", tokens: [] });
+    if (match !== null && owner?.body !== undefined) {
+      const uid = /(?:^|[ (])UID (\d+)/i.exec(match[2]!)?.[1];
+      const source = owner.body({
+        seq: Number(match[1]),
+        ...(uid === undefined ? {} : { uid: Number(uid) }),
+        section: match[3]!.toUpperCase(),
+        size,
+      });
+      this.#literal = { source, bytes: null, filled: 0 };
+      this.#lineLiterals.push(EMPTY_BYTES);
+    } else {
+      const bytes = new Uint8Array(size);
+      this.#literal = { source: null, bytes, filled: 0 };
+      this.#lineLiterals.push(bytes);
+    }
+    if (size === 0) this.#literalEnds();
+  }
+
+  async #literalChunk(bytes: Uint8Array, last: boolean): Promise<void> {
+    const literal = this.#literal!;
+    if (literal.source !== null) await literal.source.write(bytes);
+    else literal.bytes.set(bytes, literal.filled);
+    literal.filled += bytes.length;
+    if (last) this.#literalEnds();
+  }
+
+  #literalEnds(): void {
+    this.#literal?.source?.end();
+    this.#literal = null;
+  }
+
+  // The parts of a line whose literals came as chunks, with their bytes.
+  #withLiterals(parts: (string | Uint8Array)[]): (string | Uint8Array)[] {
+    let next = 0;
+    const literals = this.#lineLiterals;
+    this.#lineLiterals = [];
+    return parts.map((p) => typeof p === "string" ? p : literals[next++]!);
   }
 
   // Reads responses until the end; `greeted` and `refused` settle the
@@ -405,8 +541,18 @@ export class IMAPClient {
       for (;;) {
         const frame = await this.#reader.read();
         if (frame === null) break;
+        if (frame.kind === "literal") {
+          this.#literalBegins(frame.parts, frame.size);
+          continue;
+        }
+        if (frame.kind === "chunk") {
+          await this.#literalChunk(frame.bytes, frame.last);
+          continue;
+        }
         if (frame.kind !== "line") continue;
-        const line = frame.parts;
+        const line = this.#lineLiterals.length === 0
+          ? frame.parts
+          : this.#withLiterals(frame.parts);
         const head = typeof line[0] === "string" ? line[0] : "";
         if (head.startsWith("+")) {
           const waiter = this.#continuations.shift();
@@ -577,6 +723,8 @@ export class IMAPClient {
 
   #fail(error: unknown): void {
     this.#failure ??= error;
+    this.#literal?.source?.fail(this.#failure);
+    this.#literal = null;
     for (const [, pending] of this.#pending.splice(0)) {
       pending.reject(this.#failure);
     }
@@ -600,13 +748,14 @@ export class IMAPClient {
     name: string,
     args: readonly IMAPArgument[],
     sink?: Pending["sink"],
+    body?: Pending["body"],
   ): Promise<{ responses: IMAPResponse[]; code?: string; text: string }> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     const tag = `A${this.#nextTag++}`;
     const result = Promise.withResolvers<
       { responses: IMAPResponse[]; code?: string; text: string }
     >();
-    this.#pending.push([tag, { name, responses: [], sink, ...result }]);
+    this.#pending.push([tag, { name, responses: [], sink, body, ...result }]);
     const literalPlus = this.capabilities.has("LITERAL+");
     this.#writing = this.#writing.then(async () => {
       let line = `${tag} ${name}`;
@@ -881,6 +1030,87 @@ export class IMAPClient {
     } finally {
       leaving = true;
       resume?.();
+      await done;
+    }
+  }
+
+  /**
+   * FETCH, with each body section (`BODY.PEEK[]`, `BODY[TEXT]`...) yielded
+   * as soon as it begins and its bytes read from the connection only as its
+   * `body` stream is read: a message of any size passes through in chunks,
+   * never held whole. Read each body to its end (or cancel it) before asking
+   * for the next: asking first fails the body left behind with
+   * {@linkcode IMAPBodyNotReadError} and lets the rest of it go by unread,
+   * as leaving the loop early does. The items that are not bodies (FLAGS...)
+   * are not kept; use {@linkcode IMAPClient.fetchEach} for them.
+   *
+   * @example Usage
+   * ```ts ignore
+   * for await (const part of client.fetchBodies("1:*", "BODY.PEEK[]", { uid: true })) {
+   *   using file = await Deno.create(`${part.uid}.eml`);
+   *   await part.body.pipeTo(file.writable, { preventClose: true });
+   * }
+   * ```
+   */
+  async *fetchBodies(
+    set: string,
+    items: string,
+    options: IMAPSetOptions = {},
+  ): AsyncGenerator<IMAPFetchedBody> {
+    const queue: { part: IMAPFetchedBody; source: BodySource }[] = [];
+    // Set from callbacks, which TypeScript's narrowing does not follow.
+    let wake = null as (() => void) | null;
+    let finished = false;
+    let failure: unknown = null;
+    let leaving = false;
+    const body = (start: Omit<IMAPFetchedBody, "body">): BodySource => {
+      const source = new BodySource();
+      if (leaving) source.fail(new IMAPBodyNotReadError());
+      else queue.push({ part: { ...start, body: source.stream }, source });
+      wake?.();
+      return source;
+    };
+    this.#streamers++;
+    this.#core.streamLiterals = true;
+    const done = this.#command(
+      options.uid ? "UID FETCH" : "FETCH",
+      [set, items],
+      () => {},
+      body,
+    ).then(() => {
+      finished = true;
+      wake?.();
+    }, (error) => {
+      failure = error;
+      finished = true;
+      wake?.();
+    }).finally(() => {
+      this.#streamers--;
+      this.#core.streamLiterals = this.#streamers > 0;
+    });
+    let current: BodySource | null = null;
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next !== undefined) {
+          current = next.source;
+          yield next.part;
+          // Asked for the next one: the read loop must not wait on this one.
+          current.fail(new IMAPBodyNotReadError());
+          current = null;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => wake = resolve);
+        wake = null;
+      }
+      if (failure !== null) throw failure;
+    } finally {
+      leaving = true;
+      current?.fail(new IMAPBodyNotReadError());
+      for (const { source } of queue.splice(0)) {
+        source.fail(new IMAPBodyNotReadError());
+      }
       await done;
     }
   }

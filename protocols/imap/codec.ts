@@ -27,7 +27,13 @@ import {
  *   follows;
  * - `refused`: a synchronising literal over `maxLiteralSize` was announced;
  *   its command (`text`, up to the literal) is dropped, and the client,
- *   which waits for a continuation that never comes, gets a tagged NO.
+ *   which waits for a continuation that never comes, gets a tagged NO;
+ * - `literal` and `chunk`, only while
+ *   {@linkcode IMAPFrameDecoderCore.streamLiterals} is set: a literal of
+ *   `size` bytes begins after `parts` (its line so far), and its bytes
+ *   follow as `chunk` frames (`last` on the final one; none for an empty
+ *   literal), each a view valid until the next `decode` call. The line's
+ *   `line` frame then holds an empty literal in its place.
  *
  * @example Usage
  * ```ts
@@ -39,7 +45,9 @@ import {
 export type IMAPFrame =
   | { kind: "line"; parts: (string | Uint8Array)[] }
   | { kind: "continue"; size: number }
-  | { kind: "refused"; text: string; size: number };
+  | { kind: "refused"; text: string; size: number }
+  | { kind: "literal"; parts: (string | Uint8Array)[]; size: number }
+  | { kind: "chunk"; bytes: Uint8Array; last: boolean };
 
 /**
  * Options of {@linkcode IMAPFrameDecoderCore}.
@@ -94,6 +102,15 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
   #textLength = 0;
   #literal: Uint8Array | null = null;
   #filled = 0;
+  // The bytes left of a literal handed out as chunks, or -1.
+  #streaming = -1;
+
+  /**
+   * Whether literals announced from now on are handed out as they arrive
+   * (`literal`, then `chunk` frames) rather than whole in their line: a
+   * client sets it while a command that streams bodies is in flight.
+   */
+  streamLiterals = false;
 
   /** A core with the limits of `options`. */
   constructor(options: IMAPFrameDecoderOptions = {}) {
@@ -110,6 +127,16 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
     let pos = 0;
     let produced = 0;
     while (pos < buf.length && produced < max) {
+      if (this.#streaming >= 0) {
+        const n = Math.min(this.#streaming, buf.length - pos);
+        this.#streaming -= n;
+        const last = this.#streaming === 0;
+        if (last) this.#streaming = -1;
+        out.push({ kind: "chunk", bytes: buf.subarray(pos, pos + n), last });
+        pos += n;
+        produced++;
+        continue;
+      }
       const literal = this.#literal;
       if (literal !== null) {
         const n = Math.min(literal.length - this.#filled, buf.length - pos);
@@ -155,6 +182,13 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
         continue;
       }
       this.#parts.push(before);
+      if (this.streamLiterals) {
+        out.push({ kind: "literal", parts: [...this.#parts], size });
+        produced++;
+        this.#parts.push(EMPTY_BYTES);
+        if (size > 0) this.#streaming = size;
+        continue;
+      }
       this.#literal = new Uint8Array(size);
       this.#filled = 0;
       if (size === 0) {
@@ -168,7 +202,8 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
     }
     const rest = buf.subarray(pos);
     if (
-      this.#literal === null && this.#textLength + rest.length > this.#maxLine
+      this.#literal === null && this.#streaming < 0 &&
+      this.#textLength + rest.length > this.#maxLine
     ) {
       this.#lineTooLong();
     }
@@ -179,7 +214,10 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
 
   /** Throws when the input ended inside a line or literal. */
   end(_out: IMAPFrame[]): void {
-    if (this.#pending.length > 0 || this.#parts.length > 0 || this.#literal) {
+    if (
+      this.#pending.length > 0 || this.#parts.length > 0 || this.#literal ||
+      this.#streaming >= 0
+    ) {
       throw new IMAPParseError(
         "the connection ended in the middle of an IMAP command or response: the peer stopped sending",
       );
@@ -198,6 +236,7 @@ export class IMAPFrameDecoderCore implements DecoderCore<IMAPFrame> {
     this.#parts = [];
     this.#textLength = 0;
     this.#literal = null;
+    this.#streaming = -1;
   }
 
   #lineTooLong(): never {

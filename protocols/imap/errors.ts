@@ -106,3 +106,24 @@ export class IMAPConnectionClosedError extends Error {
     this.name = "IMAPConnectionClosedError";
   }
 }
+
+/**
+ * A body from `IMAPClient.fetchBodies` was left unread: the next
+ * body was asked for (or the loop left) before it was read to its end, so
+ * the rest of it went by unread.
+ *
+ * @example Usage
+ * ```ts
+ * import { IMAPBodyNotReadError } from "@spindle/spindle/protocols/imap";
+ * console.assert(new IMAPBodyNotReadError().name === "IMAPBodyNotReadError");
+ * ```
+ */
+export class IMAPBodyNotReadError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super(
+      "a fetched body was left unread before the next was asked for: read each body (or cancel it) before taking the next",
+    );
+    this.name = "IMAPBodyNotReadError";
+  }
+}

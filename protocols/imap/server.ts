@@ -517,6 +517,8 @@ class Session {
         await this.#flush();
         continue;
       }
+      // The server's core never streams literals: every other frame is a line.
+      if (frame.kind !== "line") continue;
       await this.#command(frame.parts);
       await this.#flush();
     }

@@ -105,6 +105,44 @@ test("Dovecot: BODY.PEEK[] arrives byte for byte as a literal", async (t) => {
   });
 }, { ignore });
 
+test(
+  "Dovecot: fetchBodies streams an 8 MiB BODY[] in chunks, byte for byte",
+  async (t) => {
+    await withDovecot(t.reactor, async (client) => {
+      const line = "0123456789".repeat(7) + "abcdef\r\n";
+      const big = encoder.encode(
+        "From: big@example.org\r\nSubject: big\r\n\r\n" +
+          line.repeat(Math.ceil((8 << 20) / line.length)),
+      );
+      await client.append("INBOX", big);
+      await client.select("INBOX");
+      const parts = [];
+      for await (
+        const part of client.fetchBodies("3", "BODY.PEEK[]", { uid: true })
+      ) {
+        const chunks: Uint8Array<ArrayBuffer>[] = [];
+        for await (const chunk of part.body) chunks.push(chunk.slice());
+        parts.push({ part, chunks });
+      }
+      assertEquals(parts.length, 1);
+      const { part, chunks } = parts[0]!;
+      assertEquals([part.seq, part.section, part.size], [
+        3,
+        "BODY[]",
+        big.length,
+      ]);
+      assert(part.uid !== undefined);
+      // Never held whole: it came as many reads' worth of chunks.
+      assert(chunks.length > 8, `${chunks.length} chunks`);
+      assert(chunks.every((c) => c.length < big.length / 8));
+      assertEquals(new Uint8Array(await new Blob(chunks).arrayBuffer()), big);
+      // The connection goes on after it.
+      assertEquals((await client.fetch("1", "(UID)")).length, 1);
+    });
+  },
+  { ignore },
+);
+
 test("Dovecot: STORE, COPY with COPYUID, MOVE and EXPUNGE", async (t) => {
   await withDovecot(t.reactor, async (client) => {
     await client.select("INBOX");
