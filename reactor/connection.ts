@@ -110,6 +110,15 @@ export abstract class BaseConnection implements Connection {
    * then writes the rest.
    */
   protected abstract rawWrite(data: Uint8Array): Promise<void | number>;
+  /**
+   * Whether `rawWrite` may resolve while the transport still holds on to the
+   * chunk it was given (it queues chunks of its own, as `node:tls` does):
+   * {@linkcode BaseConnection.writeBorrowed} then writes a copy, because its
+   * caller reuses the chunk as soon as the write resolves.
+   */
+  protected get rawWriteKeepsChunks(): boolean {
+    return false;
+  }
   /** Shuts down the transport's write direction. */
   protected abstract rawCloseWrite(): Promise<void>;
   /** Releases the transport (a clean close). */
@@ -350,6 +359,7 @@ export abstract class BaseConnection implements Connection {
   writeBorrowed(data: Uint8Array): Promise<void> {
     if (this.#writeState !== "open") return Promise.reject(this.#writeError());
     if (data.byteLength === 0) return ACCEPTED;
+    if (this.rawWriteKeepsChunks) return this.write(data.slice());
     const given = new Promise<void>((resolve) => {
       this.#borrowed.set(data, resolve);
     });

@@ -49,6 +49,12 @@ export interface RawConn {
   read(buffer: Uint8Array): Promise<number | null>;
   /** Writes some of `data`; the number of bytes written. */
   write(data: Uint8Array): Promise<number>;
+  /**
+   * `true` when `write` may resolve before the transport is done with
+   * `data` (it keeps a reference in a queue of its own), so a caller must not
+   * reuse the chunk after the write resolves.
+   */
+  readonly keepsChunks?: boolean;
   /** Shuts down the write direction. */
   closeWrite(): Promise<void>;
   /** Releases the connection. */
@@ -172,6 +178,11 @@ export class DenoConnection extends BaseConnection implements Connection {
   /** Writes some of `data`; the connection writes the rest. */
   protected override rawWrite(data: Uint8Array): Promise<number> {
     return this.#conn.write(data);
+  }
+
+  /** Whether the transport (a `node:tls` socket, say) queues chunks by reference. */
+  protected override get rawWriteKeepsChunks(): boolean {
+    return this.#conn.keepsChunks === true;
   }
 
   /** Shuts down the socket's write direction. */

@@ -12,9 +12,11 @@
  *   that never finishes would hold it forever. Only with
  *   `handshakeTimeout: Infinity` and no `sni` does the listener run on
  *   `Deno.listenTls` (rustls), which moves bulk data faster.
- * - `connectTLS` runs on `Deno.connectTls`, with ALPN and extra CA
- *   certificates; the handshake is finished (and checked) before the
- *   connection is handed over.
+ * - `connectTLS` puts a client-side `node:tls` socket over a plain TCP
+ *   connection (closable while its handshake runs), with ALPN and extra CA
+ *   certificates; only with `handshakeTimeout: Infinity` does it run on
+ *   `Deno.connectTls`. Either way the handshake is finished (and checked)
+ *   before the connection is handed over.
  * - `startTLS` on the client side runs on `Deno.startTls`; on the server side
  *   (`isServer: true`, for SMTP / IMAP STARTTLS) it wraps the connection in a
  *   `node:tls` `TLSSocket` (with SNI and ALPN as for listeners). Either way the
@@ -499,6 +501,9 @@ const TLS_READ_BUFFER = 64 * 1024;
 
 /** A {@linkcode RawConn} over a `node:tls` socket. */
 class TLSSocketConn implements RawConn {
+  // A write below the socket's high-water mark resolves at once (see
+  // `write`), while node's stream may still queue the chunk itself.
+  readonly keepsChunks = true;
   #socket: tls.TLSSocket;
   #chunks: Uint8Array[] = [];
   #bytes = 0;

@@ -47,6 +47,11 @@ class StreamConnection extends BaseConnection {
     return this.#host.sendOn(this.#stream, data, false);
   }
 
+  // DATA frames are queued on the HTTP/2 connection by reference.
+  protected override get rawWriteKeepsChunks(): boolean {
+    return true;
+  }
+
   protected rawCloseWrite(): Promise<void> {
     if (this.#stream.localClosed) return Promise.resolve();
     return this.#host.sendOn(this.#stream, EMPTY, true);

@@ -5,6 +5,7 @@ import {
 } from "../../trial/assertions.ts";
 import { DenoReactor } from "../../reactor/deno_reactor.ts";
 import { TLSHandshakeError } from "../../reactor/errors.ts";
+import type { BaseConnection } from "../../reactor/connection.ts";
 import type { Connection } from "../../reactor/interfaces.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
 import { throttle } from "../../reactor/policies/throttle.ts";
@@ -80,6 +81,68 @@ Deno.test("listenTLS and connectTLS carry bytes and negotiate ALPN", async () =>
   await conn.write(encoder.encode("secret"));
   await conn.closeWrite();
   assertEquals(decoder.decode(await readAll(() => conn.read())), "secret");
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+/** Writes `count` blocks through one lent buffer, refilled as soon as each write resolves. */
+async function lendOneBuffer(conn: Connection, count: number): Promise<void> {
+  const buffer = new Uint8Array(1024);
+  for (let i = 0; i < count; i++) {
+    buffer.fill(i & 255);
+    await (conn as BaseConnection).writeBorrowed(buffer);
+  }
+  await conn.closeWrite();
+}
+
+/** The indexes of the 1 KiB blocks in `bytes` that are not filled with their own index. */
+function wrongBlocks(bytes: Uint8Array): number[] {
+  const wrong = [];
+  for (let i = 0; i * 1024 < bytes.byteLength; i++) {
+    const block = bytes.subarray(i * 1024, (i + 1) * 1024);
+    if (block.some((byte) => byte !== (i & 255))) wrong.push(i);
+  }
+  return wrong;
+}
+
+async function readAllBytes(conn: Connection): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(conn.readable).arrayBuffer());
+}
+
+Deno.test("a buffer lent with writeBorrowed to a node:tls connection may be reused once the write resolves", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, (conn) => lendOneBuffer(conn, 4000), {
+    interface: "127.0.0.1",
+    ...localhost,
+  });
+  const conn = await reactor.connectTLS("localhost", portOf(port.getHost()), {
+    caCerts: [pki.caCert],
+  });
+  const bytes = await readAllBytes(conn);
+  assertEquals(bytes.byteLength, 4000 * 1024);
+  assertEquals(wrongBlocks(bytes), []);
+  await conn.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
+
+Deno.test("a buffer lent with writeBorrowed to a Deno.connectTls connection may be reused once the write resolves", async () => {
+  const reactor = new DenoReactor();
+  const received = Promise.withResolvers<Uint8Array>();
+  const port = await reactor.listenTLS(
+    0,
+    async (conn) => received.resolve(await readAllBytes(conn)),
+    { interface: "127.0.0.1", ...localhost },
+  );
+  const conn = await reactor.connectTLS("localhost", portOf(port.getHost()), {
+    caCerts: [pki.caCert],
+    handshakeTimeout: Infinity,
+  });
+  await lendOneBuffer(conn, 4000);
+  const bytes = await received.promise;
+  assertEquals(bytes.byteLength, 4000 * 1024);
+  assertEquals(wrongBlocks(bytes), []);
   await conn.close();
   await port.stopListening();
   await reactor.cleanUp();

@@ -29,6 +29,11 @@ const echo: ServeHandler = (request, info) => {
   if (request.headers.get("upgrade") !== "websocket") {
     return new Response("plain\n");
   }
+  if (new URL(request.url).pathname === "/raw") {
+    const { response, connection } = info.upgrade();
+    connection.then((conn) => conn.readable.pipeTo(conn.writable));
+    return response;
+  }
   if (new URL(request.url).pathname === "/refuse") {
     return new Response("no WebSocket here\n", { status: 403 });
   }
@@ -178,4 +183,57 @@ test(
       await srv.shutdown();
     }
   },
+);
+
+// A client stream: CONNECT :protocol websocket to /raw, 2 MB of varied bytes
+// in 2000 writes, then END_STREAM; prints whether the same bytes came back.
+const NODE_RAW_CLIENT = `
+const http2 = require("node:http2");
+const url = new URL(process.argv[1]);
+const session = http2.connect(url);
+const sent = Buffer.alloc(2000 * 1000);
+for (let i = 0; i < sent.length; i++) sent[i] = (i * 7 + (i >> 10)) & 255;
+session.on("remoteSettings", () => {
+  const stream = session.request({
+    ":method": "CONNECT", ":protocol": "websocket", ":scheme": "http",
+    ":path": url.pathname, ":authority": url.host,
+  });
+  const got = [];
+  stream.on("response", () => {
+    for (let at = 0; at < sent.length; at += 1000) {
+      stream.write(sent.subarray(at, at + 1000));
+    }
+    stream.end();
+  });
+  stream.on("data", (d) => got.push(d));
+  stream.on("close", () => {
+    const all = Buffer.concat(got);
+    console.log(JSON.stringify({ length: all.length, same: all.equals(sent) }));
+    session.close();
+  });
+});
+`;
+
+test(
+  "HTTP/2 tunnel: a stream handed over by an extended CONNECT echoes bytes with pipeTo unchanged",
+  async () => {
+    const srv = await serveHTTP(echo, { listen: "tcp:0:interface=127.0.0.1" });
+    try {
+      const port = (srv.addr as Deno.NetAddr).port;
+      const { code, stdout, stderr } = await new Deno.Command(node.path, {
+        args: ["-e", NODE_RAW_CLIENT, `http://127.0.0.1:${port}/raw`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const td = new TextDecoder();
+      assertEquals(code, 0, td.decode(stderr));
+      assertEquals(JSON.parse(td.decode(stdout)), {
+        length: 2000 * 1000,
+        same: true,
+      });
+    } finally {
+      await srv.shutdown();
+    }
+  },
+  { ignore: node.ignore },
 );
