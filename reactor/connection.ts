@@ -354,7 +354,9 @@ export abstract class BaseConnection implements Connection {
   /**
    * Writes `data` without taking it: resolves once the bytes are handed to
    * the transport, when the caller may change or reuse `data` (a copy loop
-   * with reused buffers). Backpressure comes from waiting for that.
+   * with reused buffers). Backpressure comes from waiting for that. A
+   * transport that keeps chunks by reference after its write resolves
+   * (`node:tls`, an HTTP/2 stream) is given a copy instead.
    */
   writeBorrowed(data: Uint8Array): Promise<void> {
     if (this.#writeState !== "open") return Promise.reject(this.#writeError());
