@@ -95,6 +95,8 @@ export class Tunnel {
   readonly localAddr: Address;
   /** The response `upgrade()` made, once called. */
   response: Response | null = null;
+  /** The new owner's graceful close (`onShutdown` given to `upgrade()`). */
+  onShutdown: (() => void) | undefined;
   #stream: H2Stream;
   #host: TunnelHost;
   #handOver: ((conn: Connection) => void) | null = null;
@@ -113,7 +115,9 @@ export class Tunnel {
   }
 
   /** As HTTP/1.1's `info.upgrade()`: return `response` to hand the stream over. */
-  upgrade(options: { headers?: HeadersInit } = {}): {
+  upgrade(
+    options: { headers?: HeadersInit; onShutdown?: () => void } = {},
+  ): {
     response: Response;
     connection: Promise<Connection>;
   } {
@@ -122,19 +126,20 @@ export class Tunnel {
       status: 200,
       headers: options.headers,
     });
+    this.onShutdown = options.onShutdown;
     this.#handOver = resolve;
     return { response: this.response, connection: promise };
   }
 
-  /** The 200 went out: the stream is now the upgrade's connection. */
-  handOver(): void {
-    this.#handOver?.(
-      new StreamConnection(
-        this.#stream,
-        this.#host,
-        this.localAddr,
-        this.remoteAddr,
-      ),
+  /** The 200 went out: the stream is now the upgrade's connection, returned. */
+  handOver(): Connection {
+    const conn = new StreamConnection(
+      this.#stream,
+      this.#host,
+      this.localAddr,
+      this.remoteAddr,
     );
+    this.#handOver?.(conn);
+    return conn;
   }
 }

@@ -37,9 +37,11 @@ export interface H2HandlerInfo {
   /**
    * Hands the stream of an extended CONNECT over (answered 200, the stream
    * becomes the connection); other requests cannot switch protocols over
-   * HTTP/2: this throws `TypeError`.
+   * HTTP/2: this throws `TypeError`. `onShutdown` is how the new owner
+   * closes gracefully when the server shuts down (a WebSocket with 1001);
+   * without it the stream is ended.
    */
-  upgrade(options?: { headers?: HeadersInit }): {
+  upgrade(options?: { headers?: HeadersInit; onShutdown?: () => void }): {
     response: Response;
     connection: Promise<Connection>;
   };
@@ -130,6 +132,8 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
   #handler: H2Handler;
   #options: H2ServeOptions;
   #info: H2HandlerInfo;
+  /** Streams handed over by an extended CONNECT, with their owner's graceful close. */
+  #tunnels = new Map<Connection, (() => void) | undefined>();
 
   constructor(conn: Connection, handler: H2Handler, options: H2ServeOptions) {
     super(
@@ -169,6 +173,13 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
 
   shutdown(): void {
     this.goAwayGracefully();
+    // A tunnel is a stream in flight that only its owner ends: GOAWAY alone
+    // would wait for it forever, so it is asked to close (a WebSocket with
+    // 1001, as over HTTP/1.1), or ended.
+    for (const [conn, onShutdown] of this.#tunnels) {
+      if (onShutdown !== undefined) onShutdown();
+      else conn.close().catch(() => {});
+    }
   }
 
   sendOn(stream: H2Stream, data: Uint8Array, end: boolean): Promise<void> {
@@ -264,7 +275,10 @@ class H2ServerConnection extends H2Connection implements H2Session, TunnelHost {
     if (tunnel !== undefined) {
       if (response === tunnel.response) {
         this.sendHeaders(stream, responseFields(response), false);
-        tunnel.handOver();
+        const conn = tunnel.handOver();
+        const tunnels = this.#tunnels;
+        tunnels.set(conn, tunnel.onShutdown);
+        conn.closed.catch(() => {}).then(() => tunnels.delete(conn));
         return;
       }
       // Refused (or answered without switching): nobody reads the stream.

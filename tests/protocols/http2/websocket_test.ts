@@ -10,7 +10,12 @@ import { type ServeHandler, serveHTTP } from "../../../protocols/http/mod.ts";
 import { upgradeWebSocket } from "../../../protocols/websocket/mod.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
 import { ErrorCode, RawClient, server } from "./_raw.ts";
-import { Flag, FrameType, readUint32 } from "../../../protocols/http2/mod.ts";
+import {
+  encodeFrame,
+  Flag,
+  FrameType,
+  readUint32,
+} from "../../../protocols/http2/mod.ts";
 
 const node = findPeer(PEERS.node);
 
@@ -236,4 +241,54 @@ test(
     }
   },
   { ignore: node.ignore },
+);
+
+test(
+  "HTTP/2 WebSocket: a graceful shutdown closes an open WebSocket with 1001, and the server finishes once the client answers",
+  async () => {
+    const serverClosed = Promise.withResolvers<CloseEvent>();
+    const { server: srv, port } = await server((request, info) => {
+      const { socket, response } = upgradeWebSocket(request, info);
+      socket.onclose = serverClosed.resolve;
+      return response;
+    });
+    const client = await RawClient.open(port);
+    try {
+      await client.send(client.headers(1, [
+        ":method",
+        "CONNECT",
+        ":protocol",
+        "websocket",
+        ":scheme",
+        "http",
+        ":path",
+        "/",
+        ":authority",
+        "localhost",
+      ], Flag.END_HEADERS));
+      const head = await client.until((f) =>
+        f.streamId === 1 && f.type === FrameType.HEADERS
+      ) as unknown as { fields: string[] };
+      assertEquals(head.fields.slice(0, 2), [":status", "200"]);
+      const shutdown = srv.shutdown();
+      const data = await client.until((f) =>
+        f.streamId === 1 && f.type === FrameType.DATA
+      );
+      // An unmasked Close frame from the server with 1001 (going away).
+      assertEquals(data!.payload[0], 0x88);
+      assertEquals(data!.payload[1]! & 0x80, 0);
+      assertEquals((data!.payload[2]! << 8) | data!.payload[3]!, 1001);
+      // The client answers with a masked Close (a zero mask) and ends its side.
+      const close = new Uint8Array([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]);
+      await client.send(
+        encodeFrame(FrameType.DATA, Flag.END_STREAM, 1, close),
+      );
+      assertEquals((await serverClosed.promise).code, 1001);
+      await shutdown;
+      await srv.finished;
+    } finally {
+      client.close();
+      await srv.shutdown();
+    }
+  },
 );
