@@ -406,7 +406,13 @@ async function drive(): Promise<void> {
           Math.round(median.rate).toString().padStart(8)
         } round trips/s  ${
           median.cpu.toFixed(1).padStart(7)
-        } µs CPU/round trip`,
+        } µs CPU/round trip${
+          runs.length > 1
+            ? ` (${runs.length} runs: ${Math.round(runs[0]!.rate)}-${
+              Math.round(runs[runs.length - 1]!.rate)
+            }/s)`
+            : ""
+        }`,
       );
     }
     const spindle = results.get("spindle");
