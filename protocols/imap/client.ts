@@ -316,6 +316,35 @@ const DATA_OF: Record<string, string[]> = {
   STATUS: ["STATUS"],
 };
 
+// Where a FETCH consumed as it arrives stands: whether its tagged answer
+// came, with which failure, and the generator waiting for news to wake.
+class FetchProgress {
+  finished = false;
+  failure: unknown = null;
+  #wake: (() => void) | null = null;
+
+  wake(): void {
+    this.#wake?.();
+  }
+
+  // Waits for the next wake().
+  async next(): Promise<void> {
+    await new Promise<void>((resolve) => this.#wake = resolve);
+    this.#wake = null;
+  }
+
+  settle(done: Promise<unknown>): Promise<void> {
+    return done.then(() => {
+      this.finished = true;
+      this.wake();
+    }, (error) => {
+      this.failure = error;
+      this.finished = true;
+      this.wake();
+    });
+  }
+}
+
 // A streamed body's end of the read loop: the loop writes each chunk (and
 // waits while the reader holds back), then ends or fails it.
 class BodySource {
@@ -744,6 +773,26 @@ export class IMAPClient {
     return this.#command(name, args);
   }
 
+  // Sends a FETCH whose responses go to `sink` (and bodies to `body`) as
+  // they arrive; `progress` learns when and how it ends.
+  #startFetch(
+    set: string,
+    items: string,
+    options: IMAPSetOptions,
+    progress: FetchProgress,
+    sink: Pending["sink"],
+    body?: Pending["body"],
+  ): Promise<void> {
+    return progress.settle(
+      this.#command(
+        options.uid ? "UID FETCH" : "FETCH",
+        [set, items],
+        sink,
+        body,
+      ),
+    );
+  }
+
   #command(
     name: string,
     args: readonly IMAPArgument[],
@@ -987,32 +1036,19 @@ export class IMAPClient {
     options: IMAPSetOptions = {},
   ): AsyncGenerator<IMAPFetched> {
     const queue: IMAPFetched[] = [];
+    const progress = new FetchProgress();
     // Set from callbacks, which TypeScript's narrowing does not follow.
-    let wake = null as (() => void) | null;
     let resume = null as (() => void) | null;
     let leaving = false;
-    let finished = false;
-    let failure: unknown = null;
     const sink = async (response: IMAPResponse) => {
       if (leaving) return;
       queue.push(fetched(response));
-      wake?.();
+      progress.wake();
       if (queue.length >= FETCH_AHEAD) {
         await new Promise<void>((resolve) => resume = resolve);
       }
     };
-    const done = this.#command(
-      options.uid ? "UID FETCH" : "FETCH",
-      [set, items],
-      sink,
-    ).then(() => {
-      finished = true;
-      wake?.();
-    }, (error) => {
-      failure = error;
-      finished = true;
-      wake?.();
-    });
+    const done = this.#startFetch(set, items, options, progress, sink);
     try {
       for (;;) {
         const next = queue.shift();
@@ -1022,11 +1058,10 @@ export class IMAPClient {
           yield next;
           continue;
         }
-        if (finished) break;
-        await new Promise<void>((resolve) => wake = resolve);
-        wake = null;
+        if (progress.finished) break;
+        await progress.next();
       }
-      if (failure !== null) throw failure;
+      if (progress.failure !== null) throw progress.failure;
     } finally {
       leaving = true;
       resume?.();
@@ -1058,33 +1093,25 @@ export class IMAPClient {
     options: IMAPSetOptions = {},
   ): AsyncGenerator<IMAPFetchedBody> {
     const queue: { part: IMAPFetchedBody; source: BodySource }[] = [];
-    // Set from callbacks, which TypeScript's narrowing does not follow.
-    let wake = null as (() => void) | null;
-    let finished = false;
-    let failure: unknown = null;
+    const progress = new FetchProgress();
     let leaving = false;
     const body = (start: Omit<IMAPFetchedBody, "body">): BodySource => {
       const source = new BodySource();
       if (leaving) source.fail(new IMAPBodyNotReadError());
       else queue.push({ part: { ...start, body: source.stream }, source });
-      wake?.();
+      progress.wake();
       return source;
     };
     this.#streamers++;
     this.#core.streamLiterals = true;
-    const done = this.#command(
-      options.uid ? "UID FETCH" : "FETCH",
-      [set, items],
+    const done = this.#startFetch(
+      set,
+      items,
+      options,
+      progress,
       () => {},
       body,
-    ).then(() => {
-      finished = true;
-      wake?.();
-    }, (error) => {
-      failure = error;
-      finished = true;
-      wake?.();
-    }).finally(() => {
+    ).finally(() => {
       this.#streamers--;
       this.#core.streamLiterals = this.#streamers > 0;
     });
@@ -1100,11 +1127,10 @@ export class IMAPClient {
           current = null;
           continue;
         }
-        if (finished) break;
-        await new Promise<void>((resolve) => wake = resolve);
-        wake = null;
+        if (progress.finished) break;
+        await progress.next();
       }
-      if (failure !== null) throw failure;
+      if (progress.failure !== null) throw progress.failure;
     } finally {
       leaving = true;
       current?.fail(new IMAPBodyNotReadError());
