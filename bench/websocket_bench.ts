@@ -392,12 +392,19 @@ async function drive(): Promise<void> {
   for (const figure of figures) {
     console.log(`\n${figure.title}, ${conns} connections, echo round trips:`);
     const results = new Map<string, Result>();
-    for (const peer of figure.peers) {
-      if (only.length > 0 && !only.includes(peer)) continue;
-      const runs: Result[] = [];
-      for (let i = 0; i < rounds; i++) {
-        runs.push(await measure(peer, { ...figure, conns, ms }));
+    const peers = figure.peers.filter((peer) =>
+      only.length === 0 || only.includes(peer)
+    );
+    // Round by round across the servers, not one server's rounds in a row:
+    // load from elsewhere on a shared machine then falls on all of them.
+    const runsOf = new Map<string, Result[]>(peers.map((peer) => [peer, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (const peer of peers) {
+        runsOf.get(peer)!.push(await measure(peer, { ...figure, conns, ms }));
       }
+    }
+    for (const peer of peers) {
+      const runs = runsOf.get(peer)!;
       runs.sort((a, b) => a.rate - b.rate);
       const median = runs[Math.floor(runs.length / 2)]!;
       results.set(peer, median);
