@@ -13,6 +13,8 @@
  * @module
  */
 import type { Connection } from "../../reactor/interfaces.ts";
+import { BaseConnection } from "../../reactor/connection.ts";
+import { concatChunks } from "../../reactor/bytes.ts";
 import type { DelayedCall, IReactorTime } from "../../reactor/time.ts";
 import { Deadline } from "../../reactor/deadline.ts";
 import { getLogger } from "../../log/mod.ts";
@@ -70,6 +72,12 @@ const logger = getLogger("spindle.http2");
 
 /** Bytes queued for writing past which senders of DATA wait for the socket. */
 const WRITE_HIGH_WATER = 64 * 1024;
+
+/** Bytes of one pooled write buffer: a batch up to this size is not allocated. */
+const OUT_BUFFER_SIZE = 128 * 1024;
+/** Write buffers kept for reuse between batches, shared by all connections. */
+const MAX_POOLED_OUT_BUFFERS = 32;
+const outBuffers: Uint8Array[] = [];
 
 /** The limits with their defaults filled in. */
 export type ResolvedLimits = Required<H2Limits>;
@@ -535,7 +543,7 @@ export abstract class H2Connection implements StreamHost {
   #blockDone(block: PendingBlock): void {
     const bytes = block.parts.length === 1
       ? block.parts[0]!
-      : concat(block.parts);
+      : concatChunks(block.parts);
     // Decoded even for a stream we will refuse: the table must stay in step.
     const fields = this.#hpack.decode(bytes);
     const id = block.streamId;
@@ -843,11 +851,34 @@ export abstract class H2Connection implements StreamHost {
   async #flush(): Promise<void> {
     while (this.#queue.length > 0) {
       const parts = this.#queue;
+      const size = this.#queued;
       this.#queue = [];
       this.#queued = 0;
-      const bytes = parts.length === 1 ? parts[0]! : concat(parts);
       try {
-        await this.conn.write(bytes);
+        if (parts.length === 1) await this.conn.write(parts[0]!);
+        else if (
+          size <= OUT_BUFFER_SIZE && this.conn instanceof BaseConnection
+        ) {
+          // A batch is copied into a pooled buffer lent to the socket: a fresh
+          // one per write (64 KiB responses: 4 DATA frames and their headers)
+          // cost more in zeroing, page faults and GC than the copy itself.
+          // A transport that keeps chunks after its write resolves (node:tls,
+          // an HTTP/2 tunnel) is given a copy by writeBorrowed, so reusing
+          // the buffer once the write resolves is safe there too.
+          const buffer = outBuffers.pop() ?? new Uint8Array(OUT_BUFFER_SIZE);
+          let at = 0;
+          for (const part of parts) {
+            buffer.set(part, at);
+            at += part.byteLength;
+          }
+          try {
+            await this.conn.writeBorrowed(buffer.subarray(0, at));
+          } finally {
+            if (outBuffers.length < MAX_POOLED_OUT_BUFFERS) {
+              outBuffers.push(buffer);
+            }
+          }
+        } else await this.conn.write(concatChunks(parts, size));
       } catch {
         this.#queue.length = 0;
         this.closing = true;
@@ -1088,16 +1119,4 @@ export abstract class H2Connection implements StreamHost {
     );
     this.conn.closed.catch(() => {}).finally(() => this.#done());
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
