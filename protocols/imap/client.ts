@@ -1082,8 +1082,9 @@ export class IMAPClient {
    * @example Usage
    * ```ts ignore
    * for await (const part of client.fetchBodies("1:*", "BODY.PEEK[]", { uid: true })) {
-   *   using file = await Deno.create(`${part.uid}.eml`);
-   *   await part.body.pipeTo(file.writable, { preventClose: true });
+   *   // The file's writable closes the file once the body has ended.
+   *   const file = await Deno.create(`${part.uid}.eml`);
+   *   await part.body.pipeTo(file.writable);
    * }
    * ```
    */
