@@ -154,6 +154,23 @@ export class MailboxView {
     }));
   }
 
+  /**
+   * Reads the mailbox for a SELECT of the mailbox `previous` shows (the
+   * session's last SELECT, of the same folder): its messages are taken over
+   * and brought up to date as at NOOP, so when neither folder changed, a
+   * SELECT of 10,000 messages lists no file and leaves no 10,000 objects to
+   * the collector.
+   */
+  async reopen(previous: MailboxView): Promise<void> {
+    this.#seen = previous.#seen;
+    this.#pendingExpunge = previous.#pendingExpunge;
+    this.uidValidity = previous.uidValidity;
+    this.uidNext = previous.uidNext;
+    this.messages = previous.messages;
+    // Expunges are not reported: the new SELECT counts from what is left.
+    await this.refresh(true);
+  }
+
   #adopt(snapshot: UidListSnapshot): void {
     this.uidValidity = snapshot.uidValidity;
     this.uidNext = snapshot.uidNext;

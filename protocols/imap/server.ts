@@ -868,11 +868,13 @@ class Session {
   }
 
   async #select(args: IMAPToken[], readOnly: boolean): Promise<Reply> {
+    const previous = this.#selected;
     this.#selected = null;
     const { name, maildir } = this.#mailbox(args[0]);
     if (!(await maildir.exists())) return no("[NONEXISTENT] no such mailbox");
     const view = new MailboxView(name, maildir, readOnly);
-    await view.open();
+    if (previous?.maildir.path === maildir.path) await view.reopen(previous);
+    else await view.open();
     this.#selected = view;
     this.#send(
       `* FLAGS ${

@@ -208,6 +208,35 @@ test("two sessions on one mailbox see each other's flag changes and expunges", a
   });
 });
 
+test("a second SELECT of the same mailbox shows what another session flagged, expunged and delivered since the first", async (t) => {
+  await withServer(t.reactor, async ({ port, store }) => {
+    const a = await loggedIn(port);
+    const b = await loggedIn(port);
+    await a.send("s SELECT INBOX\r\n");
+    assertMatch(await a.until(/^s OK/m), /^\* 2 EXISTS/m);
+    await b.send("s SELECT INBOX\r\n");
+    await b.until(/^s OK/m);
+    await b.send("f STORE 2 +FLAGS (\\Flagged)\r\n");
+    await b.until(/^f OK/m);
+    await b.send("d STORE 1 +FLAGS (\\Deleted)\r\ne EXPUNGE\r\n");
+    await b.until(/^e OK/m);
+    await store.mailbox("alice").deliver(
+      new TextEncoder().encode("Subject: new\r\n\r\nnew\r\n"),
+      { fsync: false },
+    );
+    await a.send("s2 SELECT INBOX\r\n");
+    const selected = await a.until(/^s2 OK/m);
+    assertMatch(selected, /^\* 2 EXISTS/m);
+    assert(!/EXPUNGE/.test(selected), selected);
+    await a.send("f2 FETCH 1:* (UID FLAGS)\r\n");
+    const fetched = await a.until(/^f2 OK/m);
+    assertMatch(fetched, /^\* 1 FETCH \(UID 2 FLAGS \(\\Flagged\)\)/m);
+    assertMatch(fetched, /^\* 2 FETCH \(UID 3 FLAGS \(\)\)/m);
+    a.close();
+    b.close();
+  });
+});
+
 test("UIDs stay the same across a restart; UIDVALIDITY changes only when the uidlist is lost", async (t) => {
   const uids = async (port: number) => {
     const raw = await loggedIn(port);
