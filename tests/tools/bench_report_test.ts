@@ -285,6 +285,27 @@ test("a bench that fails keeps its earlier figures, and the run exits 1", async 
   }
 });
 
+test("a --report run draws its charts from the ratios as stored, so a --redraw draws the same", async () => {
+  const dir = await copyOfTheRunner();
+  try {
+    // 1.23449 is stored as 1.234: its bar is 0.2 px shorter than unrounded.
+    assertEquals(
+      await runBenches(dir, "--report", "--", "--ratio", "1.23449"),
+      0,
+    );
+    const drawn = await Deno.readTextFile(`${dir}/bench/charts/alpha-1.svg`);
+    const report = await Deno.readTextFile(`${dir}/bench/REPORT.md`);
+    assertEquals(await runBenches(dir, "--redraw"), 0);
+    assertEquals(
+      await Deno.readTextFile(`${dir}/bench/charts/alpha-1.svg`),
+      drawn,
+    );
+    assertEquals(await Deno.readTextFile(`${dir}/bench/REPORT.md`), report);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 test("deno task bench --redraw draws everything again from bench/ratios.jsonl without running a bench", async () => {
   const dir = await copyOfTheRunner();
   try {
