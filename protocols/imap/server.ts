@@ -1293,7 +1293,14 @@ class Session {
       items.unshift({ kind: "UID" });
     }
     const view = this.#selected!;
-    const seqOf = new Map(view.messages.map((m, i) => [m, i + 1]));
+    // The targets come in the view's order, so one walk along it numbers
+    // them all: a Map of 10,000 would outlive the young generation each FETCH.
+    const all = view.messages;
+    let at = 0;
+    const seqOf = (target: ViewMessage): number => {
+      while (at < all.length && all[at] !== target) at++;
+      return at + 1;
+    };
     // What needs the file: sections always, the rest only when not cached.
     const sections = items.some((i) => i.kind === "section");
     const structure = items.some((i) =>
@@ -1340,7 +1347,7 @@ class Session {
           items.push({ kind: "FLAGS" });
         }
       }
-      let line = `* ${seqOf.get(target)} FETCH (`;
+      let line = `* ${seqOf(target)} FETCH (`;
       let first = true;
       for (const item of items) {
         if (!first) line += " ";
