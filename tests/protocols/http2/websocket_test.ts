@@ -95,22 +95,30 @@ session.on("remoteSettings", (settings) => {
 });
 `;
 
+/** Runs a node client `script` against `path` on `srv`; what it printed, parsed. */
+async function runNodeClient(
+  script: string,
+  srv: { addr: unknown },
+  path: string,
+): Promise<unknown> {
+  const port = (srv.addr as Deno.NetAddr).port;
+  const { code, stdout, stderr } = await new Deno.Command(node.path, {
+    args: ["-e", script, `http://127.0.0.1:${port}${path}`],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const td = new TextDecoder();
+  assertEquals(code, 0, td.decode(stderr));
+  return JSON.parse(td.decode(stdout));
+}
+
 test(
   "HTTP/2 WebSocket: node:http2's extended CONNECT gets 200 and its frames echoed by upgradeWebSocket",
   async () => {
     seen.length = 0;
     const srv = await serveHTTP(echo, { listen: "tcp:0:interface=127.0.0.1" });
     try {
-      const port = (srv.addr as Deno.NetAddr).port;
-      const { code, stdout, stderr } = await new Deno.Command(node.path, {
-        args: ["-e", NODE_CLIENT, `http://127.0.0.1:${port}/echo`],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const td = new TextDecoder();
-      assertEquals(code, 0, td.decode(stderr));
-      const result = JSON.parse(td.decode(stdout));
-      assertEquals(result, {
+      assertEquals(await runNodeClient(NODE_CLIENT, srv, "/echo"), {
         enableConnectProtocol: true,
         status: 200,
         // "hello" (2+5), the binary (2+8+100000), the close (2+2).
@@ -233,15 +241,7 @@ test(
   async () => {
     const srv = await serveHTTP(echo, { listen: "tcp:0:interface=127.0.0.1" });
     try {
-      const port = (srv.addr as Deno.NetAddr).port;
-      const { code, stdout, stderr } = await new Deno.Command(node.path, {
-        args: ["-e", NODE_RAW_CLIENT, `http://127.0.0.1:${port}/raw`],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const td = new TextDecoder();
-      assertEquals(code, 0, td.decode(stderr));
-      assertEquals(JSON.parse(td.decode(stdout)), {
+      assertEquals(await runNodeClient(NODE_RAW_CLIENT, srv, "/raw"), {
         length: 2000 * 1000,
         same: true,
       });
