@@ -6,7 +6,9 @@
 import { test } from "../../../trial/mod.ts";
 import { assertEquals } from "../../../trial/assertions.ts";
 import { HELLO, MULTIPART, python, withServer } from "./_helpers.ts";
-import { makeTestPki } from "../../reactor/_tls.ts";
+import { makeTestPki, type TestPki } from "../../reactor/_tls.ts";
+import type { ServeIMAPOptions } from "../../../protocols/imap/mod.ts";
+import type { DenoReactor } from "../../../reactor/mod.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
 
 const encoder = new TextEncoder();
@@ -71,44 +73,49 @@ async function expectedDigests(
   return (await Promise.all(all.map(sha256))).sort();
 }
 
+// Delivers the 200 bodies to alice on a server made with `options`, and has
+// imaplib, connected by `connect` (Python making `m`), fetch them back.
+async function assertFetchedByteForByte(
+  reactor: DenoReactor,
+  connect: (port: number, ca: string) => string,
+  options: (pki: TestPki) => Partial<ServeIMAPOptions>,
+): Promise<void> {
+  const pki = await makeTestPki();
+  const messages = bodies();
+  await withServer(reactor, async ({ port, store }) => {
+    const inbox = store.mailbox("alice");
+    for (const message of messages) {
+      await inbox.deliver(message, { fsync: false });
+    }
+    const digests = await fetchDigests(connect(port, `${pki.dir}/ca.pem`));
+    assertEquals(digests, await expectedDigests(messages));
+  }, options(pki));
+}
+
 test(
   "imaplib over STARTTLS: FETCH 1:* BODY.PEEK[] of 200 bodies of 6-20 KiB returns each byte for byte",
-  async (t) => {
-    const pki = await makeTestPki();
-    const messages = bodies();
-    await withServer(t.reactor, async ({ port, store }) => {
-      const inbox = store.mailbox("alice");
-      for (const message of messages) {
-        await inbox.deliver(message, { fsync: false });
-      }
-      const digests = await fetchDigests(
+  (t) =>
+    assertFetchedByteForByte(
+      t.reactor,
+      (port, ca) =>
         `m = imaplib.IMAP4("127.0.0.1", ${port})
-m.starttls(ssl.create_default_context(cafile="${pki.dir}/ca.pem"))`,
-      );
-      assertEquals(digests, await expectedDigests(messages));
-    }, { tls: pki.leaves.localhost! });
-  },
+m.starttls(ssl.create_default_context(cafile="${ca}"))`,
+      (pki) => ({ tls: pki.leaves.localhost! }),
+    ),
   { ignore },
 );
 
 test(
   "imaplib over a tls: listener: FETCH 1:* BODY.PEEK[] of 200 bodies of 6-20 KiB returns each byte for byte",
-  async (t) => {
-    const pki = await makeTestPki();
-    const messages = bodies();
-    await withServer(t.reactor, async ({ port, store }) => {
-      const inbox = store.mailbox("alice");
-      for (const message of messages) {
-        await inbox.deliver(message, { fsync: false });
-      }
-      const digests = await fetchDigests(
-        `m = imaplib.IMAP4_SSL("127.0.0.1", ${port}, ssl_context=ssl.create_default_context(cafile="${pki.dir}/ca.pem"))`,
-      );
-      assertEquals(digests, await expectedDigests(messages));
-    }, {
-      listen:
-        `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
-    });
-  },
+  (t) =>
+    assertFetchedByteForByte(
+      t.reactor,
+      (port, ca) =>
+        `m = imaplib.IMAP4_SSL("127.0.0.1", ${port}, ssl_context=ssl.create_default_context(cafile="${ca}"))`,
+      (pki) => ({
+        listen:
+          `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
+      }),
+    ),
   { ignore },
 );
