@@ -160,7 +160,11 @@ export class UidList {
       present.add(key);
       if (records.has(key)) continue;
       try {
-        const info = await Deno.stat(join(dir, subfolder, name));
+        // Synchronous too: each asynchronous stat is a trip through Deno's
+        // blocking thread pool, and a first SELECT of 10,000 new messages
+        // took 630-840 ms and 148-152 MiB of peak memory with them, 210 ms
+        // and 130 MiB without (bench/imap_bench.ts).
+        const info = Deno.statSync(join(dir, subfolder, name));
         fresh.push({ key, size: info.size, mtime: info.mtime?.getTime() ?? 0 });
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
