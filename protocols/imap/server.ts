@@ -723,10 +723,6 @@ class Session {
     this.#buffer = grown;
   }
 
-  async #flushIfLarge(): Promise<void> {
-    if (this.#used >= OUT_BUFFER_SIZE) await this.#flush();
-  }
-
   async #flush(): Promise<void> {
     if (this.#used === 0) return;
     // The buffer is lent to the connection (writeBorrowed): a FETCH of
@@ -1402,7 +1398,7 @@ class Session {
         }
       }
       this.#send(`${line})\r\n`);
-      // Not #flushIfLarge(): an await a message is a cost of its own.
+      // Awaited only when due: an await a message is a cost of its own.
       if (this.#used >= OUT_BUFFER_SIZE) await this.#flush();
     }
     return ok(`${uid ? "UID " : ""}FETCH completed`);
