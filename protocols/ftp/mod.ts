@@ -41,6 +41,8 @@ export type {
   ListenTCPOptions,
   MemoryAddr,
   Reactor,
+  TLSCertificate,
+  TLSServerOptions,
 } from "../../reactor/interfaces.ts";
 export type {
   Deferred,

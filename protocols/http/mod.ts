@@ -93,7 +93,11 @@ export type {
   UDPReactor,
   UnixReactor,
 } from "../../reactor/interfaces.ts";
-export type { DecoderCore, FusableDecoder } from "../../reactor/codec.ts";
+export type {
+  DecoderCore,
+  decoderCore,
+  FusableDecoder,
+} from "../../reactor/codec.ts";
 export type { DecoderStream } from "../../reactor/decoder_stream.ts";
 export type { ProtocolError } from "../../reactor/errors.ts";
 export type {

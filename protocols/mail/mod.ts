@@ -66,3 +66,4 @@ export * from "./uid_list.ts";
 // Types from lower floors that this entry point's signatures use, so its
 // documentation is complete on its own.
 export type { AvatarResult, Realm } from "../../cred/portal.ts";
+export type { Address, MemoryAddr } from "../../reactor/interfaces.ts";
