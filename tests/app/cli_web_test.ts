@@ -7,6 +7,10 @@ import {
 } from "../../trial/mod.ts";
 import { CliProcess, LOOPBACK } from "./_cli.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import { makeTestPki } from "../reactor/_tls.ts";
+import { findPeer, PEERS } from "../_peers.ts";
+
+const curl = findPeer(PEERS.curl);
 
 test("web serves the files of --path on port 0", () =>
   withTempDir(async (dir) => {
@@ -29,6 +33,48 @@ test("web serves the files of --path on port 0", () =>
     assertEquals(code, 0);
     assertMatch(stderr, /GET \/hello\.txt 200/);
   }));
+
+test(
+  "web over tls: serves HTTP/2 to a client offering h2 and HTTP/1.1 to one that does not",
+  () =>
+    withTempDir(async (dir) => {
+      const pki = await makeTestPki();
+      await Deno.writeTextFile(`${dir}/hello.txt`, "hello, tls");
+      await using server = await CliProcess.start([
+        "web",
+        "--listen",
+        `tls:0:interface=127.0.0.1:certKey=${pki.dir}/localhost.pem:privateKey=${pki.dir}/localhost.key`,
+        "--path",
+        dir,
+      ]);
+      const url = `https://localhost:${server.port}/hello.txt`;
+      for (const [flag, version] of [["--http2", "2"], ["--http1.1", "1.1"]]) {
+        const { code, stdout, stderr } = await new Deno.Command(curl.path, {
+          args: [
+            "--silent",
+            "--show-error",
+            "--cacert",
+            `${pki.dir}/ca.pem`,
+            "--resolve",
+            `localhost:${server.port}:127.0.0.1`,
+            flag!,
+            "--write-out",
+            "\n%{http_version} %{http_code}",
+            url,
+          ],
+        }).output();
+        assertEquals(new TextDecoder().decode(stderr), "");
+        assertEquals(code, 0);
+        assertEquals(
+          new TextDecoder().decode(stdout),
+          `hello, tls\n${version} 200`,
+        );
+      }
+      server.kill("SIGTERM");
+      assertEquals((await server.wait()).code, 0);
+    }),
+  { ignore: curl.ignore },
+);
 
 test("web --max-body-size answers a longer upload with 413 before reading it", () =>
   withTempDir(async (dir) => {
