@@ -352,6 +352,16 @@ export abstract class BaseConnection implements Connection {
   }
 
   /**
+   * Whether {@linkcode BaseConnection.writeBorrowed} writes a copy of what it
+   * is lent, because this transport keeps chunks after its write resolves. A
+   * caller that builds a fresh chunk anyway should then `write` it instead of
+   * lending it, and save the copy.
+   */
+  get writeBorrowedCopies(): boolean {
+    return this.rawWriteKeepsChunks;
+  }
+
+  /**
    * Writes `data` without taking it: resolves once the bytes are handed to
    * the transport, when the caller may change or reuse `data` (a copy loop
    * with reused buffers). Backpressure comes from waiting for that. A

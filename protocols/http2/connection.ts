@@ -857,14 +857,15 @@ export abstract class H2Connection implements StreamHost {
       try {
         if (parts.length === 1) await this.conn.write(parts[0]!);
         else if (
-          size <= OUT_BUFFER_SIZE && this.conn instanceof BaseConnection
+          size <= OUT_BUFFER_SIZE && this.conn instanceof BaseConnection &&
+          !this.conn.writeBorrowedCopies
         ) {
           // A batch is copied into a pooled buffer lent to the socket: a fresh
           // one per write (64 KiB responses: 4 DATA frames and their headers)
           // cost more in zeroing, page faults and GC than the copy itself.
           // A transport that keeps chunks after its write resolves (node:tls,
-          // an HTTP/2 tunnel) is given a copy by writeBorrowed, so reusing
-          // the buffer once the write resolves is safe there too.
+          // an HTTP/2 tunnel) would copy a lent buffer again, so it is given
+          // the fresh concatenation below instead.
           const buffer = outBuffers.pop() ?? new Uint8Array(OUT_BUFFER_SIZE);
           let at = 0;
           for (const part of parts) {

@@ -357,3 +357,27 @@ Deno.test("an SNI listener drops a client that does not finish its handshake in 
   assertEquals(reactor.openResources().map((r) => r.kind), ["listener"]);
   await port.stopListening();
 });
+
+Deno.test("writeBorrowedCopies says which TLS engine keeps lent chunks: node:tls does, Deno.connectTls does not", async () => {
+  const reactor = new DenoReactor();
+  const port = await reactor.listenTLS(0, (conn) => conn.close(), {
+    interface: "127.0.0.1",
+    ...localhost,
+  });
+  const viaNode = await reactor.connectTLS(
+    "localhost",
+    portOf(port.getHost()),
+    { caCerts: [pki.caCert] },
+  );
+  const viaRustls = await reactor.connectTLS(
+    "localhost",
+    portOf(port.getHost()),
+    { caCerts: [pki.caCert], handshakeTimeout: Infinity },
+  );
+  assertEquals((viaNode as BaseConnection).writeBorrowedCopies, true);
+  assertEquals((viaRustls as BaseConnection).writeBorrowedCopies, false);
+  await viaNode.close();
+  await viaRustls.close();
+  await port.stopListening();
+  await reactor.cleanUp();
+});
