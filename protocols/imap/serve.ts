@@ -7,14 +7,10 @@
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import {
   type EndpointReactor,
+  listenAll,
   type ServerEndpoint,
-  serverFromString,
 } from "../../reactor/endpoints/mod.ts";
-import type {
-  Connection,
-  ListeningPort,
-  RunningServer,
-} from "../../reactor/interfaces.ts";
+import type { Connection, RunningServer } from "../../reactor/interfaces.ts";
 import { runningServer } from "../../reactor/running_server.ts";
 import type { MailStore } from "../mail/store.ts";
 import { IMAPServer, type IMAPServerOptions } from "./server.ts";
@@ -70,35 +66,18 @@ export async function serveIMAP(
   options: ServeIMAPOptions,
 ): Promise<RunningServer> {
   const reactor = options.reactor ?? defaultReactor;
-  const listen = Array.isArray(options.listen)
-    ? options.listen
-    : [options.listen as string | ServerEndpoint];
-  const endpoints = listen.map((where) =>
-    typeof where === "string"
-      ? serverFromString(reactor, where, {
-        transport: "stream",
-        reusePort: options.reusePort,
-      })
-      : where
-  );
   const server = new IMAPServer(store, options);
   const sessions = new Set<Promise<void>>();
-  const ports: ListeningPort[] = [];
-  try {
-    for (const endpoint of endpoints) {
-      ports.push(
-        await endpoint.listen(async (conn: Connection) => {
-          const session = server.serve(conn);
-          sessions.add(session);
-          await session;
-          sessions.delete(session);
-        }),
-      );
-    }
-  } catch (error) {
-    await Promise.all(ports.map((port) => port.stopListening()));
-    throw error;
-  }
+  const ports = await listenAll(
+    options.listen,
+    async (conn: Connection) => {
+      const session = server.serve(conn);
+      sessions.add(session);
+      await session;
+      sessions.delete(session);
+    },
+    { reactor, reusePort: options.reusePort },
+  );
   return runningServer(ports, {
     drain: async () => {
       await server.closeAll();

@@ -6,13 +6,12 @@
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import {
   type EndpointReactor,
+  listenAll,
   type ServerEndpoint,
-  serverFromString,
 } from "../../reactor/endpoints/mod.ts";
 import type {
   Address,
   Connection,
-  ListeningPort,
   RunningServer,
 } from "../../reactor/interfaces.ts";
 import { runningServer } from "../../reactor/running_server.ts";
@@ -79,32 +78,12 @@ export async function serveIRC(
   options: ServeIRCOptions,
 ): Promise<IRCRunningServer> {
   const reactor = options.reactor ?? defaultReactor;
-  const listen = typeof options.listen === "string" ||
-      !Array.isArray(options.listen)
-    ? [options.listen as string | ServerEndpoint]
-    : options.listen;
-  const endpoints = listen.map((entry) =>
-    typeof entry === "string"
-      ? serverFromString(reactor, entry, {
-        transport: "stream",
-        reusePort: options.reusePort,
-      })
-      : entry
-  );
   const server = new IRCServer({ clock: reactor, ...options });
-  const ports: ListeningPort[] = [];
-  try {
-    for (const endpoint of endpoints) {
-      ports.push(
-        await endpoint.listen((conn: Connection) =>
-          server.handleConnection(conn)
-        ),
-      );
-    }
-  } catch (error) {
-    await Promise.all(ports.map((port) => port.stopListening()));
-    throw error;
-  }
+  const ports = await listenAll(
+    options.listen,
+    (conn: Connection) => server.handleConnection(conn),
+    { reactor, reusePort: options.reusePort },
+  );
   const running = runningServer(ports, {
     drain: () => server.closeConnections(),
   });

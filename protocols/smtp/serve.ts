@@ -6,14 +6,10 @@
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import {
   type EndpointReactor,
+  listenAll,
   type ServerEndpoint,
-  serverFromString,
 } from "../../reactor/endpoints/mod.ts";
-import type {
-  Connection,
-  ListeningPort,
-  RunningServer,
-} from "../../reactor/interfaces.ts";
+import type { Connection, RunningServer } from "../../reactor/interfaces.ts";
 import { runningServer } from "../../reactor/running_server.ts";
 import type { SMTPDelivery } from "./delivery.ts";
 import { SMTPServer, type SMTPServerOptions } from "./server.ts";
@@ -74,27 +70,10 @@ export async function serveSMTP(
     ...options,
     clock: options.clock ?? reactor,
   });
-  const listen = Array.isArray(options.listen)
-    ? options.listen
-    : [options.listen as string | ServerEndpoint];
-  const ports: ListeningPort[] = [];
-  try {
-    for (const where of listen) {
-      const endpoint = typeof where === "string"
-        ? serverFromString(reactor, where, {
-          transport: "stream",
-          reusePort: options.reusePort,
-        })
-        : where;
-      ports.push(
-        await endpoint.listen((conn: Connection) =>
-          server.handleConnection(conn)
-        ),
-      );
-    }
-  } catch (error) {
-    await Promise.all(ports.map((port) => port.stopListening()));
-    throw error;
-  }
+  const ports = await listenAll(
+    options.listen,
+    (conn: Connection) => server.handleConnection(conn),
+    { reactor, reusePort: options.reusePort },
+  );
   return runningServer(ports, { drain: () => server.shutdown() });
 }

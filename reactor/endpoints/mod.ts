@@ -96,3 +96,8 @@ export {
   type ListenOptions,
 } from "./listen.ts";
 export { connectProtocol } from "./connect_protocol.ts";
+export {
+  listenAll,
+  type ListenAllOptions,
+  type ListenOn,
+} from "./listen_all.ts";
