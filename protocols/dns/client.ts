@@ -21,37 +21,19 @@ import type { IReactorTime } from "../../reactor/time.ts";
 import { reactor as defaultReactor } from "../../reactor/deno_reactor.ts";
 import { MessageReader } from "../../reactor/message_reader.ts";
 import { DNSTCPDecoderCore } from "./codec.ts";
-import { Rcode, RecordClass, RecordType } from "./constants.ts";
+import { type DNSResult, ResolverBase } from "./lookups.ts";
+import { Rcode, RecordClass } from "./constants.ts";
 import {
   DNSFormatError,
   DNSNameError,
   DNSQueryTimeoutError,
   DNSServerError,
 } from "./errors.ts";
-import type { DNSMessage, Question, ResourceRecord } from "./message.ts";
+import type { DNSMessage, Question } from "./message.ts";
 import { createMessage } from "./message.ts";
 import { nameKey } from "./name.ts";
 import { CLIENT_LIMITS, type ClientLimits } from "./limits.ts";
 import { decodeMessage, encodeMessage } from "./wire.ts";
-
-/**
- * What a lookup resolves to (Twisted's `(answers, authority, additional)`).
- *
- * @example Usage
- * ```ts
- * import { type DNSResult } from "@spindle/spindle/protocols/dns";
- * const empty: DNSResult = { answers: [], authority: [], additional: [] };
- * console.assert(empty.answers.length === 0);
- * ```
- */
-export interface DNSResult {
-  /** The answer section. */
-  answers: ResourceRecord[];
-  /** The authority section. */
-  authority: ResourceRecord[];
-  /** The additional section. */
-  additional: ResourceRecord[];
-}
 
 /**
  * A DNS server to ask.
@@ -89,24 +71,6 @@ export interface DNSClientOptions extends ClientLimits {
   reactor?: Reactor & UDPReactor;
   /** The time source for timeouts (a fake `Clock` in tests). Default: the reactor. */
   clock?: IReactorTime;
-}
-
-/**
- * The common lookups; both {@linkcode DNSClient} and `Resolver` offer them.
- *
- * @example Usage
- * ```ts
- * import { createResolver, DNSClient, type DNSLookups } from "@spindle/spindle/protocols/dns";
- * const lookups: DNSLookups[] = [
- *   new DNSClient({ servers: ["127.0.0.1:5353"] }),
- *   createResolver({ servers: ["127.0.0.1:5353"] }),
- * ];
- * console.assert(lookups.length === 2);
- * ```
- */
-export interface DNSLookups {
-  /** Asks for `type` records of `name`. */
-  query(name: string, type: number): Deferred<DNSResult>;
 }
 
 function parseServer(
@@ -152,7 +116,7 @@ function matches(response: DNSMessage, query: DNSMessage): boolean {
  * console.log(answers.map((r) => r.data));
  * ```
  */
-export class DNSClient implements DNSLookups {
+export class DNSClient extends ResolverBase {
   #servers: Required<DNSServerAddress>[];
   #timeouts: readonly number[];
   #reactor: Reactor & UDPReactor;
@@ -163,6 +127,7 @@ export class DNSClient implements DNSLookups {
 
   /** A client for `options.servers`. */
   constructor(options: DNSClientOptions) {
+    super();
     if (options.servers.length === 0) {
       throw new TypeError("a DNS client needs at least one server");
     }
@@ -320,41 +285,6 @@ export class DNSClient implements DNSLookups {
         resultOf(m, name, type)
       ),
     );
-  }
-
-  /** A records of `name`. */
-  lookupAddress(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.A);
-  }
-
-  /** AAAA records of `name`. */
-  lookupIPV6Address(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.AAAA);
-  }
-
-  /** MX records of `name`. */
-  lookupMailExchange(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.MX);
-  }
-
-  /** TXT records of `name`. */
-  lookupText(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.TXT);
-  }
-
-  /** SRV records of `name` (`_service._proto.domain`). */
-  lookupService(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.SRV);
-  }
-
-  /** NS records of `name`. */
-  lookupNameservers(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.NS);
-  }
-
-  /** PTR records of `name` (`1.2.0.192.in-addr.arpa`). */
-  lookupPointer(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.PTR);
   }
 }
 

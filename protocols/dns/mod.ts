@@ -31,6 +31,7 @@ export * from "./server.ts";
 export * from "./datagram.ts";
 export * from "./rate_limit.ts";
 export * from "./serve.ts";
+export * from "./lookups.ts";
 export * from "./client.ts";
 export * from "./resolver.ts";
 export * from "./system_resolver.ts";

@@ -13,13 +13,8 @@ import { DNSNameError } from "./errors.ts";
 import { RESOLVER_LIMITS, type ResolverLimits } from "./limits.ts";
 import type { ResourceRecord, SOAData } from "./message.ts";
 import { nameKey } from "./name.ts";
-import {
-  DNSClient,
-  type DNSClientOptions,
-  type DNSLookups,
-  type DNSResult,
-  resultOf,
-} from "./client.ts";
+import { DNSClient, type DNSClientOptions, resultOf } from "./client.ts";
+import { type DNSResult, ResolverBase } from "./lookups.ts";
 
 /** The TTL given to answers from the hosts file. */
 const HOSTS_TTL = 3600;
@@ -83,7 +78,7 @@ interface CacheEntry {
  * const { answers } = await resolver.lookupAddress("localhost");
  * ```
  */
-export class Resolver implements DNSLookups {
+export class Resolver extends ResolverBase {
   #client: DNSClient;
   #clock: IReactorTime;
   #hostsPath: string | undefined;
@@ -94,6 +89,7 @@ export class Resolver implements DNSLookups {
 
   /** A resolver over a client for `options.servers`. */
   constructor(options: ResolverOptions) {
+    super();
     this.#clock = options.clock ?? options.reactor ?? defaultReactor;
     this.#client = new DNSClient({ ...options, clock: this.#clock });
     this.#hostsPath = options.hosts;
@@ -201,41 +197,6 @@ export class Resolver implements DNSLookups {
     const soa = authority.find((r) => r.type === RecordType.SOA);
     if (soa === undefined) return 0;
     return Math.min(this.#maxTTL, soa.ttl, (soa.data as SOAData).minimum);
-  }
-
-  /** A records of `name`. */
-  lookupAddress(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.A);
-  }
-
-  /** AAAA records of `name`. */
-  lookupIPV6Address(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.AAAA);
-  }
-
-  /** MX records of `name`. */
-  lookupMailExchange(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.MX);
-  }
-
-  /** TXT records of `name`. */
-  lookupText(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.TXT);
-  }
-
-  /** SRV records of `name`. */
-  lookupService(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.SRV);
-  }
-
-  /** NS records of `name`. */
-  lookupNameservers(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.NS);
-  }
-
-  /** PTR records of `name`. */
-  lookupPointer(name: string): Deferred<DNSResult> {
-    return this.query(name, RecordType.PTR);
   }
 
   /**
