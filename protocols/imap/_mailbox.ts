@@ -192,16 +192,22 @@ export class MailboxView {
     }
     const snapshot = await this.uids.sync();
     this.#adopt(snapshot);
-    const byUid = new Map(snapshot.entries.map((e) => [e.uid, e.message]));
     const changes: ViewChanges = {
       expunged: [],
       exists: null,
       flagsChanged: [],
     };
+    // Both lists run by ascending UID, so one walk along the snapshot finds
+    // each message's file: no Map of 10,000 that lives through the look.
+    const entries = snapshot.entries;
+    let at = 0;
     const kept: ViewMessage[] = [];
     for (let i = 0; i < this.messages.length; i++) {
       const view = this.messages[i]!;
-      const now = byUid.get(view.uid);
+      while (at < entries.length && entries[at]!.uid < view.uid) at++;
+      const now = entries[at]?.uid === view.uid
+        ? entries[at]!.message
+        : undefined;
       if (now === undefined && expunge) {
         // Reported with the numbering of the moment: lower ones shift it.
         changes.expunged.push(kept.length + 1);

@@ -82,3 +82,41 @@ test("concurrent syncs agree on every UID", async () => {
     for (const result of results) assertEquals(result, results[0]);
   });
 });
+
+test("a sync of a folder whose files kept their names hands out the entries of the last one; a renamed file gets a fresh entry", async () => {
+  await withTempDir(async (dir) => {
+    const maildir = await box(dir);
+    const name = await maildir.deliver(message("one\r\n"), { fsync: false });
+    await maildir.deliver(message("two\r\n"), { fsync: false });
+    const first = await new UidList(maildir).sync();
+    const second = await new UidList(maildir).sync();
+    assert(second.entries[0] === first.entries[0]);
+    assert(second.entries[1] === first.entries[1]);
+    await Deno.rename(
+      `${maildir.path}/new/${name}`,
+      `${maildir.path}/cur/${name}:2,S`,
+    );
+    const third = await new UidList(maildir).sync();
+    assert(third.entries[0] !== first.entries[0]);
+    assertEquals(third.entries[0]!.message.name, `${name}:2,S`);
+    assert(third.entries[1] === first.entries[1]);
+  });
+});
+
+test("a message found in new/ and cur/ at once (caught mid-move) takes one UID", async () => {
+  await withTempDir(async (dir) => {
+    const maildir = await box(dir);
+    const name = await maildir.deliver(message("one\r\n"), { fsync: false });
+    await Deno.copyFile(
+      `${maildir.path}/new/${name}`,
+      `${maildir.path}/cur/${name}:2,S`,
+    );
+    const list = await new UidList(maildir).sync();
+    assertEquals(list.uidNext, 2);
+    assertEquals([...new Set(list.entries.map((e) => e.uid))], [1]);
+    await Deno.remove(`${maildir.path}/new/${name}`);
+    await maildir.deliver(message("two\r\n"), { fsync: false });
+    const after = await new UidList(maildir).sync();
+    assertEquals(after.entries.map((e) => e.uid), [1, 2]);
+  });
+});
