@@ -1,5 +1,5 @@
 // OpenSSH's ssh and sftp (Debian openssh-client) against the Spindle server.
-import { test } from "../../../trial/mod.ts";
+import { test, type TestContext } from "../../../trial/mod.ts";
 import {
   assert,
   assertEquals,
@@ -15,6 +15,7 @@ import {
   run,
   sshOptions,
   startServer,
+  type TestServer,
   USER,
 } from "./_helpers.ts";
 
@@ -34,103 +35,180 @@ const keys = async () => folder ??= await makeKeys(keygen.path, dir);
 const sha256 = async (data: Uint8Array) =>
   new Uint8Array(await crypto.subtle.digest("SHA-256", data.slice())).toHex();
 
-test("ssh: the exit status of the command comes through", async (t) => {
-  const server = await startServer(t.reactor, await keys());
+const LOGIN = `${USER}@127.0.0.1`;
+
+/** What a test adds to ssh's command line. */
+interface SSHArgsOptions {
+  /** The client key, of the key folder's; `id_ed25519` by default. */
+  key?: string;
+  /** More options, as they are. */
+  options?: string[];
+  /** `-o` settings (`Name=value`), after `options`. */
+  config?: string[];
+}
+
+/**
+ * ssh's arguments to log in to `server` and run `command` (none for a tunnel
+ * alone): the options of the tests, then the test's own.
+ */
+async function sshArgs(
+  server: TestServer,
+  command: string | undefined,
+  { key = "id_ed25519", options = [], config = [] }: SSHArgsOptions = {},
+): Promise<string[]> {
+  return [
+    ...sshOptions(
+      server,
+      "-i",
+      (await keys()).path(key),
+      "-p",
+      String(server.port),
+      ...options,
+      ...config.flatMap((setting) => ["-o", setting]),
+    ),
+    LOGIN,
+    ...(command === undefined ? [] : [command]),
+  ];
+}
+
+/** sftp's arguments to run the commands of the file `batch` on `server`. */
+async function sftpArgs(server: TestServer, batch: string): Promise<string[]> {
+  return [
+    ...sshOptions(
+      server,
+      "-i",
+      (await keys()).path("id_ed25519"),
+      "-P",
+      String(server.port),
+    ),
+    "-b",
+    batch,
+    LOGIN,
+  ];
+}
+
+/** Runs `body` against a fresh server, shut down after it however it ends. */
+async function withServer(
+  t: TestContext,
+  body: (server: TestServer) => Promise<void>,
+  extra?: Parameters<typeof startServer>[2],
+): Promise<void> {
+  const server = await startServer(t.reactor, await keys(), extra);
   try {
-    const result = await run(ssh.path, [
-      ...sshOptions(
-        server,
-        "-i",
-        (await keys()).path("id_ed25519"),
-        "-p",
-        String(server.port),
-      ),
-      `${USER}@127.0.0.1`,
-      "echo hi; exit 3",
-    ]);
-    assertEquals(new TextDecoder().decode(result.stdout), "hi\n");
-    assertEquals(result.code, 3);
+    await body(server);
   } finally {
     await server.running.shutdown();
   }
+}
+
+/**
+ * Forwards a port with ssh's `-L` (on the client's side) or `-R` (on the
+ * server's) to a local service that writes `greeting`, and reads what a
+ * connection to the forwarded port is sent. The tunnel comes up in the
+ * background, so the port is tried until it answers.
+ */
+async function readThroughTunnel(
+  t: TestContext,
+  server: TestServer,
+  flag: "-L" | "-R",
+  greeting: string,
+): Promise<string> {
+  const target = await t.reactor.listenTCP(0, async (conn) => {
+    await conn.write(new TextEncoder().encode(greeting));
+    await conn.close();
+  }, { interface: "127.0.0.1" });
+  const targetPort = (target.getHost() as Deno.NetAddr).port;
+  const forwardedPort = freePort();
+  const tunnel = new Deno.Command(ssh.path, {
+    args: await sshArgs(server, undefined, {
+      options: [
+        "-N",
+        "-o",
+        "ExitOnForwardFailure=yes",
+        flag,
+        `${forwardedPort}:127.0.0.1:${targetPort}`,
+      ],
+    }),
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    let text = "";
+    for (let attempt = 0; attempt < 100 && text === ""; attempt++) {
+      try {
+        const conn = await t.reactor.connectTCP("127.0.0.1", forwardedPort);
+        text = await new Response(conn.readable).text();
+        await conn.close();
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return text;
+  } finally {
+    tunnel.kill("SIGTERM");
+    await tunnel.status;
+    await target.stopListening();
+  }
+}
+
+test("ssh: the exit status of the command comes through", async (t) => {
+  await withServer(t, async (server) => {
+    const result = await run(
+      ssh.path,
+      await sshArgs(server, "echo hi; exit 3"),
+    );
+    assertEquals(new TextDecoder().decode(result.stdout), "hi\n");
+    assertEquals(result.code, 3);
+  });
 }, { ignore });
 
 test(
   "ssh: a command killed by a signal is reported as exit-signal",
   async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    try {
-      const result = await run(ssh.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-        ),
-        `${USER}@127.0.0.1`,
-        "kill -TERM $$",
-      ]);
+    await withServer(t, async (server) => {
+      const result = await run(
+        ssh.path,
+        await sshArgs(server, "kill -TERM $$"),
+      );
       // OpenSSH's ssh exits with 255 when the remote command died by a signal
       // (an exit-status would have given 143, the shell's code for TERM).
       assertEquals(result.code, 255);
-    } finally {
-      await server.running.shutdown();
-    }
+    });
   },
   { ignore },
 );
 
 test("ssh: stdin is piped through cat, stderr kept apart", async (t) => {
-  const server = await startServer(t.reactor, await keys());
-  try {
-    const result = await run(ssh.path, [
-      ...sshOptions(
-        server,
-        "-i",
-        (await keys()).path("id_ed25519"),
-        "-p",
-        String(server.port),
-      ),
-      `${USER}@127.0.0.1`,
-      "cat; echo oops >&2",
-    ], { stdin: "line one\nline two\n" });
+  await withServer(t, async (server) => {
+    const result = await run(
+      ssh.path,
+      await sshArgs(server, "cat; echo oops >&2"),
+      { stdin: "line one\nline two\n" },
+    );
     assertEquals(
       new TextDecoder().decode(result.stdout),
       "line one\nline two\n",
     );
     assertMatch(result.stderr, /oops/);
     assertEquals(result.code, 0);
-  } finally {
-    await server.running.shutdown();
-  }
+  });
 }, { ignore });
 
 for (const key of ["id_rsa", "id_ecdsa"]) {
   test(
     `ssh: a ${key.slice(3)} key logs in (rsa-sha2 / ecdsa signatures verified)`,
     async (t) => {
-      const server = await startServer(t.reactor, await keys());
-      try {
-        const result = await run(ssh.path, [
-          ...sshOptions(
-            server,
-            "-i",
-            (await keys()).path(key),
-            "-p",
-            String(server.port),
-          ),
-          `${USER}@127.0.0.1`,
-          "echo in",
-        ]);
+      await withServer(t, async (server) => {
+        const result = await run(
+          ssh.path,
+          await sshArgs(server, "echo in", { key }),
+        );
         assertEquals(
           new TextDecoder().decode(result.stdout),
           "in\n",
           result.stderr,
         );
-      } finally {
-        await server.running.shutdown();
-      }
+      });
     },
     { ignore },
   );
@@ -145,33 +223,21 @@ for (
   ]
 ) {
   test(`ssh: ${cipher} with ${mac}, over ecdh-sha2-nistp256`, async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    try {
-      const result = await run(ssh.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-          "-c",
-          cipher!,
-          "-m",
-          mac!,
-          "-o",
-          "KexAlgorithms=ecdh-sha2-nistp256",
-        ),
-        `${USER}@127.0.0.1`,
-        "cat",
-      ], { stdin: "through\n" });
+    await withServer(t, async (server) => {
+      const result = await run(
+        ssh.path,
+        await sshArgs(server, "cat", {
+          options: ["-c", cipher!, "-m", mac!],
+          config: ["KexAlgorithms=ecdh-sha2-nistp256"],
+        }),
+        { stdin: "through\n" },
+      );
       assertEquals(
         new TextDecoder().decode(result.stdout),
         "through\n",
         result.stderr,
       );
-    } finally {
-      await server.running.shutdown();
-    }
+    });
   }, { ignore });
 }
 
@@ -179,33 +245,20 @@ test(
   "ssh: 64 MiB through cat come back the same, with rekeying forced on both sides",
   async (t) => {
     // The server rekeys every 16 MiB, the client (RekeyLimit) every 8 MiB.
-    const server = await startServer(t.reactor, await keys(), {
-      rekeyBytes: 16 * 1024 * 1024,
-    });
-    try {
+    await withServer(t, async (server) => {
       const data = crypto.getRandomValues(new Uint8Array(65536));
       const big = new Uint8Array(64 * 1024 * 1024);
       for (let at = 0; at < big.length; at += data.length) big.set(data, at);
       big[12345] = 1;
-      const result = await run(ssh.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-          "-o",
-          "RekeyLimit=8M",
-        ),
-        `${USER}@127.0.0.1`,
-        "cat",
-      ], { stdin: big, timeout: 60_000 });
+      const result = await run(
+        ssh.path,
+        await sshArgs(server, "cat", { config: ["RekeyLimit=8M"] }),
+        { stdin: big, timeout: 60_000 },
+      );
       assertEquals(result.code, 0, result.stderr);
       assertEquals(result.stdout.length, big.length);
       assertEquals(await sha256(result.stdout), await sha256(big));
-    } finally {
-      await server.running.shutdown();
-    }
+    }, { rekeyBytes: 16 * 1024 * 1024 });
   },
   { ignore },
 );
@@ -213,73 +266,25 @@ test(
 test(
   "ssh -L: a tunnel through the server reaches a local service",
   async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    const target = await t.reactor.listenTCP(0, async (conn) => {
-      await conn.write(new TextEncoder().encode("from the target\n"));
-      await conn.close();
-    }, { interface: "127.0.0.1" });
-    const targetPort = (target.getHost() as Deno.NetAddr).port;
-    const localPort = freePort();
-    const tunnel = new Deno.Command(ssh.path, {
-      args: [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-        ),
-        "-N",
-        "-o",
-        "ExitOnForwardFailure=yes",
-        "-L",
-        `${localPort}:127.0.0.1:${targetPort}`,
-        `${USER}@127.0.0.1`,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
-      let text = "";
-      for (let attempt = 0; attempt < 100 && text === ""; attempt++) {
-        try {
-          const conn = await t.reactor.connectTCP("127.0.0.1", localPort);
-          text = await new Response(conn.readable).text();
-          await conn.close();
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-      assertEquals(text, "from the target\n");
-    } finally {
-      tunnel.kill("SIGTERM");
-      await tunnel.status;
-      await target.stopListening();
-      await server.running.shutdown();
-    }
+    await withServer(t, async (server) => {
+      assertEquals(
+        await readThroughTunnel(t, server, "-L", "from the target\n"),
+        "from the target\n",
+      );
+    });
   },
   { ignore },
 );
 
 test("ssh: a key not in authorized_keys is refused", async (t) => {
-  const server = await startServer(t.reactor, await keys());
-  try {
-    const result = await run(ssh.path, [
-      ...sshOptions(
-        server,
-        "-i",
-        (await keys()).path("id_other"),
-        "-p",
-        String(server.port),
-      ),
-      `${USER}@127.0.0.1`,
-      "echo in",
-    ]);
+  await withServer(t, async (server) => {
+    const result = await run(
+      ssh.path,
+      await sshArgs(server, "echo in", { key: "id_other" }),
+    );
     assertEquals(result.code, 255);
     assertMatch(result.stderr, /Permission denied/);
-  } finally {
-    await server.running.shutdown();
-  }
+  });
 }, { ignore });
 
 // ssh reads a password from SSH_ASKPASS when forced to, without a terminal.
@@ -309,7 +314,7 @@ async function passwordLogin(
     "LogLevel=ERROR",
     "-p",
     String(port),
-    `${USER}@127.0.0.1`,
+    LOGIN,
     "echo in",
   ], {
     env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
@@ -317,8 +322,7 @@ async function passwordLogin(
 }
 
 test("ssh: the right password logs in", async (t) => {
-  const server = await startServer(t.reactor, await keys());
-  try {
+  await withServer(t, async (server) => {
     const result = await passwordLogin(
       server.port,
       server.knownHosts,
@@ -329,51 +333,33 @@ test("ssh: the right password logs in", async (t) => {
       "in\n",
       result.stderr,
     );
-  } finally {
-    await server.running.shutdown();
-  }
+  });
 }, { ignore });
 
 test("ssh: a wrong password is refused", async (t) => {
-  const server = await startServer(t.reactor, await keys());
-  try {
+  await withServer(t, async (server) => {
     const result = await passwordLogin(server.port, server.knownHosts, "wrong");
     assertEquals(result.code, 255);
     assertMatch(result.stderr, /Permission denied/);
-  } finally {
-    await server.running.shutdown();
-  }
+  });
 }, { ignore });
 
 test(
   "ssh: a host key that is not the known one is refused by the client",
   async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    try {
+    await withServer(t, async (server) => {
       const other = (await keys()).path("id_other");
       await Deno.writeTextFile(
         server.knownHosts,
         `[127.0.0.1]:${server.port} ${await Deno.readTextFile(`${other}.pub`)}`,
       );
-      const result = await run(ssh.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-        ),
-        `${USER}@127.0.0.1`,
-        "echo in",
-      ]);
+      const result = await run(ssh.path, await sshArgs(server, "echo in"));
       assertEquals(result.code, 255);
       assertMatch(
         result.stderr,
         /HOST IDENTIFICATION HAS CHANGED|Host key verification failed/,
       );
-    } finally {
-      await server.running.shutdown();
-    }
+    });
   },
   { ignore },
 );
@@ -382,10 +368,7 @@ test(
   "sftp -b: put, ls, rename, get and rm a 32 MiB file under --sftp-root",
   async (t) => {
     const root = await Deno.makeTempDir({ dir });
-    const server = await startServer(t.reactor, await keys(), {
-      sftpRoot: root,
-    });
-    try {
+    await withServer(t, async (server) => {
       const big = crypto.getRandomValues(new Uint8Array(65536));
       const file = new Uint8Array(32 * 1024 * 1024);
       for (let at = 0; at < file.length; at += big.length) file.set(big, at);
@@ -407,18 +390,9 @@ test(
           "",
         ].join("\n"),
       );
-      const result = await run(sftp.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-P",
-          String(server.port),
-        ),
-        "-b",
-        batch,
-        `${USER}@127.0.0.1`,
-      ], { timeout: 60_000 });
+      const result = await run(sftp.path, await sftpArgs(server, batch), {
+        timeout: 60_000,
+      });
       assertEquals(result.code, 0, result.stderr);
       const out = new TextDecoder().decode(result.stdout);
       // POSIX file-type bits come through: ls -l shows a regular file.
@@ -429,9 +403,7 @@ test(
         await sha256(file),
       );
       assertEquals([...Deno.readDirSync(root)].length, 0);
-    } finally {
-      await server.running.shutdown();
-    }
+    }, { sftpRoot: root });
   },
   { ignore: ignore || sftp.ignore },
 );
@@ -439,8 +411,7 @@ test(
 test("sftp: no path, .. or symlink leads out of --sftp-root", async (t) => {
   const root = await Deno.makeTempDir({ dir });
   await Deno.symlink("/etc", `${root}/escape`);
-  const server = await startServer(t.reactor, await keys(), { sftpRoot: root });
-  try {
+  await withServer(t, async (server) => {
     for (
       const path of [
         "../../../../etc/passwd",
@@ -450,32 +421,18 @@ test("sftp: no path, .. or symlink leads out of --sftp-root", async (t) => {
     ) {
       const batch = `${dir}/batch_escape`;
       await Deno.writeTextFile(batch, `get ${path} ${dir}/stolen\n`);
-      const result = await run(sftp.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-P",
-          String(server.port),
-        ),
-        "-b",
-        batch,
-        `${USER}@127.0.0.1`,
-      ]);
+      const result = await run(sftp.path, await sftpArgs(server, batch));
       assertNotEquals(result.code, 0);
       assert(
         !(await Deno.stat(`${dir}/stolen`).then(() => true, () => false)),
         path,
       );
     }
-  } finally {
-    await server.running.shutdown();
-  }
+  }, { sftpRoot: root });
 }, { ignore: ignore || sftp.ignore });
 
 test("ssh: the none method is refused", async (t) => {
-  const server = await startServer(t.reactor, await keys());
-  try {
+  await withServer(t, async (server) => {
     const result = await run(ssh.path, [
       ...sshOptions(
         server,
@@ -484,44 +441,30 @@ test("ssh: the none method is refused", async (t) => {
         "-p",
         String(server.port),
       ),
-      `${USER}@127.0.0.1`,
+      LOGIN,
       "echo in",
     ]);
     assertEquals(result.code, 255);
     assertMatch(result.stderr, /Permission denied \(publickey,password\)/);
-  } finally {
-    await server.running.shutdown();
-  }
+  });
 }, { ignore });
 
 test(
   "ssh: keepalive@openssh.com requests are answered while a command runs",
   async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    try {
-      const result = await run(ssh.path, [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-          "-o",
-          "ServerAliveInterval=1",
-          "-o",
-          "ServerAliveCountMax=1",
-        ),
-        `${USER}@127.0.0.1`,
-        "sleep 3; echo alive",
-      ]);
+    await withServer(t, async (server) => {
+      const result = await run(
+        ssh.path,
+        await sshArgs(server, "sleep 3; echo alive", {
+          config: ["ServerAliveInterval=1", "ServerAliveCountMax=1"],
+        }),
+      );
       assertEquals(
         new TextDecoder().decode(result.stdout),
         "alive\n",
         result.stderr,
       );
-    } finally {
-      await server.running.shutdown();
-    }
+    });
   },
   { ignore },
 );
@@ -529,50 +472,12 @@ test(
 test(
   "ssh -R: a port opened on the server's loopback reaches the client's side",
   async (t) => {
-    const server = await startServer(t.reactor, await keys());
-    const target = await t.reactor.listenTCP(0, async (conn) => {
-      await conn.write(new TextEncoder().encode("from behind the client\n"));
-      await conn.close();
-    }, { interface: "127.0.0.1" });
-    const targetPort = (target.getHost() as Deno.NetAddr).port;
-    const remotePort = freePort();
-    const tunnel = new Deno.Command(ssh.path, {
-      args: [
-        ...sshOptions(
-          server,
-          "-i",
-          (await keys()).path("id_ed25519"),
-          "-p",
-          String(server.port),
-        ),
-        "-N",
-        "-o",
-        "ExitOnForwardFailure=yes",
-        "-R",
-        `${remotePort}:127.0.0.1:${targetPort}`,
-        `${USER}@127.0.0.1`,
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    try {
-      let text = "";
-      for (let attempt = 0; attempt < 100 && text === ""; attempt++) {
-        try {
-          const conn = await t.reactor.connectTCP("127.0.0.1", remotePort);
-          text = await new Response(conn.readable).text();
-          await conn.close();
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-      assertEquals(text, "from behind the client\n");
-    } finally {
-      tunnel.kill("SIGTERM");
-      await tunnel.status;
-      await target.stopListening();
-      await server.running.shutdown();
-    }
+    await withServer(t, async (server) => {
+      assertEquals(
+        await readThroughTunnel(t, server, "-R", "from behind the client\n"),
+        "from behind the client\n",
+      );
+    });
   },
   { ignore },
 );
