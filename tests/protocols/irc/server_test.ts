@@ -34,7 +34,21 @@ function setUp(t: TestContext, options: IRCServerOptions = {}) {
     peers.push(peer);
     return peer;
   };
-  return { server, connect };
+  /** Connects a peer for each nick, then registers them in order. */
+  const registered = async <Nicks extends string[]>(...nicks: Nicks) => {
+    const peers = nicks.map(() => connect());
+    for (const [i, peer] of peers.entries()) await peer.register(nicks[i]!);
+    return peers as { [K in keyof Nicks]: LinePeer };
+  };
+  return { server, connect, registered };
+}
+
+/** Each peer in turn joins `channel` and reads through its End of NAMES. */
+async function join(channel: string, ...peers: LinePeer[]) {
+  for (const peer of peers) {
+    await peer.send(`JOIN ${channel}`);
+    await peer.until("366");
+  }
 }
 
 const codes = (messages: { command: string }[]) =>
@@ -95,15 +109,13 @@ test("commands before registration get ERR_NOTREGISTERED", async (t) => {
 });
 
 test("JOIN echoes the join, then NAMES and End of NAMES; the first is op", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("JOIN #chat");
   const seen = await alice.until("366");
   assertEquals(codes(seen), ["JOIN", "353", "366"]);
   assertEquals(seen[1]!.params, ["alice", "=", "#chat", "@alice"]);
-  const bob = connect();
-  await bob.register("bob");
+  const [bob] = await registered("bob");
   await bob.send("JOIN #Chat");
   assertEquals(codes(await bob.until("366")), ["JOIN", "353", "366"]);
   const [join] = await alice.until("JOIN");
@@ -111,18 +123,9 @@ test("JOIN echoes the join, then NAMES and End of NAMES; the first is op", async
 });
 
 test("a channel message reaches every member but its sender", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob, carol] = [connect(), connect(), connect()];
-  for (
-    const [peer, nick] of [[alice, "alice"], [bob, "bob"], [
-      carol,
-      "carol",
-    ]] as const
-  ) {
-    await peer.register(nick);
-    await peer.send("JOIN #chat");
-    await peer.until("366");
-  }
+  const { registered } = setUp(t);
+  const [alice, bob, carol] = await registered("alice", "bob", "carol");
+  await join("#chat", alice, bob, carol);
   await alice.send("PRIVMSG #chat :hello all");
   for (const peer of [bob, carol]) {
     const [message] = (await peer.until("PRIVMSG")).slice(-1);
@@ -135,10 +138,8 @@ test("a channel message reaches every member but its sender", async (t) => {
 });
 
 test("a private message reaches its nick, and an away nick answers 301", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
   await bob.send("AWAY :lunch");
   await bob.until("306");
   await alice.send("PRIVMSG BOB :psst");
@@ -148,24 +149,19 @@ test("a private message reaches its nick, and an away nick answers 301", async (
 });
 
 test("a message to an unknown nick gets 401, a NOTICE nothing", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("NOTICE ghost :x", "PRIVMSG ghost :x");
   assertEquals(codes(await alice.until("401")), ["401"]);
 });
 
 test("+n keeps outsiders out and +m silences all but voice and ops", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  await alice.send("JOIN #chat");
-  await alice.until("366");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
+  await join("#chat", alice);
   await bob.send("PRIVMSG #chat :from outside");
   await bob.until("404");
-  await bob.send("JOIN #chat");
-  await bob.until("366");
+  await join("#chat", bob);
   await alice.send("MODE #chat +m");
   await alice.until("MODE");
   await bob.send("PRIVMSG #chat :muted");
@@ -181,10 +177,8 @@ test("+n keeps outsiders out and +m silences all but voice and ops", async (t) =
 });
 
 test("TOPIC: +t needs an op; joiners get 332 and 333", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
   await alice.send("JOIN #chat", "TOPIC #chat :All about IRC");
   assertEquals((await alice.until("TOPIC")).at(-1)!.params, [
     "#chat",
@@ -198,11 +192,8 @@ test("TOPIC: +t needs an op; joiners get 332 and 333", async (t) => {
 });
 
 test("MODE +k and +l refuse joins with 475 and 471, and -kl lifts them", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob, carol] = [connect(), connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  await carol.register("carol");
+  const { registered } = setUp(t);
+  const [alice, bob, carol] = await registered("alice", "bob", "carol");
   await alice.send("JOIN #vault", "MODE #vault +kl sesame 2");
   assertEquals((await alice.until("MODE")).at(-1)!.params, [
     "#vault",
@@ -225,10 +216,8 @@ test("MODE +k and +l refuse joins with 475 and 471, and -kl lifts them", async (
 });
 
 test("+i lets in only the invited", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
   await alice.send("JOIN #club", "MODE #club +i");
   await alice.until("MODE");
   await bob.send("JOIN #club");
@@ -240,17 +229,13 @@ test("+i lets in only the invited", async (t) => {
     "#club",
   ]);
   assertEquals((await bob.until("INVITE")).at(-1)!.params, ["bob", "#club"]);
-  await bob.send("JOIN #club");
-  await bob.until("366");
+  await join("#club", bob);
 });
 
 test("MODE on a channel answers 324 and 329; a non-op gets 482", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  await alice.send("JOIN #chat");
-  await alice.until("366");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
+  await join("#chat", alice);
   await bob.send("JOIN #chat", "MODE #chat", "MODE #chat +t", "MODE #chat b");
   assertEquals((await bob.until("324")).at(-1)!.params, [
     "bob",
@@ -263,14 +248,9 @@ test("MODE on a channel answers 324 and 329; a non-op gets 482", async (t) => {
 });
 
 test("KICK removes a member, told to the whole channel", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  await alice.send("JOIN #chat");
-  await alice.until("366");
-  await bob.send("JOIN #chat");
-  await bob.until("366");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
+  await join("#chat", alice, bob);
   await alice.send("KICK #chat bob :behave");
   assertEquals((await bob.until("KICK")).at(-1)!.params, [
     "#chat",
@@ -282,16 +262,9 @@ test("KICK removes a member, told to the whole channel", async (t) => {
 });
 
 test("a nick change is told to the user and to its channels once", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  for (const name of ["#a", "#b"]) {
-    await alice.send(`JOIN ${name}`);
-    await alice.until("366");
-    await bob.send(`JOIN ${name}`);
-    await bob.until("366");
-  }
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
+  for (const name of ["#a", "#b"]) await join(name, alice, bob);
   await alice.send("NICK alicia");
   assertEquals((await alice.until("NICK")).at(-1)!.params, ["alicia"]);
   const seen = await bob.until("NICK");
@@ -302,14 +275,9 @@ test("a nick change is told to the user and to its channels once", async (t) => 
 });
 
 test("QUIT is told to the channels and closes with ERROR", async (t) => {
-  const { connect, server } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
-  await alice.send("JOIN #chat");
-  await alice.until("366");
-  await bob.send("JOIN #chat");
-  await bob.until("366");
+  const { registered, server } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
+  await join("#chat", alice, bob);
   await bob.send("QUIT :bye");
   await bob.until("ERROR");
   assertEquals((await alice.until("QUIT")).at(-1)!.params, ["Quit: bye"]);
@@ -318,10 +286,8 @@ test("QUIT is told to the channels and closes with ERROR", async (t) => {
 });
 
 test("WHOIS collects user, channels, server, away and the end", async (t) => {
-  const { connect } = setUp(t);
-  const [alice, bob] = [connect(), connect()];
-  await alice.register("alice");
-  await bob.register("bob");
+  const { registered } = setUp(t);
+  const [alice, bob] = await registered("alice", "bob");
   await bob.send("JOIN #chat", "AWAY :gone");
   await bob.until("306");
   await alice.send("WHOIS bob");
@@ -339,9 +305,8 @@ test("WHOIS collects user, channels, server, away and the end", async (t) => {
 });
 
 test("WHO lists a channel's members with their flags", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("JOIN #chat", "WHO #chat");
   const seen = await alice.until("315");
   const who = seen.find((m) => m.command === "352")!;
@@ -358,9 +323,8 @@ test("WHO lists a channel's members with their flags", async (t) => {
 });
 
 test("LIST gives each channel with its users and topic", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("JOIN #a", "TOPIC #a :A topic", "LIST");
   const seen = await alice.until("323");
   const list = seen.filter((m) => m.command === "322");
@@ -368,18 +332,16 @@ test("LIST gives each channel with its users and topic", async (t) => {
 });
 
 test("user mode +i shows in 221 and in LUSERS", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("MODE alice +i", "MODE alice", "LUSERS");
   assertEquals((await alice.until("221")).at(-1)!.params, ["alice", "+i"]);
   assert((await alice.until("251")).at(-1)!.params[1]!.includes("1 invisible"));
 });
 
 test("PING is answered with PONG", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("PING :token-1");
   assertEquals((await alice.until("PONG")).at(-1)!.params, [
     "irc.test",
@@ -388,9 +350,8 @@ test("PING is answered with PONG", async (t) => {
 });
 
 test("an unknown command gets 421", async (t) => {
-  const { connect } = setUp(t);
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t);
+  const [alice] = await registered("alice");
   await alice.send("FROB x");
   assertEquals((await alice.until("421")).at(-1)!.params, [
     "alice",
@@ -410,9 +371,11 @@ test("a client that does not register in time is closed", async (t) => {
 });
 
 test("an idle client is PINGed, and closed when it does not answer", async (t) => {
-  const { connect } = setUp(t, { pingInterval: 60_000, pingTimeout: 30_000 });
-  const alice = connect();
-  await alice.register("alice");
+  const { registered } = setUp(t, {
+    pingInterval: 60_000,
+    pingTimeout: 30_000,
+  });
+  const [alice] = await registered("alice");
   t.clock.advance(60_000);
   assertEquals((await alice.until("PING")).at(-1)!.params, ["irc.test"]);
   t.clock.advance(30_000);
@@ -422,12 +385,11 @@ test("an idle client is PINGed, and closed when it does not answer", async (t) =
 });
 
 test("a client that answers PING stays", async (t) => {
-  const { connect, server } = setUp(t, {
+  const { registered, server } = setUp(t, {
     pingInterval: 60_000,
     pingTimeout: 30_000,
   });
-  const alice = connect();
-  await alice.register("alice");
+  const [alice] = await registered("alice");
   t.clock.advance(60_000);
   await alice.until("PING");
   await alice.send("PONG :irc.test", "PING :sync");
@@ -484,10 +446,7 @@ test("client tags reach members that asked for message-tags only", async (t) => 
   await bob.send("CAP REQ message-tags", "CAP END");
   await bob.register("bob");
   await carol.register("carol");
-  for (const peer of [alice, bob, carol]) {
-    await peer.send("JOIN #chat");
-    await peer.until("366");
-  }
+  await join("#chat", alice, bob, carol);
   await alice.send("@+draft/react=👍;label=x PRIVMSG #chat :hi");
   assertEquals((await bob.until("PRIVMSG")).at(-1)!.tags, {
     "+draft/react": "👍",
@@ -513,10 +472,7 @@ test("away-notify tells channel peers who asked for it", async (t) => {
   await alice.send("CAP REQ away-notify");
   await alice.register("alice", "CAP END");
   await bob.register("bob");
-  for (const peer of [alice, bob]) {
-    await peer.send("JOIN #chat");
-    await peer.until("366");
-  }
+  await join("#chat", alice, bob);
   await bob.send("AWAY :brb");
   assertEquals((await alice.until("AWAY")).at(-1)!.params, ["brb"]);
 });
@@ -599,18 +555,9 @@ test("a line over 512 bytes closes that client with ERROR", async (t) => {
 });
 
 test("a client that does not read is dropped with SendQ exceeded, others go on", async (t) => {
-  const { connect } = setUp(t, { maxSendQueue: 16 * 1024 });
-  const [alice, bob, stuck] = [connect(), connect(), connect()];
-  for (
-    const [peer, nick] of [[alice, "alice"], [bob, "bob"], [
-      stuck,
-      "stuck",
-    ]] as const
-  ) {
-    await peer.register(nick);
-    await peer.send("JOIN #busy");
-    await peer.until("366");
-  }
+  const { registered } = setUp(t, { maxSendQueue: 16 * 1024 });
+  const [alice, bob, stuck] = await registered("alice", "bob", "stuck");
+  await join("#busy", alice, bob, stuck);
   // stuck reads no more; its pipe fills (64 KiB), then its send queue.
   const text = "z".repeat(400);
   let quit = undefined;
