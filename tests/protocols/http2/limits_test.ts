@@ -13,7 +13,43 @@ import {
   FrameType,
   SettingId,
 } from "../../../protocols/http2/mod.ts";
+import type {
+  ServeHandler,
+  ServeHTTPOptions,
+} from "../../../protocols/http/mod.ts";
 import { assertServes, RawClient, server } from "./_raw.ts";
+
+/**
+ * Serves `handle`, opens a raw client to it (sending `settings`) and runs
+ * `body`; the client is closed and the server shut down however it ends.
+ */
+async function withRawClient(
+  handle: ServeHandler,
+  options: ServeHTTPOptions,
+  body: (client: RawClient, port: number) => Promise<void>,
+  settings?: Array<[number, number]>,
+): Promise<void> {
+  const { server: running, port } = await server(handle, options);
+  const client = await RawClient.open(port, settings);
+  try {
+    await body(client, port);
+  } finally {
+    client.close();
+    await running.shutdown();
+  }
+}
+
+/**
+ * The attacking connection ends with GOAWAY(ENHANCE_YOUR_CALM), and a fresh
+ * connection to the same server is served.
+ */
+async function assertCalmedAndStillServing(
+  client: RawClient,
+  port: number,
+): Promise<void> {
+  assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
+  await assertServes(port);
+}
 
 const GET = [
   ":method",
@@ -35,11 +71,9 @@ function handler(request: Request): Response | Promise<Response> {
 }
 
 test("limits: the 101st concurrent stream is refused (REFUSED_STREAM), and a flood of refusals ends in ENHANCE_YOUR_CALM", async () => {
-  const { server: running, port } = await server(handler, {
+  await withRawClient(handler, {
     http2: { maxResetsPerWindow: 20 },
-  });
-  const client = await RawClient.open(port);
-  try {
+  }, async (client, port) => {
     const frames = [];
     for (let id = 1; id <= 2 * 101; id += 2) {
       frames.push(client.get(id, "/hold"));
@@ -53,31 +87,19 @@ test("limits: the 101st concurrent stream is refused (REFUSED_STREAM), and a flo
       more.push(client.get(id, "/hold"));
     }
     await client.send(...more);
-    assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-    await assertServes(port);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+    await assertCalmedAndStillServing(client, port);
+  });
 });
 
 test("limits: a header list over maxHeaderListSize ends in ENHANCE_YOUR_CALM", async () => {
-  const { server: running, port } = await server(handler);
-  const client = await RawClient.open(port);
-  try {
+  await withRawClient(handler, {}, async (client, port) => {
     await client.send(client.headers(1, [...GET, "x-big", "a".repeat(17000)]));
-    assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-    await assertServes(port);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+    await assertCalmedAndStillServing(client, port);
+  });
 });
 
 test("limits: a CONTINUATION flood ends in ENHANCE_YOUR_CALM at maxContinuationFrames", async () => {
-  const { server: running, port } = await server(handler);
-  const client = await RawClient.open(port);
-  try {
+  await withRawClient(handler, {}, async (client, port) => {
     const block = client.encoder.encode([...GET, "x-a", "b"]);
     const frames = [
       encodeFrame(FrameType.HEADERS, Flag.END_STREAM, 1, block.subarray(0, 1)),
@@ -94,18 +116,12 @@ test("limits: a CONTINUATION flood ends in ENHANCE_YOUR_CALM at maxContinuationF
       );
     }
     await client.send(...frames);
-    assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-    await assertServes(port);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+    await assertCalmedAndStillServing(client, port);
+  });
 });
 
 test("limits: an HPACK bomb ends in ENHANCE_YOUR_CALM before it is decoded", async () => {
-  const { server: running, port } = await server(handler);
-  const client = await RawClient.open(port);
-  try {
+  await withRawClient(handler, {}, async (client, port) => {
     // A 4000-byte entry added to the table, then 100 one-byte references to it.
     const literal = new Uint8Array([
       0x40,
@@ -131,29 +147,24 @@ test("limits: an HPACK bomb ends in ENHANCE_YOUR_CALM before it is decoded", asy
         new Uint8Array([...head, ...block]),
       ),
     );
-    assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-    await assertServes(port);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+    await assertCalmedAndStillServing(client, port);
+  });
 });
 
 test("limits: rapid reset (CVE-2023-44487) ends in ENHANCE_YOUR_CALM, and the handlers it started are aborted", async () => {
   let started = 0;
   let aborted = 0;
-  const { server: running, port } = await server((request) => {
+  const counting = (request: Request) => {
     if (new URL(request.url).pathname !== "/hold") return new Response("ok");
     started++;
-    return new Promise((resolve) =>
+    return new Promise<Response>((resolve) =>
       request.signal.addEventListener("abort", () => {
         aborted++;
         resolve(new Response(""));
       })
     );
-  });
-  const client = await RawClient.open(port);
-  try {
+  };
+  await withRawClient(counting, {}, async (client, port) => {
     const frames = [];
     for (let id = 1; id < 2 * 300; id += 2) {
       frames.push(
@@ -166,10 +177,7 @@ test("limits: rapid reset (CVE-2023-44487) ends in ENHANCE_YOUR_CALM, and the ha
     assert(started <= 201, `${started} handlers started`);
     assertEquals(aborted, started);
     await assertServes(port);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+  });
 });
 
 const floods: Array<[string, (c: RawClient) => Uint8Array[]]> = [
@@ -201,52 +209,39 @@ const floods: Array<[string, (c: RawClient) => Uint8Array[]]> = [
 ];
 for (const [name, frames] of floods) {
   test(`limits: ${name} ends in ENHANCE_YOUR_CALM`, async () => {
-    const { server: running, port } = await server(handler);
-    const client = await RawClient.open(port);
-    try {
+    await withRawClient(handler, {}, async (client, port) => {
       await client.send(...frames(client));
-      assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-      await assertServes(port);
-    } finally {
-      client.close();
-      await running.shutdown();
-    }
+      await assertCalmedAndStillServing(client, port);
+    });
   });
 }
 
 test("limits: a response stalled on a zero window ends in ENHANCE_YOUR_CALM after stallTimeout", async (t) => {
-  const { server: running, port } = await server(
+  await withRawClient(
     () => new Response("x".repeat(1000)),
     { clock: t.clock, http2: { stallTimeout: 30_000 } },
+    async (client) => {
+      await client.send(client.get(1));
+      const headers = await client.until((f) => f.type === FrameType.HEADERS);
+      assert(headers !== null);
+      // Nothing was sent: the window is closed. Let the server's timer start.
+      for (let i = 0; i < 20 && t.clock.getDelayedCalls().length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      t.clock.advance(29_999);
+      t.clock.advance(1);
+      assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
+    },
+    [[SettingId.INITIAL_WINDOW_SIZE, 0]],
   );
-  const client = await RawClient.open(port, [[
-    SettingId.INITIAL_WINDOW_SIZE,
-    0,
-  ]]);
-  try {
-    await client.send(client.get(1));
-    const headers = await client.until((f) => f.type === FrameType.HEADERS);
-    assert(headers !== null);
-    // Nothing was sent: the window is closed. Let the server's timer start.
-    for (let i = 0; i < 20 && t.clock.getDelayedCalls().length < 2; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    t.clock.advance(29_999);
-    t.clock.advance(1);
-    assertEquals((await client.ending()).goAway, ErrorCode.ENHANCE_YOUR_CALM);
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
 });
 
 test("limits: a body over maxBodySize resets its stream (CANCEL)", async () => {
-  const { server: running, port } = await server(async (request) => {
+  const reading = async (request: Request) => {
     await request.arrayBuffer().catch(() => {});
     return new Response("read");
-  }, { maxBodySize: 10 });
-  const client = await RawClient.open(port);
-  try {
+  };
+  await withRawClient(reading, { maxBodySize: 10 }, async (client) => {
     await client.send(
       client.headers(1, [
         ":method",
@@ -263,10 +258,7 @@ test("limits: a body over maxBodySize resets its stream (CANCEL)", async () => {
     const reset = await client.until((f) => f.type === FrameType.RST_STREAM);
     assertEquals(reset!.payload[3], ErrorCode.CANCEL);
     assertEquals((await client.fetch(3)).status, "200");
-  } finally {
-    client.close();
-    await running.shutdown();
-  }
+  });
 });
 
 test("limits: graceful shutdown sends GOAWAY(NO_ERROR) and lets the stream in flight finish", async () => {
