@@ -349,6 +349,21 @@ class ScriptedPeer {
 
 const EXPECT = { "expect": "100-continue" };
 
+// The agent's side of the waits for 100 Continue: "hello" POSTed with
+// Expect: 100-continue is answered "ok"; the scripted peer says when it goes.
+async function assertHelloPostedWithExpect(
+  clock: Clock,
+  base: string,
+): Promise<void> {
+  const agent = new Agent({ clock });
+  const response = await agent.request("POST", `${base}/`, {
+    headers: EXPECT,
+    body: "hello",
+  });
+  assertEquals(await response.text(), "ok");
+  await agent.close();
+}
+
 test("Agent: with Expect: 100-continue the body waits for 100 Continue", async () => {
   const clock = new Clock(); // never advanced: only the 100 can release the body
   await withScriptedServer(async (peer) => {
@@ -358,15 +373,7 @@ test("Agent: with Expect: 100-continue the body waits for 100 Continue", async (
     await peer.send("HTTP/1.1 100 Continue\r\n\r\n");
     await peer.readUntil("hello");
     await peer.send("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-  }, async (base) => {
-    const agent = new Agent({ clock });
-    const response = await agent.request("POST", `${base}/`, {
-      headers: EXPECT,
-      body: "hello",
-    });
-    assertEquals(await response.text(), "ok");
-    await agent.close();
-  });
+  }, (base) => assertHelloPostedWithExpect(clock, base));
 });
 
 test("Agent: with no 100 Continue the body goes after expectContinueTimeout", async () => {
@@ -377,15 +384,7 @@ test("Agent: with no 100 Continue the body goes after expectContinueTimeout", as
     clock.advance(1000); // the default wait, as curl's
     await peer.readUntil("hello");
     await peer.send("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-  }, async (base) => {
-    const agent = new Agent({ clock });
-    const response = await agent.request("POST", `${base}/`, {
-      headers: EXPECT,
-      body: "hello",
-    });
-    assertEquals(await response.text(), "ok");
-    await agent.close();
-  });
+  }, (base) => assertHelloPostedWithExpect(clock, base));
 });
 
 test("Agent: a final status instead of 100 Continue is the answer, the body is not sent and the connection not pooled", async () => {
