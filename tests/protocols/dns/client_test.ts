@@ -42,6 +42,29 @@ function withServer(
   );
 }
 
+// A UDP socket on a free loopback port that the test answers by hand, or
+// not at all, and its "host:port".
+function handWrittenServer(): { socket: Deno.DatagramConn; server: string } {
+  const socket = Deno.listenDatagram({
+    transport: "udp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  return {
+    socket,
+    server: `127.0.0.1:${(socket.addr as Deno.NetAddr).port}`,
+  };
+}
+
+// www.example.org's A record, as the hand-written servers answer it.
+const wwwA = (address: string) => ({
+  name: "www.example.org",
+  type: 1,
+  class: 1,
+  ttl: 60,
+  data: { address },
+});
+
 test("lookupAddress resolves to the answer, authority and additional sections", async (t) => {
   await withServer(t.reactor, async (server) => {
     const client = new DNSClient({ reactor: t.reactor, servers: [server] });
@@ -110,16 +133,11 @@ test("a truncated UDP answer is asked again over TCP", async (t) => {
 });
 
 test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake clock", async (t) => {
-  const silent = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const port = (silent.addr as Deno.NetAddr).port;
+  const { socket: silent, server } = handWrittenServer();
   const clock = t.clock;
   const client = new DNSClient({
     reactor: t.reactor,
-    servers: [`127.0.0.1:${port}`],
+    servers: [server],
     timeouts: [1000, 3000],
     clock,
   });
@@ -144,12 +162,7 @@ test("no answer within the timeouts fails with DNSQueryTimeoutError, on a fake c
 });
 
 test("a response with the wrong ID is dropped and counted; the right one is taken", async (t) => {
-  const fake = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const port = (fake.addr as Deno.NetAddr).port;
+  const { socket: fake, server } = handWrittenServer();
   const serving = (async () => {
     const [data, from] = await fake.receive();
     const query = decodeMessage(data);
@@ -158,21 +171,12 @@ test("a response with the wrong ID is dropped and counted; the right one is take
         id,
         response: true,
         questions: query.questions,
-        answers: [{
-          name: "www.example.org",
-          type: 1,
-          class: 1,
-          ttl: 60,
-          data: { address },
-        }],
+        answers: [wwwA(address)],
       }));
     await fake.send(answer((query.id + 1) & 0xffff, "198.51.100.66"), from);
     await fake.send(answer(query.id, "192.0.2.1"), from);
   })();
-  const client = new DNSClient({
-    reactor: t.reactor,
-    servers: [`127.0.0.1:${port}`],
-  });
+  const client = new DNSClient({ reactor: t.reactor, servers: [server] });
   const result = await client.lookupAddress("www.example.org");
   assertEquals(result.answers.map((r) => r.data), [{ address: "192.0.2.1" }]);
   assertEquals(client.droppedResponses, 1);
@@ -268,12 +272,7 @@ test("a forwarding server answers outside its zones through a client", async (t)
 });
 
 test("a server that answers EDNS with FORMERR is asked again without OPT", async (t) => {
-  const old = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const port = (old.addr as Deno.NetAddr).port;
+  const { socket: old, server } = handWrittenServer();
   const seen: boolean[] = [];
   const serving = (async () => {
     for (let i = 0; i < 2; i++) {
@@ -285,23 +284,12 @@ test("a server that answers EDNS with FORMERR is asked again without OPT", async
         response: true,
         questions: query.questions,
         rcode: query.edns === undefined ? Rcode.NOERROR : Rcode.FORMERR,
-        answers: query.edns === undefined
-          ? [{
-            name: "www.example.org",
-            type: 1,
-            class: 1,
-            ttl: 60,
-            data: { address: "192.0.2.1" },
-          }]
-          : [],
+        answers: query.edns === undefined ? [wwwA("192.0.2.1")] : [],
       });
       await old.send(encodeMessage(response), from);
     }
   })();
-  const client = new DNSClient({
-    reactor: t.reactor,
-    servers: [`127.0.0.1:${port}`],
-  });
+  const client = new DNSClient({ reactor: t.reactor, servers: [server] });
   const result = await client.lookupAddress("www.example.org");
   assertEquals(result.answers.length, 1);
   assertEquals(seen, [true, false]);
@@ -330,17 +318,12 @@ test("lookupPointer answers a reverse lookup from an in-addr.arpa zone", async (
 });
 
 test("when the first server is silent, the next one is asked", async (t) => {
-  const silent = Deno.listenDatagram({
-    transport: "udp",
-    hostname: "127.0.0.1",
-    port: 0,
-  });
-  const silentPort = (silent.addr as Deno.NetAddr).port;
+  const { socket: silent, server: first } = handWrittenServer();
   try {
     await withServer(t.reactor, async (server) => {
       const client = new DNSClient({
         reactor: t.reactor,
-        servers: [`127.0.0.1:${silentPort}`, server],
+        servers: [first, server],
         timeouts: [100],
       });
       const result = await client.lookupAddress("www.example.org");
