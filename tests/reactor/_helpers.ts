@@ -4,6 +4,7 @@ import type { DecoderCore, EncoderCore } from "../../reactor/codec.ts";
 import { DecoderStream } from "../../reactor/decoder_stream.ts";
 import { EncoderStream } from "../../reactor/encoder_stream.ts";
 import { ProtocolError } from "../../reactor/errors.ts";
+import type { Reactor } from "../../reactor/interfaces.ts";
 
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
@@ -82,4 +83,19 @@ export class TestLineEncoder extends EncoderStream<string> {
 /** The port of a TCP listener's address. */
 export function portOf(addr: unknown): number {
   return (addr as Deno.NetAddr).port;
+}
+
+/**
+ * `reactor` cut down to TCP and the clock: no Unix sockets, TLS or UDP, for
+ * the errors of endpoint kinds that need more.
+ */
+export function tcpOnlyReactor(reactor: Reactor): Reactor {
+  return {
+    listenTCP: reactor.listenTCP.bind(reactor),
+    connectTCP: reactor.connectTCP.bind(reactor),
+    seconds: () => 0,
+    now: () => 0,
+    callLater: reactor.callLater.bind(reactor),
+    getDelayedCalls: () => [],
+  };
 }

@@ -48,7 +48,7 @@ import {
 import { StreamServerEndpointService } from "../../app/endpoint_service.ts";
 import { DatagramServerEndpointService } from "../../app/datagram_service.ts";
 import { seededRandom } from "../_random.ts";
-import { decoder, encoder } from "./_helpers.ts";
+import { decoder, encoder, tcpOnlyReactor } from "./_helpers.ts";
 
 const reactor = new DenoReactor();
 
@@ -415,14 +415,7 @@ test("the services take serverFromString's typed result as it is", async (t) => 
 });
 
 Deno.test("a reactor without the capability a kind needs is a MissingReactorCapabilityError naming both", () => {
-  const tcpOnly: Reactor = {
-    listenTCP: reactor.listenTCP.bind(reactor),
-    connectTCP: reactor.connectTCP.bind(reactor),
-    seconds: () => 0,
-    now: () => 0,
-    callLater: reactor.callLater.bind(reactor),
-    getDelayedCalls: () => [],
-  };
+  const tcpOnly = tcpOnlyReactor(reactor);
   const error = assertThrows(
     () => serverFromString(tcpOnly, "trusting:ssl:443:privateKey=k.pem"),
     MissingReactorCapabilityError,

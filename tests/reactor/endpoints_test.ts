@@ -27,7 +27,7 @@ import { Factory } from "../../reactor/factory.ts";
 import { DatagramProtocol } from "../../reactor/datagram_protocol.ts";
 import { makeTestPki } from "./_tls.ts";
 import { ConnectionDone, Protocol } from "../../reactor/protocol.ts";
-import { decoder, encoder, readAll } from "./_helpers.ts";
+import { decoder, encoder, readAll, tcpOnlyReactor } from "./_helpers.ts";
 
 const reactor = new DenoReactor();
 
@@ -115,14 +115,7 @@ Deno.test("clientFromString reads tls host, port and CA file", () => {
 });
 
 Deno.test("a reactor without the transport asked for is a clear error", () => {
-  const tcpOnly = {
-    listenTCP: reactor.listenTCP.bind(reactor),
-    connectTCP: reactor.connectTCP.bind(reactor),
-    seconds: () => 0,
-    now: () => 0,
-    callLater: reactor.callLater.bind(reactor),
-    getDelayedCalls: () => [],
-  };
+  const tcpOnly = tcpOnlyReactor(reactor);
   assertInstanceOf(serverFromString(tcpOnly, "tcp:0"), TCPServerEndpoint);
   assertThrows(
     () => serverFromString(tcpOnly, "unix:/tmp/x.sock"),
