@@ -2,6 +2,11 @@
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
 import { CliProcess, echoOnce, exists, LOOPBACK, runCli } from "./_cli.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import {
+  assertPidFileNames,
+  assertStopsAndRemovesPidFile,
+  echoWithPidFile,
+} from "./_pid_file.ts";
 
 test("echo on port 0 prints its address, echoes, and stops on SIGTERM", async () => {
   await using server = await CliProcess.start(["echo", "--listen", LOOPBACK]);
@@ -31,48 +36,22 @@ test("one Ctrl-C delivered twice at once (by the terminal and by npx or deno tas
 test("the pid file exists while running and is removed on exit", () =>
   withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
-    await using server = await CliProcess.start([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--pidfile",
-      pidfile,
-    ]);
-    assertEquals(
-      Deno.readTextFileSync(pidfile).trim(),
-      String(server.child.pid),
-    );
-    server.kill("SIGTERM");
-    assertEquals((await server.wait()).code, 0);
-    assertEquals(exists(pidfile), false);
+    await using server = await CliProcess.start(echoWithPidFile(pidfile));
+    assertPidFileNames(pidfile, server.child.pid);
+    await assertStopsAndRemovesPidFile(server, pidfile);
   }));
 
 test("a pid file naming a live process refuses the start", () =>
   withTempDir(async (dir) => {
     const pidfile = `${dir}/echo.pid`;
-    await using first = await CliProcess.start([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--pidfile",
-      pidfile,
-    ]);
-    const second = await runCli([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--pidfile",
-      pidfile,
-    ]);
+    await using first = await CliProcess.start(echoWithPidFile(pidfile));
+    const second = await runCli(echoWithPidFile(pidfile));
     assertEquals(second.code, 1);
     assertMatch(
       second.stderr,
       new RegExp(`names process ${first.child.pid}, which is still running`),
     );
-    assertEquals(
-      Deno.readTextFileSync(pidfile).trim(),
-      String(first.child.pid),
-    );
+    assertPidFileNames(pidfile, first.child.pid);
   }));
 
 test("a stale pid file is replaced", () =>
@@ -81,17 +60,8 @@ test("a stale pid file is replaced", () =>
     const dead = new Deno.Command("true").spawn();
     await dead.status;
     await Deno.writeTextFile(pidfile, `${dead.pid}\n`);
-    await using server = await CliProcess.start([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--pidfile",
-      pidfile,
-    ]);
-    assertEquals(
-      Deno.readTextFileSync(pidfile).trim(),
-      String(server.child.pid),
-    );
+    await using server = await CliProcess.start(echoWithPidFile(pidfile));
+    assertPidFileNames(pidfile, server.child.pid);
   }));
 
 test("an unhandled promise rejection is logged and the server goes on", async () => {
@@ -159,12 +129,7 @@ test("--daemon detaches, writes the pid file and logs to the log file", () =>
     const pidfile = `${dir}/d.pid`;
     const logfile = `${dir}/d.log`;
     const { code, stdout } = await runCli([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--daemon",
-      "--pidfile",
-      pidfile,
+      ...echoWithPidFile(pidfile, "--daemon"),
       "--logfile",
       logfile,
     ]);

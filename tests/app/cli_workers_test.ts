@@ -1,7 +1,12 @@
 // The spindle CLI as a subprocess: `--workers` supervision.
 import { assertEquals, assertMatch, test } from "../../trial/mod.ts";
-import { CliProcess, echoOnce, exists, LOOPBACK } from "./_cli.ts";
+import { CliProcess, echoOnce, LOOPBACK } from "./_cli.ts";
 import { withTempDir } from "../_temp_dir.ts";
+import {
+  assertPidFileNames,
+  assertStopsAndRemovesPidFile,
+  echoWithPidFile,
+} from "./_pid_file.ts";
 
 test("--workers passes --plugin on to the workers", async () => {
   const module =
@@ -38,22 +43,11 @@ test("run with --workers and module arguments after -- starts every worker", asy
 test("with --workers the pid file holds the supervisor's pid", () =>
   withTempDir(async (dir) => {
     const pidfile = `${dir}/w.pid`;
-    await using server = await CliProcess.start([
-      "echo",
-      "--listen",
-      LOOPBACK,
-      "--workers",
-      "2",
-      "--pidfile",
-      pidfile,
-    ]);
-    assertEquals(
-      Deno.readTextFileSync(pidfile).trim(),
-      String(server.child.pid),
+    await using server = await CliProcess.start(
+      echoWithPidFile(pidfile, "--workers", "2"),
     );
-    server.kill("SIGTERM");
-    assertEquals((await server.wait()).code, 0);
-    assertEquals(exists(pidfile), false);
+    assertPidFileNames(pidfile, server.child.pid);
+    await assertStopsAndRemovesPidFile(server, pidfile);
   }));
 
 test("--workers runs several processes on one port and replaces a killed one", async () => {
