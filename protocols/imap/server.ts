@@ -63,10 +63,10 @@ import {
   parseSequenceSet,
 } from "./_sequence_set.ts";
 import { tokenBytes, tokenList, tokenText } from "./_tokens.ts";
+import { type CachedResponses, ResponseCache } from "./_response_cache.ts";
 
 const log = getLogger("spindle.imap");
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Options of {@linkcode IMAPServer}.
@@ -111,16 +111,8 @@ export interface IMAPServerOptions extends IMAPLimits {
   fsync?: boolean;
 }
 
-// Parsed messages shared by the sessions of a server, by file path: a
-// maildir file never changes once delivered (its flags live in its name,
-// and the path is only used while the name holds).
+// How many messages' parsed answers a server keeps.
 const CACHE_ENTRIES = 50_000;
-
-interface CachedMessage {
-  envelope?: string;
-  body?: string;
-  bodyStructure?: string;
-}
 
 /**
  * An IMAP4rev2 server over a {@linkcode MailStore}: each user's maildir is
@@ -151,7 +143,6 @@ interface CachedMessage {
 export class IMAPServer {
   readonly #context: ServerContext;
   readonly #sessions = new Set<Session>();
-  readonly #cache = new Map<string, CachedMessage>();
 
   /** A server for the maildirs of `store`. */
   constructor(store: MailStore, options: IMAPServerOptions) {
@@ -159,7 +150,7 @@ export class IMAPServer {
       options,
       portal: options.portal ?? portalOver(store, options.checker),
       limiter: options.limiter ?? new LoginLimiter(),
-      cached: (path) => this.#cached(path),
+      responses: new ResponseCache(CACHE_ENTRIES),
     };
   }
 
@@ -181,18 +172,6 @@ export class IMAPServer {
   async closeAll(): Promise<void> {
     await Promise.all([...this.#sessions].map((s) => s.shutdown()));
   }
-
-  #cached(path: string): CachedMessage {
-    let entry = this.#cache.get(path);
-    if (entry === undefined) {
-      if (this.#cache.size >= CACHE_ENTRIES) {
-        this.#cache.delete(this.#cache.keys().next().value!);
-      }
-      entry = {};
-      this.#cache.set(path, entry);
-    }
-    return entry;
-  }
 }
 
 function portalOver(
@@ -212,7 +191,7 @@ interface ServerContext {
   options: IMAPServerOptions;
   portal: Portal<Maildir, null>;
   limiter: LoginLimiter;
-  cached(path: string): CachedMessage;
+  responses: ResponseCache;
 }
 
 // What a session gathers before it writes, and its buffers' size: twice
@@ -285,14 +264,6 @@ function parseDateTime(text: string): Date | null {
       Number(match[6]),
     ) - offset * 60_000,
   );
-}
-
-// A copy of `text` that holds nothing of the strings it was made of: V8
-// keeps a whole message's text alive behind a slice or concatenation of it,
-// so a cached ENVELOPE would otherwise hold its message (10,000 cached
-// envelopes held 60 MiB).
-function detached(text: string): string {
-  return decoder.decode(encoder.encode(text));
 }
 
 function flagList(flags: Iterable<string>): string {
@@ -1304,12 +1275,13 @@ class Session {
       (i.kind === "section" &&
         (i.section!.path.length > 0 || i.section!.text !== ""))
     );
-    const needs = (cache: CachedMessage) =>
+    const responses = this.#server.responses;
+    const needs = (cache: CachedResponses) =>
       sections ||
       items.some((i) =>
-        (i.kind === "ENVELOPE" && cache.envelope === undefined) ||
-        (i.kind === "BODY" && cache.body === undefined) ||
-        (i.kind === "BODYSTRUCTURE" && cache.bodyStructure === undefined)
+        (i.kind === "ENVELOPE" && cache.envelope < 0) ||
+        (i.kind === "BODY" && cache.body < 0) ||
+        (i.kind === "BODYSTRUCTURE" && cache.bodyStructure < 0)
       );
     const setsSeen = !view.readOnly &&
       items.some((i) => i.kind === "section" && !i.peek);
@@ -1320,7 +1292,7 @@ class Session {
     const ahead = FETCH_AHEAD;
     const load = (i: number): Uint8Array | Promise<Uint8Array> | null => {
       const target = targets[i]!;
-      return needs(this.#server.cached(target.message.path))
+      return needs(responses.entry(target.message.path))
         ? this.#readInto(target, i % (FETCH_AHEAD + 1))
         : null;
     };
@@ -1336,7 +1308,7 @@ class Session {
       let parsed: ParsedMessage | null = null;
       const parse = (): ParsedMessage =>
         parsed ??= structure ? parseMessage(bytes!) : parseHeaderOnly(bytes!);
-      const cache = this.#server.cached(target.message.path);
+      const cache = responses.entry(target.message.path);
       if (setsSeen && !target.flags.has("\\Seen")) {
         await this.#setFlags(target, new Set([...target.flags, "\\Seen"]));
         if (!items.some((it) => it.kind === "FLAGS")) {
@@ -1362,20 +1334,32 @@ class Session {
             line += `RFC822.SIZE ${target.message.size}`;
             break;
           case "ENVELOPE":
-            cache.envelope ??= detached(envelope(parse().root));
-            line += `ENVELOPE ${cache.envelope}`;
+            if (cache.envelope < 0) {
+              cache.envelope = responses.store(envelope(parse().root));
+            }
+            this.#send(`${line}ENVELOPE `);
+            this.#send(responses.bytes(cache.envelope));
+            line = "";
             break;
           case "BODY":
-            cache.body ??= detached(
-              bodyStructure(parse(), parse().root, false),
-            );
-            line += `BODY ${cache.body}`;
+            if (cache.body < 0) {
+              cache.body = responses.store(
+                bodyStructure(parse(), parse().root, false),
+              );
+            }
+            this.#send(`${line}BODY `);
+            this.#send(responses.bytes(cache.body));
+            line = "";
             break;
           case "BODYSTRUCTURE":
-            cache.bodyStructure ??= detached(
-              bodyStructure(parse(), parse().root, true),
-            );
-            line += `BODYSTRUCTURE ${cache.bodyStructure}`;
+            if (cache.bodyStructure < 0) {
+              cache.bodyStructure = responses.store(
+                bodyStructure(parse(), parse().root, true),
+              );
+            }
+            this.#send(`${line}BODYSTRUCTURE `);
+            this.#send(responses.bytes(cache.bodyStructure));
+            line = "";
             break;
           case "section": {
             const section = item.section!;
