@@ -18,7 +18,7 @@ import { MessageReader } from "../../reactor/message_reader.ts";
 import { startTLS, tlsInfo } from "../../reactor/tls.ts";
 import type { Maildir } from "../mail/maildir.ts";
 import { deliverMessage } from "../mail/maildir.ts";
-import { maildirFlags, setMaildirFlags } from "../mail/maildir_flags.ts";
+import { setMaildirFlags } from "../mail/maildir_flags.ts";
 import { MailRealm } from "../mail/realm.ts";
 import { UidList } from "../mail/uid_list.ts";
 import { decodeSaslPlain } from "../mail/sasl.ts";
@@ -38,6 +38,7 @@ import {
   type IMAPLimits,
 } from "./limits.ts";
 import {
+  flagsOf,
   listPattern,
   mailboxNames,
   MailboxView,
@@ -1400,7 +1401,7 @@ class Session {
       moved = await setMaildirFlags(view.maildir, found, flags);
     }
     target.message = moved;
-    target.flags = new Set(maildirFlags(moved.name));
+    target.flags = flagsOf(moved.name);
   }
 
   async #store(args: IMAPToken[], uid: boolean): Promise<Reply> {
