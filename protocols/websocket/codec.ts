@@ -81,13 +81,29 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
       taken = this.filled(used, out);
       if (this.#partial !== null) return;
     }
+    if (this.#buffered === 0) {
+      // The common case, nothing left over: the frames that the chunk holds
+      // whole are read in place, without gathering it into parts.
+      let at = 0;
+      const end = chunk.byteLength;
+      while (
+        taken < max && end - at >= 2 && this.#header(chunk, at, end - at)
+      ) {
+        const start = at + this.#headerLength;
+        const stop = start + this.#payloadLength;
+        if (stop > end) break;
+        out.push(this.#whole(chunk.slice(start, stop)));
+        at = stop;
+        taken++;
+      }
+      if (at > 0) chunk = chunk.subarray(at);
+    }
     if (chunk.byteLength > 0) {
       this.#parts.push(chunk);
       this.#buffered += chunk.byteLength;
     }
     while (taken < max && this.#buffered >= 2) {
-      const head = this.#peek(Math.min(14, this.#buffered));
-      const frame = this.#frameAt(head);
+      const frame = this.#frameAt();
       if (frame === null) return;
       out.push(frame);
       taken++;
@@ -116,30 +132,41 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     return 1;
   }
 
-  /** Reads one frame if it is all there; `head` is its first bytes (up to 14). */
-  #frameAt(head: Uint8Array): Frame | null {
-    const b0 = head[0]!;
-    const b1 = head[1]!;
-    const fin = (b0 & 0x80) !== 0;
-    const rsv1 = (b0 & 0x40) !== 0;
+  // The header `#header` parsed last: fields rather than an object a frame.
+  #b0 = 0;
+  #headerLength = 0;
+  #payloadLength = 0;
+  #masked = false;
+  #key = 0;
+
+  /**
+   * Parses and checks the frame header at `bytes[at]`, of which `available`
+   * bytes are there: false when the header is not all there.
+   */
+  #header(bytes: Uint8Array, at: number, available: number): boolean {
+    const b0 = bytes[at]!;
+    const b1 = bytes[at + 1]!;
     const opcode = b0 & 0x0f;
     const masked = (b1 & 0x80) !== 0;
-    this.#check(b0, opcode, fin, masked);
+    this.#check(b0, opcode, (b0 & 0x80) !== 0, masked);
     let length = b1 & 0x7f;
     let offset = 2;
     if (length === 126) {
-      if (head.byteLength < 4) return null;
-      length = (head[2]! << 8) | head[3]!;
+      if (available < 4) return false;
+      length = (bytes[at + 2]! << 8) | bytes[at + 3]!;
       offset = 4;
     } else if (length === 127) {
-      if (head.byteLength < 10) return null;
-      if ((head[2]! & 0x80) !== 0) {
+      if (available < 10) return false;
+      if ((bytes[at + 2]! & 0x80) !== 0) {
         throw new WebSocketProtocolError(
           "a frame length has its most significant bit set (RFC 6455 §5.2)",
         );
       }
-      const view = new DataView(head.buffer, head.byteOffset + 2, 8);
-      length = view.getUint32(0) * 2 ** 32 + view.getUint32(4);
+      const high = ((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) |
+        (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0;
+      const low = ((bytes[at + 6]! << 24) | (bytes[at + 7]! << 16) |
+        (bytes[at + 8]! << 8) | bytes[at + 9]!) >>> 0;
+      length = high * 2 ** 32 + low;
       offset = 10;
     }
     if (opcode >= 8 && length > MAX_CONTROL_PAYLOAD) {
@@ -150,29 +177,55 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     if (length > this.#maxSize) {
       throw new MessageTooBigError(length, this.#maxSize);
     }
-    const maskOffset = offset;
-    if (masked) offset += 4;
+    if (masked) {
+      if (available < offset + 4) return false;
+      // The key as one number (the bytes in memory order): no copy per frame.
+      const k = at + offset;
+      this.#key = bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) |
+        (bytes[k + 3]! << 24);
+      offset += 4;
+    }
+    this.#b0 = b0;
+    this.#headerLength = offset;
+    this.#payloadLength = length;
+    this.#masked = masked;
+    return true;
+  }
+
+  /** The frame of the header parsed last, its payload all there (unmasked here). */
+  #whole(payload: Uint8Array): Frame {
+    if (this.#masked) xorMask(payload, this.#key);
+    const b0 = this.#b0;
+    return {
+      fin: (b0 & 0x80) !== 0,
+      rsv1: (b0 & 0x40) !== 0,
+      opcode: b0 & 0x0f,
+      payload,
+    };
+  }
+
+  /** Reads one frame from the parts if it is all there (or starts a large one). */
+  #frameAt(): Frame | null {
+    const head = this.#peek(Math.min(14, this.#buffered));
+    if (!this.#header(head, 0, head.byteLength)) return null;
+    const offset = this.#headerLength;
+    const length = this.#payloadLength;
     const whole = this.#buffered >= offset + length;
     if (!whole && (length < DIRECT_MIN || length > DIRECT_MAX)) return null;
-    // The key as one number (the bytes in memory order): no copy per frame.
-    let key = 0;
-    if (masked) {
-      const bytes = this.#peek(offset);
-      key = bytes[maskOffset]! | (bytes[maskOffset + 1]! << 8) |
-        (bytes[maskOffset + 2]! << 16) | (bytes[maskOffset + 3]! << 24);
+    if (whole) {
+      this.#skip(offset);
+      return this.#whole(this.#take(length));
     }
-    const header = whole ? EMPTY_BYTES : this.#peek(offset).slice();
+    const header = head.slice(0, offset);
     this.#skip(offset);
-    if (!whole) {
-      const payload = new Uint8Array(length);
-      this.#startPartial(header, { fin, rsv1, opcode, payload }, {
-        key: masked ? key : null,
-      });
-      return null;
-    }
-    const payload = this.#take(length);
-    if (masked) xorMask(payload, key);
-    return { fin, rsv1, opcode, payload };
+    const b0 = this.#b0;
+    this.#startPartial(header, {
+      fin: (b0 & 0x80) !== 0,
+      rsv1: (b0 & 0x40) !== 0,
+      opcode: b0 & 0x0f,
+      payload: new Uint8Array(length),
+    }, { key: this.#masked ? this.#key : null });
+    return null;
   }
 
   /** A large frame's payload in memory of its own from its header on: what is buffered moves there. */

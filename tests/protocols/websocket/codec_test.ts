@@ -107,6 +107,47 @@ test("a large frame arriving in pieces is filled in place, by decode or by readi
   assertEquals(out.map((f) => f.payload), [payload, encoder.encode("next")]);
 });
 
+test("a large frame whose header arrives cut at any byte, inside the length or the mask key, decodes whole", () => {
+  // 40,000 bytes take the 16-bit length, 70,000 the 64-bit one.
+  for (const length of [40_000, 70_000]) {
+    const payload = new Uint8Array(length).map((_, i) => i % 251);
+    const bytes = encodeFrame(Opcode.BINARY, payload, { mask: true });
+    const header = length < 65536 ? 8 : 14;
+    for (let cut = 1; cut <= header; cut++) {
+      const core = new FrameDecoderCore({ role: "server" });
+      const frames: Frame[] = [];
+      core.decode(bytes.subarray(0, cut), frames);
+      core.decode(bytes.subarray(cut), frames);
+      assertEquals(frames.length, 1, `length ${length}, cut at ${cut}`);
+      assertEquals(frames[0]!.payload, payload);
+    }
+  }
+});
+
+test("small frames whole in one chunk come out at once, and one cut at its end completes with the next chunk", () => {
+  const messages = ["one", "two", "x".repeat(300), "four"].map((text) =>
+    encoder.encode(text)
+  );
+  const bytes = concatChunks(
+    messages.map((m) => encodeFrame(Opcode.TEXT, m, { mask: true })),
+  );
+  for (let cut = 1; cut < bytes.length; cut += 7) {
+    const core = new FrameDecoderCore({ role: "server" });
+    const frames: Frame[] = [];
+    core.decode(bytes.subarray(0, cut), frames);
+    const early = frames.length;
+    core.decode(bytes.subarray(cut), frames);
+    assertEquals(frames.map((f) => f.payload), messages, `cut at ${cut}`);
+    // Every frame that the first chunk held whole came out of it.
+    let whole = 0;
+    for (let end = 0, i = 0; i < messages.length; i++) {
+      end += messages[i]!.length + (messages[i]!.length < 126 ? 6 : 8);
+      if (end <= cut) whole++;
+    }
+    assertEquals(early, whole, `cut at ${cut}`);
+  }
+});
+
 test("input ending inside a large frame is an error; release hands back its bytes still masked", () => {
   const bytes = encodeFrame(Opcode.BINARY, new Uint8Array(20_000), {
     mask: true,
