@@ -13,7 +13,16 @@
  * Deno's server does not compress).
  *
  * Run: deno run -A bench/websocket_bench.ts [--ms 3000] [--rounds 1]
- *        [--conns 64] [--only spindle,deno,ws,raw]
+ *        [--conns 64] [--only spindle,deno,ws,raw] [--figures 1,2,3]
+ *        [--server-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"]
+ *        [--server-out /tmp/servers.log]
+ *        [--attach "perf stat -e raw_syscalls:sys_enter -p {pid}"]
+ * `--server-flags` are Deno flags for the server processes (a profile is
+ * written when they exit: they are stopped with SIGTERM then), and
+ * `--server-out` a file for what they print (`--v8-flags=--trace-gc`);
+ * `--attach` runs a command on each server during the measured run only
+ * (`{pid}` is the server's), stopped with SIGINT, so its figures cover that
+ * run alone. `--figures` picks 1 KiB, 64 KiB, deflate by number.
  * Prints round trips per second, the server's CPU time per round trip (from
  * /proc), and Spindle's ratios to each peer (targets: ≥ 1.0x Deno.serve's
  * WebSocket, ≥ 1.5x ws).
@@ -150,6 +159,11 @@ interface Result {
   cpu: number;
 }
 
+const serverFlags = option("server-flags", "").split(" ").filter((s) =>
+  s !== ""
+);
+const serverOut = option("server-out", "");
+
 async function startServer(
   mode: string,
   deflate: boolean,
@@ -159,6 +173,7 @@ async function startServer(
       "run",
       "-A",
       "--unstable-net",
+      ...serverFlags,
       new URL(import.meta.url).pathname,
       "--serve",
       mode,
@@ -179,14 +194,23 @@ async function startServer(
   }
   (async () => {
     try {
-      while (!(await reader.read()).done);
+      // What the server prints after that (a `--trace-gc`, say) goes to
+      // --server-out if given.
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (serverOut !== "") {
+          Deno.writeTextFileSync(serverOut, value, { append: true });
+        }
+      }
     } catch { /* ended */ }
   })();
   return {
     port,
     pid: child.pid,
     async stop() {
-      child.kill("SIGKILL");
+      // With Deno flags (a profiler, say), a clean exit writes their output.
+      child.kill(serverFlags.length > 0 ? "SIGTERM" : "SIGKILL");
       await child.status;
     },
   };
@@ -341,16 +365,34 @@ async function measure(
       return count;
     };
     await run(Math.min(1000, options.ms / 3)); // warm-up
+    const attached = attach(server.pid);
     const cpu0 = await cpuSeconds(server.pid);
     const t0 = performance.now();
     const count = await run(options.ms);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = await cpuSeconds(server.pid);
+    if (attached !== null) {
+      attached.kill("SIGINT");
+      await attached.status;
+      console.log(`  (${mode}: ${count} round trips while attached)`);
+    }
     for (const lane of lanes) lane.close();
     return { rate: count / seconds, cpu: ((cpu1 - cpu0) * 1e6) / count };
   } finally {
     await server.stop();
   }
+}
+
+/** Starts the `--attach` command on the server `pid`, if one was given. */
+function attach(pid: number): Deno.ChildProcess | null {
+  const command = option("attach", "").replaceAll("{pid}", String(pid))
+    .split(" ").filter((s) => s !== "");
+  if (command.length === 0) return null;
+  return new Deno.Command(command[0]!, {
+    args: command.slice(1),
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
 }
 
 async function drive(): Promise<void> {
@@ -389,7 +431,9 @@ async function drive(): Promise<void> {
     ws: "ws",
     raw: "raw floor",
   };
-  for (const figure of figures) {
+  // 1: 1 KiB, 2: 64 KiB, 3: 1 KiB with permessage-deflate.
+  const chosen = option("figures", "1,2,3").split(",").map(Number);
+  for (const figure of figures.filter((_, i) => chosen.includes(i + 1))) {
     console.log(`\n${figure.title}, ${conns} connections, echo round trips:`);
     const results = new Map<string, Result>();
     const peers = figure.peers.filter((peer) =>
@@ -450,6 +494,11 @@ async function drive(): Promise<void> {
 }
 
 const serve = option("serve", "");
+if (serve !== "") {
+  // Stopped with SIGTERM when run under Deno flags: exit cleanly, so a
+  // profiler's output is written.
+  Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
+}
 if (serve === "spindle") await serveSpindle();
 else if (serve === "deno") serveDeno();
 else if (serve === "ws") await serveWs();
