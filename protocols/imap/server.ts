@@ -114,6 +114,20 @@ export interface IMAPServerOptions extends IMAPLimits {
 
 // How many messages' parsed answers a server keeps.
 const CACHE_ENTRIES = 50_000;
+// The FETCH items answered from that cache, and their place in an entry.
+const CACHED_AS: Readonly<
+  Record<"ENVELOPE" | "BODY" | "BODYSTRUCTURE", keyof CachedResponses>
+> = {
+  ENVELOPE: "envelope",
+  BODY: "body",
+  BODYSTRUCTURE: "bodyStructure",
+};
+
+function cachedAs(kind: string): keyof CachedResponses | undefined {
+  return Object.hasOwn(CACHED_AS, kind)
+    ? CACHED_AS[kind as keyof typeof CACHED_AS]
+    : undefined;
+}
 
 /**
  * An IMAP4rev2 server over a {@linkcode MailStore}: each user's maildir is
@@ -1279,11 +1293,10 @@ class Session {
     const responses = this.#server.responses;
     const needs = (cache: CachedResponses) =>
       sections ||
-      items.some((i) =>
-        (i.kind === "ENVELOPE" && cache.envelope < 0) ||
-        (i.kind === "BODY" && cache.body < 0) ||
-        (i.kind === "BODYSTRUCTURE" && cache.bodyStructure < 0)
-      );
+      items.some((i) => {
+        const key = cachedAs(i.kind);
+        return key !== undefined && cache[key] < 0;
+      });
     const setsSeen = !view.readOnly &&
       items.some((i) => i.kind === "section" && !i.peek);
     // Reads a few messages ahead while earlier ones are written, each into
@@ -1335,33 +1348,26 @@ class Session {
             line += `RFC822.SIZE ${target.message.size}`;
             break;
           case "ENVELOPE":
-            if (cache.envelope < 0) {
-              cache.envelope = responses.store(envelope(parse().root));
-            }
-            this.#send(`${line}ENVELOPE `);
-            this.#send(responses.bytes(cache.envelope));
-            line = "";
-            break;
           case "BODY":
-            if (cache.body < 0) {
-              cache.body = responses.store(
-                bodyStructure(parse(), parse().root, false),
+          case "BODYSTRUCTURE": {
+            const key = CACHED_AS[item.kind];
+            if (cache[key] < 0) {
+              cache[key] = responses.store(
+                item.kind === "ENVELOPE"
+                  ? envelope(parse().root)
+                  : bodyStructure(
+                    parse(),
+                    parse().root,
+                    item.kind === "BODYSTRUCTURE",
+                  ),
               );
             }
-            this.#send(`${line}BODY `);
-            this.#send(responses.bytes(cache.body));
+            // Sent from the cache's bytes: no string is made of them.
+            this.#send(`${line}${item.kind} `);
+            this.#send(responses.bytes(cache[key]));
             line = "";
             break;
-          case "BODYSTRUCTURE":
-            if (cache.bodyStructure < 0) {
-              cache.bodyStructure = responses.store(
-                bodyStructure(parse(), parse().root, true),
-              );
-            }
-            this.#send(`${line}BODYSTRUCTURE `);
-            this.#send(responses.bytes(cache.bodyStructure));
-            line = "";
-            break;
+          }
           case "section": {
             const section = item.section!;
             // The whole message is the file as it is: no parse needed.
