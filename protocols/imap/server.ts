@@ -110,9 +110,19 @@ export interface IMAPServerOptions extends IMAPLimits {
   idleInterval?: number;
   /** Flush APPENDed and copied messages to disk before answering (default true). */
   fsync?: boolean;
+  /**
+   * How many messages' parsed FETCH answers (ENVELOPE, BODY, BODYSTRUCTURE)
+   * the server keeps for all its sessions, the oldest dropped first
+   * (default 50,000; the texts are kept outside V8's heap, a few hundred
+   * bytes a message).
+   */
+  responseCacheSize?: number;
 }
 
-// How many messages' parsed answers a server keeps.
+// How many times a message renamed under a session is looked up again
+// before its read gives up.
+const READ_ATTEMPTS = 5;
+// How many messages' parsed answers a server keeps by default.
 const CACHE_ENTRIES = 50_000;
 // The FETCH items answered from that cache, and their place in an entry.
 const CACHED_AS: Readonly<
@@ -165,7 +175,7 @@ export class IMAPServer {
       options,
       portal: options.portal ?? portalOver(store, options.checker),
       limiter: options.limiter ?? new LoginLimiter(),
-      responses: new ResponseCache(CACHE_ENTRIES),
+      responses: new ResponseCache(options.responseCacheSize ?? CACHE_ENTRIES),
     };
   }
 
@@ -1222,15 +1232,22 @@ class Session {
   }
 
   async #read(view: ViewMessage): Promise<Uint8Array> {
-    try {
-      return await Deno.readFile(view.message.path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      const found = await this.#selected!.locate(view);
-      if (found === null) {
-        throw new NoReply("a message was expunged by another session");
+    // Another session may rename the file (its flags are in its name) again
+    // between finding it and reading it: look it up again, a few times.
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await Deno.readFile(view.message.path);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        if (attempt === READ_ATTEMPTS) {
+          throw new NoReply(
+            "a message kept moving while it was read: try the command again",
+          );
+        }
+        if (await this.#selected!.locate(view) === null) {
+          throw new NoReply("a message was expunged by another session");
+        }
       }
-      return await Deno.readFile(found.path);
     }
   }
 
@@ -1317,17 +1334,25 @@ class Session {
       if (i + ahead < targets.length) loads.push(load(i + ahead));
       const target = targets[i]!;
       const loaded = loads[i];
-      const bytes = loaded instanceof Promise ? await loaded : loaded;
+      let bytes = loaded instanceof Promise ? await loaded : loaded;
       loads[i] = null;
       let parsed: ParsedMessage | null = null;
       const parse = (): ParsedMessage =>
         parsed ??= structure ? parseMessage(bytes!) : parseHeaderOnly(bytes!);
-      const cache = responses.entry(target.message.path);
       if (setsSeen && !target.flags.has("\\Seen")) {
         await this.#setFlags(target, new Set([...target.flags, "\\Seen"]));
         if (!items.some((it) => it.kind === "FLAGS")) {
           items.push({ kind: "FLAGS" });
         }
+      }
+      let cache = responses.entry(target.message.path);
+      // The file was left unread because its answers were cached, but other
+      // sessions may have pushed them out of the cache since: read it now,
+      // and look again after that await. No await follows until the message
+      // is written, so what the entry holds stays.
+      if (bytes === null && needs(cache)) {
+        bytes = await this.#read(target);
+        cache = responses.entry(target.message.path);
       }
       let line = `* ${seqOf(target)} FETCH (`;
       let first = true;

@@ -291,3 +291,50 @@ test("FETCH 1:* of an empty mailbox answers OK with nothing; a number past the e
     raw.close();
   });
 });
+
+test("a FETCH of cached answers reads the file when other sessions pushed them out of a small response cache meanwhile", async (t) => {
+  await withServer(t.reactor, async ({ port, store }) => {
+    const inbox = store.mailbox("alice");
+    for (let i = 0; i < 40; i++) {
+      await inbox.deliver(
+        new TextEncoder().encode(
+          `From: a${i}@example.org\r\nSubject: s${i}\r\n\r\nbody ${i}\r\n`,
+        ),
+        { fsync: false },
+      );
+    }
+    const [reader, ...others] = await Promise.all([0, 1, 2].map(async () => {
+      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
+        reactor: t.reactor,
+      });
+      await client.login("alice", "pw");
+      await client.select("INBOX");
+      return client;
+    }));
+    // Each message's subject from its own header (a section: never cached).
+    const subjects = new Map<number, string>();
+    for (
+      const message of await reader!.fetch("1:*", "(UID BODY.PEEK[HEADER])")
+    ) {
+      const header = new TextDecoder().decode(message.sections["BODY[HEADER]"]);
+      subjects.set(message.uid!, /^Subject: (.*)\r$/m.exec(header)?.[1] ?? "");
+    }
+    for (let round = 0; round < 3; round++) {
+      // BODY[] sets \Seen, renaming every file under the others' views: their
+      // reads then wait on the file system, while the cache changes hands.
+      await reader!.store("1:*", "-FLAGS", ["\\Seen"]);
+      const fetched = await Promise.all([
+        reader!.fetch("1:*", "(UID ENVELOPE BODY[])"),
+        ...others.map((client) => client.fetch("1:*", "(UID ENVELOPE BODY)")),
+      ]);
+      for (const messages of fetched) {
+        assertEquals(messages.length, 42);
+        assertEquals(
+          messages.map((m) => m.envelope?.subject ?? ""),
+          messages.map((m) => subjects.get(m.uid!)),
+        );
+      }
+    }
+    for (const client of [reader!, ...others]) await client.logout();
+  }, { responseCacheSize: 3 });
+});
