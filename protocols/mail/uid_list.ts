@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { Maildir, MaildirMessage, MaildirSubfolder } from "./maildir.ts";
+import { SizedLRU } from "./_sized_lru.ts";
 
 /**
  * A message of a maildir folder with its IMAP UID.
@@ -259,7 +260,14 @@ interface ParsedList {
 // a SELECT of a folder nobody changed reuses it instead of parsing 10,000
 // lines again. The file is only ever replaced by rename, so a new inode,
 // size or time means new contents.
-const parsed = new Map<string, ParsedList & { stamp: string }>();
+// Bounded by the messages the lists hold, the least recently used folder
+// dropped first, so a long-running server that serves many users does not
+// keep every folder it ever listed.
+const MAX_REMEMBERED_MESSAGES = 200_000;
+const parsed = new SizedLRU<string, ParsedList & { stamp: string }>(
+  MAX_REMEMBERED_MESSAGES,
+  (list) => list.records.size,
+);
 
 function stampOf(info: Deno.FileInfo): string {
   return `${info.ino}:${info.size}:${info.mtime?.getTime()}`;
