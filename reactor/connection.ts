@@ -197,23 +197,26 @@ export abstract class BaseConnection implements Connection {
     return this.#readIntoRaw(buffer);
   }
 
-  async #readIntoRaw(buffer: Uint8Array): Promise<number | null> {
-    let n: number | null;
+  // A promise step, not an async function: see #readRaw.
+  #readIntoRaw(buffer: Uint8Array): Promise<number | null> {
     this.#reading++;
+    let reading: Promise<number | null>;
     try {
-      n = await this.rawReadInto(buffer);
+      reading = this.rawReadInto(buffer);
     } catch (error) {
-      if (this.#state === "closed") return null;
-      throw this.#lose(error);
-    } finally {
-      this.#reading--;
+      reading = Promise.reject(error);
     }
+    return reading.then(this.#readIntoDone, this.#readFailed);
+  }
+
+  #readIntoDone = (n: number | null): number | null => {
+    this.#reading--;
     if (n === null) {
       this.#readOpen = false;
       this.#finishIfDone();
     }
     return n;
-  }
+  };
 
   /**
    * Reads from the transport into `buffer`; by default through `rawRead`,
