@@ -36,6 +36,9 @@ interface DirectReads {
 
 function ignore(): void {}
 
+/** The session's read buffer for small frames (as the reactor's first one). */
+const SCRATCH_SIZE = 4 * 1024;
+
 /** What the session tells its owner. */
 export interface SessionHandlers {
   /** A whole message; a returned promise holds the read loop (backpressure). */
@@ -127,14 +130,27 @@ export class WebSocketSession {
     // The reactor's connections read into a buffer given (not over HTTP/2).
     const reader = this.#conn as Connection & Partial<DirectReads>;
     const readInto = reader.readInto?.bind(reader) ?? null;
+    // Small frames are read into a buffer of the session's own, reused: the
+    // decoder copies each payload out anyway, so a chunk per read (and the
+    // connection's copy into it) would be waste. Once a read fills it (bulk
+    // input), reads go back to the connection's large chunks.
+    let scratch = readInto === null ? null : new Uint8Array(SCRATCH_SIZE);
     try {
       while (!this.#finished) {
         // A large frame begun: its bytes are read straight into its payload.
         const wanted = readInto === null ? null : decoder.wanted;
         let chunk: Uint8Array | null;
         let direct = 0;
-        if (wanted === null) chunk = await this.#conn.read();
-        else {
+        let reused = false;
+        if (wanted === null) {
+          if (scratch === null) chunk = await this.#conn.read();
+          else {
+            const n = await readInto!(scratch);
+            chunk = n === null ? null : scratch.subarray(0, n);
+            reused = true;
+            if (n === scratch.byteLength) scratch = null;
+          }
+        } else {
           const n = await readInto!(wanted);
           chunk = n === null ? null : EMPTY_BYTES;
           direct = n ?? 0;
@@ -152,8 +168,11 @@ export class WebSocketSession {
         // Frames before a broken one are served first.
         let broken: unknown = null;
         try {
-          if (wanted === null) decoder.decode(chunk, frames);
-          else decoder.filled(direct, frames);
+          if (wanted !== null) decoder.filled(direct, frames);
+          else {
+            decoder.decode(chunk, frames);
+            if (reused) decoder.detach();
+          }
         } catch (error) {
           broken = error;
         }

@@ -313,6 +313,16 @@ export class FrameDecoderCore implements DecoderCore<Frame> {
     return bytes;
   }
 
+  /**
+   * Moves the bytes buffered but not decoded into memory of their own, so
+   * the caller may reuse the chunk it gave `decode` (frames decoded already
+   * own their payloads).
+   */
+  detach(): void {
+    if (this.#buffered === 0) return;
+    this.#parts = [this.#peek(this.#buffered).slice()];
+  }
+
   /** Input ended: an error if it ended inside a frame. */
   end(_out: Frame[]): void {
     const partial = this.#partial;

@@ -50,6 +50,28 @@ test("a masked frame decodes to its unmasked payload, byte by byte as whole", ()
   assertEquals(decodeAll(bytes)[0]!.payload, payload);
 });
 
+test("after detach, a reader may reuse its read buffer: frames split across reads still decode whole", () => {
+  const payloads = [1, 125, 126, 1000, 3000, 20_000].map((n) =>
+    new Uint8Array(n).map((_, i) => (i * 13 + n) & 255)
+  );
+  const stream = concatChunks(
+    payloads.map((p) => encodeFrame(Opcode.BINARY, p, { mask: true })),
+  );
+  for (const size of [1, 7, 100, 1024, 4096]) {
+    const core = new FrameDecoderCore({ role: "server" });
+    const frames: Frame[] = [];
+    const buffer = new Uint8Array(size);
+    for (let at = 0; at < stream.byteLength; at += size) {
+      const part = stream.subarray(at, at + size);
+      buffer.set(part);
+      core.decode(buffer.subarray(0, part.byteLength), frames);
+      core.detach();
+      buffer.fill(0xaa); // The next read overwrites it.
+    }
+    assertEquals(frames.map((f) => f.payload), payloads, `reads of ${size}`);
+  }
+});
+
 /** Masks `payload` with the frame's key one byte at a time, as RFC 6455 §5.3 writes it. */
 function maskedByHand(frame: Uint8Array, payload: Uint8Array): Uint8Array {
   const length = frame[1]! & 0x7f;
