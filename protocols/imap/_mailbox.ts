@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { checkMailboxName, type Maildir } from "../mail/maildir.ts";
 import { maildirFlags } from "../mail/maildir_flags.ts";
 import { UidList, type UidListSnapshot } from "../mail/uid_list.ts";
-import type { MaildirMessage } from "../mail/maildir.ts";
+import type { MaildirMessage, MaildirSubfolder } from "../mail/maildir.ts";
 import { decodeMailboxName, encodeMailboxName } from "./_mutf7.ts";
 
 /** The hierarchy separator: Maildir++'s own, so a name is its folder's. */
@@ -126,6 +126,12 @@ export interface ViewChanges {
   flagsChanged: ViewMessage[];
 }
 
+/** Where a message's file is now. */
+interface Located {
+  subfolder: MaildirSubfolder;
+  name: string;
+}
+
 /** The selected mailbox: its messages in sequence order. */
 export class MailboxView {
   readonly name: string;
@@ -145,6 +151,7 @@ export class MailboxView {
 
   #seen = "";
   #pendingExpunge = false;
+  #listing: Promise<Map<string, Located>> | null = null;
 
   // The folders' times, or "" when they are too recent to trust: a time is
   // read in milliseconds (some file systems keep whole seconds), so a change
@@ -162,6 +169,7 @@ export class MailboxView {
 
   /** Reads the mailbox for SELECT. */
   async open(): Promise<void> {
+    this.#listing = null;
     this.#seen = await this.#stamp();
     const snapshot = await this.uids.sync();
     this.#adopt(snapshot);
@@ -200,6 +208,7 @@ export class MailboxView {
    * reads fail) and are reported at a later call.
    */
   async refresh(expunge = true): Promise<ViewChanges> {
+    this.#listing = null;
     // Any delivery, flag change or removal renames or unlinks a file in
     // new/ or cur/, which changes that folder's time: when neither changed,
     // nothing did, and an idle session's poll costs two stats, not a
@@ -260,26 +269,56 @@ export class MailboxView {
 
   /** The view's message of `uid`, found again on disk when another session renamed it. */
   async locate(view: ViewMessage): Promise<MaildirMessage | null> {
+    const current = view.message;
+    // Taken before any await: the reads a FETCH has in flight come here
+    // together, and share one listing.
+    const listing = this.#listing ?? this.#newListing();
+    let found = (await listing).get(current.key);
+    // A name the session already knows is older than the rename that sent
+    // it here: list again (once for all who find it so). A key missing from
+    // a listing made since the last refresh, when every message of the view
+    // existed, is gone.
+    if (found?.subfolder === current.subfolder && found.name === current.name) {
+      const again = this.#listing === listing
+        ? this.#newListing()
+        : this.#listing ?? this.#newListing();
+      found = (await again).get(current.key);
+    }
+    if (found === undefined) return null;
+    view.message = {
+      ...current,
+      subfolder: found.subfolder,
+      name: found.name,
+      path: join(this.maildir.path, found.subfolder, found.name),
+    };
+    view.flags = flagsOf(found.name);
+    return view.message;
+  }
+
+  #newListing(): Promise<Map<string, Located>> {
+    const listing = this.#list();
+    this.#listing = listing;
+    listing.catch(() => {
+      if (this.#listing === listing) this.#listing = null;
+    });
+    return listing;
+  }
+
+  // One listing of new/ and cur/ by message key, which locate() keeps until
+  // the next refresh: when another session renamed 10,000 messages, one
+  // listing finds them all, not one listing each.
+  async #list(): Promise<Map<string, Located>> {
+    const listing = new Map<string, Located>();
     for (const subfolder of ["cur", "new"] as const) {
       for await (
         const entry of Deno.readDir(join(this.maildir.path, subfolder))
       ) {
-        if (
-          entry.name === view.message.key ||
-          entry.name.startsWith(`${view.message.key}:`)
-        ) {
-          view.message = {
-            ...view.message,
-            subfolder,
-            name: entry.name,
-            path: join(this.maildir.path, subfolder, entry.name),
-          };
-          view.flags = flagsOf(entry.name);
-          return view.message;
-        }
+        const colon = entry.name.indexOf(":");
+        const key = colon < 0 ? entry.name : entry.name.slice(0, colon);
+        listing.set(key, { subfolder, name: entry.name });
       }
     }
-    return null;
+    return listing;
   }
 }
 

@@ -338,3 +338,35 @@ test("a FETCH of cached answers reads the file when other sessions pushed them o
     for (const client of [reader!, ...others]) await client.logout();
   }, { responseCacheSize: 3 });
 });
+
+test("a FETCH after another session renamed every message (set \\Seen) reads each file under its new name", async (t) => {
+  await withServer(t.reactor, async ({ port, store }) => {
+    const inbox = store.mailbox("alice");
+    for (let i = 0; i < 100; i++) {
+      await inbox.deliver(
+        new TextEncoder().encode(`Subject: m${i}\r\n\r\nbody ${i}\r\n`),
+        { fsync: false },
+      );
+    }
+    const [reader, marker] = await Promise.all([0, 1].map(async () => {
+      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
+        reactor: t.reactor,
+      });
+      await client.login("alice", "pw");
+      await client.select("INBOX");
+      return client;
+    }));
+    const before = await reader!.fetch("1:*", "(UID BODY.PEEK[])");
+    await marker!.store("1:*", "+FLAGS", ["\\Seen"]);
+    const after = await reader!.fetch("1:*", "(UID BODY.PEEK[])");
+    assertEquals(
+      after.map((m) => [m.uid, new TextDecoder().decode(m.sections["BODY[]"])]),
+      before.map((
+        m,
+      ) => [m.uid, new TextDecoder().decode(m.sections["BODY[]"])]),
+    );
+    assertEquals(after.length, 102);
+    await reader!.logout();
+    await marker!.logout();
+  });
+});
