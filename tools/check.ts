@@ -34,13 +34,12 @@ const STEPS: Step[] = [
     runs: [["check", "--doc-only", "README.md", "ARCHITECTURE.md", "docs/"]],
   },
   {
-    // Each entry point alone as well: JSR documents each on its own page, and
-    // a type that only another entry point re-exports passes the joint lint.
-    name: "deno doc --lint (every export, together and each alone)",
-    runs: [
-      ["doc", "--lint", ...exports],
-      ...exports.map((entry) => ["doc", "--lint", entry]),
-    ],
+    // Each entry point alone: JSR documents each on its own page, and a type
+    // that only another entry point re-exports passes a joint lint. Every
+    // symbol a joint lint would see is reached from some entry point, so
+    // this finds all it would.
+    name: "deno doc --lint (each export alone)",
+    runs: exports.map((entry) => ["doc", "--lint", entry]),
   },
   {
     name: "deno publish --dry-run",
