@@ -10,6 +10,37 @@ import { IMAPClient } from "../../../protocols/imap/mod.ts";
 import { makeTestPki } from "../../reactor/_tls.ts";
 import { findPeer, PEERS } from "../../_peers.ts";
 import { RawClient, withServer } from "./_helpers.ts";
+import type { MailStore } from "../../../protocols/mail/mod.ts";
+import type { DenoReactor } from "../../../reactor/mod.ts";
+
+/** `count` clients of alice's, each with INBOX selected. */
+function selectedClients(
+  port: number,
+  options: { reactor: DenoReactor; count: number },
+): Promise<IMAPClient[]> {
+  return Promise.all(
+    Array.from({ length: options.count }, async () => {
+      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
+        reactor: options.reactor,
+      });
+      await client.login("alice", "pw");
+      await client.select("INBOX");
+      return client;
+    }),
+  );
+}
+
+/** Delivers `count` messages to alice's INBOX, message `i` made by `text(i)`. */
+async function deliverNumbered(
+  store: MailStore,
+  count: number,
+  text: (i: number) => string,
+): Promise<void> {
+  const inbox = store.mailbox("alice");
+  for (let i = 0; i < count; i++) {
+    await inbox.deliver(new TextEncoder().encode(text(i)), { fsync: false });
+  }
+}
 
 async function loggedIn(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
@@ -294,23 +325,15 @@ test("FETCH 1:* of an empty mailbox answers OK with nothing; a number past the e
 
 test("a FETCH of cached answers reads the file when other sessions pushed them out of a small response cache meanwhile", async (t) => {
   await withServer(t.reactor, async ({ port, store }) => {
-    const inbox = store.mailbox("alice");
-    for (let i = 0; i < 40; i++) {
-      await inbox.deliver(
-        new TextEncoder().encode(
-          `From: a${i}@example.org\r\nSubject: s${i}\r\n\r\nbody ${i}\r\n`,
-        ),
-        { fsync: false },
-      );
-    }
-    const [reader, ...others] = await Promise.all([0, 1, 2].map(async () => {
-      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
-        reactor: t.reactor,
-      });
-      await client.login("alice", "pw");
-      await client.select("INBOX");
-      return client;
-    }));
+    await deliverNumbered(
+      store,
+      40,
+      (i) => `From: a${i}@example.org\r\nSubject: s${i}\r\n\r\nbody ${i}\r\n`,
+    );
+    const [reader, ...others] = await selectedClients(port, {
+      reactor: t.reactor,
+      count: 3,
+    });
     // Each message's subject from its own header (a section: never cached).
     const subjects = new Map<number, string>();
     for (
@@ -341,21 +364,15 @@ test("a FETCH of cached answers reads the file when other sessions pushed them o
 
 test("a FETCH after another session renamed every message (set \\Seen) reads each file under its new name", async (t) => {
   await withServer(t.reactor, async ({ port, store }) => {
-    const inbox = store.mailbox("alice");
-    for (let i = 0; i < 100; i++) {
-      await inbox.deliver(
-        new TextEncoder().encode(`Subject: m${i}\r\n\r\nbody ${i}\r\n`),
-        { fsync: false },
-      );
-    }
-    const [reader, marker] = await Promise.all([0, 1].map(async () => {
-      const client = await IMAPClient.connect(`tcp:127.0.0.1:${port}`, {
-        reactor: t.reactor,
-      });
-      await client.login("alice", "pw");
-      await client.select("INBOX");
-      return client;
-    }));
+    await deliverNumbered(
+      store,
+      100,
+      (i) => `Subject: m${i}\r\n\r\nbody ${i}\r\n`,
+    );
+    const [reader, marker] = await selectedClients(port, {
+      reactor: t.reactor,
+      count: 2,
+    });
     const before = await reader!.fetch("1:*", "(UID BODY.PEEK[])");
     await marker!.store("1:*", "+FLAGS", ["\\Seen"]);
     const after = await reader!.fetch("1:*", "(UID BODY.PEEK[])");
