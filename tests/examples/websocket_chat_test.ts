@@ -16,9 +16,15 @@ export async function smoke(kit: SmokeKit): Promise<void> {
   const joined = nextMessage(alice);
   await new Promise((resolve) => alice.onopen = resolve);
   if (await joined !== "guest-1 joined") throw new Error("no join message");
+  // Alice is told of bob's join too: her next message must not be taken
+  // for his "hello" while that news is still on its way to her.
+  const joinSeenByAlice = nextMessage(alice);
   const bob = new WebSocket(`ws://${base}/ws`);
   await new Promise((resolve) => bob.onopen = resolve);
   await nextMessage(bob); // guest-2 joined
+  if (await joinSeenByAlice !== "guest-2 joined") {
+    throw new Error("alice was not told of bob's join");
+  }
   const atAlice = nextMessage(alice);
   bob.send("hello");
   const [seenByAlice, seenByBob] = await Promise.all([
